@@ -1,0 +1,95 @@
+/**
+ * The classification catalogue: for every field coordinate of the supergraph, the agency that
+ * owns it and its @classify arguments. Extracted from the composed supergraph, so the catalogue
+ * is exactly what the agencies declared in their subgraph schemas.
+ */
+import { Kind, parse, type ConstDirectiveNode, type ConstValueNode, type DocumentNode } from 'graphql';
+
+/** The four government data-sharing classes. */
+export type Sharing = 'PUBLIC' | 'UNCONDITIONAL' | 'CONDITIONAL' | 'NONE';
+
+/** One field's entry in the catalogue. */
+export interface CatalogueEntry {
+  /** `Type.field`, e.g. `TaxProfile.arrears`. */
+  readonly coordinate: string;
+  /** Subgraph names (agencies) that resolve the field; one for every agency-owned field. */
+  readonly owners: readonly string[];
+  readonly sharing: Sharing;
+  readonly personal: boolean;
+  readonly mask: string | null;
+  readonly purposes: readonly string[];
+  readonly description: string | null;
+}
+
+const INTERNAL_TYPE_PREFIXES = ['join__', 'link__'];
+
+/** Coordinates of object and interface fields in the supergraph that carry no @classify. */
+export function unclassifiedFields(supergraphSdl: string): string[] {
+  const missing: string[] = [];
+  forEachField(parse(supergraphSdl), (coordinate, directives) => {
+    if (!directives.some((d) => d.name.value === 'classify')) missing.push(coordinate);
+  });
+  return missing;
+}
+
+/** The catalogue of every classified field of the supergraph, ordered by coordinate. */
+export function buildCatalogue(supergraphSdl: string): CatalogueEntry[] {
+  const document = parse(supergraphSdl);
+  const typeOwners = new Map<string, string[]>();
+  for (const def of document.definitions) {
+    if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.INTERFACE_TYPE_DEFINITION) {
+      typeOwners.set(def.name.value, joinGraphs(def.directives ?? [], 'join__type'));
+    }
+  }
+  const entries: CatalogueEntry[] = [];
+  forEachField(document, (coordinate, directives, description) => {
+    const classify = directives.find((d) => d.name.value === 'classify');
+    if (!classify) return;
+    const args = new Map((classify.arguments ?? []).map((a) => [a.name.value, a.value]));
+    const fieldOwners = joinGraphs(directives, 'join__field');
+    entries.push({
+      coordinate,
+      owners: fieldOwners.length > 0 ? fieldOwners : (typeOwners.get(coordinate.split('.')[0]!) ?? []),
+      sharing: enumValue(args.get('sharing')) as Sharing,
+      personal: args.get('personal')?.kind === Kind.BOOLEAN && (args.get('personal') as { value: boolean }).value,
+      mask: enumValue(args.get('mask')),
+      purposes: listValue(args.get('purposes')),
+      description,
+    });
+  });
+  return entries.sort((a, b) => a.coordinate.localeCompare(b.coordinate));
+}
+
+function forEachField(
+  document: DocumentNode,
+  visit: (coordinate: string, directives: readonly ConstDirectiveNode[], description: string | null) => void,
+): void {
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    if (INTERNAL_TYPE_PREFIXES.some((p) => def.name.value.startsWith(p))) continue;
+    for (const field of def.fields ?? []) {
+      visit(`${def.name.value}.${field.name.value}`, field.directives ?? [], field.description?.value ?? null);
+    }
+  }
+}
+
+function joinGraphs(directives: readonly ConstDirectiveNode[], name: string): string[] {
+  const graphs = new Set<string>();
+  for (const d of directives) {
+    if (d.name.value !== name) continue;
+    const graph = d.arguments?.find((a) => a.name.value === 'graph');
+    if (graph?.value.kind === Kind.ENUM) graphs.add(graph.value.value.toLowerCase());
+  }
+  return [...graphs];
+}
+
+function enumValue(node: ConstValueNode | undefined): string | null {
+  return node?.kind === Kind.ENUM ? node.value : null;
+}
+
+function listValue(node: ConstValueNode | undefined): string[] {
+  if (!node) return [];
+  if (node.kind === Kind.LIST) return node.values.map(enumValue).filter((v): v is string => v !== null);
+  const single = enumValue(node);
+  return single ? [single] : [];
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { AGENCIES, subgraphSdl } from '../subgraphs/shared/agencies.js';
+import { buildCatalogue } from './catalogue.js';
+import { composeSupergraph, type SubgraphSource } from './composeSupergraph.js';
+
+const agencies = (): SubgraphSource[] => AGENCIES.map((name) => ({ name, url: `http://${name}.invalid/graphql`, sdl: subgraphSdl(name) }));
+
+describe('composeSupergraph', () => {
+  it('composes the four agency subgraphs with @classify kept on every field', () => {
+    const result = composeSupergraph(agencies());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const catalogue = buildCatalogue(result.supergraphSdl);
+    const byCoordinate = new Map(catalogue.map((e) => [e.coordinate, e]));
+    expect(byCoordinate.get('TaxProfile.arrears')).toMatchObject({ owners: ['tax'], sharing: 'CONDITIONAL' });
+    expect(byCoordinate.get('LegalRepresentative.idNumber')).toMatchObject({
+      owners: ['market'],
+      sharing: 'CONDITIONAL',
+      personal: true,
+      mask: 'ID_NUMBER',
+      purposes: ['JOINT_PUNISHMENT', 'REGISTRATION_REVIEW'],
+    });
+    expect(byCoordinate.get('Enterprise.customs')?.owners).toEqual(['customs']);
+  });
+
+  it('fails on a field without a classification, naming it', () => {
+    const subgraphs = agencies().map((s) =>
+      s.name === 'tax' ? { ...s, sdl: s.sdl.replace('taxAuthority: String! @classify(sharing: UNCONDITIONAL)', 'taxAuthority: String!') } : s,
+    );
+    const result = composeSupergraph(subgraphs);
+    expect(result).toEqual({
+      ok: false,
+      errors: ['UNCLASSIFIED_FIELD: TaxProfile.taxAuthority has no @classify; every field must declare how it may be shared'],
+    });
+  });
+
+  it("fails with the composer's message when subgraphs disagree", () => {
+    const subgraphs = agencies().map((s) =>
+      s.name === 'customs' ? { ...s, sdl: s.sdl.replace('hasNextPage: Boolean! @classify', 'hasNextPage: String! @classify') } : s,
+    );
+    const result = composeSupergraph(subgraphs);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.join('\n')).toMatch(/FIELD_TYPE_MISMATCH: .*"PageInfo\.hasNextPage"/);
+  });
+});

@@ -1,0 +1,56 @@
+/** Configuration of the gateway process, read once at start-up. */
+import path from 'node:path';
+import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../subgraphs/shared/agencies.js';
+import { dataDirFrom } from '../subgraphs/shared/config.js';
+import { ConfigurationError, intFrom, portFrom, stringFrom } from '../subgraphs/shared/env.js';
+import { SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
+
+/** What the gateway needs to run. */
+export interface GatewayConfig {
+  readonly host: string;
+  /** `MEG_GATEWAY_PORT`, default 4000. */
+  readonly port: number;
+  /** `MEG_<AGENCY>_URL`, default http://127.0.0.1:400N/graphql. */
+  readonly subgraphUrls: Readonly<Record<Agency, string>>;
+  /** `MEG_SUPERGRAPH`: the supergraph composed at build time. */
+  readonly supergraphFile: string;
+  /** `MEG_GATEWAY_SIGNING_KEY`: the private key the gateway signs subgraph requests with. */
+  readonly signingKeyFile: string;
+  /** `MEG_SUBGRAPH_TIMEOUT_MS`: how long one subgraph fetch may take. */
+  readonly subgraphTimeoutMs: number;
+  /** `MEG_SUBGRAPH_CONNECTIONS`: keep-alive connections kept per subgraph. */
+  readonly subgraphConnections: number;
+  /** `MEG_MAX_BODY_BYTES`: the largest request body accepted. */
+  readonly maxBodyBytes: number;
+}
+
+/** Reads and validates the gateway configuration. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const subgraphUrls = Object.fromEntries(
+    AGENCIES.map((agency) => [agency, httpUrlFrom(env, `MEG_${AGENCY_CODES[agency]}_URL`, `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[agency]}/graphql`)]),
+  ) as Record<Agency, string>;
+  return {
+    host: stringFrom(env, 'MEG_HOST', '127.0.0.1'),
+    port: portFrom(env, 'MEG_GATEWAY_PORT', 4000),
+    subgraphUrls,
+    supergraphFile: path.resolve(projectRoot, stringFrom(env, 'MEG_SUPERGRAPH', 'gateway/generated/supergraph.graphql')),
+    signingKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_GATEWAY_SIGNING_KEY', path.join(dataDirFrom(env), 'keys', SIGNING_KEY_FILE))),
+    subgraphTimeoutMs: intFrom(env, 'MEG_SUBGRAPH_TIMEOUT_MS', 10_000, 10, 600_000),
+    subgraphConnections: intFrom(env, 'MEG_SUBGRAPH_CONNECTIONS', 64, 1, 10_000),
+    maxBodyBytes: intFrom(env, 'MEG_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+  };
+}
+
+function httpUrlFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = stringFrom(env, name, fallback);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`${name}=${JSON.stringify(raw)} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigurationError(`${name} must be an http:// or https:// URL, not ${url.protocol}//…`);
+  }
+  return raw;
+}

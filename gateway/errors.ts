@@ -1,0 +1,19 @@
+/** How errors look to callers of the gateway. */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * Input-validation codes raised by the graph's own scalars. GraphQL validation reports them as
+ * GRAPHQL_VALIDATION_FAILED; callers get the precise code back (INVALID_USCC says more than
+ * "validation failed" to an approval system deciding what to tell its user).
+ */
+const DOMAIN_INPUT_CODES = new Set(['INVALID_USCC', 'INVALID_DATE']);
+
+/** Apollo Server's formatError: restores the domain code of input errors. */
+export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const code = original instanceof GraphQLError ? original.extensions['code'] : undefined;
+  if (typeof code === 'string' && DOMAIN_INPUT_CODES.has(code)) {
+    return { ...formatted, extensions: { ...formatted.extensions, code } };
+  }
+  return formatted;
+}

@@ -1,0 +1,55 @@
+/**
+ * How the gateway talks to subgraphs: keep-alive connections, a deadline per fetch, and the
+ * gateway's signature on every request (see subgraphs/shared/gatewaySignature.ts) so that the
+ * agencies answer only what came through the policy.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { KeyObject } from 'node:crypto';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import fetch, { type RequestInit } from 'node-fetch';
+import { CONTEXT_HEADER, signRequest, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
+
+/** What the gateway's per-request context carries for subgraph fetches. */
+export interface ForwardingContext {
+  readonly caller: CallerContext;
+}
+
+/** Options of {@link SignedSubgraphSource}. */
+export interface SignedSubgraphSourceOptions {
+  readonly name: string;
+  readonly url: string;
+  readonly signingKey: KeyObject;
+  readonly timeoutMs: number;
+  readonly connections: number;
+}
+
+/** A subgraph data source that signs what it sends and reuses its connections. */
+export class SignedSubgraphSource extends RemoteGraphQLDataSource<ForwardingContext & Record<string, unknown>> {
+  constructor(options: SignedSubgraphSourceOptions) {
+    const agentOptions = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.connections, maxFreeSockets: options.connections };
+    const agent = options.url.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    const path = new URL(options.url).pathname;
+    super({
+      url: options.url,
+      fetcher: (async (url: string, init: RequestInit & { headers: Record<string, string>; body: string }) => {
+        const context = init.headers[CONTEXT_HEADER];
+        if (!context) throw new Error('internal: a subgraph request without caller context');
+        const caller = JSON.parse(Buffer.from(context, 'base64url').toString('utf8')) as CallerContext;
+        const signed = signRequest(options.signingKey, { method: 'POST', path, body: init.body }, caller);
+        return fetch(url, {
+          ...init,
+          headers: { ...init.headers, ...signed },
+          agent,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      }) as never,
+    });
+  }
+
+  /** Puts the caller context on the request; the fetcher signs it together with the body. */
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<ForwardingContext & Record<string, unknown>>): void {
+    const caller = context.caller;
+    request.http?.headers.set(CONTEXT_HEADER, Buffer.from(JSON.stringify(caller)).toString('base64url'));
+  }
+}

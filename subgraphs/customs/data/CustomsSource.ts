@@ -1,0 +1,57 @@
+/** Customs records, read in batches per request. */
+import type DataLoader from 'dataloader';
+import { pagesByUscc, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
+import type { Database } from '../../shared/database.js';
+
+export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: string; credit_level_since: string }
+export interface DeclarationRow { uscc: string; entry_no: string; declared_on: string; direction: string; hs_code: string; value: string; trade_mode: string; port: string }
+export interface CustomsViolationRow { uscc: string; decision_no: string; decided_on: string; nature: string; penalty_amount: string }
+
+const DECLARATIONS: PagedListSpec = {
+  table: 'customs_declarations',
+  select: 'uscc, entry_no, declared_on::text AS declared_on, direction, hs_code, value::text AS value, trade_mode, port',
+  orderBy: [['declared_on', 'date'], ['entry_no', 'text']],
+  direction: 'DESC',
+};
+
+/** Customs data for one request. */
+export class CustomsSource {
+  private readonly registrations: DataLoader<string, CustomsRegistrationRow | null>;
+  private readonly violations: DataLoader<string, CustomsViolationRow[]>;
+  private readonly declarationPages = new Map<string, DataLoader<string, Page<DeclarationRow>>>();
+
+  constructor(private readonly db: Database) {
+    this.registrations = rowByUscc(
+      db,
+      'customs_registrations',
+      `SELECT uscc, customs_code, registered_on::text AS registered_on, credit_level, credit_level_since::text AS credit_level_since
+         FROM customs_registrations WHERE uscc = ANY($1)`,
+    );
+    this.violations = rowsByUscc(
+      db,
+      'customs_violations',
+      `SELECT uscc, decision_no, decided_on::text AS decided_on, nature, penalty_amount::text AS penalty_amount
+         FROM customs_violations WHERE uscc = ANY($1) ORDER BY decided_on DESC, decision_no DESC`,
+    );
+  }
+
+  /** The customs registration, or null when the enterprise has none. */
+  registrationOf(uscc: string): Promise<CustomsRegistrationRow | null> {
+    return this.registrations.load(uscc);
+  }
+
+  violationsOf(uscc: string): Promise<CustomsViolationRow[]> {
+    return this.violations.load(uscc);
+  }
+
+  /** A page of declarations, newest first; all enterprises asking for the same page share one statement. */
+  declarationsOf(uscc: string, first: number, after: string | null | undefined): Promise<Page<DeclarationRow>> {
+    const key = `${first}:${after ?? ''}`;
+    let loader = this.declarationPages.get(key);
+    if (!loader) {
+      loader = pagesByUscc<DeclarationRow>(this.db, DECLARATIONS, first, after);
+      this.declarationPages.set(key, loader);
+    }
+    return loader.load(uscc);
+  }
+}

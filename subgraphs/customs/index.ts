@@ -1,0 +1,6 @@
+/** The customs subgraph process (port 4004 by default). */
+import { main } from '../shared/subgraphServer.js';
+import { CustomsSource } from './data/CustomsSource.js';
+import { resolvers } from './resolvers/index.js';
+
+await main({ agency: 'customs', resolvers, createSources: (db) => new CustomsSource(db) });

@@ -1,0 +1,6 @@
+/** Market regulation's subgraph process (port 4001 by default). */
+import { main } from '../shared/subgraphServer.js';
+import { MarketSource } from './data/MarketSource.js';
+import { resolvers } from './resolvers/index.js';
+
+await main({ agency: 'market', resolvers, createSources: (db) => new MarketSource(db) });

@@ -1,0 +1,100 @@
+/**
+ * Market regulation's slice of the synthetic universe: registrations, licences, penalties, the
+ * abnormal-operations and serious-violation lists, annual reports and credit commitments.
+ * Shares follow the universe's hidden `risk` trait: about 3–4% abnormal, 0.3% seriously dishonest.
+ */
+import { provinceOf, type AgencySeed } from '../shared/seeding.js';
+import { Random, addDays, maxDate } from '../shared/synthetic/random.js';
+import { UNIVERSE_TODAY } from '../shared/synthetic/universe.js';
+
+const LICENCE_TITLES = ['食品经营许可证', '道路运输经营许可证', '建筑业企业资质证书', '排污许可证', '医疗器械经营许可证', '危险化学品经营许可证', '出版物经营许可证'];
+const PENALTY_BASES = [
+  '虚假宣传，违反《中华人民共和国反不正当竞争法》第八条',
+  '销售不符合食品安全标准的食品，违反《中华人民共和国食品安全法》第三十四条',
+  '未按规定明码标价，违反《中华人民共和国价格法》第十三条',
+  '产品质量抽检不合格，违反《中华人民共和国产品质量法》第四十九条',
+  '侵犯注册商标专用权，违反《中华人民共和国商标法》第五十七条',
+  '无照经营，违反《无证无照经营查处办法》第二条',
+];
+const ABNORMAL_REASONS: readonly (readonly [string, number])[] = [
+  ['ANNUAL_REPORT_NOT_SUBMITTED', 60],
+  ['UNREACHABLE_AT_ADDRESS', 30],
+  ['INFORMATION_NOT_PUBLISHED', 6],
+  ['FALSE_INFORMATION', 4],
+];
+const SERIOUS_REASONS = [
+  '被列入经营异常名录届满3年仍未履行相关义务',
+  '提交虚假材料或者采取其他欺诈手段隐瞒重要事实，取得公司变更或者注销登记，被撤销登记',
+  '组织策划传销',
+  '因危害人民群众生命健康的违法行为受到较重行政处罚',
+];
+const COMMITMENTS = ['信用承诺制审批：食品经营许可', '证明事项告知承诺：住所（经营场所）使用证明', '信用修复承诺'];
+
+export const marketSeed: AgencySeed = {
+  agency: 'market',
+  tables: [
+    {
+      name: 'market_registrations',
+      columns: ['uscc', 'name', 'entity_type', 'status', 'established_on', 'registered_capital', 'region_code', 'industry_code',
+        'address', 'business_scope', 'legal_rep_name', 'legal_rep_id_number', 'legal_rep_phone'],
+    },
+    { name: 'market_licences', columns: ['licence_no', 'uscc', 'title', 'authority', 'granted_on', 'valid_until'] },
+    { name: 'market_penalties', columns: ['decision_no', 'uscc', 'decided_on', 'published_on', 'authority', 'basis', 'amount'] },
+    { name: 'market_abnormal_operations', columns: ['uscc', 'reason', 'listed_on', 'authority', 'removed_on'] },
+    { name: 'market_serious_violations', columns: ['decision_no', 'uscc', 'reason', 'listed_on', 'authority', 'removed_on'] },
+    { name: 'market_annual_reports', columns: ['uscc', 'year', 'filed_on', 'employee_count', 'total_assets'] },
+    { name: 'market_credit_commitments', columns: ['uscc', 'matter', 'committed_on', 'fulfilled'] },
+  ],
+
+  rowsFor(e, seed, emit) {
+    const rng = Random.for(seed, e.index, 'market');
+    const authority = `${e.region.city}市${e.region.district}市场监督管理局`;
+    const province = provinceOf(e.region.code);
+    const status = e.risk > 0.985 ? 'REVOKED' : rng.chance(0.025) ? 'CANCELLED' : rng.chance(0.005) ? 'MOVED_OUT' : 'OPERATING';
+    const lr = e.legalRepresentative;
+    emit('market_registrations', [e.uscc, e.name, e.entityType, status, e.establishedOn, e.registeredCapital, e.region.code,
+      e.industry.code, e.address, e.industry.scope, lr.name, lr.idNumber, lr.phone]);
+
+    const licences = rng.weighted([[0, 50], [1, 35], [2, 12], [3, 3]] as const);
+    for (let k = 0; k < licences; k++) {
+      const granted = rng.dateBetween(e.establishedOn, UNIVERSE_TODAY);
+      emit('market_licences', [`${province}${e.industry.code}${String(e.index).padStart(8, '0')}${k}`, e.uscc,
+        rng.pick(LICENCE_TITLES), authority, granted, rng.chance(0.8) ? addDays(granted, 5 * 365) : null]);
+    }
+
+    if (e.risk > 0.85 && rng.chance(0.5)) {
+      const count = rng.int(1, 3);
+      for (let k = 0; k < count; k++) {
+        const decided = rng.dateBetween(maxDate(e.establishedOn, '2015-01-01'), UNIVERSE_TODAY);
+        emit('market_penalties', [`${province}市监处罚〔${decided.slice(0, 4)}〕${e.index}-${k + 1}号`, e.uscc, decided,
+          addDays(decided, rng.int(1, 9)), authority, rng.pick(PENALTY_BASES), rng.pick([5_000, 10_000, 20_000, 50_000, 100_000, 300_000]) * rng.int(1, 4)]);
+      }
+    }
+
+    const abnormal = e.risk > 0.955;
+    let abnormalReason: string | null = null;
+    if (abnormal) {
+      abnormalReason = rng.weighted(ABNORMAL_REASONS);
+      const listed = rng.dateBetween(maxDate(e.establishedOn, '2019-07-01'), UNIVERSE_TODAY);
+      emit('market_abnormal_operations', [e.uscc, abnormalReason, listed, authority, rng.chance(0.25) ? addDays(listed, rng.int(30, 300)) : null]);
+    }
+
+    if (e.risk > 0.997) {
+      const listed = rng.dateBetween(maxDate(e.establishedOn, '2020-01-01'), UNIVERSE_TODAY);
+      emit('market_serious_violations', [`${province}市监严重违法〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc,
+        rng.pick(SERIOUS_REASONS), listed, `${e.region.city}市市场监督管理局`, null]);
+    }
+
+    const firstYear = Math.max(Number(e.establishedOn.slice(0, 4)) + 1, 2021);
+    for (let year = firstYear; year <= 2025; year++) {
+      if (abnormalReason === 'ANNUAL_REPORT_NOT_SUBMITTED' && year === 2025) continue;
+      emit('market_annual_reports', [e.uscc, year, rng.dateBetween(`${year + 1}-01-01`, `${year + 1}-06-30`),
+        Math.max(0, e.headcount + rng.int(-2, 2)), Math.round(e.registeredCapital * (0.3 + rng.next() * 3))]);
+    }
+
+    if (rng.chance(0.2)) {
+      emit('market_credit_commitments', [e.uscc, rng.pick(COMMITMENTS), rng.dateBetween(maxDate(e.establishedOn, '2021-01-01'), UNIVERSE_TODAY),
+        e.risk < 0.9]);
+    }
+  },
+};

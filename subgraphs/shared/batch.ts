@@ -1,0 +1,144 @@
+/**
+ * Batched data access by unified social credit code. Within one request every look-up of a
+ * table is gathered into one statement `WHERE uscc = ANY($1)`, however many enterprises the
+ * gateway asked for: an approval shortlist of 1,000 codes costs one statement per table.
+ */
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import type { Database } from './database.js';
+
+/** A row that belongs to an enterprise. */
+export interface UsccRow {
+  readonly uscc: string;
+}
+
+/** Loads, per code, the rows `sql` returns for `$1` = the batch of codes, in the statement's order. */
+export function rowsByUscc<R extends UsccRow>(db: Database, table: string, sql: string): DataLoader<string, R[]> {
+  return new DataLoader<string, R[]>(
+    async (codes) => {
+      const rows = await db.query<R>(table, sql, [codes]);
+      const grouped = new Map<string, R[]>(codes.map((c) => [c, []]));
+      for (const row of rows) grouped.get(row.uscc)?.push(row);
+      return codes.map((c) => grouped.get(c)!);
+    },
+    { maxBatchSize: 5_000 },
+  );
+}
+
+/** Loads, per code, the single row `sql` returns for it, or null. */
+export function rowByUscc<R extends UsccRow>(db: Database, table: string, sql: string): DataLoader<string, R | null> {
+  return new DataLoader<string, R | null>(
+    async (codes) => {
+      const rows = await db.query<R>(table, sql, [codes]);
+      const byCode = new Map(rows.map((r) => [r.uscc, r]));
+      return codes.map((c) => byCode.get(c) ?? null);
+    },
+    { maxBatchSize: 5_000 },
+  );
+}
+
+/** One page of an enterprise's list, Relay-style. */
+export interface Page<R> {
+  readonly edges: readonly { readonly cursor: string; readonly node: R }[];
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  readonly totalCount: number;
+}
+
+/** How a paginated per-enterprise list is read. */
+export interface PagedListSpec {
+  readonly table: string;
+  /** The selected columns, `uscc` among them. */
+  readonly select: string;
+  /** Sort columns with their SQL types; the last must make the order total. */
+  readonly orderBy: readonly (readonly [column: string, sqlType: string])[];
+  readonly direction: 'ASC' | 'DESC';
+}
+
+/** Largest page a caller may ask for. */
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * Loads one page per code of a per-enterprise list with the same `first`/`after`, in one
+ * statement for the whole batch (window functions number each enterprise's rows).
+ */
+export function pagesByUscc<R extends UsccRow>(
+  db: Database,
+  spec: PagedListSpec,
+  first: number,
+  after: string | null | undefined,
+): DataLoader<string, Page<R>> {
+  checkPageSize(first);
+  const afterValues = after == null ? null : decodeCursor(after, spec.orderBy.length);
+  const order = spec.orderBy.map(([c]) => `${c} ${spec.direction}`).join(', ');
+  const columns = `(${spec.orderBy.map(([c]) => c).join(', ')})`;
+  const placeholders = `(${spec.orderBy.map(([, t], i) => `$${i + 3}::${t}`).join(', ')})`;
+  const afterCondition = afterValues ? `${columns} ${spec.direction === 'DESC' ? '<' : '>'} ${placeholders}` : 'true';
+  const sql = `
+    SELECT * FROM (
+      SELECT ${spec.select},
+        count(*) OVER (PARTITION BY uscc)::int AS total_count,
+        row_number() OVER (PARTITION BY uscc ORDER BY ${order})::int AS position,
+        (${afterCondition}) AS after_cursor,
+        (count(*) FILTER (WHERE ${afterCondition})
+           OVER (PARTITION BY uscc ORDER BY ${order} ROWS UNBOUNDED PRECEDING))::int AS page_rank
+      FROM ${spec.table}
+      WHERE uscc = ANY($1)
+    ) listed
+    WHERE (after_cursor AND page_rank <= $2) OR position = 1
+    ORDER BY uscc, position`;
+  type Ranked = R & { total_count: number; position: number; after_cursor: boolean; page_rank: number };
+  return new DataLoader<string, Page<R>>(
+    async (codes) => {
+      const rows = await db.query<Ranked>(spec.table, sql, [codes, first + 1, ...(afterValues ?? [])]);
+      const pages = new Map<string, { rows: Ranked[]; total: number; more: boolean }>();
+      for (const row of rows) {
+        const page = pages.get(row.uscc) ?? { rows: [], total: row.total_count, more: false };
+        pages.set(row.uscc, page);
+        if (!row.after_cursor) continue;
+        if (row.page_rank <= first) page.rows.push(row);
+        else page.more = true;
+      }
+      return codes.map((code) => {
+        const page = pages.get(code);
+        const edges = (page?.rows ?? []).map((row) => {
+          const { total_count: _t, position: _p, after_cursor: _a, page_rank: _r, ...node } = row;
+          return { cursor: encodeCursor(spec.orderBy.map(([c]) => (row as unknown as Record<string, unknown>)[c])), node: node as unknown as R };
+        });
+        return {
+          edges,
+          pageInfo: { hasNextPage: page?.more ?? false, endCursor: edges.at(-1)?.cursor ?? null },
+          totalCount: page?.total ?? 0,
+        };
+      });
+    },
+    { maxBatchSize: 5_000 },
+  );
+}
+
+/** Refuses a page size outside 1–{@link MAX_PAGE_SIZE}. */
+export function checkPageSize(first: number): void {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new GraphQLError(`first must be between 1 and ${MAX_PAGE_SIZE}, not ${first}`, {
+      extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
+    });
+  }
+}
+
+/** An opaque cursor for the sort values of a row. */
+export function encodeCursor(values: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+/** The sort values in a cursor this service issued, or a BAD_USER_INPUT error. */
+export function decodeCursor(cursor: string, arity: number): string[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    values = null;
+  }
+  if (!Array.isArray(values) || values.length !== arity || !values.every((v) => typeof v === 'string')) {
+    throw new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
+  }
+  return values as string[];
+}

@@ -1,0 +1,49 @@
+/** Configuration of one agency's subgraph process, read once at start-up. */
+import path from 'node:path';
+import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from './agencies.js';
+import type { DatabaseLocation } from './database.js';
+import { intFrom, portFrom, postgresUrlFrom, stringFrom } from './env.js';
+import { SIGNING_PUBLIC_KEY_FILE } from './keys.js';
+
+/** What a subgraph process needs to run. */
+export interface SubgraphConfig {
+  readonly agency: Agency;
+  readonly host: string;
+  /** `MEG_<AGENCY>_PORT`, default 4001–4004. */
+  readonly port: number;
+  /** `DATABASE_URL_<AGENCY>` for PostgreSQL, else PGlite under `MEG_DATA_DIR/<agency>`. */
+  readonly database: DatabaseLocation;
+  readonly databasePoolSize: number;
+  /** `MEG_GATEWAY_PUBLIC_KEY`: the gateway's signing public key (PEM). */
+  readonly gatewayPublicKeyFile: string;
+  /** `MEG_SIGNATURE_MAX_SKEW_SECONDS`: how old a gateway signature may be. */
+  readonly signatureMaxSkewMs: number;
+}
+
+/** The data folder: `MEG_DATA_DIR`, default `.data` in the project. */
+export function dataDirFrom(env: NodeJS.ProcessEnv): string {
+  return path.resolve(projectRoot, stringFrom(env, 'MEG_DATA_DIR', '.data'));
+}
+
+/** The database location of an agency under this environment. */
+export function databaseLocationFrom(env: NodeJS.ProcessEnv, agency: Agency): DatabaseLocation {
+  const url = postgresUrlFrom(env, `DATABASE_URL_${AGENCY_CODES[agency]}`);
+  return url ? { url } : { dataDir: path.join(dataDirFrom(env), agency) };
+}
+
+/** Reads and validates the configuration of `agency`'s subgraph. */
+export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
+  const code = AGENCY_CODES[agency];
+  return {
+    agency,
+    host: stringFrom(env, 'MEG_HOST', '127.0.0.1'),
+    port: portFrom(env, `MEG_${code}_PORT`, DEFAULT_SUBGRAPH_PORTS[agency]),
+    database: databaseLocationFrom(env, agency),
+    databasePoolSize: intFrom(env, 'MEG_DATABASE_POOL_SIZE', 10, 1, 200),
+    gatewayPublicKeyFile: path.resolve(
+      projectRoot,
+      stringFrom(env, 'MEG_GATEWAY_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', SIGNING_PUBLIC_KEY_FILE)),
+    ),
+    signatureMaxSkewMs: intFrom(env, 'MEG_SIGNATURE_MAX_SKEW_SECONDS', 30, 1, 3600) * 1000,
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { checkUscc, composeUscc, isUscc } from './uscc.js';
+
+describe('checkUscc', () => {
+  it('accepts codes issued to real enterprises', () => {
+    // The worked example of GB 32100-2015, and two codes printed on well-known business licences.
+    for (const code of ['91350100M000100Y43', '91440300708461136T', '9144030071526726XG']) {
+      expect(checkUscc(code)).toBeNull();
+    }
+  });
+
+  it('names the length when the code is too short or too long', () => {
+    expect(checkUscc('9135010')).toEqual({
+      reason: 'LENGTH',
+      message: 'a unified social credit code has 18 characters; "9135010" has 7',
+    });
+    expect(checkUscc('91350100M000100Y430')?.reason).toBe('LENGTH');
+  });
+
+  it('names a bad character and its position', () => {
+    expect(checkUscc('91350100M0001O0Y43')).toEqual({
+      reason: 'CHARACTER',
+      position: 14,
+      message: 'bad character "O" at position 14 of "91350100M0001O0Y43": only digits and the capital letters ABCDEFGHJKLMNPQRTUWXY may appear',
+    });
+    expect(checkUscc('91350100m000100Y43')?.position).toBe(9);
+  });
+
+  it('names the expected organisation-code check digit', () => {
+    // Positions 9–16 are the organisation code body M000100Y, position 17 its check digit 4.
+    expect(checkUscc('91350100M000100Y53')).toEqual({
+      reason: 'ORGANISATION_CHECK',
+      position: 17,
+      message: 'organisation code check digit of "91350100M000100Y53" is wrong: position 17 is "5", expected "4"',
+    });
+    // A changed body character is caught by the same check.
+    expect(checkUscc('91350100M000100X43')?.message).toContain('position 17 is "4", expected "6"');
+  });
+
+  it('names the expected check digit', () => {
+    expect(checkUscc('91350100M000100Y44')).toEqual({
+      reason: 'CHECK_DIGIT',
+      position: 18,
+      message: 'check digit of "91350100M000100Y44" is wrong: position 18 is "4", expected "3"',
+    });
+  });
+
+  it('refuses what is not a string', () => {
+    expect(checkUscc(913501)?.message).toBe('a unified social credit code must be a string, not a number');
+    expect(checkUscc(null)?.reason).toBe('TYPE');
+  });
+
+  it('composes valid codes from their parts', () => {
+    const code = composeUscc('9', '1', '110105', '12345678');
+    expect(code).toHaveLength(18);
+    expect(isUscc(code)).toBe(true);
+    expect(code.slice(0, 16)).toBe('9111010512345678');
+  });
+});

@@ -1,0 +1,68 @@
+/** Social security's records, read in batches per request. */
+import type DataLoader from 'dataloader';
+import { pagesByUscc, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
+import type { Database } from '../../shared/database.js';
+
+export interface EmployerRow { uscc: string; employer_no: string; registered_on: string }
+export interface HeadcountRow { uscc: string; month: string; insured: number }
+export interface ContributionArrearRow { uscc: string; insurance_type: string; amount: string; months: number; since: string; settled_on: string | null }
+export interface EmployeeRow { uscc: string; name: string; id_number: string; insured_since: string }
+
+const EMPLOYEES: PagedListSpec = {
+  table: 'social_employees',
+  select: 'uscc, name, id_number, insured_since::text AS insured_since',
+  orderBy: [['name', 'text'], ['id_number', 'text']],
+  direction: 'ASC',
+};
+
+/** Social security's data for one request. */
+export class SocialSource {
+  private readonly employers: DataLoader<string, EmployerRow | null>;
+  private readonly headcounts: DataLoader<string, HeadcountRow[]>;
+  private readonly arrears: DataLoader<string, ContributionArrearRow[]>;
+  private readonly employeePages = new Map<string, DataLoader<string, Page<EmployeeRow>>>();
+
+  constructor(private readonly db: Database) {
+    this.employers = rowByUscc(
+      db,
+      'social_employers',
+      `SELECT uscc, employer_no, registered_on::text AS registered_on FROM social_employers WHERE uscc = ANY($1)`,
+    );
+    this.headcounts = rowsByUscc(
+      db,
+      'social_headcounts',
+      `SELECT uscc, month, insured FROM social_headcounts WHERE uscc = ANY($1) ORDER BY month DESC`,
+    );
+    this.arrears = rowsByUscc(
+      db,
+      'social_arrears',
+      `SELECT uscc, insurance_type, amount::text AS amount, months, since::text AS since, settled_on::text AS settled_on
+         FROM social_arrears WHERE uscc = ANY($1) ORDER BY since DESC, insurance_type`,
+    );
+  }
+
+  /** The employer registration, or null when the enterprise is not registered as an employer. */
+  employerOf(uscc: string): Promise<EmployerRow | null> {
+    return this.employers.load(uscc);
+  }
+
+  /** Monthly insured headcount, newest month first. */
+  headcountsOf(uscc: string): Promise<HeadcountRow[]> {
+    return this.headcounts.load(uscc);
+  }
+
+  arrearsOf(uscc: string): Promise<ContributionArrearRow[]> {
+    return this.arrears.load(uscc);
+  }
+
+  /** A page of insured employees by name; all enterprises asking for the same page share one statement. */
+  employeesOf(uscc: string, first: number, after: string | null | undefined): Promise<Page<EmployeeRow>> {
+    const key = `${first}:${after ?? ''}`;
+    let loader = this.employeePages.get(key);
+    if (!loader) {
+      loader = pagesByUscc<EmployeeRow>(this.db, EMPLOYEES, first, after);
+      this.employeePages.set(key, loader);
+    }
+    return loader.load(uscc);
+  }
+}

@@ -1,0 +1,71 @@
+/** The tax administration's records, read in batches per request. */
+import type DataLoader from 'dataloader';
+import { rowByUscc, rowsByUscc } from '../../shared/batch.js';
+import type { Database } from '../../shared/database.js';
+
+export interface TaxpayerRow { uscc: string; taxpayer_type: string; registered_on: string; tax_authority: string }
+export interface CreditRatingRow { uscc: string; year: number; rating: string; evaluated_on: string }
+export interface TaxArrearRow { uscc: string; tax_type: string; amount: string; since: string; settled_on: string | null }
+export interface MajorViolationRow { uscc: string; case_no: string; nature: string; amount: string; listed_on: string; removed_on: string | null }
+export interface FilingRow { uscc: string; period: string; filed_on: string; revenue: string; tax_paid: string }
+
+/** The tax administration's data for one request. */
+export class TaxSource {
+  private readonly taxpayers: DataLoader<string, TaxpayerRow | null>;
+  private readonly creditRatings: DataLoader<string, CreditRatingRow[]>;
+  private readonly arrears: DataLoader<string, TaxArrearRow[]>;
+  private readonly majorViolations: DataLoader<string, MajorViolationRow[]>;
+  private readonly filings: DataLoader<string, FilingRow[]>;
+
+  constructor(db: Database) {
+    this.taxpayers = rowByUscc(
+      db,
+      'tax_taxpayers',
+      `SELECT uscc, taxpayer_type, registered_on::text AS registered_on, tax_authority FROM tax_taxpayers WHERE uscc = ANY($1)`,
+    );
+    this.creditRatings = rowsByUscc(
+      db,
+      'tax_credit_ratings',
+      `SELECT uscc, year, rating, evaluated_on::text AS evaluated_on FROM tax_credit_ratings WHERE uscc = ANY($1) ORDER BY year DESC`,
+    );
+    this.arrears = rowsByUscc(
+      db,
+      'tax_arrears',
+      `SELECT uscc, tax_type, amount::text AS amount, since::text AS since, settled_on::text AS settled_on
+         FROM tax_arrears WHERE uscc = ANY($1) ORDER BY since DESC, tax_type`,
+    );
+    this.majorViolations = rowsByUscc(
+      db,
+      'tax_major_violations',
+      `SELECT uscc, case_no, nature, amount::text AS amount, listed_on::text AS listed_on, removed_on::text AS removed_on
+         FROM tax_major_violations WHERE uscc = ANY($1) ORDER BY listed_on DESC, case_no DESC`,
+    );
+    this.filings = rowsByUscc(
+      db,
+      'tax_filings',
+      `SELECT uscc, period, filed_on::text AS filed_on, revenue::text AS revenue, tax_paid::text AS tax_paid
+         FROM tax_filings WHERE uscc = ANY($1) ORDER BY period DESC`,
+    );
+  }
+
+  /** The taxpayer registration, or null when the enterprise is not a registered taxpayer. */
+  taxpayerOf(uscc: string): Promise<TaxpayerRow | null> {
+    return this.taxpayers.load(uscc);
+  }
+
+  creditRatingsOf(uscc: string): Promise<CreditRatingRow[]> {
+    return this.creditRatings.load(uscc);
+  }
+
+  arrearsOf(uscc: string): Promise<TaxArrearRow[]> {
+    return this.arrears.load(uscc);
+  }
+
+  majorViolationsOf(uscc: string): Promise<MajorViolationRow[]> {
+    return this.majorViolations.load(uscc);
+  }
+
+  filingsOf(uscc: string): Promise<FilingRow[]> {
+    return this.filings.load(uscc);
+  }
+}

@@ -1,0 +1,6 @@
+/** The tax administration's subgraph process (port 4002 by default). */
+import { main } from '../shared/subgraphServer.js';
+import { TaxSource } from './data/TaxSource.js';
+import { resolvers } from './resolvers/index.js';
+
+await main({ agency: 'tax', resolvers, createSources: (db) => new TaxSource(db) });

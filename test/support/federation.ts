@@ -1,0 +1,183 @@
+/**
+ * Runs a whole federation for tests: four subgraph processes and the gateway, from the compiled
+ * `dist/`, on free ports, over PostgreSQL (a database per agency, created here) or PGlite in a
+ * temporary folder, seeded with the synthetic universe.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { AGENCIES, AGENCY_CODES, projectRoot, type Agency } from '../../subgraphs/shared/agencies.js';
+import { ensureSigningKeys, SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE } from '../../subgraphs/shared/keys.js';
+
+/** The PostgreSQL server the machine runs. */
+export const POSTGRES_ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** What tests need to know of a running federation (serialisable, for vitest's provide/inject). */
+export interface FederationInfo {
+  readonly gatewayUrl: string;
+  readonly subgraphUrls: Record<Agency, string>;
+  readonly keysDir: string;
+  readonly dataDir: string;
+  readonly seed: string;
+  readonly size: number;
+  readonly backend: 'postgres' | 'pglite';
+  readonly env: Record<string, string>;
+}
+
+/** A federation this test process started. */
+export interface Federation extends FederationInfo {
+  /** Stops one agency's subgraph (SIGTERM, waits for exit). */
+  stopAgency(agency: Agency): Promise<void>;
+  /** Stops the gateway with SIGTERM and resolves with its exit code. */
+  stopGateway(): Promise<number | null>;
+  /** Stops everything and removes temporary files. */
+  stop(): Promise<void>;
+  /** Output of a process so far (for failure reports). */
+  logs(name: string): string;
+}
+
+/** Options of {@link startFederation}. */
+export interface FederationOptions {
+  readonly backend: 'postgres' | 'pglite';
+  readonly size: number;
+  readonly seed: string;
+  /** Database name prefix for the PostgreSQL backend. */
+  readonly databasePrefix?: string;
+  readonly extraEnv?: Record<string, string>;
+}
+
+/** Starts a seeded federation and resolves when the gateway is ready. */
+export async function startFederation(options: FederationOptions): Promise<Federation> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'meg-test-'));
+  const keysDir = path.join(dataDir, 'keys');
+  ensureSigningKeys(keysDir);
+  const ports = await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
+  const env: Record<string, string> = {
+    MEG_DATA_DIR: dataDir,
+    MEG_GATEWAY_SIGNING_KEY: path.join(keysDir, SIGNING_KEY_FILE),
+    MEG_GATEWAY_PUBLIC_KEY: path.join(keysDir, SIGNING_PUBLIC_KEY_FILE),
+    MEG_GATEWAY_PORT: String(ports[0]),
+    ...options.extraEnv,
+  };
+  const subgraphUrls = {} as Record<Agency, string>;
+  AGENCIES.forEach((agency, i) => {
+    const code = AGENCY_CODES[agency];
+    env[`MEG_${code}_PORT`] = String(ports[i + 1]);
+    env[`MEG_${code}_URL`] = subgraphUrls[agency] = `http://127.0.0.1:${ports[i + 1]}/graphql`;
+  });
+  if (options.backend === 'postgres') {
+    const prefix = options.databasePrefix ?? 'meg_test';
+    for (const [agency, url] of Object.entries(await createAgencyDatabases(prefix))) env[`DATABASE_URL_${AGENCY_CODES[agency as Agency]}`] = url;
+  }
+
+  const processes = new Map<string, { child: ChildProcess; output: string[] }>();
+  const spawnNode = (name: string, script: string, args: string[] = []) => {
+    const child = spawn(process.execPath, [path.join(projectRoot, 'dist', script), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+    processes.set(name, { child, output });
+    return child;
+  };
+
+  const seeding = spawnNode('seed', 'scripts/seed.js', ['--size', String(options.size), '--seed', options.seed]);
+  const seedExit = await exitOf(seeding);
+  if (seedExit !== 0) throw new Error(`seeding failed (${seedExit}):\n${processes.get('seed')!.output.join('')}`);
+
+  for (const agency of AGENCIES) spawnNode(agency, `subgraphs/${agency}/index.js`);
+  spawnNode('gateway', 'gateway/index.js');
+  const gatewayUrl = `http://127.0.0.1:${ports[0]}/graphql`;
+  try {
+    await waitUntil(async () => (await fetch(new URL('/readyz', gatewayUrl))).ok, 120_000);
+  } catch {
+    const logs = [...processes].map(([n, p]) => `--- ${n}\n${p.output.join('')}`).join('\n');
+    for (const { child } of processes.values()) child.kill('SIGKILL');
+    throw new Error(`the federation did not become ready:\n${logs}`);
+  }
+
+  const stopProcess = async (name: string): Promise<number | null> => {
+    const p = processes.get(name);
+    if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return p?.child.exitCode ?? null;
+    p.child.kill('SIGTERM');
+    const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
+    const code = await exitOf(p.child);
+    clearTimeout(timer);
+    return code;
+  };
+
+  return {
+    gatewayUrl,
+    subgraphUrls,
+    keysDir,
+    dataDir,
+    seed: options.seed,
+    size: options.size,
+    backend: options.backend,
+    env,
+    stopAgency: async (agency) => void (await stopProcess(agency)),
+    stopGateway: () => stopProcess('gateway'),
+    async stop() {
+      await Promise.all([...processes.keys()].map(stopProcess));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    logs: (name) => processes.get(name)?.output.join('') ?? '',
+  };
+}
+
+/** (Re)creates one empty PostgreSQL database per agency and returns their URLs. */
+export async function createAgencyDatabases(prefix: string): Promise<Record<Agency, string>> {
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  const urls = {} as Record<Agency, string>;
+  try {
+    for (const agency of AGENCIES) {
+      const name = `${prefix}_${agency}`;
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name}`);
+      const url = new URL(POSTGRES_ADMIN_URL);
+      url.pathname = `/${name}`;
+      urls[agency] = url.toString();
+    }
+  } finally {
+    await admin.end();
+  }
+  return urls;
+}
+
+/** A TCP port free at the moment of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns true (errors count as false). */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
