@@ -18,6 +18,11 @@ export interface SubgraphConfig {
   readonly gatewayPublicKeyFile: string;
   /** `MEG_SIGNATURE_MAX_SKEW_SECONDS`: how old a gateway signature may be. */
   readonly signatureMaxSkewMs: number;
+  /**
+   * `MEG_ARTIFICIAL_DELAY_MS`, test-only: every GraphQL request waits this long before it is
+   * answered, to make a slow agency observable (parallelism, deadlines, graceful shutdown).
+   */
+  readonly artificialDelayMs: number;
 }
 
 /** The data folder: `MEG_DATA_DIR`, default `.data` in the project. */
@@ -45,5 +50,6 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
       stringFrom(env, 'MEG_GATEWAY_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', SIGNING_PUBLIC_KEY_FILE)),
     ),
     signatureMaxSkewMs: intFrom(env, 'MEG_SIGNATURE_MAX_SKEW_SECONDS', 30, 1, 3600) * 1000,
+    artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
 }

@@ -104,6 +104,7 @@ export async function runSubgraph<Sources>(
       return sendJson(res, 400, graphqlError('BAD_REQUEST', 'the body is not JSON'));
     }
     graphqlRequests++;
+    if (config.artificialDelayMs > 0) await new Promise((r) => setTimeout(r, config.artificialDelayMs));
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -179,12 +180,16 @@ export function listen(server: Server, port: number, host: string): Promise<void
   });
 }
 
-/** Stops accepting connections, closes idle keep-alive ones and waits for requests under way. */
+/**
+ * Stops accepting connections and waits for the requests under way; keep-alive connections are
+ * closed as soon as they fall idle, and anything still open after `graceMs` is cut.
+ */
 export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    timer.unref();
     server.close(() => {
+      clearInterval(idleSweep);
       clearTimeout(timer);
       resolve();
     });

@@ -1,0 +1,91 @@
+import { describe, expect, inject, it } from 'vitest';
+import { composeUscc } from '../../subgraphs/shared/uscc.js';
+import { graphql } from '../support/graphql.js';
+import { firstWhere, universe } from '../support/universe.js';
+
+const federation = inject('federation');
+const enterprises = universe(federation.seed, federation.size);
+// Established long enough ago to have a tax rating, with employees and customs records.
+const trader = firstWhere(enterprises, 'trades, employs and has a rating', (e) => e.trades && e.headcount > 2 && e.establishedOn < '2022-01-01');
+
+const PROFILE = /* GraphQL */ `
+  query Profile($uscc: USCC!) {
+    enterprise(uscc: $uscc) {
+      uscc
+      market {
+        name status regionCode industryCode
+        legalRepresentative { name idNumber }
+        penalties { decisionNo amount }
+        abnormalOperations { reason listedOn }
+        seriousViolations { reason }
+      }
+      tax { taxpayerType creditRatings { year rating } arrears { amount } majorViolations { caseNo } }
+      social { insuredHeadcount arrears { amount } }
+      customs { creditLevel declarations(first: 3) { totalCount edges { node { entryNo declaredOn } } pageInfo { hasNextPage } } }
+    }
+  }
+`;
+
+describe('one enterprise graph over four agencies', () => {
+  it('returns what every agency holds about one enterprise in one query', async () => {
+    const { status, body } = await graphql(federation.gatewayUrl, PROFILE, { uscc: trader.uscc });
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    const e = body.data!['enterprise'];
+    expect(e.uscc).toBe(trader.uscc);
+    expect(e.market).toMatchObject({
+      name: trader.name,
+      regionCode: trader.region.code,
+      industryCode: trader.industry.code,
+      legalRepresentative: { name: trader.legalRepresentative.name, idNumber: trader.legalRepresentative.idNumber },
+    });
+    expect(e.tax.creditRatings.length).toBeGreaterThan(0);
+    expect(e.tax.creditRatings.map((r: { rating: string }) => r.rating).every((r: string) => 'ABMCD'.includes(r))).toBe(true);
+    expect(Math.abs(e.social.insuredHeadcount - trader.headcount)).toBeLessThanOrEqual(2);
+    expect(['ADVANCED_CERTIFIED', 'GENERAL', 'DISHONEST']).toContain(e.customs.creditLevel);
+    const declarations = e.customs.declarations;
+    expect(declarations.totalCount).toBeGreaterThan(0);
+    expect(declarations.edges.length).toBe(Math.min(3, declarations.totalCount));
+    expect(declarations.pageInfo.hasNextPage).toBe(declarations.totalCount > 3);
+    const dates = declarations.edges.map((d: { node: { declaredOn: string } }) => d.node.declaredOn);
+    expect([...dates].sort().reverse()).toEqual(dates);
+  });
+
+  it('returns a list in the order asked, with null for a valid code nobody registered', async () => {
+    // Region 150102 (Hohhot) is not in the synthetic universe, so no agency knows this code.
+    const unknown = composeUscc('9', '1', '150102', '00000001');
+    const codes = [enterprises[7]!.uscc, unknown, trader.uscc];
+    const { body } = await graphql(
+      federation.gatewayUrl,
+      'query List($codes: [USCC!]!) { enterprises(uscc: $codes) { uscc market { name } tax { taxpayerType } } }',
+      { codes },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data!['enterprises']).toEqual([
+      { uscc: enterprises[7]!.uscc, market: { name: enterprises[7]!.name }, tax: expect.objectContaining({}) },
+      null,
+      { uscc: trader.uscc, market: { name: trader.name }, tax: expect.objectContaining({}) },
+    ]);
+  });
+
+  it('pages through a search by province, every page within it and no enterprise twice', async () => {
+    const search = 'query Search($after: String) { searchEnterprises(regionCode: "440000", first: 5, after: $after) { edges { cursor node { uscc market { regionCode } } } pageInfo { hasNextPage endCursor } } }';
+    const first = await graphql(federation.gatewayUrl, search);
+    const page1 = first.body.data!['searchEnterprises'];
+    expect(page1.edges).toHaveLength(5);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const second = await graphql(federation.gatewayUrl, search, { after: page1.pageInfo.endCursor });
+    const page2 = second.body.data!['searchEnterprises'];
+    const all = [...page1.edges, ...page2.edges].map((e: { node: { uscc: string; market: { regionCode: string } } }) => e.node);
+    expect(all.every((n) => n.market.regionCode.startsWith('44'))).toBe(true);
+    expect(new Set(all.map((n) => n.uscc)).size).toBe(all.length);
+    expect(all.map((n) => n.uscc)).toEqual([...all.map((n) => n.uscc)].sort());
+  });
+
+  it('refuses a page size over 100 and a cursor it did not issue', async () => {
+    const big = await graphql(federation.gatewayUrl, '{ searchEnterprises(first: 1000) { edges { cursor } } }');
+    expect(big.body.errors?.[0]).toMatchObject({ message: 'first must be between 1 and 100, not 1000', extensions: { code: 'BAD_USER_INPUT' } });
+    const forged = await graphql(federation.gatewayUrl, '{ searchEnterprises(after: "bm9wZQ") { edges { cursor } } }');
+    expect(forged.body.errors?.[0]).toMatchObject({ message: 'after is not a cursor of this list', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
