@@ -9,7 +9,7 @@ NODE ?= node
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
 	$(NODE) dist/scripts/seed.js --size $(SIZE) --seed $(SEED) --if-empty
-	MEG_SEED=$(SEED) $(NODE) dist/scripts/start.js
+	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) $(NODE) dist/scripts/start.js
 
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
 test: build

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { AGENCIES, projectRoot } from '../subgraphs/shared/agencies.js';
 import { loadGatewayConfig } from '../gateway/config.js';
-import { DEFAULT_SEED, enterpriseAt } from '../subgraphs/shared/synthetic/universe.js';
+import { DEFAULT_SEED, enterpriseAt, type EnterpriseIdentity } from '../subgraphs/shared/synthetic/universe.js';
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -66,7 +66,8 @@ const gatewayBase = `http://${config.host}:${config.port}`;
 while (!(await answers(new URL('/readyz', gatewayBase)))) await new Promise((r) => setTimeout(r, 250));
 
 const seed = process.env['MEG_SEED'] ?? DEFAULT_SEED;
-const samples = [0, 1, 2, 3, 4].map((i) => enterpriseAt(seed, i));
+const size = Number(process.env['MEG_SIZE'] ?? 5_000);
+const samples = await registered(sampleEnterprises(seed, size));
 console.log(`
 Market Entity Graph is running.
   GraphQL and explorer  ${gatewayBase}/graphql   (open it in a browser)
@@ -74,9 +75,54 @@ Market Entity Graph is running.
   subgraphs (gateway-signed requests only): ${Object.values(config.subgraphUrls).join('  ')}
 
 Enterprise codes to try:
-${samples.map((e) => `  ${e.uscc}  ${e.name}`).join('\n')}
+${samples.map(([why, e]) => `  ${e.uscc}  ${e.name}  (${why})`).join('\n')}
 
 Ctrl-C stops everything.`);
+
+/**
+ * The samples the databases actually hold (they may have been seeded with another seed), or the
+ * first few registered enterprises when none is.
+ */
+async function registered(samples: [string, EnterpriseIdentity][]): Promise<[string, { uscc: string; name: string }][]> {
+  const ask = async (query: string, variables: Record<string, unknown> = {}) => {
+    const res = await fetch(`${gatewayBase}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return ((await res.json()) as { data?: Record<string, any> }).data ?? {};
+  };
+  const data = await ask('query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', { c: samples.map(([, e]) => e.uscc) });
+  const present = samples.filter((_, i) => data['enterprises']?.[i] != null);
+  if (present.length > 0) return present;
+  const search = await ask('{ searchEnterprises(first: 5) { edges { node { uscc market { name } } } } }');
+  return (search['searchEnterprises']?.edges ?? []).map((edge: { node: { uscc: string; market: { name: string } } }) => [
+    'registered',
+    { uscc: edge.node.uscc, name: edge.node.market.name },
+  ]);
+}
+
+/** A few enterprises worth looking at: an ordinary one, a trader, a trustworthy one, listed ones. */
+function sampleEnterprises(seed: string, size: number): [string, EnterpriseIdentity][] {
+  const wanted: [string, (e: EnterpriseIdentity) => boolean][] = [
+    ['ordinary', () => true],
+    ['imports and exports', (e) => e.trades && e.headcount > 0],
+    ['trustworthy', (e) => e.trust > 0.9 && e.risk < 0.5 && e.trades],
+    ['on the abnormal-operations list', (e) => e.risk > 0.96 && e.risk < 0.97],
+    ['on the serious-violation list', (e) => e.risk > 0.997],
+  ];
+  const found: [string, EnterpriseIdentity][] = [];
+  for (const [why, test] of wanted) {
+    for (let i = 0; i < Math.min(size, 20_000); i++) {
+      const e = enterpriseAt(seed, i);
+      if (test(e)) {
+        found.push([why, e]);
+        break;
+      }
+    }
+  }
+  return found;
+}
 
 async function answers(url: URL): Promise<boolean> {
   try {

@@ -18,11 +18,30 @@ query EnterpriseProfile($uscc: USCC!) {
 `;
 
 const fetcher = GraphiQL.createFetcher({ url: window.location.origin + '/graphql' });
-const root = ReactDOM.createRoot(document.getElementById('explorer'));
-root.render(
-  React.createElement(GraphiQL, {
-    fetcher,
-    defaultQuery: EXAMPLE,
-    defaultEditorToolsVisibility: true,
-  }),
-);
+
+// The example's variable is filled with the first registered enterprise, so it runs as it is.
+async function firstCode() {
+  try {
+    const res = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ searchEnterprises(first: 1) { edges { node { uscc } } } }' }),
+    });
+    const body = await res.json();
+    return body.data.searchEnterprises.edges[0].node.uscc;
+  } catch {
+    return '91350100M000100Y43';
+  }
+}
+
+firstCode().then((uscc) => {
+  const root = ReactDOM.createRoot(document.getElementById('explorer'));
+  root.render(
+    React.createElement(GraphiQL, {
+      fetcher,
+      defaultQuery: EXAMPLE,
+      defaultVariables: JSON.stringify({ uscc }, null, 2),
+      defaultEditorToolsVisibility: true,
+    }),
+  );
+});
