@@ -4,7 +4,13 @@ SIZE ?= 5000
 SEED ?= meg-2026
 NODE ?= node
 
-.PHONY: start test build install keys seed typecheck clean
+# The OPA CLI, pinned, built from the Go module proxy into the project's own tools folder.
+OPA_VERSION := v1.22.3
+OPA := .tools/opa-$(OPA_VERSION)/opa
+POLICY_ENTRYPOINTS := -e meg/access/decisions
+REGO := $(shell find policies -name '*.rego' 2>/dev/null)
+
+.PHONY: start test build install keys seed typecheck policy policy-test clean
 
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
@@ -12,7 +18,7 @@ start: keys
 	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) $(NODE) dist/scripts/start.js
 
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
-test: build
+test: build policy-test
 	npx tsc -p tsconfig.json
 	npx vitest run
 
@@ -27,9 +33,27 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 ## build: compile TypeScript and compose the supergraph (fails on a composition error or unclassified field)
-build: install
+build: install policy
 	npx tsc -p tsconfig.build.json
 	$(NODE) dist/scripts/compose.js
+
+## policy: compile the Rego policies to wasm (generated, never edited)
+policy: gateway/generated/policy.wasm
+
+gateway/generated/policy.wasm: $(OPA) $(REGO)
+	@mkdir -p gateway/generated
+	$(OPA) build -t wasm $(POLICY_ENTRYPOINTS) --ignore '*_test.rego' policies -o gateway/generated/policy.tar.gz
+	tar -xzf gateway/generated/policy.tar.gz -C gateway/generated /policy.wasm
+	@touch $@
+
+## policy-test: format, strict check and unit tests of the Rego policies
+policy-test: $(OPA)
+	$(OPA) fmt --fail --list policies
+	$(OPA) check --strict policies
+	$(OPA) test policies
+
+$(OPA):
+	GOBIN=$(CURDIR)/.tools/opa-$(OPA_VERSION) go install github.com/open-policy-agent/opa@$(OPA_VERSION)
 
 ## keys: the gateway's development signing key pair under .data/keys (never committed)
 keys: build

@@ -25,12 +25,42 @@ describe('composeSupergraph', () => {
 
   it('fails on a field without a classification, naming it', () => {
     const subgraphs = agencies().map((s) =>
-      s.name === 'tax' ? { ...s, sdl: s.sdl.replace('taxAuthority: String! @classify(sharing: UNCONDITIONAL)', 'taxAuthority: String!') } : s,
+      s.name === 'tax' ? { ...s, sdl: s.sdl.replace('taxAuthority: String @classify(sharing: UNCONDITIONAL)', 'taxAuthority: String') } : s,
     );
     const result = composeSupergraph(subgraphs);
     expect(result).toEqual({
       ok: false,
       errors: ['UNCLASSIFIED_FIELD: TaxProfile.taxAuthority has no @classify; every field must declare how it may be shared'],
+    });
+  });
+
+  it('fails on a field classified SECRET: classified information never enters the graph', () => {
+    const subgraphs = agencies().map((s) =>
+      s.name === 'tax' ? { ...s, sdl: s.sdl.replace('revenue: Float @classify(sharing: NONE)', 'revenue: Float @classify(sharing: SECRET)') } : s,
+    );
+    expect(composeSupergraph(subgraphs)).toEqual({
+      ok: false,
+      errors: ['SECRET_FIELD: TaxFiling.revenue is classified SECRET; classified information never enters the graph'],
+    });
+  });
+
+  it('fails on a field some callers are denied that could not be null', () => {
+    const subgraphs = agencies().map((s) =>
+      s.name === 'social' ? { ...s, sdl: s.sdl.replace('employerNo: String @classify', 'employerNo: String! @classify') } : s,
+    );
+    expect(composeSupergraph(subgraphs)).toEqual({
+      ok: false,
+      errors: ['DENIABLE_NON_NULL: SocialProfile.employerNo is UNCONDITIONAL, so some callers are denied it; it must be nullable'],
+    });
+  });
+
+  it('fails on a mask that does not fit the field', () => {
+    const subgraphs = agencies().map((s) =>
+      s.name === 'social' ? { ...s, sdl: s.sdl.replace('insured: Int @classify(sharing: UNCONDITIONAL)', 'insured: Int @classify(sharing: UNCONDITIONAL, mask: PHONE)') } : s,
+    );
+    expect(composeSupergraph(subgraphs)).toEqual({
+      ok: false,
+      errors: ['MASK_TYPE: MonthlyHeadcount.insured is masked as PHONE, which applies to String, not Int'],
     });
   });
 

@@ -4,7 +4,7 @@
  */
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { unclassifiedFields } from './catalogue.js';
+import { classificationProblems } from './catalogue.js';
 
 /** A subgraph to compose: its name (the agency), URL and SDL. */
 export interface SubgraphSource {
@@ -17,20 +17,15 @@ export interface SubgraphSource {
 export type CompositionResult = { readonly ok: true; readonly supergraphSdl: string } | { readonly ok: false; readonly errors: readonly string[] };
 
 /**
- * Composes the subgraphs and checks the classification rule: every field of every subgraph
- * carries @classify. Errors are the composer's own messages, prefixed by their code.
+ * Composes the subgraphs and checks the classification rules (see classificationProblems).
+ * Errors are the composer's own messages, prefixed by their code.
  */
 export function composeSupergraph(subgraphs: readonly SubgraphSource[]): CompositionResult {
   const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
   if (result.errors) {
     return { ok: false, errors: result.errors.map((e) => `${String(e.extensions?.['code'] ?? 'ERROR')}: ${e.message}`) };
   }
-  const unclassified = unclassifiedFields(result.supergraphSdl);
-  if (unclassified.length > 0) {
-    return {
-      ok: false,
-      errors: unclassified.map((coordinate) => `UNCLASSIFIED_FIELD: ${coordinate} has no @classify; every field must declare how it may be shared`),
-    };
-  }
+  const problems = classificationProblems(result.supergraphSdl);
+  if (problems.length > 0) return { ok: false, errors: problems };
   return { ok: true, supergraphSdl: result.supergraphSdl };
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../subgraphs/shared/agencies.js';
 import { dataDirFrom } from '../subgraphs/shared/config.js';
 import { ConfigurationError, intFrom, portFrom, stringFrom } from '../subgraphs/shared/env.js';
-import { SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
+import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
+import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
 
 /** What the gateway needs to run. */
 export interface GatewayConfig {
@@ -22,10 +23,22 @@ export interface GatewayConfig {
   readonly subgraphConnections: number;
   /** `MEG_MAX_BODY_BYTES`: the largest request body accepted. */
   readonly maxBodyBytes: number;
+  /** `MEG_POLICY`: the compiled access policy (wasm). */
+  readonly policyFile: string;
+  /** `MEG_CATALOGUE`: the classification catalogue extracted at build time. */
+  readonly catalogueFile: string;
+  /** `MEG_TOKEN_PUBLIC_KEY`: the token issuer's public key (P-256, PEM). */
+  readonly tokenPublicKeyFile: string;
+  /** `MEG_TOKEN_ISSUER` and `MEG_TOKEN_AUDIENCE`: what tokens must say of their issuer and audience. */
+  readonly tokenIssuer: string;
+  readonly tokenAudience: string;
+  /** `MEG_MASK_HASH_KEY`: the key of the HASH mask (a file of random bytes). */
+  readonly maskHashKeyFile: string;
 }
 
 /** Reads and validates the gateway configuration. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const keysDir = path.join(dataDirFrom(env), 'keys');
   const subgraphUrls = Object.fromEntries(
     AGENCIES.map((agency) => [agency, httpUrlFrom(env, `MEG_${AGENCY_CODES[agency]}_URL`, `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[agency]}/graphql`)]),
   ) as Record<Agency, string>;
@@ -34,10 +47,16 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     port: portFrom(env, 'MEG_GATEWAY_PORT', 4000),
     subgraphUrls,
     supergraphFile: path.resolve(projectRoot, stringFrom(env, 'MEG_SUPERGRAPH', 'gateway/generated/supergraph.graphql')),
-    signingKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_GATEWAY_SIGNING_KEY', path.join(dataDirFrom(env), 'keys', SIGNING_KEY_FILE))),
+    signingKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_GATEWAY_SIGNING_KEY', path.join(keysDir, SIGNING_KEY_FILE))),
     subgraphTimeoutMs: intFrom(env, 'MEG_SUBGRAPH_TIMEOUT_MS', 10_000, 10, 600_000),
     subgraphConnections: intFrom(env, 'MEG_SUBGRAPH_CONNECTIONS', 64, 1, 10_000),
     maxBodyBytes: intFrom(env, 'MEG_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    policyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_POLICY', 'gateway/generated/policy.wasm')),
+    catalogueFile: path.resolve(projectRoot, stringFrom(env, 'MEG_CATALOGUE', 'gateway/generated/catalogue.json')),
+    tokenPublicKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_TOKEN_PUBLIC_KEY', path.join(keysDir, TOKEN_ISSUER_PUBLIC_KEY_FILE))),
+    tokenIssuer: stringFrom(env, 'MEG_TOKEN_ISSUER', DEFAULT_TOKEN_ISSUER),
+    tokenAudience: stringFrom(env, 'MEG_TOKEN_AUDIENCE', DEFAULT_TOKEN_AUDIENCE),
+    maskHashKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_MASK_HASH_KEY', path.join(keysDir, MASK_HASH_KEY_FILE))),
   };
 }
 

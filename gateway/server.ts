@@ -9,9 +9,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { AGENCIES, type Agency } from '../subgraphs/shared/agencies.js';
+import { AGENCIES, purposeValues, type Agency } from '../subgraphs/shared/agencies.js';
 import type { CallerContext } from '../subgraphs/shared/gatewaySignature.js';
-import { readPrivateKey } from '../subgraphs/shared/keys.js';
+import { readMaskHashKey, readPrivateKey } from '../subgraphs/shared/keys.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { readTokenVerificationKey } from './auth/tokens.js';
+import { AccessPolicy, type Principal } from './policy/accessPolicy.js';
+import { PolicyEnforcingGateway, type PolicyContext } from './policy/enforcingGateway.js';
+import { createMasker } from './policy/masking.js';
 import { closeServer, graphqlError, listen, readBody, sendJson } from '../subgraphs/shared/subgraphServer.js';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { formatGatewayError } from './errors.js';
@@ -21,11 +26,13 @@ import { installScalars } from './scalars.js';
 import { SignedSubgraphSource, type ForwardingContext } from './subgraphFetcher.js';
 
 /** The context of one GraphQL request at the gateway. */
-export interface GatewayContext extends ForwardingContext, Record<string, unknown> {}
+export interface GatewayContext extends ForwardingContext, PolicyContext, Record<string, unknown> {}
 
 /** A running gateway. */
 export interface RunningGateway {
   readonly url: string;
+  /** The revision (SHA-256) of the access policy in force. */
+  readonly policyRevision: string;
   /** Stops taking requests, finishes those under way and closes subgraph connections. */
   stop(): Promise<void>;
 }
@@ -33,6 +40,15 @@ export interface RunningGateway {
 /** Starts the gateway. */
 export async function startGateway(config: GatewayConfig = loadGatewayConfig()): Promise<RunningGateway> {
   const signingKey = readPrivateKey(config.signingKeyFile);
+  // Fail closed: without a policy that loads and evaluates, the gateway does not start.
+  const policy = await AccessPolicy.load(config.policyFile, config.catalogueFile);
+  const authenticate = createAuthenticator({
+    verificationKey: await readTokenVerificationKey(config.tokenPublicKeyFile),
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
+    purposes: purposeValues(),
+  });
+  const masker = createMasker(readMaskHashKey(config.maskHashKeyFile));
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
@@ -40,7 +56,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     throw new Error(`cannot read the supergraph at ${config.supergraphFile}; run \`make build\` to compose it`);
   }
 
-  const gateway = new ApolloGateway({
+  const apolloGateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
       new SignedSubgraphSource({
@@ -52,7 +68,8 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       }),
   });
   // Registered before the server starts, so the API schema validates codes before anyone uses it.
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalars(apiSchema));
+  apolloGateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalars(apiSchema));
+  const gateway = new PolicyEnforcingGateway(apolloGateway, policy, masker);
   for (const name of gatewaySubgraphNames(supergraphSdl)) {
     if (!(AGENCIES as readonly string[]).includes(name)) throw new Error(`the supergraph names an unknown subgraph "${name}"`);
   }
@@ -106,9 +123,20 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const requestId = randomUUID();
+    const auth = await authenticate(req.headers);
+    if (!auth.ok) {
+      const extra: Record<string, string> = { 'x-request-id': requestId };
+      if (auth.status === 401) extra['www-authenticate'] = `Bearer error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`;
+      return sendJson(res, auth.status, graphqlError(auth.code, auth.message), extra);
+    }
+    const context: GatewayContext = {
+      caller: callerContext(requestId, auth.principal, auth.purpose),
+      principal: auth.principal,
+      purpose: auth.purpose,
+    };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => ({ caller: publicCaller(requestId) }),
+      context: async () => context,
     });
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [name, value] of response.headers) out[name] = value;
@@ -130,6 +158,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
 
   return {
     url: `http://${config.host}:${port}/graphql`,
+    policyRevision: policy.revision,
     async stop() {
       draining = true;
       await closeServer(server);
@@ -138,9 +167,9 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   };
 }
 
-/** The caller context of a request without a token: the public. */
-export function publicCaller(requestId: string): CallerContext {
-  return { requestId, sub: 'public', agency: null, roles: [], region: null, purpose: null };
+/** The context forwarded (signed) to subgraphs: who asks and for what, rebuilt from the verified token. */
+export function callerContext(requestId: string, principal: Principal, purpose: string | null): CallerContext {
+  return { requestId, sub: principal.sub, agency: principal.agency, roles: principal.roles, region: principal.region, purpose };
 }
 
 function gatewaySubgraphNames(supergraphSdl: string): string[] {

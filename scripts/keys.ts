@@ -1,8 +1,17 @@
-/** Creates the development signing key pair of the gateway under the data folder, if missing. */
+/**
+ * Creates the development keys under the data folder, where missing: the gateway's request-signing
+ * pair, the token issuer's pair and the key of the HASH mask. Never committed; in production the
+ * operator provisions them and points the configuration at them.
+ */
 import path from 'node:path';
+import { ensureTokenIssuerKeys } from '../gateway/auth/tokens.js';
 import { dataDirFrom } from '../subgraphs/shared/config.js';
-import { ensureSigningKeys } from '../subgraphs/shared/keys.js';
+import { ensureMaskHashKey, ensureSigningKeys } from '../subgraphs/shared/keys.js';
 
 const dir = path.join(dataDirFrom(process.env), 'keys');
-const { created } = ensureSigningKeys(dir);
-console.log(created ? `gateway signing key pair created in ${dir}` : `gateway signing key pair present in ${dir}`);
+const created = [
+  ensureSigningKeys(dir).created && 'gateway signing pair',
+  ensureTokenIssuerKeys(dir).created && 'token issuer pair',
+  ensureMaskHashKey(dir).created && 'masking hash key',
+].filter(Boolean);
+console.log(created.length > 0 ? `created in ${dir}: ${created.join(', ')}` : `development keys present in ${dir}`);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, type DocumentNode } from 'graphql';
+import { Kind, parse, type DocumentNode } from 'graphql';
 
 /** The four agencies of the federation, each serving one subgraph over its own database. */
 export const AGENCIES = ['market', 'tax', 'social', 'customs'] as const;
@@ -56,4 +56,13 @@ function findProjectRoot(start: string): string {
     if (parent === dir) throw new Error(`cannot find the project root above ${start}`);
     dir = parent;
   }
+}
+
+/** The purposes a request may declare: the values of the `Purpose` enum of the shared schema. */
+export function purposeValues(): string[] {
+  const common = parse(readFileSync(path.join(projectRoot, 'subgraphs/shared/schema/common.graphql'), 'utf8'));
+  for (const def of common.definitions) {
+    if (def.kind === Kind.ENUM_TYPE_DEFINITION && def.name.value === 'Purpose') return (def.values ?? []).map((v) => v.name.value);
+  }
+  throw new Error('the shared schema declares no Purpose enum');
 }

@@ -23,6 +23,8 @@ export interface SubgraphConfig {
    * answered, to make a slow agency observable (parallelism, deadlines, graceful shutdown).
    */
   readonly artificialDelayMs: number;
+  /** `MEG_ACCESS_LOG` (default on): a JSON line per request naming the caller and purpose. */
+  readonly accessLog: boolean;
 }
 
 /** The data folder: `MEG_DATA_DIR`, default `.data` in the project. */
@@ -50,6 +52,7 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
       stringFrom(env, 'MEG_GATEWAY_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', SIGNING_PUBLIC_KEY_FILE)),
     ),
     signatureMaxSkewMs: intFrom(env, 'MEG_SIGNATURE_MAX_SKEW_SECONDS', 30, 1, 3600) * 1000,
+    accessLog: stringFrom(env, 'MEG_ACCESS_LOG', 'on') !== 'off',
     artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
 }

@@ -2,13 +2,38 @@
  * The gateway's request-signing key pair. In development it is generated on first run into the
  * data folder (never committed); in production the files are provisioned by the operator.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** File names of the signing key pair inside a keys folder. */
 export const SIGNING_KEY_FILE = 'gateway-signing.key';
 export const SIGNING_PUBLIC_KEY_FILE = 'gateway-signing.pub';
+
+/** File name of the key of the HASH mask inside a keys folder. */
+export const MASK_HASH_KEY_FILE = 'mask-hash.key';
+
+/** Creates the HASH mask's key (32 random bytes) in `dir` unless it is there already. */
+export function ensureMaskHashKey(dir: string): { created: boolean } {
+  const file = path.join(dir, MASK_HASH_KEY_FILE);
+  if (existsSync(file)) return { created: false };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(`${file}.tmp`, randomBytes(32), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  return { created: true };
+}
+
+/** Reads the HASH mask's key, refusing one too short to be a secret. */
+export function readMaskHashKey(file: string): Buffer {
+  let key: Buffer;
+  try {
+    key = readFileSync(file);
+  } catch {
+    throw new Error(`cannot read the masking hash key at ${file}; run \`make keys\` or set MEG_MASK_HASH_KEY`);
+  }
+  if (key.length < 16) throw new Error(`the masking hash key at ${file} is shorter than 16 bytes`);
+  return key;
+}
 
 /** Creates the gateway signing key pair in `dir` unless it is there already. */
 export function ensureSigningKeys(dir: string): { created: boolean } {

@@ -54,3 +54,26 @@ function validDate(value: unknown): string {
     extensions: { code: 'INVALID_DATE' },
   });
 }
+
+/** The `Amount` scalar: yuan as a number (the gateway may replace it with a band string). */
+export const AmountScalar = new GraphQLScalarType<number, number | string>({
+  name: 'Amount',
+  description: 'An amount in yuan; a band string where the policy masks it.',
+  serialize: (value) => {
+    const n = typeof value === 'string' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw new GraphQLError('Amount cannot represent this value');
+    return n;
+  },
+  parseValue: (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new GraphQLError(`an Amount is a number of yuan, not ${JSON.stringify(value)}`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return value;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.INT && ast.kind !== Kind.FLOAT) {
+      throw new GraphQLError('an Amount is a number of yuan', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return Number(ast.value);
+  },
+});

@@ -16,7 +16,7 @@ import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { migrate, openDatabase, type Database } from './database.js';
 import { readPublicKey } from './keys.js';
-import { DateScalar, USCCScalar } from './scalars.js';
+import { AmountScalar, DateScalar, USCCScalar } from './scalars.js';
 
 /** What resolvers of every subgraph receive as context. */
 export interface SubgraphContext<Sources> {
@@ -57,7 +57,7 @@ export async function runSubgraph<Sources>(
   const schema = buildSubgraphSchema([
     {
       typeDefs: subgraphTypeDefs(definition.agency),
-      resolvers: { USCC: USCCScalar, Date: DateScalar, ...definition.resolvers } as GraphQLResolverMap<unknown>,
+      resolvers: { USCC: USCCScalar, Date: DateScalar, Amount: AmountScalar, ...definition.resolvers } as GraphQLResolverMap<unknown>,
     },
   ]);
   const apollo = new ApolloServer<SubgraphContext<Sources>>({
@@ -104,6 +104,12 @@ export async function runSubgraph<Sources>(
       return sendJson(res, 400, graphqlError('BAD_REQUEST', 'the body is not JSON'));
     }
     graphqlRequests++;
+    if (config.accessLog) {
+      // The agency's own record of who asked, for what, through the gateway.
+      const { requestId, sub, agency, purpose } = verdict.caller;
+      const operationName = (parsed as { operationName?: unknown }).operationName ?? null;
+      console.log(JSON.stringify({ at: new Date().toISOString(), event: 'graphql', agency: definition.agency, requestId, caller: { sub, agency, purpose }, operationName }));
+    }
     if (config.artificialDelayMs > 0) await new Promise((r) => setTimeout(r, config.artificialDelayMs));
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {

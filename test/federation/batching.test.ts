@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { AGENCIES } from '../../subgraphs/shared/agencies.js';
+import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql, requestCount, statementCount, subgraphMetrics } from '../support/graphql.js';
 import { firstWhere, universe } from '../support/universe.js';
 
@@ -46,7 +47,8 @@ function difference(after: Record<string, number>, before: Record<string, number
 describe('batching', () => {
   it.each([1, 1_000])('a list of %i enterprises costs one request per agency and one statement per table', async (n) => {
     const before = await counters();
-    const { body } = await graphql(federation.gatewayUrl, LIST, { codes: codes.slice(0, n) });
+    // Credit supervision is a purpose every agency shares all these fields for.
+    const { body } = await graphql(federation.gatewayUrl, LIST, { codes: codes.slice(0, n) }, await headersFor(federation, CALLERS.creditSupervisor));
     expect(body.errors).toBeUndefined();
     expect(body.data!['enterprises']).toHaveLength(n);
     expect(body.data!['enterprises'].every((e: { market: unknown }) => e.market !== null)).toBe(true);

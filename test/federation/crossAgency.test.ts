@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { composeUscc } from '../../subgraphs/shared/uscc.js';
+import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
 import { firstWhere, universe } from '../support/universe.js';
 
@@ -28,7 +29,10 @@ const PROFILE = /* GraphQL */ `
 
 describe('one enterprise graph over four agencies', () => {
   it('returns what every agency holds about one enterprise in one query', async () => {
-    const { status, body } = await graphql(federation.gatewayUrl, PROFILE, { uscc: trader.uscc });
+    // A credit supervisor: every agency shares these fields for credit supervision, but the
+    // legal representative's ID number only masked.
+    const as = await headersFor(federation, CALLERS.creditSupervisor);
+    const { status, body } = await graphql(federation.gatewayUrl, PROFILE, { uscc: trader.uscc }, as);
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const e = body.data!['enterprise'];
@@ -37,7 +41,10 @@ describe('one enterprise graph over four agencies', () => {
       name: trader.name,
       regionCode: trader.region.code,
       industryCode: trader.industry.code,
-      legalRepresentative: { name: trader.legalRepresentative.name, idNumber: trader.legalRepresentative.idNumber },
+      legalRepresentative: {
+        name: trader.legalRepresentative.name,
+        idNumber: `${trader.legalRepresentative.idNumber.slice(0, 6)}********${trader.legalRepresentative.idNumber.slice(-4)}`,
+      },
     });
     expect(e.tax.creditRatings.length).toBeGreaterThan(0);
     expect(e.tax.creditRatings.map((r: { rating: string }) => r.rating).every((r: string) => 'ABMCD'.includes(r))).toBe(true);
@@ -59,6 +66,7 @@ describe('one enterprise graph over four agencies', () => {
       federation.gatewayUrl,
       'query List($codes: [USCC!]!) { enterprises(uscc: $codes) { uscc market { name } tax { taxpayerType } } }',
       { codes },
+      await headersFor(federation, CALLERS.customsOfficer),
     );
     expect(body.errors).toBeUndefined();
     expect(body.data!['enterprises']).toEqual([

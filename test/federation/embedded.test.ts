@@ -3,6 +3,7 @@
  * the explorer, readiness and graceful shutdown. This file runs its own small federation.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
 import { startFederation, type Federation } from '../support/federation.js';
 import { universe } from '../support/universe.js';
@@ -37,12 +38,19 @@ afterAll(async () => {
 describe('the embedded default', () => {
   it('answers the same query exactly as PostgreSQL does', async () => {
     const sample = codes.slice(0, 60);
+    // Each federation has its own token issuer; the same kind of caller asks both.
     const [onPglite, onPostgres] = await Promise.all([
-      graphql(embedded.gatewayUrl, PROFILE, { codes: sample }),
-      graphql(shared.gatewayUrl, PROFILE, { codes: sample }),
+      graphql(embedded.gatewayUrl, PROFILE, { codes: sample }, await headersFor(embedded, CALLERS.taxOfficer)),
+      graphql(shared.gatewayUrl, PROFILE, { codes: sample }, await headersFor(shared, CALLERS.taxOfficer)),
     ]);
-    expect(onPglite.body.errors).toBeUndefined();
+    // Only the fields a tax officer may not see are refused (employee records are personal).
+    expect(new Set(onPglite.body.errors?.map((e) => e.extensions?.['coordinate']))).toEqual(new Set(['SocialProfile.employees']));
     expect(onPglite.body).toEqual(onPostgres.body);
+    // The agencies' own logs say who asked and for what: the context the gateway signed.
+    const requestId = onPglite.headers.get('x-request-id');
+    const taxLog = embedded.logs('tax').split('\n').filter((l) => l.includes(`"requestId":"${requestId}"`)).map((l) => JSON.parse(l));
+    expect(taxLog.length).toBeGreaterThan(0);
+    expect(taxLog[0].caller).toEqual({ sub: 'tax-officer-1', agency: 'TAX', purpose: 'TAX_ADMINISTRATION' });
     // Not vacuous: every agency contributed something.
     const list = onPglite.body.data!['enterprises'] as Record<string, unknown>[];
     for (const agency of ['market', 'tax', 'social', 'customs']) expect(list.some((e) => e[agency] !== null)).toBe(true);
@@ -80,6 +88,7 @@ describe('the gateway process', () => {
     const { body } = await graphql(embedded.gatewayUrl, 'query($c: [USCC!]!) { enterprises(uscc: $c) { uscc market { name } customs { creditLevel } } }', {
       c: codes.slice(0, 3),
     });
+    // The customs fields are null with an error naming the agency; the others still arrive.
     expect(body.data!['enterprises'].map((e: { market: { name: string } }) => e.market.name)).toHaveLength(3);
     expect(body.errors?.length).toBeGreaterThan(0);
   });

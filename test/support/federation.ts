@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { AGENCIES, AGENCY_CODES, projectRoot, type Agency } from '../../subgraphs/shared/agencies.js';
-import { ensureSigningKeys, SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE } from '../../subgraphs/shared/keys.js';
+import { ensureTokenIssuerKeys, TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE } from '../../gateway/auth/tokens.js';
+import { ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE } from '../../subgraphs/shared/keys.js';
 
 /** The PostgreSQL server the machine runs. */
 export const POSTGRES_ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -25,6 +26,11 @@ export interface FederationInfo {
   readonly size: number;
   readonly backend: 'postgres' | 'pglite';
   readonly env: Record<string, string>;
+}
+
+/** The development token issuer's private key of a federation, for minting test tokens. */
+export function issuerKeyFile(federation: Pick<FederationInfo, 'keysDir'>): string {
+  return path.join(federation.keysDir, TOKEN_ISSUER_KEY_FILE);
 }
 
 /** A federation this test process started. */
@@ -54,12 +60,16 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'meg-test-'));
   const keysDir = path.join(dataDir, 'keys');
   ensureSigningKeys(keysDir);
+  ensureTokenIssuerKeys(keysDir);
+  ensureMaskHashKey(keysDir);
   const ports = await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
   const env: Record<string, string> = {
     MEG_DATA_DIR: dataDir,
     MEG_GATEWAY_SIGNING_KEY: path.join(keysDir, SIGNING_KEY_FILE),
     MEG_GATEWAY_PUBLIC_KEY: path.join(keysDir, SIGNING_PUBLIC_KEY_FILE),
     MEG_GATEWAY_PORT: String(ports[0]),
+    MEG_TOKEN_PUBLIC_KEY: path.join(keysDir, TOKEN_ISSUER_PUBLIC_KEY_FILE),
+    MEG_MASK_HASH_KEY: path.join(keysDir, MASK_HASH_KEY_FILE),
     ...options.extraEnv,
   };
   const subgraphUrls = {} as Record<Agency, string>;

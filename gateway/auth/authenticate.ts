@@ -1,0 +1,164 @@
+/**
+ * The first step of the gateway's pipeline: who is asking, and for what. A request without a
+ * token is the public principal; a request with a token must carry a valid one and declare in
+ * `x-purpose` one of the purposes the token grants. Every refusal says why, never how.
+ */
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Principal } from '../policy/accessPolicy.js';
+import { TOKEN_ALGORITHM, TOKEN_TYPE, type TokenVerificationKey } from './tokens.js';
+
+/** Header in which a request declares its purpose. */
+export const PURPOSE_HEADER = 'x-purpose';
+
+/** An authenticated request: the principal and the purpose it declared (null for the public). */
+export interface Authenticated {
+  readonly ok: true;
+  readonly principal: Principal;
+  readonly purpose: string | null;
+}
+
+/** A refused request, with the HTTP status, the error code and a reason for the caller. */
+export interface Refused {
+  readonly ok: false;
+  readonly status: 400 | 401 | 403;
+  readonly code: 'UNAUTHENTICATED' | 'PURPOSE_REQUIRED' | 'PURPOSE_NOT_GRANTED' | 'UNKNOWN_PURPOSE';
+  readonly message: string;
+}
+
+/** Options of {@link createAuthenticator}. */
+export interface AuthenticatorOptions {
+  readonly verificationKey: TokenVerificationKey;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Every purpose a request may declare (the schema's Purpose enum). */
+  readonly purposes: readonly string[];
+  /** Clock skew tolerated on exp and nbf, in seconds. */
+  readonly clockToleranceSeconds?: number;
+}
+
+/** The public principal: no token, published data only. */
+export const PUBLIC_PRINCIPAL: Principal = Object.freeze({
+  sub: 'public',
+  agency: null,
+  roles: [],
+  region: null,
+  purposes: [],
+  public: true,
+});
+
+const AGENCY_PATTERN = /^[A-Z][A-Z0-9_]{1,47}$/;
+const REGION_PATTERN = /^\d{6}$/;
+
+/** Makes the authenticator of the gateway. */
+export function createAuthenticator(options: AuthenticatorOptions): (headers: Readonly<Record<string, string | string[] | undefined>>) => Promise<Authenticated | Refused> {
+  const known = new Set(options.purposes);
+  return async (headers) => {
+    const authorization = single(headers['authorization']);
+    const purpose = single(headers[PURPOSE_HEADER])?.trim() || null;
+    if (purpose !== null && !known.has(purpose)) {
+      return refuse(400, 'UNKNOWN_PURPOSE', `"${purpose}" is not a purpose; declare one of ${[...known].join(', ')}`);
+    }
+    if (authorization === undefined) {
+      if (purpose !== null) {
+        return refuse(403, 'PURPOSE_NOT_GRANTED', `a purpose can be declared only with a token that grants it; without a token you see published data`);
+      }
+      return { ok: true, principal: PUBLIC_PRINCIPAL, purpose: null };
+    }
+    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
+    if (!match) return unauthenticated('the Authorization header must be "Bearer <token>"');
+    const verified = await verify(match[1]!, options);
+    if ('message' in verified) return unauthenticated(verified.message);
+    const principal = verified.principal;
+    if (purpose === null) {
+      return refuse(400, 'PURPOSE_REQUIRED', `declare the purpose of this request in the ${PURPOSE_HEADER} header; your token grants ${principal.purposes.join(', ') || 'no purpose'}`);
+    }
+    if (!principal.purposes.includes(purpose)) {
+      return refuse(403, 'PURPOSE_NOT_GRANTED', `your token does not grant the purpose ${purpose}; it grants ${principal.purposes.join(', ') || 'no purpose'}`);
+    }
+    return { ok: true, principal, purpose };
+  };
+}
+
+async function verify(token: string, options: AuthenticatorOptions): Promise<{ principal: Principal } | { message: string }> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    return { message: 'the token is malformed' };
+  }
+  if (header.alg !== TOKEN_ALGORITHM) {
+    return { message: `the token is signed with ${String(header.alg)}; only ${TOKEN_ALGORITHM} is accepted` };
+  }
+  if (header.kid !== options.verificationKey.kid) {
+    return { message: 'the token names a key this gateway does not know' };
+  }
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, options.verificationKey.key, {
+      algorithms: [TOKEN_ALGORITHM],
+      typ: TOKEN_TYPE,
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: options.clockToleranceSeconds ?? 30,
+      requiredClaims: ['sub', 'exp', 'iat'],
+    }));
+  } catch (error) {
+    return { message: describeJoseError(error, options) };
+  }
+  return claimsToPrincipal(payload, options);
+}
+
+function claimsToPrincipal(payload: JWTPayload, options: AuthenticatorOptions): { principal: Principal } | { message: string } {
+  const { sub, agency, roles, purposes, region } = payload as Record<string, unknown>;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) return { message: 'the token has no valid subject (sub)' };
+  if (typeof agency !== 'string' || !AGENCY_PATTERN.test(agency)) {
+    return { message: 'the token has no valid agency claim (an upper-case code such as TAX or PROCUREMENT_CENTRE)' };
+  }
+  if (!isStringList(roles)) return { message: 'the token has no valid roles claim (a list of role names)' };
+  if (!isStringList(purposes)) return { message: 'the token has no valid purposes claim (a list of purposes)' };
+  const unknown = purposes.filter((p) => !options.purposes.includes(p));
+  if (unknown.length > 0) return { message: `the token grants purposes that do not exist: ${unknown.join(', ')}` };
+  if (region !== undefined && (typeof region !== 'string' || !REGION_PATTERN.test(region))) {
+    return { message: 'the token region must be a six-digit GB/T 2260 code' };
+  }
+  return {
+    principal: { sub, agency, roles, purposes, region: (region as string | undefined) ?? null, public: false },
+  };
+}
+
+function describeJoseError(error: unknown, options: AuthenticatorOptions): string {
+  if (error instanceof joseErrors.JWTExpired) return 'the token has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'aud':
+        return `the token is not meant for this service (audience must be ${options.audience})`;
+      case 'iss':
+        return `the token was not issued by ${options.issuer}`;
+      case 'nbf':
+        return 'the token is not valid yet';
+      case 'typ':
+        return `the token is not an access token (typ must be ${TOKEN_TYPE})`;
+      default:
+        return `the token's ${error.claim} claim is invalid`;
+    }
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return `only ${TOKEN_ALGORITHM} tokens are accepted`;
+  return 'the token is malformed';
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= 64 && value.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 64);
+}
+
+function unauthenticated(message: string): Refused {
+  return refuse(401, 'UNAUTHENTICATED', message);
+}
+
+function refuse(status: Refused['status'], code: Refused['code'], message: string): Refused {
+  return { ok: false, status, code, message };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,227 @@
+/**
+ * Field-level enforcement of the access decisions on one operation:
+ *   prune  — denied fields are removed from the document before the query is planned, so the
+ *            owning agency is never asked for them (denied data never leaves its agency);
+ *   apply  — after execution, denied fields read null with a FORBIDDEN_FIELD error, masked
+ *            fields are masked before the response leaves the gateway.
+ * All deniable fields are nullable (the build checks it), so a null there never breaks a parent.
+ */
+import {
+  GraphQLError,
+  Kind,
+  TypeInfo,
+  getNamedType,
+  isCompositeType,
+  isObjectType,
+  print,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { createHash } from 'node:crypto';
+import type { CatalogueEntry } from '../catalogue.js';
+import type { FieldDecision } from './accessPolicy.js';
+import type { Masker } from './masking.js';
+
+/** Response key of the placeholder that keeps a fully pruned selection set valid. */
+const PLACEHOLDER = '__meg_pruned';
+
+/** The field coordinates (`Type.field`) a document selects, introspection excepted. */
+export function selectedCoordinates(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const coordinates = new Set<string>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (parent && !node.name.value.startsWith('__')) coordinates.add(`${parent.name}.${node.name.value}`);
+      },
+    }),
+  );
+  return [...coordinates].sort();
+}
+
+/** The document without the denied fields, and its hash (the query-plan cache key). */
+export function pruneDocument(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  decisions: ReadonlyMap<string, FieldDecision>,
+): { document: DocumentNode; queryHash: string; denied: number } {
+  let denied = 0;
+  const typeInfo = new TypeInfo(schema);
+  const pruned = visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter(node) {
+          const parent = typeInfo.getParentType();
+          if (!parent || node.name.value.startsWith('__')) return undefined;
+          if (decisions.get(`${parent.name}.${node.name.value}`)?.effect !== 'DENY') return undefined;
+          denied++;
+          return null;
+        },
+      },
+      SelectionSet: {
+        leave(node) {
+          if (node.selections.length > 0) return undefined;
+          return { ...node, selections: [placeholderField()] };
+        },
+      },
+    }),
+  );
+  return { document: pruned, queryHash: createHash('sha256').update(print(pruned)).digest('hex'), denied };
+}
+
+/** Context for applying decisions to a result. */
+export interface ApplyContext {
+  readonly schema: GraphQLSchema;
+  /** The operation as the caller sent it (before pruning). */
+  readonly document: DocumentNode;
+  readonly operationName: string | null | undefined;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly decisions: ReadonlyMap<string, FieldDecision>;
+  readonly catalogue: ReadonlyMap<string, CatalogueEntry>;
+  readonly mask: Masker;
+}
+
+/**
+ * Puts null where fields were denied and masks what must be masked, in place, and returns one
+ * FORBIDDEN_FIELD error per denied field of the operation (with the path of its first
+ * occurrence in the data, when there is one).
+ */
+export function applyDecisions(data: Record<string, unknown> | null | undefined, context: ApplyContext): GraphQLError[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let operation: SelectionSetNode | undefined;
+  let rootType: GraphQLCompositeType | undefined;
+  for (const def of context.document.definitions) {
+    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    if (def.kind === Kind.OPERATION_DEFINITION && (!context.operationName || def.name?.value === context.operationName) && !operation) {
+      operation = def.selectionSet;
+      rootType = context.schema.getRootType(def.operation) ?? undefined;
+    }
+  }
+  const denied = new Map<FieldNode, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>();
+  if (!operation || !rootType) return [];
+
+  const walk = (selectionSet: SelectionSetNode, type: GraphQLCompositeType, value: Record<string, unknown>, path: (string | number)[]) => {
+    for (const selection of selectionSet.selections) {
+      if (!included(selection, context.variables)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name.startsWith('__')) continue;
+        const key = selection.alias?.value ?? name;
+        const coordinate = `${type.name}.${name}`;
+        const decision = context.decisions.get(coordinate);
+        if (!decision || decision.effect === 'DENY') {
+          const entry = denied.get(selection) ?? { coordinate, decision: decision ?? UNDECIDED };
+          if (!entry.path) entry.path = [...path, key];
+          denied.set(selection, entry);
+          value[key] = null;
+          continue;
+        }
+        const fieldValue = value[key];
+        if (decision.effect === 'MASK') {
+          value[key] = maskDeep(fieldValue, decision.mask!, context.mask);
+          continue;
+        }
+        if (!selection.selectionSet || fieldValue === null || fieldValue === undefined || !isObjectType(type)) continue;
+        const fieldType = getNamedType(type.getFields()[name]?.type);
+        if (!fieldType || !isCompositeType(fieldType)) continue;
+        forEachObject(fieldValue, [...path, key], (item, itemPath) => walk(selection.selectionSet!, fieldType, item, itemPath));
+      } else {
+        const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
+        if (!fragment) continue;
+        const condition = fragment.typeCondition ? context.schema.getType(fragment.typeCondition.name.value) : type;
+        if (!condition || !isCompositeType(condition)) continue;
+        if (condition.name !== type.name && value['__typename'] !== condition.name) continue;
+        walk(fragment.selectionSet, condition, value, path);
+      }
+    }
+    delete value[PLACEHOLDER];
+  };
+
+  // Also report denied fields under parents that came back null, so the caller learns why.
+  collectDeniedFields(operation, rootType, fragments, context, denied);
+  if (data) walk(operation, rootType, data, []);
+
+  return [...denied.values()].map(({ coordinate, decision, path }) => {
+    const entry = context.catalogue.get(coordinate);
+    return new GraphQLError(`${coordinate} is not shared with this caller: ${decision.reason}`, {
+      ...(path ? { path } : {}),
+      extensions: { code: 'FORBIDDEN_FIELD', coordinate, sharing: entry?.sharing ?? null, rule: decision.rule, reason: decision.reason },
+    });
+  });
+}
+
+const UNDECIDED: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 'the policy did not decide this field, so it is denied' };
+
+function collectDeniedFields(
+  selectionSet: SelectionSetNode,
+  type: GraphQLCompositeType,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  context: ApplyContext,
+  denied: Map<FieldNode, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>,
+  seen = new Set<string>(),
+): void {
+  for (const selection of selectionSet.selections) {
+    if (!included(selection, context.variables)) continue;
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      if (name.startsWith('__')) continue;
+      const coordinate = `${type.name}.${name}`;
+      const decision = context.decisions.get(coordinate);
+      if (!decision || decision.effect === 'DENY') {
+        if (!denied.has(selection)) denied.set(selection, { coordinate, decision: decision ?? UNDECIDED });
+        continue;
+      }
+      if (!selection.selectionSet || !isObjectType(type)) continue;
+      const fieldType = getNamedType(type.getFields()[name]?.type);
+      if (fieldType && isCompositeType(fieldType)) collectDeniedFields(selection.selectionSet, fieldType, fragments, context, denied, seen);
+    } else {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        if (seen.has(selection.name.value)) continue;
+        seen.add(selection.name.value);
+      }
+      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
+      if (!fragment) continue;
+      const condition = fragment.typeCondition ? context.schema.getType(fragment.typeCondition.name.value) : type;
+      if (condition && isCompositeType(condition)) collectDeniedFields(fragment.selectionSet, condition, fragments, context, denied, seen);
+    }
+  }
+}
+
+function maskDeep(value: unknown, mask: string, masker: Masker): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, mask, masker));
+  return masker(mask, value);
+}
+
+function forEachObject(value: unknown, path: (string | number)[], visitObject: (item: Record<string, unknown>, path: (string | number)[]) => void): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => forEachObject(item, [...path, i], visitObject));
+  } else if (value && typeof value === 'object') {
+    visitObject(value as Record<string, unknown>, path);
+  }
+}
+
+/** Whether @skip/@include let a selection through, for these variables. */
+function included(selection: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
+  for (const directive of selection.directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const arg = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+    const on = arg?.kind === Kind.BOOLEAN ? arg.value : arg?.kind === Kind.VARIABLE ? variables[arg.name.value] === true : false;
+    if ((name === 'skip' && on) || (name === 'include' && !on)) return false;
+  }
+  return true;
+}
+
+function placeholderField(): FieldNode {
+  return { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: PLACEHOLDER }, name: { kind: Kind.NAME, value: '__typename' } };
+}

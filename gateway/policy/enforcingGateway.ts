@@ -1,0 +1,105 @@
+/**
+ * Apollo Gateway with the access policy in its execution path: for each operation the gateway
+ * decides (once per caller attributes, purpose and operation, then from cache), prunes what is
+ * denied before the query is planned, executes, and applies denials and masks to the result.
+ */
+import { createHash } from 'node:crypto';
+import type { ApolloGateway } from '@apollo/gateway';
+import type {
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+  GatewayInterface,
+  GatewayLoadResult,
+  GatewayUnsubscriber,
+} from '@apollo/server-gateway-interface';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { AccessPolicy, FieldDecision, Principal } from './accessPolicy.js';
+import { applyDecisions, pruneDocument, selectedCoordinates } from './enforcement.js';
+import type { Masker } from './masking.js';
+
+/** What the gateway's request context must carry for enforcement. */
+export interface PolicyContext {
+  readonly principal: Principal;
+  readonly purpose: string | null;
+}
+
+/** How one operation is enforced for one kind of caller. */
+export interface EnforcementPlan {
+  readonly decisions: ReadonlyMap<string, FieldDecision>;
+  readonly document: DocumentNode;
+  readonly queryHash: string;
+}
+
+/** Largest number of plans kept (each is a few kilobytes). */
+const PLAN_CACHE_SIZE = 10_000;
+
+/** Apollo Gateway wrapped by the access policy. */
+export class PolicyEnforcingGateway implements GatewayInterface {
+  private readonly plans = new Map<string, EnforcementPlan>();
+
+  constructor(
+    private readonly inner: ApolloGateway,
+    private readonly policy: AccessPolicy,
+    private readonly mask: Masker,
+  ) {}
+
+  async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
+    const { executor } = await this.inner.load(options);
+    // Without the policy in its path the gateway would execute nothing at all.
+    if (!executor) throw new Error('the gateway loaded no executor');
+    return { executor: this.enforcing(executor) };
+  }
+
+  onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]): GatewayUnsubscriber {
+    return this.inner.onSchemaLoadOrUpdate(callback);
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+
+  /** The plan for this caller and operation: decided once, then served from the cache. */
+  planFor(schema: GraphQLSchema, document: DocumentNode, queryHash: string, operationName: string | null | undefined, context: PolicyContext): EnforcementPlan {
+    const { principal, purpose } = context;
+    const key = createHash('sha256')
+      .update(JSON.stringify([principal.public, principal.agency, [...principal.roles].sort(), principal.region, purpose, queryHash, operationName ?? null]))
+      .digest('base64url');
+    const cached = this.plans.get(key);
+    if (cached) {
+      // Least recently used goes first: re-insert on use.
+      this.plans.delete(key);
+      this.plans.set(key, cached);
+      return cached;
+    }
+    const decisions = this.policy.decide(principal, purpose, selectedCoordinates(schema, document));
+    const pruned = pruneDocument(schema, document, decisions);
+    const plan = { decisions, document: pruned.document, queryHash: pruned.queryHash };
+    this.plans.set(key, plan);
+    if (this.plans.size > PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value!);
+    return plan;
+  }
+
+  private enforcing(execute: GatewayExecutor): GatewayExecutor {
+    return async (requestContext: GatewayGraphQLRequestContext) => {
+      const context = requestContext.context as unknown as PolicyContext;
+      const plan = this.planFor(requestContext.schema, requestContext.document, requestContext.queryHash, requestContext.operationName, context);
+      // The gateway plans and executes the pruned operation; everything else about the request stays.
+      const pruned = Object.create(requestContext, {
+        document: { value: plan.document },
+        queryHash: { value: plan.queryHash },
+      }) as GatewayGraphQLRequestContext;
+      const result = await execute(pruned);
+      const data = (result.data ?? null) as Record<string, unknown> | null;
+      const forbidden = applyDecisions(data, {
+        schema: requestContext.schema,
+        document: requestContext.document,
+        operationName: requestContext.operationName,
+        variables: requestContext.request.variables ?? {},
+        decisions: plan.decisions,
+        catalogue: this.policy.catalogue,
+        mask: this.mask,
+      });
+      return forbidden.length > 0 ? { ...result, errors: [...(result.errors ?? []), ...forbidden] } : result;
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createMasker } from './masking.js';
+
+const mask = createMasker(Buffer.from('test-key'));
+
+describe('masks', () => {
+  it('keeps the region and last four digits of an ID number', () => {
+    expect(mask('ID_NUMBER', '11010119900307123X')).toBe('110101********123X');
+  });
+
+  it('keeps the surname of a name and the ends of a phone number', () => {
+    expect(mask('NAME', '欧阳娜娜')).toBe('欧***');
+    expect(mask('NAME', '王伟')).toBe('王*');
+    expect(mask('PHONE', '13812345678')).toBe('138****5678');
+  });
+
+  it('shows an amount as its band', () => {
+    expect([0, 9_999.99, 10_000, 250_000, 3_000_000, 12_000_000].map((n) => mask('AMOUNT_BAND', n))).toEqual([
+      '0-10k', '0-10k', '10k-100k', '100k-1M', '1M-10M', '10M+',
+    ]);
+  });
+
+  it('shows a date as its year', () => {
+    expect(mask('DATE_YEAR', '2024-03-31')).toBe('2024');
+  });
+
+  it('hashes with a key: the same value links, another key does not', () => {
+    const a = mask('HASH', '91350100M000100Y43');
+    expect(a).toMatch(/^h:[\w-]{22}$/);
+    expect(mask('HASH', '91350100M000100Y43')).toBe(a);
+    expect(createMasker(Buffer.from('other-key'))('HASH', '91350100M000100Y43')).not.toBe(a);
+  });
+
+  it('withholds values of a mask it does not know, and keeps null', () => {
+    expect(mask('SOMETHING_NEW', 'secret')).toBeNull();
+    expect(mask('ID_NUMBER', null)).toBeNull();
+  });
+});

@@ -1,0 +1,75 @@
+# METADATA
+# title: Field access
+# description: |
+#   Decides, for every field coordinate an operation selects, whether the caller may see the
+#   value (ALLOW), only a masked form of it (MASK) or nothing (DENY), from the field's
+#   classification in the catalogue (data.meg.catalogue), the caller and the declared purpose.
+#   The classes are those of government information sharing (政务信息资源共享): PUBLIC fields are
+#   published to society, UNCONDITIONAL ones are shared with every government body, CONDITIONAL
+#   ones with bodies acting for a listed purpose, NONE stay with the owning agency.
+package meg.access
+
+# Roles of government bodies that may receive shared data. Auditors review who may see what and
+# who saw what; they are given published data only.
+_government_roles := {"officer", "approval-system"}
+
+# METADATA
+# description: The decision for each coordinate in input.coordinates.
+# entrypoint: true
+decisions := {coordinate: decision(object.get(data.meg.catalogue, coordinate, null), input.principal, input.purpose) |
+	some coordinate in input.coordinates
+}
+
+# METADATA
+# description: |
+#   The decision for one field. The rules are tried in order; the first that applies decides.
+#   Anything no rule allows is denied.
+decision(entry, principal, purpose) := _deny("unclassified", "the field is not in the classification catalogue, so it is never shared") if {
+	entry == null
+} else := _allow("public", "published to society (PUBLIC)") if {
+	entry.sharing == "PUBLIC"
+} else := _deny("public_principal", "callers without a token see published (PUBLIC) fields only") if {
+	principal.public
+} else := _deny("auditor", "auditors review the policy and the access log, and see published enterprise data only") if {
+	"auditor" in principal.roles
+} else := _allow("owner", sprintf("the %s administration owns this field", [principal.agency])) if {
+	lower(principal.agency) in entry.owners
+} else := _deny("no_government_role", "the caller has no role that may receive shared government data") if {
+	not _has_government_role(principal)
+} else := _mask("personal_minimised", entry.mask, "personal information is shown masked to other agencies") if {
+	entry.sharing == "UNCONDITIONAL"
+	entry.personal
+	entry.mask != null
+} else := _allow("unconditional", "shared with every government body (UNCONDITIONAL)") if {
+	entry.sharing == "UNCONDITIONAL"
+} else := _allow("conditional_purpose", sprintf("shared for the declared purpose %s (CONDITIONAL)", [purpose])) if {
+	entry.sharing == "CONDITIONAL"
+	purpose in entry.purposes
+} else := _mask("conditional_masked", entry.mask, _not_for_purpose(purpose, entry.purposes, "only a masked form is shared")) if {
+	entry.sharing == "CONDITIONAL"
+	entry.mask != null
+} else := _deny("conditional_purpose_missing", _not_for_purpose(purpose, entry.purposes, "not shared")) if {
+	entry.sharing == "CONDITIONAL"
+} else := _deny("not_shared", "the owning agency does not share this field (NONE)") if {
+	entry.sharing == "NONE"
+} else := _deny("default_deny", "no rule allows this field")
+
+_has_government_role(principal) if {
+	some role in principal.roles
+	role in _government_roles
+}
+
+_not_for_purpose(purpose, purposes, consequence) := sprintf(
+	"shared only for %s; for %s %s (CONDITIONAL)",
+	[concat(", ", sort(purposes)), _purpose_name(purpose), consequence],
+)
+
+_purpose_name(purpose) := purpose if purpose != null
+
+_purpose_name(null) := "no declared purpose"
+
+_allow(rule, reason) := {"effect": "ALLOW", "rule": rule, "reason": reason}
+
+_deny(rule, reason) := {"effect": "DENY", "rule": rule, "reason": reason}
+
+_mask(rule, mask, reason) := {"effect": "MASK", "rule": rule, "mask": mask, "reason": reason}

@@ -1,0 +1,120 @@
+package meg.access_test
+
+import data.meg.access
+
+_catalogue := {
+	"MarketProfile.name": {"owners": ["market"], "sharing": "PUBLIC", "personal": false, "mask": null, "purposes": []},
+	"TaxProfile.taxpayerType": {"owners": ["tax"], "sharing": "UNCONDITIONAL", "personal": false, "mask": null, "purposes": []},
+	"Person.phone": {"owners": ["market"], "sharing": "UNCONDITIONAL", "personal": true, "mask": "PHONE", "purposes": []},
+	"TaxProfile.arrears": {
+		"owners": ["tax"], "sharing": "CONDITIONAL", "personal": false, "mask": null,
+		"purposes": ["JOINT_PUNISHMENT", "PUBLIC_PROCUREMENT"],
+	},
+	"LegalRepresentative.idNumber": {
+		"owners": ["market"], "sharing": "CONDITIONAL", "personal": true, "mask": "ID_NUMBER",
+		"purposes": ["JOINT_PUNISHMENT", "REGISTRATION_REVIEW"],
+	},
+	"TaxFiling.revenue": {"owners": ["tax"], "sharing": "NONE", "personal": false, "mask": null, "purposes": []},
+}
+
+_public := {"public": true, "sub": "public", "agency": null, "roles": [], "region": null}
+
+_customs_officer := {"public": false, "sub": "c1", "agency": "CUSTOMS", "roles": ["officer"], "region": "310000"}
+
+_tax_officer := {"public": false, "sub": "t1", "agency": "TAX", "roles": ["officer"], "region": "110000"}
+
+_procurement := {"public": false, "sub": "p1", "agency": "PROCUREMENT_CENTRE", "roles": ["approval-system"], "region": null}
+
+_auditor := {"public": false, "sub": "a1", "agency": "AUDIT_OFFICE", "roles": ["auditor"], "region": null}
+
+_no_role := {"public": false, "sub": "x1", "agency": "CUSTOMS", "roles": [], "region": null}
+
+_decide(coordinate, principal, purpose) := d if {
+	d := access.decisions[coordinate] with input as {"principal": principal, "purpose": purpose, "coordinates": [coordinate]}
+		with data.meg.catalogue as _catalogue
+}
+
+_effect(coordinate, principal, purpose) := [d.effect, d.rule] if {
+	d := _decide(coordinate, principal, purpose)
+}
+
+test_unclassified_field_denied if {
+	_effect("Secret.thing", _tax_officer, "TAX_ADMINISTRATION") == ["DENY", "unclassified"]
+}
+
+test_public_field_allowed_to_everyone if {
+	_effect("MarketProfile.name", _public, null) == ["ALLOW", "public"]
+	_effect("MarketProfile.name", _auditor, null) == ["ALLOW", "public"]
+	_effect("MarketProfile.name", _customs_officer, "CUSTOMS_SUPERVISION") == ["ALLOW", "public"]
+}
+
+test_public_principal_denied_everything_else if {
+	_effect("TaxProfile.taxpayerType", _public, null) == ["DENY", "public_principal"]
+	_effect("TaxProfile.arrears", _public, null) == ["DENY", "public_principal"]
+}
+
+test_auditor_sees_published_data_only if {
+	_effect("TaxProfile.taxpayerType", _auditor, null) == ["DENY", "auditor"]
+	_effect("LegalRepresentative.idNumber", _auditor, "JOINT_PUNISHMENT") == ["DENY", "auditor"]
+}
+
+test_owner_sees_its_own_fields if {
+	_effect("TaxFiling.revenue", _tax_officer, "TAX_ADMINISTRATION") == ["ALLOW", "owner"]
+	_effect("TaxProfile.arrears", _tax_officer, "CREDIT_SUPERVISION") == ["ALLOW", "owner"]
+	_decide("TaxFiling.revenue", _tax_officer, "TAX_ADMINISTRATION").reason == "the TAX administration owns this field"
+}
+
+test_caller_without_government_role_denied if {
+	_effect("TaxProfile.taxpayerType", _no_role, "CUSTOMS_SUPERVISION") == ["DENY", "no_government_role"]
+}
+
+test_unconditional_allowed_to_government_bodies if {
+	_effect("TaxProfile.taxpayerType", _customs_officer, "CUSTOMS_SUPERVISION") == ["ALLOW", "unconditional"]
+	_effect("TaxProfile.taxpayerType", _procurement, "PUBLIC_PROCUREMENT") == ["ALLOW", "unconditional"]
+}
+
+test_unconditional_personal_masked if {
+	d := _decide("Person.phone", _customs_officer, "CUSTOMS_SUPERVISION")
+	d.effect == "MASK"
+	d.mask == "PHONE"
+	d.rule == "personal_minimised"
+}
+
+test_conditional_allowed_for_listed_purpose if {
+	_effect("TaxProfile.arrears", _procurement, "PUBLIC_PROCUREMENT") == ["ALLOW", "conditional_purpose"]
+	_decide("TaxProfile.arrears", _procurement, "PUBLIC_PROCUREMENT").reason == "shared for the declared purpose PUBLIC_PROCUREMENT (CONDITIONAL)"
+}
+
+test_conditional_with_mask_masked_for_other_purpose if {
+	d := _decide("LegalRepresentative.idNumber", _customs_officer, "CUSTOMS_SUPERVISION")
+	d.effect == "MASK"
+	d.mask == "ID_NUMBER"
+	d.rule == "conditional_masked"
+	d.reason == "shared only for JOINT_PUNISHMENT, REGISTRATION_REVIEW; for CUSTOMS_SUPERVISION only a masked form is shared (CONDITIONAL)"
+}
+
+test_conditional_without_mask_denied_for_other_purpose if {
+	_effect("TaxProfile.arrears", _customs_officer, "CUSTOMS_SUPERVISION") == ["DENY", "conditional_purpose_missing"]
+	_decide("TaxProfile.arrears", _customs_officer, null).reason == "shared only for JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for no declared purpose not shared (CONDITIONAL)"
+}
+
+test_none_denied_to_other_agencies if {
+	_effect("TaxFiling.revenue", _customs_officer, "TAX_ADMINISTRATION") == ["DENY", "not_shared"]
+}
+
+test_unknown_sharing_class_denied if {
+	d := access.decisions["Odd.field"] with input as {"principal": _customs_officer, "purpose": "CUSTOMS_SUPERVISION", "coordinates": ["Odd.field"]}
+		with data.meg.catalogue as {"Odd.field": {"owners": ["tax"], "sharing": "SOMETIMES", "personal": false, "mask": null, "purposes": []}}
+	d.effect == "DENY"
+	d.rule == "default_deny"
+}
+
+test_every_selected_coordinate_decided_once if {
+	ds := access.decisions with input as {
+		"principal": _customs_officer, "purpose": "CUSTOMS_SUPERVISION",
+		"coordinates": ["MarketProfile.name", "TaxProfile.arrears", "TaxFiling.revenue"],
+	}
+		with data.meg.catalogue as _catalogue
+	count(ds) == 3
+	ds["MarketProfile.name"].effect == "ALLOW"
+}

@@ -1,0 +1,155 @@
+/**
+ * The access policy end to end: callers × field coordinates, each cell the effect a person would
+ * see in the response (the value, a masked value, or null with a FORBIDDEN_FIELD error).
+ */
+import { describe, expect, inject, it } from 'vitest';
+import { CALLERS, headersFor, type Caller } from '../support/callers.js';
+import { graphql, statementCount, subgraphMetrics } from '../support/graphql.js';
+import { firstWhere, universe } from '../support/universe.js';
+
+const federation = inject('federation');
+// A risky trader: it has annual reports, a customs record and most likely arrears.
+const subject = firstWhere(
+  universe(federation.seed, federation.size),
+  'trades, has reports and negative records',
+  (e) => e.trades && e.risk > 0.95 && e.headcount > 0 && e.establishedOn < '2020-01-01',
+);
+
+const QUERY = /* GraphQL */ `
+  query Matrix($uscc: USCC!) {
+    enterprise(uscc: $uscc) {
+      market { name legalRepresentative { idNumber } annualReports { totalAssets } }
+      tax { majorViolations { caseNo } taxpayerType arrears { since } filings { revenue } }
+      social { insuredHeadcount }
+      customs { creditLevel }
+    }
+  }
+`;
+
+type Effect = 'ALLOW' | 'MASK' | 'DENY';
+/** Where each coordinate's value is in the response, and what its full and masked forms look like. */
+const CELLS: Record<string, { read: (e: any) => unknown; full: (v: unknown) => boolean; masked?: (v: unknown) => boolean }> = {
+  'MarketProfile.name': { read: (e) => e.market.name, full: (v) => v === subject.name },
+  'LegalRepresentative.idNumber': {
+    read: (e) => e.market.legalRepresentative.idNumber,
+    full: (v) => v === subject.legalRepresentative.idNumber,
+    masked: (v) => v === `${subject.legalRepresentative.idNumber.slice(0, 6)}********${subject.legalRepresentative.idNumber.slice(-4)}`,
+  },
+  'AnnualReport.totalAssets': {
+    read: (e) => e.market.annualReports[0].totalAssets,
+    full: (v) => typeof v === 'number',
+    masked: (v) => typeof v === 'string' && /^(0-10k|10k-100k|100k-1M|1M-10M|10M\+)$/.test(v),
+  },
+  'TaxProfile.majorViolations': { read: (e) => e.tax.majorViolations, full: Array.isArray },
+  'TaxProfile.taxpayerType': { read: (e) => e.tax.taxpayerType, full: (v) => v === 'GENERAL_TAXPAYER' || v === 'SMALL_SCALE_TAXPAYER' },
+  'TaxProfile.arrears': { read: (e) => e.tax.arrears, full: Array.isArray },
+  'TaxProfile.filings': { read: (e) => e.tax.filings, full: (v) => Array.isArray(v) && v.every((f: { revenue: unknown }) => typeof f.revenue === 'number') },
+  'Enterprise.social': { read: (e) => e.social, full: (v) => typeof (v as { insuredHeadcount: unknown })?.insuredHeadcount === 'number' },
+  'CustomsProfile.creditLevel': { read: (e) => e.customs.creditLevel, full: (v) => ['ADVANCED_CERTIFIED', 'GENERAL', 'DISHONEST'].includes(v as string) },
+};
+
+const A: Effect = 'ALLOW';
+const M: Effect = 'MASK';
+const D: Effect = 'DENY';
+// prettier-ignore
+const MATRIX: [Caller, Record<keyof typeof CELLS, Effect>][] = [
+  //                                  name  idNumber assets majorV  taxType arrears filings social creditLevel
+  [CALLERS.public,                 row(A,   D,       D,     A,      D,      D,      D,      D,     A)],
+  [CALLERS.marketOfficer,          row(A,   A,       A,     A,      A,      D,      D,      A,     A)],
+  [CALLERS.taxOfficer,             row(A,   M,       M,     A,      A,      A,      A,      A,     A)],
+  [CALLERS.socialOfficerPunishing, row(A,   A,       M,     A,      A,      A,      D,      A,     A)],
+  [CALLERS.customsOfficer,         row(A,   M,       M,     A,      A,      D,      D,      A,     A)],
+  [CALLERS.procurement,            row(A,   M,       A,     A,      A,      A,      D,      A,     A)],
+  [CALLERS.auditor,                row(A,   D,       D,     A,      D,      D,      D,      D,     A)],
+];
+
+function row(...effects: Effect[]): Record<string, Effect> {
+  return Object.fromEntries(Object.keys(CELLS).map((c, i) => [c, effects[i]!]));
+}
+
+describe('what each caller sees of an enterprise', () => {
+  it.each(MATRIX)('%s', async (caller, expected) => {
+    const { status, body } = await graphql(federation.gatewayUrl, QUERY, { uscc: subject.uscc }, await headersFor(federation, caller));
+    expect(status).toBe(200);
+    const enterprise = body.data!['enterprise'];
+    const forbidden = new Map((body.errors ?? []).map((e) => [e.extensions?.['coordinate'], e]));
+    // Every error is a policy refusal: nothing else went wrong.
+    expect((body.errors ?? []).every((e) => e.extensions?.['code'] === 'FORBIDDEN_FIELD')).toBe(true);
+
+    const seen: Record<string, Effect> = {};
+    for (const [coordinate, cell] of Object.entries(CELLS)) {
+      let value: unknown;
+      try {
+        value = cell.read(enterprise);
+      } catch {
+        value = null; // a denied parent
+      }
+      if (forbidden.has(coordinate)) {
+        expect(value, coordinate).toBeNull();
+        seen[coordinate] = 'DENY';
+      } else if (cell.masked?.(value)) {
+        seen[coordinate] = 'MASK';
+      } else {
+        expect(cell.full(value), `${coordinate} = ${JSON.stringify(value)}`).toBe(true);
+        seen[coordinate] = 'ALLOW';
+      }
+    }
+    expect(seen).toEqual(expected);
+  });
+
+  it('says why a field is refused, with its coordinate and classification', async () => {
+    const { body } = await graphql(federation.gatewayUrl, QUERY, { uscc: subject.uscc }, await headersFor(federation, CALLERS.customsOfficer));
+    expect(body.errors!.find((e) => e.extensions?.['coordinate'] === 'TaxProfile.arrears')).toEqual({
+      message:
+        'TaxProfile.arrears is not shared with this caller: shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
+      path: ['enterprise', 'tax', 'arrears'],
+      extensions: {
+        code: 'FORBIDDEN_FIELD',
+        coordinate: 'TaxProfile.arrears',
+        sharing: 'CONDITIONAL',
+        rule: 'conditional_purpose_missing',
+        reason: 'shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
+      },
+    });
+  });
+
+  it('never asks the owning agency for a denied field', async () => {
+    const before = await subgraphMetrics(federation.subgraphUrls.tax);
+    const { body } = await graphql(
+      federation.gatewayUrl,
+      'query($u: USCC!) { enterprise(uscc: $u) { tax { taxpayerType filings { revenue } arrears { amount } } } }',
+      { u: subject.uscc },
+      await headersFor(federation, CALLERS.customsOfficer),
+    );
+    expect(body.data!['enterprise'].tax).toEqual({ taxpayerType: expect.any(String), filings: null, arrears: null });
+    const after = await subgraphMetrics(federation.subgraphUrls.tax);
+    expect(statementCount(after, 'tax', 'tax_taxpayers') - statementCount(before, 'tax', 'tax_taxpayers')).toBe(1);
+    expect(statementCount(after, 'tax', 'tax_filings')).toBe(statementCount(before, 'tax', 'tax_filings'));
+    expect(statementCount(after, 'tax', 'tax_arrears')).toBe(statementCount(before, 'tax', 'tax_arrears'));
+  });
+
+  it('keeps a selection whose every field is denied valid, answering null for each', async () => {
+    const { body } = await graphql(
+      federation.gatewayUrl,
+      'query($u: USCC!) { enterprise(uscc: $u) { tax { filings { revenue } arrears { since } } } }',
+      { u: subject.uscc },
+      await headersFor(federation, CALLERS.customsOfficer),
+    );
+    expect(body.data).toEqual({ enterprise: { tax: { filings: null, arrears: null } } });
+    expect(body.errors!.map((e) => e.extensions?.['coordinate']).sort()).toEqual(['TaxProfile.arrears', 'TaxProfile.filings']);
+  });
+
+  it('applies the decisions through aliases and fragments', async () => {
+    const { body } = await graphql(
+      federation.gatewayUrl,
+      `query($u: USCC!) { e: enterprise(uscc: $u) { market { ...Rep } again: market { legalRepresentative { id: idNumber } } } }
+       fragment Rep on MarketProfile { legalRepresentative { idNumber name } }`,
+      { u: subject.uscc },
+      await headersFor(federation, CALLERS.customsOfficer),
+    );
+    const masked = `${subject.legalRepresentative.idNumber.slice(0, 6)}********${subject.legalRepresentative.idNumber.slice(-4)}`;
+    expect(body.data).toEqual({
+      e: { market: { legalRepresentative: { idNumber: masked, name: subject.legalRepresentative.name } }, again: { legalRepresentative: { id: masked } } },
+    });
+  });
+});

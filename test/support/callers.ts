@@ -1,0 +1,58 @@
+/** Callers of the test federations: tokens minted with the federation's development issuer key. */
+import { mintToken, type TokenClaims } from '../../gateway/auth/tokens.js';
+import { issuerKeyFile } from './federation.js';
+import type { FederationInfo } from './federation.js';
+
+/** A kind of caller: who (the token's claims, or none for the public) and the purpose declared. */
+export interface Caller {
+  readonly name: string;
+  readonly claims: TokenClaims | null;
+  readonly purpose: string | null;
+}
+
+/** The callers the policy tests run as. */
+export const CALLERS = {
+  public: { name: 'the public', claims: null, purpose: null },
+  marketOfficer: {
+    name: 'a market regulation officer reviewing a registration',
+    claims: { sub: 'market-officer-1', agency: 'MARKET', roles: ['officer'], purposes: ['REGISTRATION_REVIEW', 'CREDIT_SUPERVISION'], region: '110000' },
+    purpose: 'REGISTRATION_REVIEW',
+  },
+  taxOfficer: {
+    name: 'a tax officer administering taxes',
+    claims: { sub: 'tax-officer-1', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION', 'JOINT_PUNISHMENT'], region: '310000' },
+    purpose: 'TAX_ADMINISTRATION',
+  },
+  socialOfficerPunishing: {
+    name: 'a social security officer acting on joint punishment',
+    claims: { sub: 'social-officer-1', agency: 'SOCIAL', roles: ['officer'], purposes: ['JOINT_PUNISHMENT'] },
+    purpose: 'JOINT_PUNISHMENT',
+  },
+  customsOfficer: {
+    name: 'a customs officer supervising clearance',
+    claims: { sub: 'customs-officer-1', agency: 'CUSTOMS', roles: ['officer'], purposes: ['CUSTOMS_SUPERVISION'], region: '440000' },
+    purpose: 'CUSTOMS_SUPERVISION',
+  },
+  procurement: {
+    name: "a procurement centre's approval system",
+    claims: { sub: 'procurement-system', agency: 'PROCUREMENT_CENTRE', roles: ['approval-system'], purposes: ['PUBLIC_PROCUREMENT'] },
+    purpose: 'PUBLIC_PROCUREMENT',
+  },
+  creditSupervisor: {
+    name: 'a credit supervision officer of the development and reform commission',
+    claims: { sub: 'credit-officer-1', agency: 'DEVELOPMENT_REFORM', roles: ['officer'], purposes: ['CREDIT_SUPERVISION'] },
+    purpose: 'CREDIT_SUPERVISION',
+  },
+  auditor: {
+    name: 'an auditor',
+    claims: { sub: 'auditor-1', agency: 'AUDIT_OFFICE', roles: ['auditor'], purposes: ['CREDIT_SUPERVISION'] },
+    purpose: 'CREDIT_SUPERVISION',
+  },
+} satisfies Record<string, Caller>;
+
+/** HTTP headers that make a request come from `caller`. */
+export async function headersFor(federation: Pick<FederationInfo, 'keysDir'>, caller: Caller, ttlSeconds = 600): Promise<Record<string, string>> {
+  if (!caller.claims) return {};
+  const token = await mintToken(caller.claims, { issuerKeyFile: issuerKeyFile(federation), ttlSeconds });
+  return { authorization: `Bearer ${token}`, ...(caller.purpose ? { 'x-purpose': caller.purpose } : {}) };
+}
