@@ -56,8 +56,10 @@ const MATRIX: [Caller, Record<keyof typeof CELLS, Effect>][] = [
   //                                  name  idNumber assets majorV  taxType arrears filings social creditLevel
   [CALLERS.public,                 row(A,   D,       D,     A,      D,      D,      D,      D,     A)],
   [CALLERS.marketOfficer,          row(A,   A,       A,     A,      A,      D,      D,      A,     A)],
+  [CALLERS.marketOfficerSupervising, row(A, A,       A,     A,      A,      A,      D,      A,     A)],
   [CALLERS.taxOfficer,             row(A,   M,       M,     A,      A,      A,      A,      A,     A)],
   [CALLERS.socialOfficerPunishing, row(A,   A,       M,     A,      A,      A,      D,      A,     A)],
+  [CALLERS.socialOfficerAdministering, row(A, M,       M,     A,      A,      D,      D,      A,     A)],
   [CALLERS.customsOfficer,         row(A,   M,       M,     A,      A,      D,      D,      A,     A)],
   [CALLERS.procurement,            row(A,   M,       A,     A,      A,      A,      D,      A,     A)],
   [CALLERS.auditor,                row(A,   D,       D,     A,      D,      D,      D,      D,     A)],
@@ -137,6 +139,26 @@ describe('what each caller sees of an enterprise', () => {
     );
     expect(body.data).toEqual({ enterprise: { tax: { filings: null, arrears: null } } });
     expect(body.errors!.map((e) => e.extensions?.['coordinate']).sort()).toEqual(['TaxProfile.arrears', 'TaxProfile.filings']);
+  });
+
+  it('lets tax cross-check employees without reading who they are', async () => {
+    const query = 'query($u: USCC!) { enterprise(uscc: $u) { social { employees(first: 3) { edges { node { name idNumber insuredSince } } } } } }';
+    const asSocial = await graphql(federation.gatewayUrl, query, { u: subject.uscc }, await headersFor(federation, CALLERS.socialOfficerAdministering));
+    const asTax = await graphql(federation.gatewayUrl, query, { u: subject.uscc }, await headersFor(federation, CALLERS.taxOfficer));
+    const again = await graphql(federation.gatewayUrl, query, { u: subject.uscc }, await headersFor(federation, CALLERS.taxOfficer));
+    const people = (r: typeof asTax) => r.body.data!['enterprise'].social.employees.edges.map((e: { node: Record<string, string> }) => e.node);
+    const full = people(asSocial);
+    expect(full.length).toBeGreaterThan(0);
+    expect(asTax.body.errors).toBeUndefined();
+    expect(people(asTax)).toEqual(
+      full.map((p: Record<string, string>) => ({
+        name: `${[...p['name']!][0]}${'*'.repeat([...p['name']!].length - 1)}`,
+        idNumber: expect.stringMatching(/^h:[\w-]{22}$/),
+        insuredSince: p['insuredSince']!.slice(0, 4),
+      })),
+    );
+    // The same person hashes the same every time, so records can be linked.
+    expect(people(again)).toEqual(people(asTax));
   });
 
   it('applies the decisions through aliases and fragments', async () => {

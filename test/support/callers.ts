@@ -18,6 +18,11 @@ export const CALLERS = {
     claims: { sub: 'market-officer-1', agency: 'MARKET', roles: ['officer'], purposes: ['REGISTRATION_REVIEW', 'CREDIT_SUPERVISION'], region: '110000' },
     purpose: 'REGISTRATION_REVIEW',
   },
+  marketOfficerSupervising: {
+    name: 'the same market regulation officer on credit supervision',
+    claims: { sub: 'market-officer-1', agency: 'MARKET', roles: ['officer'], purposes: ['REGISTRATION_REVIEW', 'CREDIT_SUPERVISION'], region: '110000' },
+    purpose: 'CREDIT_SUPERVISION',
+  },
   taxOfficer: {
     name: 'a tax officer administering taxes',
     claims: { sub: 'tax-officer-1', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION', 'JOINT_PUNISHMENT'], region: '310000' },
@@ -27,6 +32,11 @@ export const CALLERS = {
     name: 'a social security officer acting on joint punishment',
     claims: { sub: 'social-officer-1', agency: 'SOCIAL', roles: ['officer'], purposes: ['JOINT_PUNISHMENT'] },
     purpose: 'JOINT_PUNISHMENT',
+  },
+  socialOfficerAdministering: {
+    name: 'a social security officer administering insurance',
+    claims: { sub: 'social-officer-2', agency: 'SOCIAL', roles: ['officer'], purposes: ['SOCIAL_INSURANCE_ADMINISTRATION', 'JOINT_PUNISHMENT'] },
+    purpose: 'SOCIAL_INSURANCE_ADMINISTRATION',
   },
   customsOfficer: {
     name: 'a customs officer supervising clearance',
