@@ -7,7 +7,7 @@ NODE ?= node
 # The OPA CLI, pinned, built from the Go module proxy into the project's own tools folder.
 OPA_VERSION := v1.22.3
 OPA := .tools/opa-$(OPA_VERSION)/opa
-POLICY_ENTRYPOINTS := -e meg/access/decisions
+POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
 
 .PHONY: start test build install keys seed typecheck policy policy-test clean

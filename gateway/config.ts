@@ -1,18 +1,30 @@
 /** Configuration of the gateway process, read once at start-up. */
 import path from 'node:path';
-import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../subgraphs/shared/agencies.js';
+import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot } from '../subgraphs/shared/agencies.js';
 import { dataDirFrom } from '../subgraphs/shared/config.js';
 import { ConfigurationError, intFrom, portFrom, stringFrom } from '../subgraphs/shared/env.js';
 import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
+
+/** The subgraphs of the supergraph: the four agencies and the joint review. */
+export const SUBGRAPHS = [...AGENCIES, 'review'] as const;
+
+/** One subgraph of the supergraph. */
+export type SubgraphName = (typeof SUBGRAPHS)[number];
 
 /** What the gateway needs to run. */
 export interface GatewayConfig {
   readonly host: string;
   /** `MEG_GATEWAY_PORT`, default 4000. */
   readonly port: number;
-  /** `MEG_<AGENCY>_URL`, default http://127.0.0.1:400N/graphql. */
-  readonly subgraphUrls: Readonly<Record<Agency, string>>;
+  /** `MEG_<AGENCY>_URL`, default http://127.0.0.1:400N/graphql; `MEG_REVIEW_URL` for the review subgraph. */
+  readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  /** `MEG_REVIEW_PORT`: the joint review subgraph inside the gateway process, default 4005. */
+  readonly reviewPort: number;
+  /** `MEG_GRPC_PORT`: the JointReviewService, default 50051. */
+  readonly grpcPort: number;
+  /** `MEG_REVIEW_TIMEOUT_MS`: deadline of a GraphQL review, and of a gRPC call that sets none. */
+  readonly reviewTimeoutMs: number;
   /** `MEG_SUPERGRAPH`: the supergraph composed at build time. */
   readonly supergraphFile: string;
   /** `MEG_GATEWAY_SIGNING_KEY`: the private key the gateway signs subgraph requests with. */
@@ -41,8 +53,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   const keysDir = path.join(dataDirFrom(env), 'keys');
   const subgraphUrls = Object.fromEntries(
     AGENCIES.map((agency) => [agency, httpUrlFrom(env, `MEG_${AGENCY_CODES[agency]}_URL`, `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[agency]}/graphql`)]),
-  ) as Record<Agency, string>;
+  ) as Record<SubgraphName, string>;
+  const reviewPort = portFrom(env, 'MEG_REVIEW_PORT', 4005);
+  subgraphUrls.review = httpUrlFrom(env, 'MEG_REVIEW_URL', `http://127.0.0.1:${reviewPort}/graphql`);
   return {
+    reviewPort,
+    grpcPort: portFrom(env, 'MEG_GRPC_PORT', 50051),
+    reviewTimeoutMs: intFrom(env, 'MEG_REVIEW_TIMEOUT_MS', 5_000, 10, 600_000),
     host: stringFrom(env, 'MEG_HOST', '127.0.0.1'),
     port: portFrom(env, 'MEG_GATEWAY_PORT', 4000),
     subgraphUrls,

@@ -3,7 +3,7 @@ import { startGateway } from './server.js';
 
 try {
   const gateway = await startGateway();
-  console.log(`gateway on ${gateway.url} (policy ${gateway.policyRevision.slice(0, 12)})`);
+  console.log(`gateway on ${gateway.url}, joint review on grpc://${gateway.grpcAddress} (policy ${gateway.policyRevision.slice(0, 12)})`);
   const shutdown = () => {
     gateway.stop().then(
       () => process.exit(0),

@@ -1,12 +1,11 @@
 /** Whether every agency's subgraph answers: the gateway is ready only then. */
 import http from 'node:http';
-import type { Agency } from '../subgraphs/shared/agencies.js';
 
 /** Each agency's readiness, as its subgraph's /readyz reports it. */
 export type SubgraphReadiness = Record<string, { ready: boolean; detail: string }>;
 
 /** Asks every subgraph's /readyz, in parallel, each within `timeoutMs`. */
-export async function checkSubgraphs(urls: Readonly<Record<Agency, string>>, timeoutMs = 2_000): Promise<SubgraphReadiness> {
+export async function checkSubgraphs(urls: Readonly<Record<string, string>>, timeoutMs = 2_000): Promise<SubgraphReadiness> {
   const entries = await Promise.all(
     Object.entries(urls).map(async ([agency, url]) => [agency, await probe(new URL('/readyz', url), timeoutMs)] as const),
   );

@@ -3,14 +3,14 @@
  * composed at build time. Routes: POST/GET /graphql (GraphQL; a browser gets the explorer),
  * /explorer/* (its assets), /healthz (the process is up), /readyz (every subgraph answers).
  */
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { AGENCIES, purposeValues, type Agency } from '../subgraphs/shared/agencies.js';
-import type { CallerContext } from '../subgraphs/shared/gatewaySignature.js';
+import { purposeValues } from '../subgraphs/shared/agencies.js';
+import { SignatureVerifier, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
 import { readMaskHashKey, readPrivateKey } from '../subgraphs/shared/keys.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { readTokenVerificationKey } from './auth/tokens.js';
@@ -18,7 +18,11 @@ import { AccessPolicy, type Principal } from './policy/accessPolicy.js';
 import { PolicyEnforcingGateway, type PolicyContext } from './policy/enforcingGateway.js';
 import { createMasker } from './policy/masking.js';
 import { closeServer, graphqlError, listen, readBody, sendJson } from '../subgraphs/shared/subgraphServer.js';
-import { loadGatewayConfig, type GatewayConfig } from './config.js';
+import { loadGatewayConfig, SUBGRAPHS, type GatewayConfig, type SubgraphName } from './config.js';
+import { startReviewGrpcServer } from './review/grpcServer.js';
+import { ReviewPolicy } from './review/reviewPolicy.js';
+import { ReviewService, type RunOperation } from './review/reviewService.js';
+import { startReviewSubgraph } from './review/reviewSubgraph.js';
 import { formatGatewayError } from './errors.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
 import { checkSubgraphs } from './readiness.js';
@@ -31,6 +35,8 @@ export interface GatewayContext extends ForwardingContext, PolicyContext, Record
 /** A running gateway. */
 export interface RunningGateway {
   readonly url: string;
+  /** Where the JointReviewService listens (host:port). */
+  readonly grpcAddress: string;
   /** The revision (SHA-256) of the access policy in force. */
   readonly policyRevision: string;
   /** Stops taking requests, finishes those under way and closes subgraph connections. */
@@ -49,6 +55,27 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     purposes: purposeValues(),
   });
   const masker = createMasker(readMaskHashKey(config.maskHashKeyFile));
+  const reviewService = new ReviewService(await ReviewPolicy.load(config.policyFile), policy.revision);
+
+  // Reviews gather their facts through this gateway's own pipeline, as the reviewing caller.
+  let apollo: ApolloServer<GatewayContext> | undefined;
+  const runAs =
+    (principal: Principal, purpose: string | null): RunOperation =>
+    async (query, variables, signal) => {
+      if (!apollo) throw new Error('the gateway is not started');
+      const contextValue: GatewayContext = { caller: callerContext(randomUUID(), principal, purpose), principal, purpose, signal };
+      const response = await apollo.executeOperation({ query, variables }, { contextValue });
+      if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
+      return response.body.singleResult;
+    };
+  const reviewSubgraph = await startReviewSubgraph({
+    host: config.host,
+    port: config.reviewPort,
+    verifier: new SignatureVerifier(createPublicKey(signingKey)),
+    service: reviewService,
+    runAs: (caller) => runAs(principalOf(caller), caller.purpose),
+    timeoutMs: config.reviewTimeoutMs,
+  });
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
@@ -61,7 +88,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     buildService: ({ name, url }) =>
       new SignedSubgraphSource({
         name,
-        url: config.subgraphUrls[name as Agency] ?? url ?? '',
+        url: config.subgraphUrls[name as SubgraphName] ?? url ?? '',
         signingKey,
         timeoutMs: config.subgraphTimeoutMs,
         connections: config.subgraphConnections,
@@ -71,10 +98,10 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   apolloGateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalars(apiSchema));
   const gateway = new PolicyEnforcingGateway(apolloGateway, policy, masker);
   for (const name of gatewaySubgraphNames(supergraphSdl)) {
-    if (!(AGENCIES as readonly string[]).includes(name)) throw new Error(`the supergraph names an unknown subgraph "${name}"`);
+    if (!(SUBGRAPHS as readonly string[]).includes(name)) throw new Error(`the supergraph names an unknown subgraph "${name}"`);
   }
 
-  const apollo = new ApolloServer<GatewayContext>({
+  apollo = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
@@ -129,12 +156,18 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       if (auth.status === 401) extra['www-authenticate'] = `Bearer error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`;
       return sendJson(res, auth.status, graphqlError(auth.code, auth.message), extra);
     }
+    // A client that goes away cancels the subgraph fetches made for it.
+    const abandoned = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abandoned.abort();
+    });
     const context: GatewayContext = {
       caller: callerContext(requestId, auth.principal, auth.purpose),
       principal: auth.principal,
       purpose: auth.purpose,
+      signal: abandoned.signal,
     };
-    const response = await apollo.executeHTTPGraphQLRequest({
+    const response = await apollo!.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
       context: async () => context,
     });
@@ -155,15 +188,37 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const grpcServer = await startReviewGrpcServer({
+    host: config.host,
+    port: config.grpcPort,
+    service: reviewService,
+    authenticate,
+    runAs,
+    defaultTimeoutMs: config.reviewTimeoutMs,
+  });
 
   return {
     url: `http://${config.host}:${port}/graphql`,
+    grpcAddress: `${config.host}:${grpcServer.port}`,
     policyRevision: policy.revision,
     async stop() {
       draining = true;
-      await closeServer(server);
-      await apollo.stop();
+      await Promise.all([closeServer(server), grpcServer.stop()]);
+      await apollo!.stop();
+      await reviewSubgraph.stop();
     },
+  };
+}
+
+/** The principal of a signed caller context (the gateway authenticated it before signing). */
+function principalOf(caller: CallerContext): Principal {
+  return {
+    sub: caller.sub,
+    agency: caller.agency,
+    roles: caller.roles,
+    region: caller.region,
+    purposes: caller.purpose ? [caller.purpose] : [],
+    public: caller.agency === null,
   };
 }
 

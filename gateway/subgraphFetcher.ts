@@ -3,6 +3,7 @@
  * gateway's signature on every request (see subgraphs/shared/gatewaySignature.ts) so that the
  * agencies answer only what came through the policy.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import type { KeyObject } from 'node:crypto';
@@ -13,7 +14,12 @@ import { CONTEXT_HEADER, signRequest, type CallerContext } from '../subgraphs/sh
 /** What the gateway's per-request context carries for subgraph fetches. */
 export interface ForwardingContext {
   readonly caller: CallerContext;
+  /** Aborts the request's subgraph fetches: the client went away, or its deadline passed. */
+  readonly signal?: AbortSignal;
 }
+
+/** The signal of the request a subgraph fetch is made for (the fetcher sees no context). */
+const fetchScope = new AsyncLocalStorage<AbortSignal | undefined>();
 
 /** Options of {@link SignedSubgraphSource}. */
 export interface SignedSubgraphSourceOptions {
@@ -37,14 +43,21 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<ForwardingCont
         if (!context) throw new Error('internal: a subgraph request without caller context');
         const caller = JSON.parse(Buffer.from(context, 'base64url').toString('utf8')) as CallerContext;
         const signed = signRequest(options.signingKey, { method: 'POST', path, body: init.body }, caller);
+        const timeout = AbortSignal.timeout(options.timeoutMs);
+        const requestSignal = fetchScope.getStore();
         return fetch(url, {
           ...init,
           headers: { ...init.headers, ...signed },
           agent,
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: requestSignal ? AbortSignal.any([timeout, requestSignal]) : timeout,
         });
       }) as never,
     });
+  }
+
+  /** Runs the fetch in the scope of its request's abort signal. */
+  override process(options: GraphQLDataSourceProcessOptions<ForwardingContext & Record<string, unknown>>) {
+    return fetchScope.run(options.context.signal, () => super.process(options));
   }
 
   /** Puts the caller context on the request; the fetcher signs it together with the body. */

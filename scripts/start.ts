@@ -51,7 +51,8 @@ for (const agency of AGENCIES) run(agency, `subgraphs/${agency}/index.js`);
 // The gateway starts once every subgraph answers, so its first requests find them.
 const config = loadGatewayConfig();
 const deadline = Date.now() + 60_000;
-for (const [agency, url] of Object.entries(config.subgraphUrls)) {
+for (const agency of AGENCIES) {
+  const url = config.subgraphUrls[agency];
   while (!(await answers(new URL('/readyz', url)))) {
     if (Date.now() > deadline) {
       console.error(`${agency} did not become ready within 60 s`);
@@ -72,7 +73,8 @@ console.log(`
 Market Entity Graph is running.
   GraphQL and explorer  ${gatewayBase}/graphql   (open it in a browser)
   health / readiness    ${gatewayBase}/healthz  ${gatewayBase}/readyz
-  subgraphs (gateway-signed requests only): ${Object.values(config.subgraphUrls).join('  ')}
+  joint review (gRPC)   ${config.host}:${config.grpcPort}   meg.review.v1.JointReviewService
+  subgraphs (gateway-signed requests only): ${AGENCIES.map((a) => config.subgraphUrls[a]).join('  ')}, review ${config.subgraphUrls.review}
 
 Enterprise codes to try:
 ${samples.map(([why, e]) => `  ${e.uscc}  ${e.name}  (${why})`).join('\n')}

@@ -43,9 +43,14 @@ export function subgraphTypeDefs(agency: Agency): DocumentNode {
 
 /** The SDL text of an agency's subgraph, as {@link subgraphTypeDefs} parses it. */
 export function subgraphSdl(agency: Agency): string {
-  const common = readFileSync(path.join(projectRoot, 'subgraphs/shared/schema/common.graphql'), 'utf8');
   const own = readFileSync(path.join(projectRoot, 'subgraphs', agency, 'schema.graphql'), 'utf8');
-  return `${own}\n${common}`;
+  const shortlist = readFileSync(path.join(projectRoot, 'subgraphs/shared/schema/agency.graphql'), 'utf8');
+  return `${own}\n${shortlist}\n${commonSdl()}`;
+}
+
+/** The definitions every subgraph shares: the @classify vocabulary and the scalars. */
+export function commonSdl(): string {
+  return readFileSync(path.join(projectRoot, 'subgraphs/shared/schema/common.graphql'), 'utf8');
 }
 
 function findProjectRoot(start: string): string {

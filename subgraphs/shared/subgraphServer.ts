@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { GraphQLError } from 'graphql';
 
 import { type CallerContext, SignatureVerifier } from './gatewaySignature.js';
 import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
@@ -42,6 +43,24 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
+/** Most codes one list argument may carry (an approval shortlist of 1,000 fits five times over). */
+export const MAX_CODES_PER_REQUEST = 5_000;
+
+/** Query.enterprisesByCode, the same in every subgraph: references for the codes, no database read. */
+function enterprisesByCode(_: unknown, { uscc }: { uscc: string[] }): { uscc: string }[] {
+  checkCodeCount(uscc);
+  return uscc.map((code) => ({ uscc: code }));
+}
+
+/** Refuses a list of more than {@link MAX_CODES_PER_REQUEST} codes. */
+export function checkCodeCount(codes: readonly string[]): void {
+  if (codes.length > MAX_CODES_PER_REQUEST) {
+    throw new GraphQLError(`at most ${MAX_CODES_PER_REQUEST} codes may be asked for at once, not ${codes.length}`, {
+      extensions: { code: 'BAD_USER_INPUT', argument: 'uscc' },
+    });
+  }
+}
+
 /** Largest request body a subgraph reads (the gateway's batches of 1,000 codes fit easily). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -57,7 +76,13 @@ export async function runSubgraph<Sources>(
   const schema = buildSubgraphSchema([
     {
       typeDefs: subgraphTypeDefs(definition.agency),
-      resolvers: { USCC: USCCScalar, Date: DateScalar, Amount: AmountScalar, ...definition.resolvers } as GraphQLResolverMap<unknown>,
+      resolvers: {
+        USCC: USCCScalar,
+        Date: DateScalar,
+        Amount: AmountScalar,
+        ...definition.resolvers,
+        Query: { enterprisesByCode, ...(definition.resolvers['Query'] as object | undefined) },
+      } as GraphQLResolverMap<unknown>,
     },
   ]);
   const apollo = new ApolloServer<SubgraphContext<Sources>>({
@@ -69,83 +94,36 @@ export async function runSubgraph<Sources>(
   });
   await apollo.start();
 
-  let graphqlRequests = 0;
-  let refusedRequests = 0;
-  let draining = false;
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://subgraph');
-    if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (req.method === 'GET' && url.pathname === '/readyz') {
-      if (draining) return sendJson(res, 503, { status: 'draining' });
+  const served = await serveSignedGraphQL({
+    name: definition.agency,
+    host: config.host,
+    port: config.port,
+    apollo,
+    verifier,
+    contextFor: (caller) => ({ caller, sources: definition.createSources(db) }),
+    readiness: async () => {
       try {
         await db.ping();
-        return sendJson(res, 200, { status: 'ready', agency: definition.agency, backend: db.backend });
+        return { ready: true, detail: { agency: definition.agency, backend: db.backend } };
       } catch {
-        return sendJson(res, 503, { status: 'database unavailable', agency: definition.agency });
+        return { ready: false, detail: { agency: definition.agency, status: 'database unavailable' } };
       }
-    }
-    if (req.method === 'GET' && url.pathname === '/metrics') {
-      return sendText(res, 200, metricsText(definition.agency, graphqlRequests, refusedRequests, db.statementCounts()));
-    }
-    if (url.pathname !== '/graphql') return sendJson(res, 404, graphqlError('NOT_FOUND', 'no such route'));
-    if (req.method !== 'POST') return sendJson(res, 405, graphqlError('METHOD_NOT_ALLOWED', 'use POST'), { allow: 'POST' });
-
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === null) return sendJson(res, 413, graphqlError('PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`));
-    const verdict = verifier.verify({ method: 'POST', path: url.pathname, body }, req.headers);
-    if (!verdict.ok) {
-      refusedRequests++;
-      return sendJson(res, verdict.status, graphqlError(verdict.code, verdict.message));
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      return sendJson(res, 400, graphqlError('BAD_REQUEST', 'the body is not JSON'));
-    }
-    graphqlRequests++;
-    if (config.accessLog) {
-      // The agency's own record of who asked, for what, through the gateway.
-      const { requestId, sub, agency, purpose } = verdict.caller;
-      const operationName = (parsed as { operationName?: unknown }).operationName ?? null;
-      console.log(JSON.stringify({ at: new Date().toISOString(), event: 'graphql', agency: definition.agency, requestId, caller: { sub, agency, purpose }, operationName }));
-    }
-    if (config.artificialDelayMs > 0) await new Promise((r) => setTimeout(r, config.artificialDelayMs));
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: parsed },
-      context: async () => ({ caller: verdict.caller, sources: definition.createSources(db) }),
-    });
-    const out: Record<string, string> = {};
-    for (const [name, value] of response.headers) out[name] = value;
-    res.writeHead(response.status ?? 200, out);
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-    } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
-  };
-
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, graphqlError('INTERNAL_SERVER_ERROR', 'internal error'));
-      else res.destroy();
-    });
+    },
+    metrics: () =>
+      [
+        '# HELP meg_subgraph_sql_statements_total SQL statements issued by data sources, by table.',
+        '# TYPE meg_subgraph_sql_statements_total counter',
+        ...Object.entries(db.statementCounts()).map(([table, n]) => `meg_subgraph_sql_statements_total{agency="${definition.agency}",table="${table}"} ${n}`),
+      ],
+    artificialDelayMs: config.artificialDelayMs,
+    accessLog: config.accessLog,
   });
-  await listen(server, config.port, config.host);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
 
   return {
-    url: `http://${config.host}:${port}/graphql`,
+    url: served.url,
     db,
     async stop() {
-      draining = true;
-      await closeServer(server);
+      await served.stop();
       await apollo.stop();
       await db.close();
     },
@@ -173,6 +151,105 @@ export async function main<Sources>(definition: SubgraphDefinition<Sources>): Pr
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+/** How {@link serveSignedGraphQL} serves a subgraph. */
+export interface SignedGraphQLOptions<C extends object> {
+  /** The subgraph's name in logs and metrics. */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly apollo: ApolloServer<C>;
+  readonly verifier: SignatureVerifier;
+  /** The resolvers' context for a request the gateway signed for `caller`. */
+  readonly contextFor: (caller: CallerContext) => C;
+  /** Whether the subgraph can answer (its database, say), with details for /readyz. */
+  readonly readiness: () => Promise<{ ready: boolean; detail: Record<string, unknown> }>;
+  /** More Prometheus lines for /metrics. */
+  readonly metrics?: () => string[];
+  readonly artificialDelayMs?: number;
+  readonly accessLog?: boolean;
+}
+
+/**
+ * Serves a subgraph over HTTP: POST /graphql for requests signed by the gateway (anything else is
+ * refused before a resolver runs), GET /healthz, /readyz and /metrics.
+ */
+export async function serveSignedGraphQL<C extends object>(options: SignedGraphQLOptions<C>): Promise<{ url: string; stop(): Promise<void> }> {
+  const { name, apollo, verifier } = options;
+  let graphqlRequests = 0;
+  let refusedRequests = 0;
+  let draining = false;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://subgraph');
+    if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && url.pathname === '/readyz') {
+      if (draining) return sendJson(res, 503, { status: 'draining' });
+      const { ready, detail } = await options.readiness();
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...detail });
+    }
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      return sendText(res, 200, metricsText(name, graphqlRequests, refusedRequests, options.metrics?.() ?? []));
+    }
+    if (url.pathname !== '/graphql') return sendJson(res, 404, graphqlError('NOT_FOUND', 'no such route'));
+    if (req.method !== 'POST') return sendJson(res, 405, graphqlError('METHOD_NOT_ALLOWED', 'use POST'), { allow: 'POST' });
+
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === null) return sendJson(res, 413, graphqlError('PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`));
+    const verdict = verifier.verify({ method: 'POST', path: url.pathname, body }, req.headers);
+    if (!verdict.ok) {
+      refusedRequests++;
+      return sendJson(res, verdict.status, graphqlError(verdict.code, verdict.message));
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return sendJson(res, 400, graphqlError('BAD_REQUEST', 'the body is not JSON'));
+    }
+    graphqlRequests++;
+    if (options.accessLog) {
+      // The agency's own record of who asked, for what, through the gateway.
+      const { requestId, sub, agency, purpose } = verdict.caller;
+      const operationName = (parsed as { operationName?: unknown }).operationName ?? null;
+      console.log(JSON.stringify({ at: new Date().toISOString(), event: 'graphql', agency: name, requestId, caller: { sub, agency, purpose }, operationName }));
+    }
+    if (options.artificialDelayMs) await new Promise((r) => setTimeout(r, options.artificialDelayMs));
+    const headers = new HeaderMap();
+    for (const [header, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(header, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: parsed },
+      context: async () => options.contextFor(verdict.caller),
+    });
+    const out: Record<string, string> = {};
+    for (const [header, value] of response.headers) out[header] = value;
+    res.writeHead(response.status ?? 200, out);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, graphqlError('INTERNAL_SERVER_ERROR', 'internal error'));
+      else res.destroy();
+    });
+  });
+  await listen(server, options.port, options.host);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${options.host}:${port}/graphql`,
+    async stop() {
+      draining = true;
+      await closeServer(server);
+    },
+  };
 }
 
 /** Listens on `port` of `host`, rejecting when the port cannot be had. */
@@ -232,7 +309,7 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function metricsText(agency: string, requests: number, refused: number, statements: Record<string, number>): string {
+function metricsText(agency: string, requests: number, refused: number, more: readonly string[]): string {
   const lines = [
     '# HELP meg_subgraph_graphql_requests_total GraphQL requests accepted (signed by the gateway).',
     '# TYPE meg_subgraph_graphql_requests_total counter',
@@ -240,9 +317,7 @@ function metricsText(agency: string, requests: number, refused: number, statemen
     '# HELP meg_subgraph_refused_requests_total Requests refused for a missing or bad gateway signature.',
     '# TYPE meg_subgraph_refused_requests_total counter',
     `meg_subgraph_refused_requests_total{agency="${agency}"} ${refused}`,
-    '# HELP meg_subgraph_sql_statements_total SQL statements issued by data sources, by table.',
-    '# TYPE meg_subgraph_sql_statements_total counter',
-    ...Object.entries(statements).map(([table, n]) => `meg_subgraph_sql_statements_total{agency="${agency}",table="${table}"} ${n}`),
+    ...more,
   ];
   return `${lines.join('\n')}\n`;
 }

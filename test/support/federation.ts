@@ -20,6 +20,8 @@ export const POSTGRES_ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postg
 export interface FederationInfo {
   readonly gatewayUrl: string;
   readonly subgraphUrls: Record<Agency, string>;
+  /** host:port of the JointReviewService. */
+  readonly grpcAddress: string;
   readonly keysDir: string;
   readonly dataDir: string;
   readonly seed: string;
@@ -62,12 +64,14 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   ensureSigningKeys(keysDir);
   ensureTokenIssuerKeys(keysDir);
   ensureMaskHashKey(keysDir);
-  const ports = await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
+  const ports = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(() => freePort()));
   const env: Record<string, string> = {
     MEG_DATA_DIR: dataDir,
     MEG_GATEWAY_SIGNING_KEY: path.join(keysDir, SIGNING_KEY_FILE),
     MEG_GATEWAY_PUBLIC_KEY: path.join(keysDir, SIGNING_PUBLIC_KEY_FILE),
     MEG_GATEWAY_PORT: String(ports[0]),
+    MEG_REVIEW_PORT: String(ports[5]),
+    MEG_GRPC_PORT: String(ports[6]),
     MEG_TOKEN_PUBLIC_KEY: path.join(keysDir, TOKEN_ISSUER_PUBLIC_KEY_FILE),
     MEG_MASK_HASH_KEY: path.join(keysDir, MASK_HASH_KEY_FILE),
     ...options.extraEnv,
@@ -124,6 +128,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   return {
     gatewayUrl,
     subgraphUrls,
+    grpcAddress: `127.0.0.1:${ports[6]}`,
     keysDir,
     dataDir,
     seed: options.seed,

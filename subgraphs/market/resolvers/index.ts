@@ -1,6 +1,6 @@
 /** Resolvers of market regulation's subgraph; thin, over {@link MarketSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
-import type { SubgraphContext } from '../../shared/subgraphServer.js';
+import { checkCodeCount, type SubgraphContext } from '../../shared/subgraphServer.js';
 import { enterpriseCursor, type MarketSource, type RegistrationRow } from '../data/MarketSource.js';
 
 type Context = SubgraphContext<MarketSource>;
@@ -13,6 +13,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return (await sources.registrationOf(uscc)) ? { uscc } : null;
     },
     async enterprises(_: unknown, { uscc }: { uscc: string[] }, { sources }: Context): Promise<(EnterpriseRef | null)[]> {
+      checkCodeCount(uscc);
       const registrations = await Promise.all(uscc.map((code) => sources.registrationOf(code)));
       return registrations.map((r) => (r ? { uscc: r.uscc } : null));
     },

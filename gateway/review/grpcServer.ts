@@ -1,0 +1,202 @@
+/**
+ * The joint review over gRPC (meg.review.v1.JointReviewService, protos/meg/review/v1), with the
+ * standard health service and server reflection so stock tools can call it. Callers authenticate
+ * with the same access token as on GraphQL (metadata `authorization`, `x-purpose`); the call's
+ * deadline bounds every agency fetch, and cancelling the call cancels them.
+ */
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { checkUscc } from '../../subgraphs/shared/uscc.js';
+import { MAX_CODES_PER_REQUEST } from '../../subgraphs/shared/subgraphServer.js';
+import type { Authenticated, Refused } from '../auth/authenticate.js';
+import type { Principal } from '../policy/accessPolicy.js';
+import { MATTERS, type Matter, type MeasureFinding } from './reviewPolicy.js';
+import type { AgencyFinding, ReviewService, RunOperation, Verdict } from './reviewService.js';
+
+/** The fully qualified name of the service. */
+export const JOINT_REVIEW_SERVICE = 'meg.review.v1.JointReviewService';
+
+/** Proto-loader options shared by the server and its clients (tests, tools). */
+export const PROTO_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [path.join(projectRoot, 'protos')],
+};
+
+/** The review contract's file. */
+export const REVIEW_PROTO = path.join(projectRoot, 'protos/meg/review/v1/review_service.proto');
+
+/** Options of {@link startReviewGrpcServer}. */
+export interface ReviewGrpcOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly service: ReviewService;
+  readonly authenticate: (headers: Record<string, string | undefined>) => Promise<Authenticated | Refused>;
+  /** Runs a fact query through the gateway as `principal` acting for `purpose`. */
+  readonly runAs: (principal: Principal, purpose: string | null) => RunOperation;
+  /** The deadline given to a call that came without one. */
+  readonly defaultTimeoutMs: number;
+}
+
+/** A running gRPC server. */
+export interface RunningGrpcServer {
+  readonly port: number;
+  /** Reports NOT_SERVING, lets calls under way finish, then stops. */
+  stop(): Promise<void>;
+}
+
+/** Leaves time to send UNAVAILABLE findings and the verdict before the caller's deadline. */
+const DEADLINE_MARGIN_MS = 50;
+
+/** Starts the JointReviewService with health and reflection. */
+export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise<RunningGrpcServer> {
+  const definition = protoLoader.loadSync(REVIEW_PROTO, PROTO_OPTIONS);
+  const proto = grpc.loadPackageDefinition(definition) as any;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 1024 * 1024,
+    'grpc.max_send_message_length': 32 * 1024 * 1024,
+  });
+  const health = new HealthImplementation({ '': 'SERVING', [JOINT_REVIEW_SERVICE]: 'SERVING' });
+  health.addToServer(server);
+  new ReflectionService(definition).addToServer(server);
+
+  /** Authenticates and validates a call, or answers its error status. */
+  const prepare = async (
+    call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any>,
+    codes: readonly string[],
+    matterName: unknown,
+  ): Promise<{ matter: Matter; run: RunOperation; signal: AbortSignal; done: () => void } | grpc.StatusObject> => {
+    const metadata = call.metadata.getMap();
+    const headers: Record<string, string | undefined> = {
+      authorization: typeof metadata['authorization'] === 'string' ? metadata['authorization'] : undefined,
+      'x-purpose': typeof metadata['x-purpose'] === 'string' ? metadata['x-purpose'] : undefined,
+    };
+    if (headers.authorization === undefined) return status(grpc.status.UNAUTHENTICATED, 'the joint review needs an access token in the authorization metadata');
+    const auth = await options.authenticate(headers);
+    if (!auth.ok) {
+      const code = auth.status === 401 ? grpc.status.UNAUTHENTICATED : auth.status === 403 ? grpc.status.PERMISSION_DENIED : grpc.status.INVALID_ARGUMENT;
+      return status(code, auth.message);
+    }
+    const matter = typeof matterName === 'string' ? matterName.replace(/^MATTER_/, '') : '';
+    if (!(MATTERS as readonly string[]).includes(matter)) {
+      return status(grpc.status.INVALID_ARGUMENT, `matter must be one of ${MATTERS.map((m) => `MATTER_${m}`).join(', ')}`);
+    }
+    if (codes.length === 0) return status(grpc.status.INVALID_ARGUMENT, 'at least one unified social credit code is needed');
+    if (codes.length > MAX_CODES_PER_REQUEST) return status(grpc.status.INVALID_ARGUMENT, `at most ${MAX_CODES_PER_REQUEST} codes may be reviewed at once, not ${codes.length}`);
+    for (const [i, code] of codes.entries()) {
+      const problem = checkUscc(code);
+      if (problem) return status(grpc.status.INVALID_ARGUMENT, codes.length > 1 ? `uscc[${i}]: ${problem.message}` : problem.message);
+    }
+    const deadline = call.getDeadline();
+    const deadlineMs = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Date.now() + options.defaultTimeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - DEADLINE_MARGIN_MS));
+    const onCancel = () => controller.abort();
+    call.on('cancelled', onCancel);
+    return {
+      matter: matter as Matter,
+      run: options.runAs(auth.principal, auth.purpose),
+      signal: controller.signal,
+      done: () => {
+        clearTimeout(timer);
+        call.off('cancelled', onCancel);
+      },
+    };
+  };
+
+  server.addService(proto.meg.review.v1.JointReviewService.service, {
+    Review: (call: grpc.ServerWritableStream<{ uscc: string; matter: string }, any>) => {
+      void (async () => {
+        const prepared = await prepare(call, [call.request.uscc], call.request.matter);
+        if ('code' in prepared) return void call.emit('error', prepared);
+        try {
+          const [verdict] = await options.service.review([call.request.uscc], prepared.matter, prepared.run, prepared.signal, (finding) => {
+            if (!call.cancelled) call.write({ finding: toProtoFinding(finding) });
+          });
+          if (!call.cancelled) {
+            call.write({ verdict: toProtoVerdict(verdict!, false) });
+            call.end();
+          }
+        } catch (error) {
+          if (!call.cancelled) call.emit('error', status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
+        } finally {
+          prepared.done();
+        }
+      })();
+    },
+    ReviewBatch: (call: grpc.ServerUnaryCall<{ uscc: string[]; matter: string }, any>, callback: grpc.sendUnaryData<any>) => {
+      void (async () => {
+        const prepared = await prepare(call, call.request.uscc, call.request.matter);
+        if ('code' in prepared) return void callback(prepared);
+        try {
+          const verdicts = await options.service.review(call.request.uscc, prepared.matter, prepared.run, prepared.signal);
+          callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) });
+        } catch (error) {
+          callback(status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
+        } finally {
+          prepared.done();
+        }
+      })();
+    },
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+  });
+
+  return {
+    port,
+    async stop() {
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus(JOINT_REVIEW_SERVICE, 'NOT_SERVING');
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 10_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+function status(code: grpc.status, details: string): grpc.StatusObject {
+  return { code, details, metadata: new grpc.Metadata() };
+}
+
+function toProtoMeasure(m: MeasureFinding) {
+  return {
+    measure: `MEASURE_${m.measure}`,
+    rule: m.rule,
+    legalBasis: m.legalBasis,
+    evidence: m.evidence.map((e) => ({ kind: e.kind, reference: String(e.reference ?? ''), date: e.date ?? '', detail: e.detail ?? '' })),
+    agency: `AGENCY_${m.agency}`,
+  };
+}
+
+function toProtoFinding(f: AgencyFinding) {
+  return { uscc: f.uscc, agency: `AGENCY_${f.agency}`, status: `FINDING_STATUS_${f.status}`, measures: f.measures.map(toProtoMeasure), detail: f.detail };
+}
+
+function toProtoVerdict(v: Verdict, withFindings: boolean) {
+  return {
+    uscc: v.uscc,
+    matter: `MATTER_${v.matter}`,
+    outcome: `OUTCOME_${v.outcome}`,
+    measures: v.measures.map(toProtoMeasure),
+    findings: withFindings ? v.findings.map(toProtoFinding) : [],
+    unavailable: v.unavailable.map((a) => `AGENCY_${a}`),
+    policyRevision: v.policyRevision,
+    reviewedAt: v.reviewedAt,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The compiled `meg.review` rules (policies/meg/review): joint punishment and incentive measures
+ * for a matter, from the facts each agency answered with. A review that cannot be evaluated
+ * fails with an error; it never turns into a PASS.
+ */
+import { readFileSync } from 'node:fs';
+import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { PolicyLoadError } from '../policy/accessPolicy.js';
+
+/** Approval matters, as the review rules name them. */
+export const MATTERS = [
+  'GOVERNMENT_PROCUREMENT',
+  'BIDDING',
+  'FISCAL_SUBSIDY',
+  'ADMINISTRATIVE_LICENCE',
+  'STATE_LAND_TRANSFER',
+  'LISTING',
+  'CUSTOMS_CLEARANCE',
+  'LEGAL_REPRESENTATIVE_APPOINTMENT',
+] as const;
+
+/** One approval matter. */
+export type Matter = (typeof MATTERS)[number];
+
+/** The agencies a review asks, as the review rules name them. */
+export const REVIEW_AGENCIES = ['MARKET', 'TAX', 'SOCIAL', 'CUSTOMS'] as const;
+
+/** One agency of a review. */
+export type ReviewAgency = (typeof REVIEW_AGENCIES)[number];
+
+/** A record behind a measure. */
+export interface Evidence {
+  readonly kind: string;
+  readonly reference: string;
+  readonly date: string | null;
+  readonly detail: string;
+}
+
+/** One measure that applies, with its rule, legal basis and evidence. */
+export interface MeasureFinding {
+  /** The agency whose facts call for it, or JOINT. */
+  readonly agency: ReviewAgency | 'JOINT';
+  readonly measure: 'PROHIBIT' | 'RESTRICT' | 'PRIORITY';
+  readonly rule: string;
+  readonly legalBasis: string;
+  readonly evidence: readonly Evidence[];
+}
+
+/** Outcome of a review. */
+export type Outcome = 'PASS' | 'PRIORITY' | 'RESTRICT' | 'PROHIBIT' | 'INCOMPLETE';
+
+/** The facts of one enterprise, by agency key (market, tax, social, customs); null where the agency holds no record. */
+export type Facts = Partial<Record<'market' | 'tax' | 'social' | 'customs', Record<string, unknown> | null>>;
+
+const ENTRYPOINT = 'meg/review/decision';
+
+/** The review rules, loaded. */
+export class ReviewPolicy {
+  private constructor(private readonly policy: LoadedPolicy) {}
+
+  /** Loads the compiled rules, or throws a PolicyLoadError naming the file. */
+  static async load(wasmFile: string): Promise<ReviewPolicy> {
+    let policy: LoadedPolicy;
+    try {
+      policy = await loadPolicy(readFileSync(wasmFile));
+    } catch (error) {
+      throw new PolicyLoadError(`the compiled policy at ${wasmFile} cannot be loaded: ${(error as Error).message}`);
+    }
+    if (!Object.hasOwn(policy.entrypoints as object, ENTRYPOINT)) {
+      throw new PolicyLoadError(`the compiled policy at ${wasmFile} has no ${ENTRYPOINT} entrypoint`);
+    }
+    return new ReviewPolicy(policy);
+  }
+
+  /** The measures and outcome for `matter`, given the facts of the agencies that answered. */
+  decide(matter: Matter, facts: Facts, unavailable: readonly ReviewAgency[]): { findings: MeasureFinding[]; outcome: Outcome } {
+    const result = this.policy.evaluate({ matter, facts, unavailable }, ENTRYPOINT) as { result?: { findings?: MeasureFinding[]; outcome?: Outcome; error?: string } }[];
+    const decision = result?.[0]?.result;
+    if (!decision || decision.error || !decision.outcome || !Array.isArray(decision.findings)) {
+      throw new Error(`the review policy did not decide: ${decision?.error ?? 'no result'}`);
+    }
+    const order = { PROHIBIT: 0, RESTRICT: 1, PRIORITY: 2 };
+    return { findings: [...decision.findings].sort((a, b) => order[a.measure] - order[b.measure] || a.rule.localeCompare(b.rule)), outcome: decision.outcome };
+  }
+}

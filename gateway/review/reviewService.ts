@@ -1,0 +1,178 @@
+/**
+ * The joint review: for a matter and a list of enterprises, asks every agency at once — one
+ * federated operation per agency, each planned as a single fetch through the gateway, under the
+ * caller's own access policy — and applies the review rules to what comes back. An agency that
+ * fails or does not answer before the deadline is UNAVAILABLE, and the verdict INCOMPLETE unless
+ * another agency's finding already prohibits.
+ */
+import type { GraphQLFormattedError } from 'graphql';
+import type { Facts, Matter, MeasureFinding, Outcome, ReviewAgency, ReviewPolicy } from './reviewPolicy.js';
+import { REVIEW_AGENCIES } from './reviewPolicy.js';
+
+/** What one agency's part of a review found about one enterprise. */
+export interface AgencyFinding {
+  readonly uscc: string;
+  readonly agency: ReviewAgency;
+  readonly status: 'ANSWERED' | 'UNAVAILABLE';
+  readonly measures: readonly MeasureFinding[];
+  /** Why the agency is unavailable, or which facts the caller's policy withheld; empty otherwise. */
+  readonly detail: string;
+}
+
+/** The verdict on one enterprise. */
+export interface Verdict {
+  readonly uscc: string;
+  readonly matter: Matter;
+  readonly outcome: Outcome;
+  readonly measures: readonly MeasureFinding[];
+  readonly findings: readonly AgencyFinding[];
+  readonly unavailable: readonly ReviewAgency[];
+  readonly policyRevision: string;
+  readonly reviewedAt: string;
+}
+
+/** Runs a GraphQL operation through the gateway's pipeline for the reviewing caller. */
+export type RunOperation = (query: string, variables: Record<string, unknown>, signal: AbortSignal) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+
+/** Per agency: the key of its profile on Enterprise, the facts asked for, and how they become review facts. */
+const FACT_QUERIES: Record<ReviewAgency, { key: 'market' | 'tax' | 'social' | 'customs'; selection: string; facts: (profile: any) => Record<string, unknown> }> = {
+  MARKET: {
+    key: 'market',
+    selection: 'market { status abnormalOperations { reason listedOn removedOn authority } seriousViolations { decisionNo reason listedOn removedOn authority } }',
+    facts: (p) => ({ status: p.status, abnormalOperations: p.abnormalOperations, seriousViolations: p.seriousViolations }),
+  },
+  TAX: {
+    key: 'tax',
+    selection: 'tax { creditRatings { year rating } majorViolations { caseNo nature listedOn removedOn } arrears { taxType amount since settledOn } }',
+    facts: (p) => ({ ratings: p.creditRatings, majorViolations: p.majorViolations, arrears: p.arrears }),
+  },
+  SOCIAL: {
+    key: 'social',
+    selection: 'social { arrears { insuranceType amount months since settledOn } }',
+    facts: (p) => ({ arrears: p.arrears }),
+  },
+  CUSTOMS: {
+    key: 'customs',
+    selection: 'customs { creditLevel creditLevelSince }',
+    facts: (p) => ({ creditLevel: p.creditLevel, creditLevelSince: p.creditLevelSince }),
+  },
+};
+
+const AGENCY_NAMES: Record<ReviewAgency, string> = {
+  MARKET: 'market regulation',
+  TAX: 'the tax administration',
+  SOCIAL: 'social security',
+  CUSTOMS: 'customs',
+};
+
+/** What one agency answered for the whole list. */
+type AgencyAnswer =
+  | { readonly agency: ReviewAgency; readonly answered: true; readonly facts: ReadonlyMap<string, Record<string, unknown> | null>; readonly withheld: readonly string[] }
+  | { readonly agency: ReviewAgency; readonly answered: false; readonly reason: string };
+
+/** The joint review over the gateway. */
+export class ReviewService {
+  constructor(
+    private readonly policy: ReviewPolicy,
+    private readonly policyRevision: string,
+  ) {}
+
+  /**
+   * Reviews `codes` for `matter`. Every agency is asked at once; `onFinding` hears each agency's
+   * finding for each enterprise as soon as that agency answered (or failed), before the verdicts.
+   * `signal` is the deadline or cancellation of the whole review.
+   */
+  async review(
+    codes: readonly string[],
+    matter: Matter,
+    run: RunOperation,
+    signal: AbortSignal,
+    onFinding?: (finding: AgencyFinding) => void,
+  ): Promise<Verdict[]> {
+    const answers = await Promise.all(
+      REVIEW_AGENCIES.map(async (agency) => {
+        const answer = await this.ask(agency, codes, run, signal);
+        if (onFinding) for (const code of codes) onFinding(this.findingOf(answer, code, matter));
+        return answer;
+      }),
+    );
+    const reviewedAt = new Date().toISOString();
+    return codes.map((uscc) => {
+      const facts: Facts = {};
+      const unavailable: ReviewAgency[] = [];
+      for (const answer of answers) {
+        if (answer.answered) facts[FACT_QUERIES[answer.agency].key] = answer.facts.get(uscc) ?? null;
+        else unavailable.push(answer.agency);
+      }
+      const { findings, outcome } = this.policy.decide(matter, facts, unavailable);
+      return {
+        uscc,
+        matter,
+        outcome,
+        measures: findings,
+        findings: answers.map((a) => this.findingOf(a, uscc, matter)),
+        unavailable,
+        policyRevision: this.policyRevision,
+        reviewedAt,
+      };
+    });
+  }
+
+  /** One agency's finding on one enterprise: its own facts through the rules. */
+  private findingOf(answer: AgencyAnswer, uscc: string, matter: Matter): AgencyFinding {
+    if (!answer.answered) return { uscc, agency: answer.agency, status: 'UNAVAILABLE', measures: [], detail: answer.reason };
+    const { findings } = this.policy.decide(matter, { [FACT_QUERIES[answer.agency].key]: answer.facts.get(uscc) ?? null }, []);
+    return {
+      uscc,
+      agency: answer.agency,
+      status: 'ANSWERED',
+      measures: findings.filter((f) => f.agency === answer.agency),
+      detail: answer.withheld.length > 0 ? `withheld by the access policy for this caller: ${answer.withheld.join(', ')}` : '',
+    };
+  }
+
+  /** Asks one agency for its facts on every code, in one operation (planned as one fetch). */
+  private async ask(agency: ReviewAgency, codes: readonly string[], run: RunOperation, signal: AbortSignal): Promise<AgencyAnswer> {
+    const spec = FACT_QUERIES[agency];
+    const query = `query JointReview${agency[0]}${agency.slice(1).toLowerCase()}Facts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc ${spec.selection} } }`;
+    let result: Awaited<ReturnType<RunOperation>>;
+    try {
+      result = await untilAborted(run(query, { uscc: codes }, signal), signal);
+    } catch (error) {
+      const reason = signal.aborted ? 'did not answer before the deadline' : `failed: ${(error as Error).message}`;
+      return { agency, answered: false, reason: `${AGENCY_NAMES[agency]} ${reason}` };
+    }
+    const failures = (result.errors ?? []).filter((e) => e.extensions?.['code'] !== 'FORBIDDEN_FIELD');
+    const list = result.data?.['enterprisesByCode'];
+    if (failures.length > 0 || !Array.isArray(list)) {
+      const code = failures[0]?.extensions?.['code'];
+      return { agency, answered: false, reason: `${AGENCY_NAMES[agency]} did not answer${code ? ` (${String(code)})` : ''}` };
+    }
+    const withheld = [...new Set((result.errors ?? []).map((e) => String(e.extensions?.['coordinate'])))].sort();
+    const facts = new Map<string, Record<string, unknown> | null>();
+    for (const entry of list as { uscc: string; [key: string]: unknown }[]) {
+      const profile = entry[spec.key];
+      facts.set(entry.uscc, profile === null || profile === undefined ? null : spec.facts(profile));
+    }
+    return { agency, answered: true, facts, withheld };
+  }
+}
+
+/** Settles with `promise`, or rejects as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
