@@ -179,8 +179,13 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
   const { name, apollo, verifier } = options;
   let graphqlRequests = 0;
   let refusedRequests = 0;
+  let abandonedRequests = 0;
   let draining = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let abandoned = false;
+    res.on('close', () => {
+      if (!res.writableFinished) abandoned = true;
+    });
     const url = new URL(req.url ?? '/', 'http://subgraph');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && url.pathname === '/readyz') {
@@ -189,7 +194,12 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...detail });
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      return sendText(res, 200, metricsText(name, graphqlRequests, refusedRequests, options.metrics?.() ?? []));
+      return sendText(res, 200, metricsText(name, graphqlRequests, refusedRequests, [
+        '# HELP meg_subgraph_abandoned_requests_total Requests the gateway gave up on before they were executed.',
+        '# TYPE meg_subgraph_abandoned_requests_total counter',
+        `meg_subgraph_abandoned_requests_total{agency="${name}"} ${abandonedRequests}`,
+        ...(options.metrics?.() ?? []),
+      ]));
     }
     if (url.pathname !== '/graphql') return sendJson(res, 404, graphqlError('NOT_FOUND', 'no such route'));
     if (req.method !== 'POST') return sendJson(res, 405, graphqlError('METHOD_NOT_ALLOWED', 'use POST'), { allow: 'POST' });
@@ -215,6 +225,11 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       console.log(JSON.stringify({ at: new Date().toISOString(), event: 'graphql', agency: name, requestId, caller: { sub, agency, purpose }, operationName }));
     }
     if (options.artificialDelayMs) await new Promise((r) => setTimeout(r, options.artificialDelayMs));
+    if (abandoned) {
+      // The gateway gave up on this request (its caller cancelled or its deadline passed): no work for nobody.
+      abandonedRequests++;
+      return;
+    }
     const headers = new HeaderMap();
     for (const [header, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(header, Array.isArray(value) ? value.join(', ') : value);

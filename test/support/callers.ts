@@ -48,6 +48,16 @@ export const CALLERS = {
     claims: { sub: 'procurement-system', agency: 'PROCUREMENT_CENTRE', roles: ['approval-system'], purposes: ['PUBLIC_PROCUREMENT'] },
     purpose: 'PUBLIC_PROCUREMENT',
   },
+  subsidySystem: {
+    name: "a finance bureau's subsidy approval system",
+    claims: { sub: 'subsidy-system', agency: 'FINANCE_BUREAU', roles: ['approval-system'], purposes: ['FISCAL_SUBSIDY'] },
+    purpose: 'FISCAL_SUBSIDY',
+  },
+  licensingSystem: {
+    name: "an administrative licensing centre's approval system",
+    claims: { sub: 'licensing-system', agency: 'LICENSING_CENTRE', roles: ['approval-system'], purposes: ['ADMINISTRATIVE_LICENSING'] },
+    purpose: 'ADMINISTRATIVE_LICENSING',
+  },
   creditSupervisor: {
     name: 'a credit supervision officer of the development and reform commission',
     claims: { sub: 'credit-officer-1', agency: 'DEVELOPMENT_REFORM', roles: ['officer'], purposes: ['CREDIT_SUPERVISION'] },
