@@ -7,6 +7,9 @@ NODE ?= node
 # The OPA CLI, pinned, built from the Go module proxy into the project's own tools folder.
 OPA_VERSION := v1.22.3
 OPA := .tools/opa-$(OPA_VERSION)/opa
+# grpcurl, the stock gRPC client, for the tests that show stock tools can call the review service.
+GRPCURL_VERSION := v1.9.3
+GRPCURL := .tools/grpcurl-$(GRPCURL_VERSION)/grpcurl
 POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
 
@@ -18,9 +21,9 @@ start: keys
 	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) $(NODE) dist/scripts/start.js
 
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
-test: build policy-test
+test: build policy-test $(GRPCURL)
 	npx tsc -p tsconfig.json
-	npx vitest run
+	MEG_GRPCURL=$(CURDIR)/$(GRPCURL) npx vitest run
 
 ## seed: load SIZE enterprises into every agency database (PGlite, or PostgreSQL per DATABASE_URL_<AGENCY>)
 seed: keys
@@ -54,6 +57,9 @@ policy-test: $(OPA)
 
 $(OPA):
 	GOBIN=$(CURDIR)/.tools/opa-$(OPA_VERSION) go install github.com/open-policy-agent/opa@$(OPA_VERSION)
+
+$(GRPCURL):
+	GOBIN=$(CURDIR)/.tools/grpcurl-$(GRPCURL_VERSION) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
 
 ## keys: the gateway's development signing key pair under .data/keys (never committed)
 keys: build

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../subgraphs/shared/agencies.js';
 import { composeUscc } from '../../subgraphs/shared/uscc.js';
@@ -130,6 +131,16 @@ describe('joint review rules, through gRPC', () => {
     expect(verdict).toMatchObject({ outcome: 'OUTCOME_PASS', measures: [], unavailable: [], policyRevision: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
+  it('prohibits an enterprise whose business licence is revoked', async () => {
+    const subject = pick('has its licence revoked', (f) => f.market?.status === 'REVOKED');
+    const verdict = await reviewOf(subject.uscc, 'MATTER_LISTING', CALLERS.procurement);
+    expect(verdict.outcome).toBe('OUTCOME_PROHIBIT');
+    expect(verdict.measures.find((m: { rule: string }) => m.rule === 'not_operating')).toMatchObject({
+      measure: 'MEASURE_PROHIBIT',
+      evidence: [{ kind: 'REGISTRATION_STATUS', reference: 'REVOKED', date: '', detail: 'the business licence is revoked or the registration cancelled' }],
+    });
+  });
+
   it('prohibits anything in the name of a code nobody registered', async () => {
     const verdict = await reviewOf(composeUscc('9', '1', '150102', '00000002'), 'MATTER_BIDDING', CALLERS.procurement);
     expect(verdict.outcome).toBe('OUTCOME_PROHIBIT');
@@ -234,6 +245,17 @@ describe('the same review over GraphQL', () => {
 });
 
 describe('standard gRPC services', () => {
+  it('can be called with grpcurl, through reflection alone', async () => {
+    const grpcurl = process.env['MEG_GRPCURL'] ?? path.join(projectRoot, '.tools/grpcurl-v1.9.3/grpcurl');
+    const headers = await headersFor(federation, CALLERS.procurement);
+    const run = (...args: string[]) => execFileSync(grpcurl, ['-plaintext', '-max-time', '10', ...args], { encoding: 'utf8' });
+    expect(run(federation.grpcAddress, 'list')).toContain('meg.review.v1.JointReviewService');
+    const out = run('-H', `authorization: ${headers['authorization']}`, '-H', `x-purpose: ${headers['x-purpose']}`, '-d', JSON.stringify({ uscc: codes[5], matter: 'MATTER_BIDDING' }), federation.grpcAddress, 'meg.review.v1.JointReviewService/Review');
+    const events = out.trim().split(/\n(?=\{)/).map((chunk) => JSON.parse(chunk));
+    expect(events).toHaveLength(5);
+    expect(events.at(-1).verdict.outcome).toMatch(/^OUTCOME_/);
+  });
+
   it('answers health checks for the server and the service', async () => {
     const { protoPath } = await import('grpc-health-check');
     const health = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { keepCase: true, enums: String })) as any;
