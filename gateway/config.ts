@@ -1,8 +1,10 @@
 /** Configuration of the gateway process, read once at start-up. */
+import os from 'node:os';
 import path from 'node:path';
 import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot } from '../subgraphs/shared/agencies.js';
 import { dataDirFrom } from '../subgraphs/shared/config.js';
-import { ConfigurationError, intFrom, portFrom, stringFrom } from '../subgraphs/shared/env.js';
+import type { DatabaseLocation } from '../subgraphs/shared/database.js';
+import { ConfigurationError, intFrom, portFrom, postgresUrlFrom, stringFrom } from '../subgraphs/shared/env.js';
 import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
 
@@ -46,6 +48,10 @@ export interface GatewayConfig {
   readonly tokenAudience: string;
   /** `MEG_MASK_HASH_KEY`: the key of the HASH mask (a file of random bytes). */
   readonly maskHashKeyFile: string;
+  /** `DATABASE_URL_AUDIT` for PostgreSQL, else PGlite under `MEG_DATA_DIR/audit`. */
+  readonly auditDatabase: DatabaseLocation;
+  /** `MEG_AUDIT_CHAIN_ID`: this writer's chain; by default one per process start. */
+  readonly auditChainId: string;
 }
 
 /** Reads and validates the gateway configuration. */
@@ -74,7 +80,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     tokenIssuer: stringFrom(env, 'MEG_TOKEN_ISSUER', DEFAULT_TOKEN_ISSUER),
     tokenAudience: stringFrom(env, 'MEG_TOKEN_AUDIENCE', DEFAULT_TOKEN_AUDIENCE),
     maskHashKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_MASK_HASH_KEY', path.join(keysDir, MASK_HASH_KEY_FILE))),
+    auditDatabase: auditDatabaseFrom(env),
+    auditChainId: stringFrom(env, 'MEG_AUDIT_CHAIN_ID', `gw-${os.hostname()}-${process.pid}-${Date.now().toString(36)}`),
   };
+}
+
+/** Where the access log lives under this environment. */
+export function auditDatabaseFrom(env: NodeJS.ProcessEnv): DatabaseLocation {
+  const url = postgresUrlFrom(env, 'DATABASE_URL_AUDIT');
+  return url ? { url } : { dataDir: path.join(dataDirFrom(env), 'audit') };
 }
 
 function httpUrlFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): string {

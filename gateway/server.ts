@@ -3,7 +3,7 @@
  * composed at build time. Routes: POST/GET /graphql (GraphQL; a browser gets the explorer),
  * /explorer/* (its assets), /healthz (the process is up), /readyz (every subgraph answers).
  */
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
@@ -12,6 +12,10 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { purposeValues } from '../subgraphs/shared/agencies.js';
 import { SignatureVerifier, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
 import { readMaskHashKey, readPrivateKey } from '../subgraphs/shared/keys.js';
+import { isUscc } from '../subgraphs/shared/uscc.js';
+import { AuditLog, type AuditEntry, type AuditOutcome, type Channel, type RecordedDecision } from './audit/auditLog.js';
+import { AuditScope } from './audit/auditScope.js';
+import { canonicalJson } from './audit/canonicalJson.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { readTokenVerificationKey } from './auth/tokens.js';
 import { AccessPolicy, type Principal } from './policy/accessPolicy.js';
@@ -56,14 +60,40 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   });
   const masker = createMasker(readMaskHashKey(config.maskHashKeyFile));
   const reviewService = new ReviewService(await ReviewPolicy.load(config.policyFile), policy.revision);
+  const auditLog = await AuditLog.open(config.auditDatabase, config.auditChainId);
+  /** The audit scopes of GraphQL requests under way, so a review they start records into them. */
+  const inFlight = new Map<string, AuditScope>();
+  const baseEntry = (requestId: string, channel: Channel, principal: Principal | null, purpose: string | null) => ({
+    at: new Date().toISOString(),
+    requestId,
+    channel,
+    principal: principal
+      ? { sub: principal.sub, agency: principal.agency, roles: [...principal.roles], region: principal.region }
+      : { sub: null, agency: null, roles: [], region: null },
+    purpose,
+    operationName: null,
+    operationHash: null,
+    enterprises: [] as string[],
+    decisions: [] as RecordedDecision[],
+    policyRevision: policy.revision,
+  });
+  /** Records a refusal; a refusal is sent whether or not it could be recorded. */
+  const recordOrNull = async (entry: AuditEntry) => {
+    try {
+      await auditLog.append(entry);
+    } catch (error) {
+      console.error(`refusal of ${entry.requestId} not recorded: ${(error as Error).message}`);
+    }
+  };
 
   // Reviews gather their facts through this gateway's own pipeline, as the reviewing caller.
   let apollo: ApolloServer<GatewayContext> | undefined;
   const runAs =
-    (principal: Principal, purpose: string | null): RunOperation =>
+    (principal: Principal, purpose: string | null, audit?: AuditScope): RunOperation =>
     async (query, variables, signal) => {
       if (!apollo) throw new Error('the gateway is not started');
-      const contextValue: GatewayContext = { caller: callerContext(randomUUID(), principal, purpose), principal, purpose, signal };
+      // A review's fact queries belong to the review's request: their decisions go into its record.
+      const contextValue: GatewayContext = { caller: callerContext(randomUUID(), principal, purpose), principal, purpose, signal, audit: audit ?? new AuditScope() };
       const response = await apollo.executeOperation({ query, variables }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
       return response.body.singleResult;
@@ -73,7 +103,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     port: config.reviewPort,
     verifier: new SignatureVerifier(createPublicKey(signingKey)),
     service: reviewService,
-    runAs: (caller) => runAs(principalOf(caller), caller.purpose),
+    runAs: (caller) => runAs(principalOf(caller), caller.purpose, inFlight.get(caller.requestId)),
     timeoutMs: config.reviewTimeoutMs,
   });
   let supergraphSdl: string;
@@ -150,10 +180,18 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const requestId = randomUUID();
+    const operation = operationOf(req.method, url, body);
     const auth = await authenticate(req.headers);
     if (!auth.ok) {
       const extra: Record<string, string> = { 'x-request-id': requestId };
       if (auth.status === 401) extra['www-authenticate'] = `Bearer error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`;
+      // A refusal is recorded too (who is unknown: the token was not accepted).
+      await recordOrNull({
+        ...baseEntry(requestId, 'graphql', null, null),
+        ...operation,
+        outcome: 'refused',
+        detail: `${auth.code}: ${auth.message}`,
+      });
       return sendJson(res, auth.status, graphqlError(auth.code, auth.message), extra);
     }
     // A client that goes away cancels the subgraph fetches made for it.
@@ -161,22 +199,54 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     res.on('close', () => {
       if (!res.writableFinished) abandoned.abort();
     });
+    const audit = new AuditScope();
+    audit.touch(operation.enterprises);
     const context: GatewayContext = {
       caller: callerContext(requestId, auth.principal, auth.purpose),
       principal: auth.principal,
       purpose: auth.purpose,
       signal: abandoned.signal,
+      audit,
     };
-    const response = await apollo!.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => context,
-    });
+    inFlight.set(requestId, audit);
+    let response: Awaited<ReturnType<NonNullable<typeof apollo>['executeHTTPGraphQLRequest']>>;
+    let text: string;
+    try {
+      response = await apollo!.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+        context: async () => context,
+      });
+      if (response.body.kind === 'complete') {
+        text = response.body.string;
+      } else {
+        text = '';
+        for await (const chunk of response.body.asyncIterator) text += chunk;
+      }
+    } finally {
+      inFlight.delete(requestId);
+    }
+    audit.touchJson(text);
+    // Durable before released: without its record, the answer is not given.
+    try {
+      await auditLog.append({
+        ...baseEntry(requestId, 'graphql', auth.principal, auth.purpose),
+        operationName: operation.operationName,
+        operationHash: operation.operationHash,
+        enterprises: audit.enterprises(),
+        decisions: audit.decisions(),
+        outcome: outcomeOf(response.status ?? 200, text),
+      });
+    } catch (error) {
+      console.error(`request ${requestId} not answered: ${(error as Error).message}`);
+      return sendJson(res, 503, graphqlError('AUDIT_UNAVAILABLE', 'the access could not be recorded, so it is not answered; try again later'), {
+        'x-request-id': requestId,
+        'retry-after': '5',
+      });
+    }
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [name, value] of response.headers) out[name] = value;
     res.writeHead(response.status ?? 200, out);
-    if (response.body.kind === 'complete') return void res.end(response.body.string);
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
+    res.end(text);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, (req, res) => {
@@ -195,6 +265,19 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     authenticate,
     runAs,
     defaultTimeoutMs: config.reviewTimeoutMs,
+    record: async ({ requestId, principal, purpose, request, audit, outcome, detail }) => {
+      const entry: AuditEntry = {
+        ...baseEntry(requestId, 'grpc', principal, purpose),
+        operationName: request.method,
+        operationHash: createHash('sha256').update(canonicalJson(request.message)).digest('hex'),
+        enterprises: audit.enterprises(),
+        decisions: audit.decisions(),
+        outcome,
+        ...(detail ? { detail } : {}),
+      };
+      if (outcome === 'refused') await recordOrNull(entry);
+      else await auditLog.append(entry);
+    },
   });
 
   return {
@@ -206,8 +289,40 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       await Promise.all([closeServer(server), grpcServer.stop()]);
       await apollo!.stop();
       await reviewSubgraph.stop();
+      await auditLog.close();
     },
   };
+}
+
+/** The operation of a GraphQL request as the audit names it: name, SHA-256 of its text, codes in it. */
+function operationOf(method: string | undefined, url: URL, body: unknown): { operationName: string | null; operationHash: string | null; enterprises: string[] } {
+  const request = (method === 'GET'
+    ? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName'), variables: url.searchParams.get('variables') }
+    : body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as { query?: unknown; operationName?: unknown; variables?: unknown };
+  const query = typeof request.query === 'string' ? request.query : null;
+  const codes = new Set<string>();
+  const collect = (text: string) => {
+    for (const m of text.matchAll(/\b[0-9A-HJ-NPQRTUWXY]{18}\b/g)) if (isUscc(m[0])) codes.add(m[0]);
+  };
+  if (query) collect(query);
+  if (request.variables) collect(typeof request.variables === 'string' ? request.variables : JSON.stringify(request.variables));
+  return {
+    operationName: typeof request.operationName === 'string' ? request.operationName : null,
+    operationHash: query ? createHash('sha256').update(query).digest('hex') : null,
+    enterprises: [...codes],
+  };
+}
+
+/** How a GraphQL response ended, for the audit: ok, partial (data and errors) or error (no data). */
+function outcomeOf(status: number, text: string): AuditOutcome {
+  let parsed: { data?: unknown; errors?: unknown[] };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'error';
+  }
+  if (status >= 400 || parsed.data === undefined || parsed.data === null) return 'error';
+  return parsed.errors && parsed.errors.length > 0 ? 'partial' : 'ok';
 }
 
 /** The principal of a signed caller context (the gateway authenticated it before signing). */

@@ -13,6 +13,7 @@ import type {
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { AuditScope } from '../audit/auditScope.js';
 import type { AccessPolicy, FieldDecision, Principal } from './accessPolicy.js';
 import { applyDecisions, pruneDocument, selectedCoordinates } from './enforcement.js';
 import type { Masker } from './masking.js';
@@ -21,6 +22,8 @@ import type { Masker } from './masking.js';
 export interface PolicyContext {
   readonly principal: Principal;
   readonly purpose: string | null;
+  /** Where the request's decisions are noted for its audit record. */
+  readonly audit?: AuditScope;
 }
 
 /** How one operation is enforced for one kind of caller. */
@@ -83,6 +86,7 @@ export class PolicyEnforcingGateway implements GatewayInterface {
     return async (requestContext: GatewayGraphQLRequestContext) => {
       const context = requestContext.context as unknown as PolicyContext;
       const plan = this.planFor(requestContext.schema, requestContext.document, requestContext.queryHash, requestContext.operationName, context);
+      context.audit?.addDecisions(plan.decisions);
       // The gateway plans and executes the pruned operation; everything else about the request stays.
       const pruned = Object.create(requestContext, {
         document: { value: plan.document },

@@ -12,6 +12,9 @@ import { HealthImplementation } from 'grpc-health-check';
 import { projectRoot } from '../../subgraphs/shared/agencies.js';
 import { checkUscc } from '../../subgraphs/shared/uscc.js';
 import { MAX_CODES_PER_REQUEST } from '../../subgraphs/shared/subgraphServer.js';
+import { randomUUID } from 'node:crypto';
+import type { AuditOutcome } from '../audit/auditLog.js';
+import { AuditScope } from '../audit/auditScope.js';
 import type { Authenticated, Refused } from '../auth/authenticate.js';
 import type { Principal } from '../policy/accessPolicy.js';
 import { MATTERS, type Matter, type MeasureFinding } from './reviewPolicy.js';
@@ -39,10 +42,23 @@ export interface ReviewGrpcOptions {
   readonly port: number;
   readonly service: ReviewService;
   readonly authenticate: (headers: Record<string, string | undefined>) => Promise<Authenticated | Refused>;
-  /** Runs a fact query through the gateway as `principal` acting for `purpose`. */
-  readonly runAs: (principal: Principal, purpose: string | null) => RunOperation;
+  /** Runs a fact query through the gateway as `principal` acting for `purpose`, noting decisions in `audit`. */
+  readonly runAs: (principal: Principal, purpose: string | null, audit: AuditScope) => RunOperation;
+  /** Records the call in the access log; the verdict is released only once this resolves. */
+  readonly record: (call: RecordedCall) => Promise<void>;
   /** The deadline given to a call that came without one. */
   readonly defaultTimeoutMs: number;
+}
+
+/** What the access log is told of a call. */
+export interface RecordedCall {
+  readonly requestId: string;
+  readonly principal: Principal | null;
+  readonly purpose: string | null;
+  readonly request: { readonly method: string; readonly message: unknown };
+  readonly audit: AuditScope;
+  readonly outcome: AuditOutcome;
+  readonly detail?: string;
 }
 
 /** A running gRPC server. */
@@ -70,79 +86,117 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   /** Authenticates and validates a call, or answers its error status. */
   const prepare = async (
     call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any>,
+    method: string,
     codes: readonly string[],
     matterName: unknown,
-  ): Promise<{ matter: Matter; run: RunOperation; signal: AbortSignal; done: () => void } | grpc.StatusObject> => {
-    const metadata = call.metadata.getMap();
-    const headers: Record<string, string | undefined> = {
-      authorization: typeof metadata['authorization'] === 'string' ? metadata['authorization'] : undefined,
-      'x-purpose': typeof metadata['x-purpose'] === 'string' ? metadata['x-purpose'] : undefined,
+  ): Promise<Prepared | grpc.StatusObject> => {
+    const requestId = randomUUID();
+    const audit = new AuditScope();
+    audit.touch(codes.filter((c) => checkUscc(c) === null));
+    const request = { method, message: call.request as unknown };
+    let principal: Principal | null = null;
+    let purpose: string | null = null;
+    const refuse = async (code: grpc.status, details: string) => {
+      await options.record({ requestId, principal, purpose, request, audit, outcome: 'refused', detail: `${grpc.status[code]}: ${details}` });
+      return status(code, details);
     };
-    if (headers.authorization === undefined) return status(grpc.status.UNAUTHENTICATED, 'the joint review needs an access token in the authorization metadata');
-    const auth = await options.authenticate(headers);
-    if (!auth.ok) {
-      const code = auth.status === 401 ? grpc.status.UNAUTHENTICATED : auth.status === 403 ? grpc.status.PERMISSION_DENIED : grpc.status.INVALID_ARGUMENT;
-      return status(code, auth.message);
+    const checked = await check();
+    if ('code' in checked) return refuse(checked.code, checked.details);
+    return checked;
+
+    async function check(): Promise<Prepared | { code: grpc.status; details: string }> {
+      const metadata = call.metadata.getMap();
+      const headers: Record<string, string | undefined> = {
+        authorization: typeof metadata['authorization'] === 'string' ? metadata['authorization'] : undefined,
+        'x-purpose': typeof metadata['x-purpose'] === 'string' ? metadata['x-purpose'] : undefined,
+      };
+      if (headers.authorization === undefined) return status(grpc.status.UNAUTHENTICATED, 'the joint review needs an access token in the authorization metadata');
+      const auth = await options.authenticate(headers);
+      if (!auth.ok) {
+        const code = auth.status === 401 ? grpc.status.UNAUTHENTICATED : auth.status === 403 ? grpc.status.PERMISSION_DENIED : grpc.status.INVALID_ARGUMENT;
+        return status(code, auth.message);
+      }
+      principal = auth.principal;
+      purpose = auth.purpose;
+      const matter = typeof matterName === 'string' ? matterName.replace(/^MATTER_/, '') : '';
+      if (!(MATTERS as readonly string[]).includes(matter)) {
+        return status(grpc.status.INVALID_ARGUMENT, `matter must be one of ${MATTERS.map((m) => `MATTER_${m}`).join(', ')}`);
+      }
+      if (codes.length === 0) return status(grpc.status.INVALID_ARGUMENT, 'at least one unified social credit code is needed');
+      if (codes.length > MAX_CODES_PER_REQUEST) return status(grpc.status.INVALID_ARGUMENT, `at most ${MAX_CODES_PER_REQUEST} codes may be reviewed at once, not ${codes.length}`);
+      for (const [i, code] of codes.entries()) {
+        const problem = checkUscc(code);
+        if (problem) return status(grpc.status.INVALID_ARGUMENT, codes.length > 1 ? `uscc[${i}]: ${problem.message}` : problem.message);
+      }
+      const deadline = call.getDeadline();
+      const deadlineMs = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Date.now() + options.defaultTimeoutMs;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - DEADLINE_MARGIN_MS));
+      const onCancel = () => controller.abort();
+      call.on('cancelled', onCancel);
+      return {
+        matter: matter as Matter,
+        run: options.runAs(auth.principal, auth.purpose, audit),
+        signal: controller.signal,
+        done: () => {
+          clearTimeout(timer);
+          call.off('cancelled', onCancel);
+        },
+        record: (outcome: AuditOutcome, detail?: string) =>
+          options.record({ requestId, principal, purpose, request, audit, outcome, ...(detail ? { detail } : {}) }),
+      };
     }
-    const matter = typeof matterName === 'string' ? matterName.replace(/^MATTER_/, '') : '';
-    if (!(MATTERS as readonly string[]).includes(matter)) {
-      return status(grpc.status.INVALID_ARGUMENT, `matter must be one of ${MATTERS.map((m) => `MATTER_${m}`).join(', ')}`);
-    }
-    if (codes.length === 0) return status(grpc.status.INVALID_ARGUMENT, 'at least one unified social credit code is needed');
-    if (codes.length > MAX_CODES_PER_REQUEST) return status(grpc.status.INVALID_ARGUMENT, `at most ${MAX_CODES_PER_REQUEST} codes may be reviewed at once, not ${codes.length}`);
-    for (const [i, code] of codes.entries()) {
-      const problem = checkUscc(code);
-      if (problem) return status(grpc.status.INVALID_ARGUMENT, codes.length > 1 ? `uscc[${i}]: ${problem.message}` : problem.message);
-    }
-    const deadline = call.getDeadline();
-    const deadlineMs = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Date.now() + options.defaultTimeoutMs;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - DEADLINE_MARGIN_MS));
-    const onCancel = () => controller.abort();
-    call.on('cancelled', onCancel);
-    return {
-      matter: matter as Matter,
-      run: options.runAs(auth.principal, auth.purpose),
-      signal: controller.signal,
-      done: () => {
-        clearTimeout(timer);
-        call.off('cancelled', onCancel);
-      },
-    };
   };
 
   server.addService(proto.meg.review.v1.JointReviewService.service, {
     Review: (call: grpc.ServerWritableStream<{ uscc: string; matter: string }, any>) => {
       void (async () => {
-        const prepared = await prepare(call, [call.request.uscc], call.request.matter);
+        const prepared = await prepare(call, 'JointReviewService/Review', [call.request.uscc], call.request.matter);
         if ('code' in prepared) return void call.emit('error', prepared);
+        let verdict: Verdict;
         try {
-          const [verdict] = await options.service.review([call.request.uscc], prepared.matter, prepared.run, prepared.signal, (finding) => {
+          [verdict] = (await options.service.review([call.request.uscc], prepared.matter, prepared.run, prepared.signal, (finding) => {
             if (!call.cancelled) call.write({ finding: toProtoFinding(finding) });
-          });
-          if (!call.cancelled) {
-            call.write({ verdict: toProtoVerdict(verdict!, false) });
-            call.end();
-          }
+          })) as [Verdict];
         } catch (error) {
-          if (!call.cancelled) call.emit('error', status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
-        } finally {
           prepared.done();
+          await prepared.record('error', (error as Error).message).catch(() => {});
+          if (!call.cancelled) call.emit('error', status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
+          return;
+        }
+        prepared.done();
+        // The verdict is released only once the call is on record.
+        try {
+          await prepared.record(verdict.unavailable.length > 0 ? 'partial' : 'ok');
+        } catch {
+          if (!call.cancelled) call.emit('error', status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdict is not given; try again later'));
+          return;
+        }
+        if (!call.cancelled) {
+          call.write({ verdict: toProtoVerdict(verdict, false) });
+          call.end();
         }
       })();
     },
     ReviewBatch: (call: grpc.ServerUnaryCall<{ uscc: string[]; matter: string }, any>, callback: grpc.sendUnaryData<any>) => {
       void (async () => {
-        const prepared = await prepare(call, call.request.uscc, call.request.matter);
+        const prepared = await prepare(call, 'JointReviewService/ReviewBatch', call.request.uscc, call.request.matter);
         if ('code' in prepared) return void callback(prepared);
+        let verdicts: Verdict[];
         try {
-          const verdicts = await options.service.review(call.request.uscc, prepared.matter, prepared.run, prepared.signal);
-          callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) });
+          verdicts = await options.service.review(call.request.uscc, prepared.matter, prepared.run, prepared.signal);
         } catch (error) {
-          callback(status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
-        } finally {
           prepared.done();
+          await prepared.record('error', (error as Error).message).catch(() => {});
+          return void callback(status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
         }
+        prepared.done();
+        try {
+          await prepared.record(verdicts.some((v) => v.unavailable.length > 0) ? 'partial' : 'ok');
+        } catch {
+          return void callback(status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdicts are not given; try again later'));
+        }
+        callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) });
       })();
     },
   });
@@ -168,6 +222,15 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       });
     },
   };
+}
+
+/** A call that passed authentication and validation. */
+interface Prepared {
+  readonly matter: Matter;
+  readonly run: RunOperation;
+  readonly signal: AbortSignal;
+  readonly done: () => void;
+  readonly record: (outcome: AuditOutcome, detail?: string) => Promise<void>;
 }
 
 function status(code: grpc.status, details: string): grpc.StatusObject {

@@ -85,6 +85,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   if (options.backend === 'postgres') {
     const prefix = options.databasePrefix ?? 'meg_test';
     for (const [agency, url] of Object.entries(await createAgencyDatabases(prefix))) env[`DATABASE_URL_${AGENCY_CODES[agency as Agency]}`] = url;
+    env['DATABASE_URL_AUDIT'] = (await createDatabases([`${prefix}_audit`]))[0]!;
   }
 
   const processes = new Map<string, { child: ChildProcess; output: string[] }>();
@@ -147,22 +148,27 @@ export async function startFederation(options: FederationOptions): Promise<Feder
 
 /** (Re)creates one empty PostgreSQL database per agency and returns their URLs. */
 export async function createAgencyDatabases(prefix: string): Promise<Record<Agency, string>> {
+  const urls = await createDatabases(AGENCIES.map((agency) => `${prefix}_${agency}`));
+  return Object.fromEntries(AGENCIES.map((agency, i) => [agency, urls[i]!])) as Record<Agency, string>;
+}
+
+/** (Re)creates empty PostgreSQL databases and returns their URLs. */
+export async function createDatabases(names: readonly string[]): Promise<string[]> {
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
-  const urls = {} as Record<Agency, string>;
   try {
-    for (const agency of AGENCIES) {
-      const name = `${prefix}_${agency}`;
+    const urls: string[] = [];
+    for (const name of names) {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${name}`);
       const url = new URL(POSTGRES_ADMIN_URL);
       url.pathname = `/${name}`;
-      urls[agency] = url.toString();
+      urls.push(url.toString());
     }
+    return urls;
   } finally {
     await admin.end();
   }
-  return urls;
 }
 
 /** A TCP port free at the moment of asking. */

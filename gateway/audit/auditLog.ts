@@ -1,0 +1,278 @@
+/**
+ * The tamper-evident access log. Each gateway replica appends to its own chain:
+ *   hash = SHA-256(prev_hash || canonical JSON of the record), the first prev_hash all zeros.
+ * Appends are group-committed: a record's promise resolves only once the transaction holding it
+ * has committed, and the gateway releases a response only after that. If the store cannot be
+ * written, the append fails and so does the request it describes.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { migrate, openDatabase, type Database, type DatabaseLocation } from '../../subgraphs/shared/database.js';
+import { canonicalJson } from './canonicalJson.js';
+
+/** Where a request came in. */
+export type Channel = 'graphql' | 'grpc' | 'console';
+
+/** How a request ended. */
+export type AuditOutcome = 'ok' | 'partial' | 'refused' | 'error';
+
+/** One field decision as recorded. */
+export interface RecordedDecision {
+  readonly coordinate: string;
+  readonly effect: string;
+  readonly rule: string;
+}
+
+/** What is recorded of one request. */
+export interface AuditEntry {
+  readonly at: string;
+  readonly requestId: string;
+  readonly channel: Channel;
+  readonly principal: { readonly sub: string | null; readonly agency: string | null; readonly roles: readonly string[]; readonly region: string | null };
+  readonly purpose: string | null;
+  readonly operationName: string | null;
+  /** SHA-256 of the operation's text (GraphQL) or of the call's request message (gRPC). */
+  readonly operationHash: string | null;
+  /** Unified social credit codes the request named or received. */
+  readonly enterprises: readonly string[];
+  readonly decisions: readonly RecordedDecision[];
+  readonly policyRevision: string;
+  readonly outcome: AuditOutcome;
+  /** Why a request was refused or failed, in words. */
+  readonly detail?: string;
+}
+
+/** A record as stored: the entry with its place in its chain. */
+export interface AuditRecord extends AuditEntry {
+  readonly chainId: string;
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** The result of verifying every chain. */
+export type Verification =
+  | { readonly intact: true; readonly chains: number; readonly records: number }
+  | { readonly intact: false; readonly chains: number; readonly records: number; readonly chainId: string; readonly seq: number; readonly reason: string };
+
+/** What the log can be searched by. */
+export interface AuditSearch {
+  readonly uscc?: string | null;
+  readonly sub?: string | null;
+  readonly agency?: string | null;
+  readonly purpose?: string | null;
+  readonly coordinate?: string | null;
+  readonly effect?: string | null;
+  readonly outcome?: string | null;
+  readonly from?: string | null;
+  readonly to?: string | null;
+}
+
+const GENESIS = '0'.repeat(64);
+const MAX_BATCH = 500;
+
+/** The access log over its own database (PGlite under .data/audit, or PostgreSQL). */
+export class AuditLog {
+  private pending: { entry: AuditEntry; resolve: (r: AuditRecord) => void; reject: (e: Error) => void }[] = [];
+  private flushing = false;
+  private head: { seq: number; hash: string };
+
+  private constructor(
+    private readonly db: Database,
+    /** The chain this writer appends to. */
+    readonly chainId: string,
+    head: { seq: number; hash: string },
+  ) {
+    this.head = head;
+  }
+
+  /** Opens the log, migrating its database, and resumes `chainId` where it ended. */
+  static async open(location: DatabaseLocation, chainId: string): Promise<AuditLog> {
+    const db = await openDatabase(location, { poolSize: 4 });
+    await migrate(db, path.join(projectRoot, 'gateway/audit/migrations'));
+    const [last] = await db.query<{ seq: string | number; hash: string }>(
+      'audit_records',
+      'SELECT seq, hash FROM audit_records WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1',
+      [chainId],
+    );
+    return new AuditLog(db, chainId, last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS });
+  }
+
+  /** Appends a record; resolves once it is committed, rejects if it could not be. */
+  append(entry: AuditEntry): Promise<AuditRecord> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // Let the requests finishing in this turn join the same commit.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      let { seq, hash } = this.head;
+      const records = batch.map(({ entry }) => {
+        seq += 1;
+        const text = canonicalJson({ ...entry, chainId: this.chainId, seq });
+        const record: AuditRecord & { text: string } = { ...entry, chainId: this.chainId, seq, prevHash: hash, hash: chainHash(hash, text), text };
+        hash = record.hash;
+        return record;
+      });
+      try {
+        await this.db.transaction(async (tx) => {
+          const params: unknown[] = [];
+          const rows = records.map((r) => {
+            const base = params.length;
+            params.push(
+              r.chainId, r.seq, r.at, r.requestId, r.channel, r.principal.sub, r.principal.agency, r.purpose, r.outcome,
+              [...r.enterprises], r.decisions.map((d) => d.coordinate), r.decisions.map((d) => d.effect), r.text, r.prevHash, r.hash,
+            );
+            return `(${Array.from({ length: 15 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+          });
+          await tx.query(
+            `INSERT INTO audit_records (chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome,
+                                        enterprises, coordinates, effects, record, prev_hash, hash)
+             VALUES ${rows.join(', ')}`,
+            params,
+          );
+        });
+        this.head = { seq, hash };
+        records.forEach(({ text: _t, ...record }, i) => batch[i]!.resolve(record));
+      } catch (error) {
+        const failure = new Error(`the access log cannot be written: ${(error as Error).message}`);
+        for (const p of batch) p.reject(failure);
+      }
+    }
+    this.flushing = false;
+  }
+
+  /** Checks every chain from its first record: order, links, hashes, and that the search columns agree with the record. */
+  async verify(): Promise<Verification> {
+    const chains = (await this.db.query<{ chain_id: string }>('audit_records', 'SELECT DISTINCT chain_id FROM audit_records ORDER BY chain_id')).map((r) => r.chain_id);
+    let records = 0;
+    for (const chainId of chains) {
+      let expectedSeq = 1;
+      let prev = GENESIS;
+      for (;;) {
+        const page = await this.db.query<RecordRow>(
+          'audit_records',
+          `SELECT chain_id, seq, request_id, channel, principal_sub, principal_agency, purpose, outcome, enterprises, coordinates, effects, record, prev_hash, hash
+             FROM audit_records WHERE chain_id = $1 AND seq >= $2 ORDER BY seq LIMIT 1000`,
+          [chainId, expectedSeq],
+        );
+        if (page.length === 0) break;
+        for (const row of page) {
+          const seq = Number(row.seq);
+          const broken = (reason: string, at = seq): Verification => ({ intact: false, chains: chains.length, records, chainId, seq: at, reason });
+          if (seq !== expectedSeq) return broken(`record ${expectedSeq} is missing: the chain goes from ${expectedSeq - 1} to ${seq}`, expectedSeq);
+          if (row.prev_hash !== prev) return broken(`its previous hash does not match record ${seq - 1}: records were removed, reordered or replaced`);
+          if (chainHash(row.prev_hash, row.record) !== row.hash) return broken('its content does not match its hash: the record was altered');
+          const mismatch = columnMismatch(row, chainId, seq);
+          if (mismatch) return broken(`its ${mismatch} column does not match the hashed record: the record was altered`);
+          prev = row.hash;
+          expectedSeq += 1;
+          records += 1;
+        }
+      }
+    }
+    return { intact: true, chains: chains.length, records };
+  }
+
+  /** A page of records matching `search`, newest first. */
+  async search(search: AuditSearch, first: number, after?: string | null): Promise<{ records: AuditRecord[]; hasNextPage: boolean; endCursor: string | null }> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      conditions.push(sql(`$${params.length}`));
+    };
+    if (search.uscc) add((p) => `enterprises @> ARRAY[${p}]::text[]`, search.uscc);
+    if (search.sub) add((p) => `principal_sub = ${p}`, search.sub);
+    if (search.agency) add((p) => `principal_agency = ${p}`, search.agency);
+    if (search.purpose) add((p) => `purpose = ${p}`, search.purpose);
+    if (search.outcome) add((p) => `outcome = ${p}`, search.outcome);
+    if (search.from) add((p) => `at >= ${p}::timestamptz`, search.from);
+    if (search.to) add((p) => `at < ${p}::timestamptz`, search.to);
+    if (search.coordinate && search.effect) {
+      params.push(search.coordinate, search.effect);
+      conditions.push(`EXISTS (SELECT 1 FROM unnest(coordinates, effects) AS d(c, e) WHERE d.c = $${params.length - 1} AND d.e = $${params.length})`);
+    } else if (search.coordinate) {
+      add((p) => `coordinates @> ARRAY[${p}]::text[]`, search.coordinate);
+    } else if (search.effect) {
+      add((p) => `effects @> ARRAY[${p}]::text[]`, search.effect);
+    }
+    if (after) {
+      const [at, chainId, seq] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [string, string, number];
+      params.push(at, chainId, seq);
+      conditions.push(`(at, chain_id, seq) < ($${params.length - 2}::timestamptz, $${params.length - 1}, $${params.length})`);
+    }
+    params.push(first + 1);
+    const rows = await this.db.query<{ record: string; prev_hash: string; hash: string; at_key: string }>(
+      'audit_records',
+      `SELECT record, prev_hash, hash, at::text AS at_key FROM audit_records ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY at DESC, chain_id DESC, seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    const records = rows.slice(0, first).map((r) => ({ ...(JSON.parse(r.record) as AuditEntry & { chainId: string; seq: number }), prevHash: r.prev_hash, hash: r.hash }));
+    const last = rows[Math.min(first, rows.length) - 1];
+    const lastRecord = records.at(-1);
+    return {
+      records,
+      hasNextPage: rows.length > first,
+      endCursor: last && lastRecord ? Buffer.from(JSON.stringify([last.at_key, lastRecord.chainId, lastRecord.seq])).toString('base64url') : null,
+    };
+  }
+
+  /** Waits for the records under way and closes the database. */
+  async close(): Promise<void> {
+    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.db.close();
+  }
+}
+
+interface RecordRow {
+  chain_id: string;
+  seq: string | number;
+  request_id: string;
+  channel: string;
+  principal_sub: string | null;
+  principal_agency: string | null;
+  purpose: string | null;
+  outcome: string;
+  enterprises: string[];
+  coordinates: string[];
+  effects: string[];
+  record: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function chainHash(prevHash: string, text: string): string {
+  return createHash('sha256').update(prevHash).update(text).digest('hex');
+}
+
+/** The first search column that disagrees with the hashed record, or null. */
+function columnMismatch(row: RecordRow, chainId: string, seq: number): string | null {
+  let record: AuditEntry & { chainId?: string; seq?: number };
+  try {
+    record = JSON.parse(row.record);
+  } catch {
+    return 'record';
+  }
+  const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (record.chainId !== chainId || record.seq !== seq) return 'seq';
+  if (record.requestId !== row.request_id) return 'request_id';
+  if (record.channel !== row.channel) return 'channel';
+  if (record.outcome !== row.outcome) return 'outcome';
+  if ((record.principal?.sub ?? null) !== row.principal_sub) return 'principal_sub';
+  if ((record.principal?.agency ?? null) !== row.principal_agency) return 'principal_agency';
+  if ((record.purpose ?? null) !== row.purpose) return 'purpose';
+  if (!same(record.enterprises ?? [], row.enterprises)) return 'enterprises';
+  if (!same((record.decisions ?? []).map((d) => d.coordinate), row.coordinates)) return 'coordinates';
+  if (!same((record.decisions ?? []).map((d) => d.effect), row.effects)) return 'effects';
+  return null;
+}
