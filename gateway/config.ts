@@ -8,8 +8,8 @@ import { ConfigurationError, intFrom, portFrom, postgresUrlFrom, stringFrom } fr
 import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
 
-/** The subgraphs of the supergraph: the four agencies and the joint review. */
-export const SUBGRAPHS = [...AGENCIES, 'review'] as const;
+/** The subgraphs of the supergraph: the four agencies, the joint review and the auditors'. */
+export const SUBGRAPHS = [...AGENCIES, 'review', 'audit'] as const;
 
 /** One subgraph of the supergraph. */
 export type SubgraphName = (typeof SUBGRAPHS)[number];
@@ -23,6 +23,8 @@ export interface GatewayConfig {
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
   /** `MEG_REVIEW_PORT`: the joint review subgraph inside the gateway process, default 4005. */
   readonly reviewPort: number;
+  /** `MEG_AUDIT_PORT`: the auditors' subgraph inside the gateway process, default 4006. */
+  readonly auditPort: number;
   /** `MEG_GRPC_PORT`: the JointReviewService, default 50051. */
   readonly grpcPort: number;
   /** `MEG_REVIEW_TIMEOUT_MS`: deadline of a GraphQL review, and of a gRPC call that sets none. */
@@ -62,8 +64,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   ) as Record<SubgraphName, string>;
   const reviewPort = portFrom(env, 'MEG_REVIEW_PORT', 4005);
   subgraphUrls.review = httpUrlFrom(env, 'MEG_REVIEW_URL', `http://127.0.0.1:${reviewPort}/graphql`);
+  const auditPort = portFrom(env, 'MEG_AUDIT_PORT', 4006);
+  subgraphUrls.audit = httpUrlFrom(env, 'MEG_AUDIT_URL', `http://127.0.0.1:${auditPort}/graphql`);
   return {
     reviewPort,
+    auditPort,
     grpcPort: portFrom(env, 'MEG_GRPC_PORT', 50051),
     reviewTimeoutMs: intFrom(env, 'MEG_REVIEW_TIMEOUT_MS', 5_000, 10, 600_000),
     host: stringFrom(env, 'MEG_HOST', '127.0.0.1'),

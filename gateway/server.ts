@@ -7,6 +7,7 @@ import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
+import { Kind, parse } from 'graphql';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { purposeValues } from '../subgraphs/shared/agencies.js';
@@ -15,6 +16,7 @@ import { readMaskHashKey, readPrivateKey } from '../subgraphs/shared/keys.js';
 import { isUscc } from '../subgraphs/shared/uscc.js';
 import { AuditLog, type AuditEntry, type AuditOutcome, type Channel, type RecordedDecision } from './audit/auditLog.js';
 import { AuditScope } from './audit/auditScope.js';
+import { startAuditSubgraph } from './audit/auditSubgraph.js';
 import { canonicalJson } from './audit/canonicalJson.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { readTokenVerificationKey } from './auth/tokens.js';
@@ -98,6 +100,13 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
       return response.body.singleResult;
     };
+  const auditSubgraph = await startAuditSubgraph({
+    host: config.host,
+    port: config.auditPort,
+    verifier: new SignatureVerifier(createPublicKey(signingKey)),
+    policy,
+    auditLog,
+  });
   const reviewSubgraph = await startReviewSubgraph({
     host: config.host,
     port: config.reviewPort,
@@ -289,6 +298,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       await Promise.all([closeServer(server), grpcServer.stop()]);
       await apollo!.stop();
       await reviewSubgraph.stop();
+      await auditSubgraph.stop();
       await auditLog.close();
     },
   };
@@ -307,10 +317,20 @@ function operationOf(method: string | undefined, url: URL, body: unknown): { ope
   if (query) collect(query);
   if (request.variables) collect(typeof request.variables === 'string' ? request.variables : JSON.stringify(request.variables));
   return {
-    operationName: typeof request.operationName === 'string' ? request.operationName : null,
+    operationName: typeof request.operationName === 'string' ? request.operationName : query ? soleOperationName(query) : null,
     operationHash: query ? createHash('sha256').update(query).digest('hex') : null,
     enterprises: [...codes],
   };
+}
+
+/** The name of the one operation of a document, or null (anonymous, several, or not GraphQL). */
+function soleOperationName(query: string): string | null {
+  try {
+    const operations = parse(query).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    return operations.length === 1 && operations[0]!.kind === Kind.OPERATION_DEFINITION ? (operations[0]!.name?.value ?? null) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** How a GraphQL response ended, for the audit: ok, partial (data and errors) or error (no data). */

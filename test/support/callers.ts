@@ -65,8 +65,8 @@ export const CALLERS = {
   },
   auditor: {
     name: 'an auditor',
-    claims: { sub: 'auditor-1', agency: 'AUDIT_OFFICE', roles: ['auditor'], purposes: ['CREDIT_SUPERVISION'] },
-    purpose: 'CREDIT_SUPERVISION',
+    claims: { sub: 'auditor-1', agency: 'AUDIT_OFFICE', roles: ['auditor'], purposes: ['AUDIT'] },
+    purpose: 'AUDIT',
   },
 } satisfies Record<string, Caller>;
 

@@ -64,7 +64,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   ensureSigningKeys(keysDir);
   ensureTokenIssuerKeys(keysDir);
   ensureMaskHashKey(keysDir);
-  const ports = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(() => freePort()));
+  const ports = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(() => freePort()));
   const env: Record<string, string> = {
     MEG_DATA_DIR: dataDir,
     MEG_GATEWAY_SIGNING_KEY: path.join(keysDir, SIGNING_KEY_FILE),
@@ -72,6 +72,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     MEG_GATEWAY_PORT: String(ports[0]),
     MEG_REVIEW_PORT: String(ports[5]),
     MEG_GRPC_PORT: String(ports[6]),
+    MEG_AUDIT_PORT: String(ports[7]),
     MEG_TOKEN_PUBLIC_KEY: path.join(keysDir, TOKEN_ISSUER_PUBLIC_KEY_FILE),
     MEG_MASK_HASH_KEY: path.join(keysDir, MASK_HASH_KEY_FILE),
     ...options.extraEnv,

@@ -15,6 +15,7 @@ _catalogue := {
 		"purposes": ["JOINT_PUNISHMENT", "REGISTRATION_REVIEW"],
 	},
 	"TaxFiling.revenue": {"owners": ["tax"], "sharing": "NONE", "personal": false, "mask": null, "purposes": []},
+	"Query.auditLog": {"owners": ["audit"], "sharing": "NONE", "personal": false, "mask": null, "purposes": []},
 }
 
 _public := {"public": true, "sub": "public", "agency": null, "roles": [], "region": null}
@@ -117,4 +118,15 @@ test_every_selected_coordinate_decided_once if {
 		with data.meg.catalogue as _catalogue
 	count(ds) == 3
 	ds["MarketProfile.name"].effect == "ALLOW"
+}
+
+test_auditor_tools_for_auditors_only if {
+	_effect("Query.auditLog", _auditor, "AUDIT") == ["ALLOW", "auditor_tools"]
+	_effect("Query.auditLog", _tax_officer, "TAX_ADMINISTRATION") == ["DENY", "not_shared"]
+	_effect("Query.auditLog", _public, null) == ["DENY", "public_principal"]
+}
+
+test_a_body_named_like_a_tool_subgraph_owns_nothing if {
+	audit_office := {"public": false, "sub": "x", "agency": "AUDIT", "roles": ["officer"], "region": null}
+	_effect("Query.auditLog", audit_office, "CREDIT_SUPERVISION") == ["DENY", "not_shared"]
 }

@@ -1,0 +1,118 @@
+/**
+ * The auditors' subgraph, served inside the gateway process (port 4006 by default) and composed
+ * like the others, so that auditors' own queries are authenticated, decided and recorded like any
+ * other: the policy lets only the auditor role in.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { GraphQLError, parse } from 'graphql';
+import { commonSdl, projectRoot, purposeValues } from '../../subgraphs/shared/agencies.js';
+import type { SignatureVerifier } from '../../subgraphs/shared/gatewaySignature.js';
+import { DateScalar, USCCScalar } from '../../subgraphs/shared/scalars.js';
+import { serveSignedGraphQL } from '../../subgraphs/shared/subgraphServer.js';
+import type { AccessPolicy } from '../policy/accessPolicy.js';
+import type { AuditLog, AuditRecord, AuditSearch } from './auditLog.js';
+import { callerProfiles, explainAccess, policyMatrix } from './policyView.js';
+
+/** The audit subgraph's SDL: its schema.graphql and the shared definitions. */
+export function auditSubgraphSdl(): string {
+  return `${readFileSync(path.join(projectRoot, 'gateway/audit/schema.graphql'), 'utf8')}\n${commonSdl()}`;
+}
+
+/** Options of {@link startAuditSubgraph}. */
+export interface AuditSubgraphOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly verifier: SignatureVerifier;
+  readonly policy: AccessPolicy;
+  readonly auditLog: AuditLog;
+}
+
+/** Starts the auditors' subgraph. */
+export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise<{ url: string; stop(): Promise<void> }> {
+  const { policy, auditLog } = options;
+  const purposes = purposeValues();
+  const resolvers: GraphQLResolverMap<object> = {
+    USCC: USCCScalar,
+    Date: DateScalar,
+    Query: {
+      classificationCatalogue: () => [...policy.catalogue.values()],
+      policyMatrix: (_: unknown, args: { coordinates?: string[] | null }) => {
+        const coordinates = args.coordinates ?? [...policy.catalogue.keys()];
+        const rows = policyMatrix(policy, callerProfiles(purposes), coordinates);
+        return {
+          coordinates,
+          policyRevision: policy.revision,
+          rows: rows.map(({ profile, decisions }) => ({
+            profile: profile.name,
+            agency: profile.principal.agency,
+            roles: profile.principal.roles,
+            purpose: profile.purpose,
+            effects: decisions.map((d) => d.effect),
+          })),
+        };
+      },
+      explainAccess: (_: unknown, args: { caller: { agency?: string | null; roles?: string[] | null; region?: string | null }; purpose?: string | null; coordinate: string }) => {
+        const agency = args.caller.agency ?? null;
+        const principal = { sub: 'explain', agency, roles: args.caller.roles ?? [], region: args.caller.region ?? null, purposes: args.purpose ? [args.purpose] : [], public: agency === null };
+        return explainAccess(policy, principal, args.purpose ?? null, args.coordinate);
+      },
+      auditLog: async (_: unknown, args: { filter?: AuditSearch | null; first: number; after?: string | null }) => {
+        if (!Number.isInteger(args.first) || args.first < 1 || args.first > 200) {
+          throw new GraphQLError(`first must be between 1 and 200, not ${args.first}`, { extensions: { code: 'BAD_USER_INPUT' } });
+        }
+        let page;
+        try {
+          page = await auditLog.search(args.filter ?? {}, args.first, args.after);
+        } catch (error) {
+          if (error instanceof SyntaxError) throw new GraphQLError('after is not a cursor of this log', { extensions: { code: 'BAD_USER_INPUT' } });
+          throw error;
+        }
+        return { ...page, records: page.records.map(flatten) };
+      },
+      auditVerification: async () => {
+        const v = await auditLog.verify();
+        return v.intact
+          ? { intact: true, chains: v.chains, records: v.records, brokenChainId: null, brokenSeq: null, reason: null }
+          : { intact: false, chains: v.chains, records: v.records, brokenChainId: v.chainId, brokenSeq: v.seq, reason: v.reason };
+      },
+    },
+  };
+  const apollo = new ApolloServer<object>({
+    schema: buildSubgraphSchema([{ typeDefs: parse(auditSubgraphSdl()), resolvers: resolvers as GraphQLResolverMap<unknown> }]),
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  const served = await serveSignedGraphQL({
+    name: 'audit',
+    host: options.host,
+    port: options.port,
+    apollo,
+    verifier: options.verifier,
+    contextFor: () => ({}),
+    readiness: async () => ({ ready: true, detail: { subgraph: 'audit' } }),
+  });
+  return {
+    url: served.url,
+    async stop() {
+      await served.stop();
+      await apollo.stop();
+    },
+  };
+}
+
+function flatten(r: AuditRecord) {
+  return {
+    ...r,
+    principalSub: r.principal.sub,
+    principalAgency: r.principal.agency,
+    principalRoles: r.principal.roles,
+    principalRegion: r.principal.region,
+    detail: r.detail ?? null,
+  };
+}
