@@ -41,6 +41,8 @@ export interface Federation extends FederationInfo {
   stopAgency(agency: Agency): Promise<void>;
   /** Stops the gateway with SIGTERM and resolves with its exit code. */
   stopGateway(): Promise<number | null>;
+  /** Kills the gateway outright (SIGKILL), as a crash would, and resolves once it is gone. */
+  killGateway(): Promise<void>;
   /** Stops everything and removes temporary files. */
   stop(): Promise<void>;
   /** Output of a process so far (for failure reports). */
@@ -139,6 +141,11 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     env,
     stopAgency: async (agency) => void (await stopProcess(agency)),
     stopGateway: () => stopProcess('gateway'),
+    killGateway: async () => {
+      const p = processes.get('gateway')!;
+      p.child.kill('SIGKILL');
+      await exitOf(p.child);
+    },
     async stop() {
       await Promise.all([...processes.keys()].map(stopProcess));
       rmSync(dataDir, { recursive: true, force: true });

@@ -14,7 +14,8 @@ let federation: Federation | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   federation = await startFederation({ backend: 'postgres', size: SHARED_SIZE, seed: SHARED_SEED, databasePrefix: 'meg_test' });
-  const { stopAgency: _a, stopGateway: _g, stop: _s, logs: _l, ...info } = federation;
+  // Only the data crosses to the test workers, not the process handles.
+  const info = Object.fromEntries(Object.entries(federation).filter(([, v]) => typeof v !== 'function')) as unknown as FederationInfo;
   project.provide('federation', info);
 }
 

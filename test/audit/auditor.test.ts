@@ -1,0 +1,149 @@
+/** What auditors get: the catalogue, the matrix as the gateway really enforces it, explanations, the log. */
+import { describe, expect, inject, it } from 'vitest';
+import { auditCli } from '../support/audit.js';
+import { CALLERS, headersFor, type Caller } from '../support/callers.js';
+import { graphql } from '../support/graphql.js';
+import { firstWhere, universe } from '../support/universe.js';
+
+const federation = inject('federation');
+const subject = firstWhere(universe(federation.seed, federation.size), 'trades, employs and reports', (e) => e.trades && e.headcount > 0 && e.establishedOn < '2020-01-01');
+const auditor = () => headersFor(federation, CALLERS.auditor);
+
+const PROFILE = `query($u: USCC!) { enterprise(uscc: $u) {
+  market { name legalRepresentative { idNumber phone } annualReports { totalAssets } }
+  tax { taxpayerType taxAuthority creditRatings { rating } }
+  social { employerNo insuredHeadcount }
+  customs { creditLevel customsCode } } }`;
+/** Where each coordinate is in the answer, and the chain of parents that could be denied. */
+const CELLS: Record<string, { read: (e: any) => unknown; parents: string[] }> = {
+  'MarketProfile.name': { read: (e) => e.market.name, parents: ['Enterprise.market'] },
+  'LegalRepresentative.idNumber': { read: (e) => e.market.legalRepresentative.idNumber, parents: ['Enterprise.market', 'MarketProfile.legalRepresentative'] },
+  'LegalRepresentative.phone': { read: (e) => e.market.legalRepresentative.phone, parents: ['Enterprise.market', 'MarketProfile.legalRepresentative'] },
+  'AnnualReport.totalAssets': { read: (e) => e.market.annualReports[0].totalAssets, parents: ['Enterprise.market', 'MarketProfile.annualReports'] },
+  'TaxProfile.taxpayerType': { read: (e) => e.tax.taxpayerType, parents: ['Enterprise.tax'] },
+  'TaxProfile.taxAuthority': { read: (e) => e.tax.taxAuthority, parents: ['Enterprise.tax'] },
+  'TaxCreditRating.rating': { read: (e) => e.tax.creditRatings[0].rating, parents: ['Enterprise.tax', 'TaxProfile.creditRatings'] },
+  'SocialProfile.employerNo': { read: (e) => e.social.employerNo, parents: ['Enterprise.social'] },
+  'SocialProfile.insuredHeadcount': { read: (e) => e.social.insuredHeadcount, parents: ['Enterprise.social'] },
+  'CustomsProfile.creditLevel': { read: (e) => e.customs.creditLevel, parents: ['Enterprise.customs'] },
+  'CustomsProfile.customsCode': { read: (e) => e.customs.customsCode, parents: ['Enterprise.customs'] },
+};
+const COORDINATES = Object.keys(CELLS);
+
+/** Each caller as the matrix names its profile. */
+const PROFILES: [string, Caller][] = [
+  ['public', CALLERS.public],
+  ['TAX officer / TAX_ADMINISTRATION', CALLERS.taxOfficer],
+  ['CUSTOMS officer / CUSTOMS_SUPERVISION', CALLERS.customsOfficer],
+  ['SOCIAL officer / JOINT_PUNISHMENT', CALLERS.socialOfficerPunishing],
+  ['MARKET officer / REGISTRATION_REVIEW', CALLERS.marketOfficer],
+  ['approval system / PUBLIC_PROCUREMENT', { ...CALLERS.procurement, claims: { ...CALLERS.procurement.claims, agency: 'APPROVAL_BODY' } }],
+  ['auditor / AUDIT', CALLERS.auditor],
+];
+
+async function answerAs(caller: Caller) {
+  return graphql(federation.gatewayUrl, PROFILE, { u: subject.uscc }, await headersFor(federation, caller));
+}
+
+describe('the policy matrix', () => {
+  it('agrees cell by cell with what the gateway returns to those callers', async () => {
+    const parents = [...new Set(Object.values(CELLS).flatMap((c) => c.parents))];
+    const columns = [...COORDINATES, ...parents];
+    const { body } = await graphql(federation.gatewayUrl, 'query($c: [String!]) { policyMatrix(coordinates: $c) { coordinates rows { profile effects } policyRevision } }', { c: columns }, await auditor());
+    expect(body.errors).toBeUndefined();
+    const matrix = body.data!['policyMatrix'];
+    expect(matrix.coordinates).toEqual(columns);
+    // The full values, as each owning agency sees its own fields.
+    const [market, tax, social, customs] = await Promise.all([CALLERS.marketOfficer, CALLERS.taxOfficer, CALLERS.socialOfficerAdministering, CALLERS.customsOfficer].map(answerAs));
+    const ownerOf = (c: string) => (c.startsWith('Tax') ? tax : c.startsWith('Social') ? social : c.startsWith('Customs') ? customs : market)!;
+    const full = Object.fromEntries(Object.entries(CELLS).map(([c, cell]) => [c, cell.read(ownerOf(c).body.data!['enterprise'])]));
+    for (const [name, caller] of PROFILES) {
+      const row = matrix.rows.find((r: { profile: string }) => r.profile === name);
+      expect(row, name).toBeDefined();
+      const { body: answer } = await answerAs(caller);
+      const denied = new Set((answer.errors ?? []).map((e) => e.extensions?.['coordinate']));
+      const observed = COORDINATES.map((c) => {
+        const cell = CELLS[c]!;
+        if (denied.has(c) || cell.parents.some((p) => denied.has(p))) return 'DENY';
+        return cell.read(answer.data!['enterprise']) === full[c] ? 'ALLOW' : 'MASK';
+      });
+      // What the matrix predicts: a field under a denied parent is out of reach, so denied too.
+      const effect = (c: string) => row.effects[columns.indexOf(c)];
+      const predicted = COORDINATES.map((c) => (CELLS[c]!.parents.some((p) => effect(p) === 'DENY') ? 'DENY' : effect(c)));
+      expect(Object.fromEntries(COORDINATES.map((c, i) => [c, observed[i]])), name).toEqual(Object.fromEntries(COORDINATES.map((c, i) => [c, predicted[i]])));
+    }
+  });
+
+  it('prints as CSV and Markdown from the command line, with the same cells', async () => {
+    const csv = auditCli(federation, 'matrix', '--format', 'csv', '--coordinates', 'TaxProfile.arrears,LegalRepresentative.idNumber');
+    expect(csv.status).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('profile,TaxProfile.arrears,LegalRepresentative.idNumber');
+    expect(lines).toContain('CUSTOMS officer / CUSTOMS_SUPERVISION,DENY,MASK:ID_NUMBER');
+    expect(lines).toContain('public,DENY,DENY');
+    const md = auditCli(federation, 'matrix', '--format', 'md', '--coordinates', 'TaxProfile.arrears');
+    expect(md.stdout).toContain('| SOCIAL officer / JOINT_PUNISHMENT | ALLOW |');
+  });
+});
+
+describe('auditor tools', () => {
+  it('are for auditors only', async () => {
+    for (const caller of [CALLERS.public, CALLERS.taxOfficer]) {
+      const { body } = await graphql(federation.gatewayUrl, '{ auditVerification { intact } }', undefined, await headersFor(federation, caller));
+      expect(body.data).toEqual({ auditVerification: null });
+      expect(body.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN_FIELD', coordinate: 'Query.auditVerification' });
+    }
+  });
+
+  it('show the catalogue: owner, sharing, personal, mask, purposes, description', async () => {
+    const { body } = await graphql(federation.gatewayUrl, '{ classificationCatalogue { coordinate owners sharing personal mask purposes description } }', undefined, await auditor());
+    const idNumber = body.data!['classificationCatalogue'].find((e: { coordinate: string }) => e.coordinate === 'LegalRepresentative.idNumber');
+    expect(idNumber).toEqual({
+      coordinate: 'LegalRepresentative.idNumber',
+      owners: ['market'],
+      sharing: 'CONDITIONAL',
+      personal: true,
+      mask: 'ID_NUMBER',
+      purposes: ['JOINT_PUNISHMENT', 'REGISTRATION_REVIEW'],
+      description: 'Resident identity number (GB 11643).',
+    });
+  });
+
+  it('explain one decision, the same over GraphQL and the command line', async () => {
+    const { body } = await graphql(
+      federation.gatewayUrl,
+      '{ explainAccess(caller: { agency: "CUSTOMS", roles: ["officer"] }, purpose: CUSTOMS_SUPERVISION, coordinate: "TaxProfile.arrears") { effect rule reason field { sharing purposes } } }',
+      undefined,
+      await auditor(),
+    );
+    expect(body.data!['explainAccess']).toEqual({
+      effect: 'DENY',
+      rule: 'conditional_purpose_missing',
+      reason: 'shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
+      field: { sharing: 'CONDITIONAL', purposes: ['JOINT_PUNISHMENT', 'CREDIT_SUPERVISION', 'FISCAL_SUBSIDY', 'PUBLIC_PROCUREMENT'] },
+    });
+    const cli = auditCli(federation, 'explain', '--agency', 'CUSTOMS', '--roles', 'officer', '--purpose', 'CUSTOMS_SUPERVISION', '--coordinate', 'TaxProfile.arrears');
+    expect(cli.stdout).toContain('TaxProfile.arrears: DENY\n  rule:   conditional_purpose_missing\n');
+  });
+
+  it('search the log by enterprise, page by page, and by field decision', async () => {
+    for (let i = 0; i < 3; i++) await answerAs(CALLERS.customsOfficer);
+    const search = '{ auditLog(filter: { uscc: "%U" }, first: 2%A) { records { requestId enterprises principalAgency decisions { coordinate effect } } hasNextPage endCursor } }';
+    const first = (await graphql(federation.gatewayUrl, search.replace('%U', subject.uscc).replace('%A', ''), undefined, await auditor())).body.data!['auditLog'];
+    expect(first.records).toHaveLength(2);
+    expect(first.hasNextPage).toBe(true);
+    const second = (await graphql(federation.gatewayUrl, search.replace('%U', subject.uscc).replace('%A', `, after: "${first.endCursor}"`), undefined, await auditor())).body.data!['auditLog'];
+    const all = [...first.records, ...second.records];
+    expect(all.every((r: { enterprises: string[] }) => r.enterprises.includes(subject.uscc))).toBe(true);
+    expect(new Set(all.map((r: { requestId: string }) => r.requestId)).size).toBe(all.length);
+
+    const denied = (await graphql(federation.gatewayUrl, '{ auditLog(filter: { agency: "CUSTOMS", coordinate: "LegalRepresentative.idNumber", effect: MASK }, first: 5) { records { principalAgency decisions { coordinate effect } } } }', undefined, await auditor())).body.data!['auditLog'];
+    expect(denied.records.length).toBeGreaterThan(0);
+    for (const r of denied.records) {
+      expect(r.principalAgency).toBe('CUSTOMS');
+      expect(r.decisions).toContainEqual({ coordinate: 'LegalRepresentative.idNumber', effect: 'MASK' });
+    }
+    const cli = auditCli(federation, 'log', '--uscc', subject.uscc, '--limit', '3');
+    expect(cli.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(3);
+  });
+});

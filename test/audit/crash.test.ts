@@ -1,0 +1,59 @@
+/**
+ * Nothing lost: the gateway is killed outright under load; every request that was answered has
+ * its record, and every chain still verifies. This file runs its own federation on PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { auditCli, withAuditDatabase } from '../support/audit.js';
+import { CALLERS, headersFor } from '../support/callers.js';
+import { startFederation, type Federation } from '../support/federation.js';
+import { universe } from '../support/universe.js';
+
+const shared = inject('federation');
+const SIZE = 300;
+let federation: Federation;
+
+beforeAll(async () => {
+  federation = await startFederation({ backend: 'postgres', size: SIZE, seed: shared.seed, databasePrefix: 'meg_crash' });
+});
+afterAll(async () => {
+  await federation?.stop();
+});
+
+describe('a crash under load', () => {
+  it('loses no record of an answered request and leaves every chain intact', async () => {
+    const codes = universe(shared.seed, SIZE).map((e) => e.uscc);
+    const headers = { 'content-type': 'application/json', ...(await headersFor(federation, CALLERS.creditSupervisor)) };
+    const answered: string[] = [];
+    let failed = 0;
+    let stop = false;
+    const worker = async (w: number) => {
+      for (let i = 0; !stop && i < 10_000; i++) {
+        const uscc = codes[(w * 37 + i) % codes.length]!;
+        try {
+          const res = await fetch(federation.gatewayUrl, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ query: 'query($u: USCC!) { enterprise(uscc: $u) { market { name } tax { creditRatings { rating } } customs { creditLevel } } }', variables: { u: uscc } }),
+          });
+          await res.text();
+          if (res.status === 200) answered.push(res.headers.get('x-request-id')!);
+        } catch {
+          failed += 1; // the gateway is gone: these were never answered
+        }
+      }
+    };
+    const workers = Array.from({ length: 16 }, (_, w) => worker(w));
+    // Let the load build up, then pull the plug.
+    while (answered.length < 300) await new Promise((r) => setTimeout(r, 20));
+    await federation.killGateway();
+    stop = true;
+    await Promise.all(workers);
+
+    expect(answered.length).toBeGreaterThanOrEqual(300);
+    const recorded = await withAuditDatabase(federation, async (c) => new Set((await c.query('SELECT request_id FROM audit_records')).rows.map((r) => r.request_id as string)));
+    expect(answered.filter((id) => !recorded.has(id))).toEqual([]);
+    const verify = auditCli(federation, 'verify');
+    expect(verify.stdout).toMatch(/^intact: 1 chain, \d+ records\n$/);
+    expect(failed).toBeGreaterThan(0);
+  });
+});
