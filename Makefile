@@ -10,6 +10,8 @@ OPA := .tools/opa-$(OPA_VERSION)/opa
 # grpcurl, the stock gRPC client, for the tests that show stock tools can call the review service.
 GRPCURL_VERSION := v1.9.3
 GRPCURL := .tools/grpcurl-$(GRPCURL_VERSION)/grpcurl
+# Debian's Chromium, for the console's browser test (no browser download: the project's own apt).
+CHROMIUM := /usr/bin/chromium
 POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
 
@@ -21,9 +23,9 @@ start: keys
 	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) $(NODE) dist/scripts/start.js
 
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
-test: build policy-test $(GRPCURL)
+test: build policy-test $(GRPCURL) $(CHROMIUM)
 	npx tsc -p tsconfig.json
-	MEG_GRPCURL=$(CURDIR)/$(GRPCURL) npx vitest run
+	MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
 
 ## seed: load SIZE enterprises into every agency database (PGlite, or PostgreSQL per DATABASE_URL_<AGENCY>)
 seed: keys
@@ -57,6 +59,9 @@ policy-test: $(OPA)
 
 $(OPA):
 	GOBIN=$(CURDIR)/.tools/opa-$(OPA_VERSION) go install github.com/open-policy-agent/opa@$(OPA_VERSION)
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 $(GRPCURL):
 	GOBIN=$(CURDIR)/.tools/grpcurl-$(GRPCURL_VERSION) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)

@@ -29,6 +29,7 @@ import { startReviewGrpcServer } from './review/grpcServer.js';
 import { ReviewPolicy } from './review/reviewPolicy.js';
 import { ReviewService, type RunOperation } from './review/reviewService.js';
 import { startReviewSubgraph } from './review/reviewSubgraph.js';
+import { CONSOLE_HEADERS, consoleFile } from './consolePage.js';
 import { formatGatewayError } from './errors.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
 import { checkSubgraphs } from './readiness.js';
@@ -164,6 +165,12 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       if (!asset) return sendJson(res, 404, graphqlError('NOT_FOUND', 'no such file'));
       res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600', ...EXPLORER_HEADERS });
       return void res.end(asset.body);
+    }
+    if (req.method === 'GET' && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+      const file = consoleFile(url.pathname.replace(/^\/console\/?/, ''));
+      if (!file) return sendJson(res, 404, graphqlError('NOT_FOUND', 'no such file'));
+      res.writeHead(200, { 'content-type': file.type, ...CONSOLE_HEADERS });
+      return void res.end(file.body);
     }
     if (url.pathname !== '/graphql') return sendJson(res, 404, graphqlError('NOT_FOUND', 'no such route; GraphQL is at /graphql'));
     if (req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html')) {

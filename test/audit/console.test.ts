@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+/**
+ * The audit console in a real browser (Debian's Chromium, driven by playwright-core): an auditor
+ * signs in with a token and sees the matrix as a coloured grid, the chain status, and a filtered
+ * page of the log, all loaded from the gateway alone.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { CALLERS, headersFor } from '../support/callers.js';
+import { graphql } from '../support/graphql.js';
+import { universe } from '../support/universe.js';
+
+const federation = inject('federation');
+const CHROMIUM = process.env['MEG_CHROMIUM'] ?? '/usr/bin/chromium';
+const subject = universe(federation.seed, 20)[11]!;
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // Something in the log about the subject.
+  await graphql(federation.gatewayUrl, 'query($u: USCC!) { enterprise(uscc: $u) { market { name legalRepresentative { idNumber } } } }', { u: subject.uscc }, await headersFor(federation, CALLERS.customsOfficer));
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the audit console', () => {
+  it('shows the matrix, the chains and a filtered log to an auditor, loading nothing from outside', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const origin = new URL(federation.gatewayUrl).origin;
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(origin)) foreign.push(request.url());
+    });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+
+    await page.goto(`${origin}/console`);
+    const token = (await headersFor(federation, CALLERS.auditor))['authorization']!.replace('Bearer ', '');
+    await page.fill('#token', token);
+    await page.click('#use-token');
+
+    await page.waitForSelector('#matrix td.cell-DENY');
+    const effects = await page.$$eval('#matrix td.cell', (cells) => cells.map((c) => (c as HTMLElement).dataset['effect']));
+    expect(new Set(effects)).toEqual(new Set(['ALLOW', 'MASK', 'DENY']));
+    const background = await page.$eval('#matrix td.cell-DENY', (c) => getComputedStyle(c).backgroundColor);
+    expect(background).toBe('rgb(245, 183, 177)');
+    await page.waitForSelector('#chains .intact');
+    expect(await page.textContent('#chains')).toMatch(/^Intact: \d+ chains?, \d+ records verified\.$/);
+
+    await page.fill('#log-filters input[name=uscc]', subject.uscc);
+    await page.fill('#log-filters input[name=agency]', 'CUSTOMS');
+    await page.click('#log-filters button[type=submit]');
+    await page.waitForFunction((uscc) => {
+      const rows = Array.from(document.querySelectorAll('#log tbody tr'));
+      return rows.length > 0 && rows.every((r) => r.textContent!.includes(uscc));
+    }, subject.uscc);
+    const firstRow = await page.textContent('#log tbody tr');
+    expect(firstRow).toContain('CUSTOMS');
+    expect(firstRow).toContain('customs-officer-1');
+
+    const catalogueRows = await page.$$eval('#catalogue tbody tr', (rows) => rows.length);
+    expect(catalogueRows).toBeGreaterThan(100);
+
+    const out = path.join(projectRoot, 'test-results');
+    mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: path.join(out, 'console.png'), fullPage: false });
+    expect(foreign).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('does not sign in with a token that is not an auditor’s', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${new URL(federation.gatewayUrl).origin}/console`);
+    const token = (await headersFor(federation, CALLERS.taxOfficer))['authorization']!.replace('Bearer ', '');
+    await page.fill('#token', token);
+    await page.click('#use-token');
+    await page.waitForSelector('#sign-in-status.error');
+    expect(await page.textContent('#sign-in-status')).toMatch(/^Not signed in: /);
+    expect(await page.isHidden('#console')).toBe(true);
+    await page.close();
+  });
+});
