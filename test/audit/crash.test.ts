@@ -19,6 +19,28 @@ afterAll(async () => {
   await federation?.stop();
 });
 
+describe('an access log that cannot be written', () => {
+  it('fails the request instead of answering it unrecorded, and recovers by itself', async () => {
+    const query = { query: '{ searchEnterprises(first: 1) { edges { node { uscc } } } }' };
+    const post = () => fetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) });
+    // The store refuses every new record (a constraint no row can meet, as a full disk or a revoked grant would).
+    await withAuditDatabase(federation, (c) => c.query('ALTER TABLE audit_records ADD CONSTRAINT refuse_all CHECK (false) NOT VALID'));
+    try {
+      const refused = await post();
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(await refused.json()).toEqual({
+        errors: [{ message: 'the access could not be recorded, so it is not answered; try again later', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
+      });
+    } finally {
+      await withAuditDatabase(federation, (c) => c.query('ALTER TABLE audit_records DROP CONSTRAINT refuse_all'));
+    }
+    const answered = await post();
+    expect(answered.status).toBe(200);
+    expect(auditCli(federation, 'verify').stdout).toMatch(/^intact: /);
+  });
+});
+
 describe('a crash under load', () => {
   it('loses no record of an answered request and leaves every chain intact', async () => {
     const codes = universe(shared.seed, SIZE).map((e) => e.uscc);
