@@ -15,7 +15,7 @@ CHROMIUM := /usr/bin/chromium
 POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
 
-.PHONY: start test build install keys seed typecheck policy policy-test clean
+.PHONY: start test bench build install keys seed typecheck policy policy-test clean
 
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
@@ -26,6 +26,10 @@ start: keys
 test: build policy-test $(GRPCURL) $(CHROMIUM)
 	npx tsc -p tsconfig.json
 	MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
+
+## bench: this gateway against plain Apollo Gateway and Hive Gateway (bench/run.ts); writes bench/results/latest.json
+bench: build
+	$(NODE) dist/bench/run.js
 
 ## seed: load SIZE enterprises into every agency database (PGlite, or PostgreSQL per DATABASE_URL_<AGENCY>)
 seed: keys

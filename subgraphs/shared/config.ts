@@ -25,6 +25,12 @@ export interface SubgraphConfig {
   readonly artificialDelayMs: number;
   /** `MEG_ACCESS_LOG` (default on): a JSON line per request naming the caller and purpose. */
   readonly accessLog: boolean;
+  /**
+   * `MEG_REQUIRE_GATEWAY_SIGNATURE` (default on). Off only for the benchmark, so that a plain
+   * Apollo Gateway and Hive Gateway can be measured against the same subgraphs: unsigned requests
+   * are then answered as an anonymous caller (signed ones are still verified).
+   */
+  readonly requireGatewaySignature: boolean;
 }
 
 /** The data folder: `MEG_DATA_DIR`, default `.data` in the project. */
@@ -53,6 +59,7 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
     ),
     signatureMaxSkewMs: intFrom(env, 'MEG_SIGNATURE_MAX_SKEW_SECONDS', 30, 1, 3600) * 1000,
     accessLog: stringFrom(env, 'MEG_ACCESS_LOG', 'on') !== 'off',
+    requireGatewaySignature: stringFrom(env, 'MEG_REQUIRE_GATEWAY_SIGNATURE', 'on') !== 'off',
     artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
 }

@@ -12,7 +12,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError } from 'graphql';
 
-import { type CallerContext, SignatureVerifier } from './gatewaySignature.js';
+import { type CallerContext, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
 import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { migrate, openDatabase, type Database } from './database.js';
@@ -117,7 +117,11 @@ export async function runSubgraph<Sources>(
       ],
     artificialDelayMs: config.artificialDelayMs,
     accessLog: config.accessLog,
+    requireSignature: config.requireGatewaySignature,
   });
+  if (!config.requireGatewaySignature) {
+    console.warn(`${definition.agency} subgraph: MEG_REQUIRE_GATEWAY_SIGNATURE=off — unsigned requests are answered. For benchmarks only.`);
+  }
 
   return {
     url: served.url,
@@ -169,7 +173,12 @@ export interface SignedGraphQLOptions<C extends object> {
   readonly metrics?: () => string[];
   readonly artificialDelayMs?: number;
   readonly accessLog?: boolean;
+  /** False only for the benchmark: unsigned requests are answered as an anonymous caller. */
+  readonly requireSignature?: boolean;
 }
+
+/** The caller of an unsigned request when signatures are not required (benchmark only). */
+const UNSIGNED_CALLER: CallerContext = { requestId: 'unsigned', sub: 'unsigned', agency: null, roles: [], region: null, purpose: null };
 
 /**
  * Serves a subgraph over HTTP: POST /graphql for requests signed by the gateway (anything else is
@@ -180,6 +189,7 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
   let graphqlRequests = 0;
   let refusedRequests = 0;
   let abandonedRequests = 0;
+  let requestSeconds = 0;
   let draining = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let abandoned = false;
@@ -198,6 +208,10 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
         '# HELP meg_subgraph_abandoned_requests_total Requests the gateway gave up on before they were executed.',
         '# TYPE meg_subgraph_abandoned_requests_total counter',
         `meg_subgraph_abandoned_requests_total{agency="${name}"} ${abandonedRequests}`,
+        '# HELP meg_subgraph_request_seconds Time spent answering GraphQL requests (from the signature check to the last byte).',
+        '# TYPE meg_subgraph_request_seconds summary',
+        `meg_subgraph_request_seconds_sum{agency="${name}"} ${requestSeconds}`,
+        `meg_subgraph_request_seconds_count{agency="${name}"} ${graphqlRequests}`,
         ...(options.metrics?.() ?? []),
       ]));
     }
@@ -206,7 +220,12 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
 
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === null) return sendJson(res, 413, graphqlError('PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`));
-    const verdict = verifier.verify({ method: 'POST', path: url.pathname, body }, req.headers);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      requestSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+    });
+    const unsigned = options.requireSignature === false && req.headers[SIGNATURE_HEADER] === undefined;
+    const verdict = unsigned ? ({ ok: true, caller: UNSIGNED_CALLER } as const) : verifier.verify({ method: 'POST', path: url.pathname, body }, req.headers);
     if (!verdict.ok) {
       refusedRequests++;
       return sendJson(res, verdict.status, graphqlError(verdict.code, verdict.message));

@@ -1,0 +1,3 @@
+module meg/bench/loadgen
+
+go 1.22

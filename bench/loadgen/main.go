@@ -1,0 +1,180 @@
+// Command loadgen drives HTTP load at a GraphQL endpoint for the Market Entity Graph benchmark.
+//
+// It is not a Node process, so it can be pinned to another core than the gateway it measures.
+// Two modes: closed loop (-concurrency N: N workers send back to back, for the maximum rate)
+// and open loop (-rate R: requests start on a fixed schedule, latency measured from the
+// scheduled start so a slow server cannot hide its queueing). Every request can carry its own
+// token (-tokens: one per line, used in turn) so nothing can be cached across callers.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type result struct {
+	Requests    int64   `json:"requests"`
+	OK          int64   `json:"ok"`
+	Failed      int64   `json:"failed"`
+	DurationSec float64 `json:"durationSec"`
+	RPS         float64 `json:"rps"`
+	P50Ms       float64 `json:"p50Ms"`
+	P95Ms       float64 `json:"p95Ms"`
+	P99Ms       float64 `json:"p99Ms"`
+	MeanMs      float64 `json:"meanMs"`
+	MaxMs       float64 `json:"maxMs"`
+	FirstError  string  `json:"firstError,omitempty"`
+}
+
+func main() {
+	url := flag.String("url", "", "GraphQL endpoint")
+	bodyFile := flag.String("body", "", "file with the JSON request body")
+	tokensFile := flag.String("tokens", "", "file of bearer tokens, one per line (optional)")
+	purpose := flag.String("purpose", "", "x-purpose header (optional)")
+	duration := flag.Duration("duration", 10*time.Second, "how long to send")
+	concurrency := flag.Int("concurrency", 0, "closed loop: number of workers")
+	rate := flag.Float64("rate", 0, "open loop: requests per second")
+	timeout := flag.Duration("timeout", 10*time.Second, "per-request timeout")
+	flag.Parse()
+	if *url == "" || *bodyFile == "" || (*concurrency <= 0) == (*rate <= 0) {
+		fmt.Fprintln(os.Stderr, "usage: loadgen -url URL -body FILE [-tokens FILE] [-purpose P] -duration D (-concurrency N | -rate R)")
+		os.Exit(2)
+	}
+	body, err := os.ReadFile(*bodyFile)
+	check(err)
+	var tokens []string
+	if *tokensFile != "" {
+		f, err := os.Open(*tokensFile)
+		check(err)
+		scanner := bufio.NewScanner(f)
+		scanner.Buffer(make([]byte, 64*1024), 64*1024)
+		for scanner.Scan() {
+			if t := strings.TrimSpace(scanner.Text()); t != "" {
+				tokens = append(tokens, t)
+			}
+		}
+		f.Close()
+	}
+	conns := *concurrency
+	if conns == 0 {
+		conns = 256
+	}
+	client := &http.Client{
+		Timeout: *timeout,
+		Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: 90 * time.Second},
+	}
+	var next int64
+	var ok, failed int64
+	var firstErr atomic.Value
+	var mu sync.Mutex
+	latencies := make([]time.Duration, 0, 1<<16)
+
+	send := func(scheduled time.Time) {
+		req, _ := http.NewRequest("POST", *url, bytes.NewReader(body))
+		req.Header.Set("content-type", "application/json")
+		if len(tokens) > 0 {
+			i := atomic.AddInt64(&next, 1) - 1
+			req.Header.Set("authorization", "Bearer "+tokens[int(i)%len(tokens)])
+		}
+		if *purpose != "" {
+			req.Header.Set("x-purpose", *purpose)
+		}
+		res, err := client.Do(req)
+		elapsed := time.Since(scheduled)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+		if err != nil || res.StatusCode != 200 {
+			atomic.AddInt64(&failed, 1)
+			if err != nil {
+				firstErr.CompareAndSwap(nil, err.Error())
+			} else {
+				firstErr.CompareAndSwap(nil, fmt.Sprintf("HTTP %d", res.StatusCode))
+			}
+			return
+		}
+		atomic.AddInt64(&ok, 1)
+		mu.Lock()
+		latencies = append(latencies, elapsed)
+		mu.Unlock()
+	}
+
+	start := time.Now()
+	end := start.Add(*duration)
+	var wg sync.WaitGroup
+	if *concurrency > 0 {
+		for w := 0; w < *concurrency; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(end) {
+					send(time.Now())
+				}
+			}()
+		}
+	} else {
+		interval := time.Duration(float64(time.Second) / *rate)
+		inFlight := make(chan struct{}, 20000)
+		for i := 0; ; i++ {
+			scheduled := start.Add(time.Duration(i) * interval)
+			if !scheduled.Before(end) {
+				break
+			}
+			if d := time.Until(scheduled); d > 0 {
+				time.Sleep(d)
+			}
+			inFlight <- struct{}{}
+			wg.Add(1)
+			go func(at time.Time) {
+				defer wg.Done()
+				send(at)
+				<-inFlight
+			}(scheduled)
+		}
+	}
+	wg.Wait()
+	took := time.Since(start).Seconds()
+
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	pct := func(p float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		i := int(p * float64(len(latencies)-1))
+		return float64(latencies[i].Microseconds()) / 1000
+	}
+	var sum time.Duration
+	for _, l := range latencies {
+		sum += l
+	}
+	r := result{Requests: ok + failed, OK: ok, Failed: failed, DurationSec: took, RPS: float64(ok) / took,
+		P50Ms: pct(0.50), P95Ms: pct(0.95), P99Ms: pct(0.99)}
+	if len(latencies) > 0 {
+		r.MeanMs = float64(sum.Microseconds()) / 1000 / float64(len(latencies))
+		r.MaxMs = float64(latencies[len(latencies)-1].Microseconds()) / 1000
+	}
+	if e, isString := firstErr.Load().(string); isString {
+		r.FirstError = e
+	}
+	out, _ := json.Marshal(r)
+	fmt.Println(string(out))
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,366 @@
+/**
+ * `make bench`: the policy-enforcing gateway against a plain Apollo Gateway and Hive Gateway,
+ * on one machine, over the same supergraph, the same four subgraphs and the same PostgreSQL data.
+ *
+ *   (a) plain @apollo/gateway under @apollo/server, default fetcher, no policy — the baseline
+ *   (b) this gateway: authentication, policy, masking, signed subgraph requests, durable audit
+ *   (c) Hive Gateway (@graphql-hive/gateway) serving the same supergraph, no policy — the peer
+ *
+ * The gateways run pinned to core 0; the load generator (Go, not Node) and the subgraphs to core
+ * 1. Each scenario runs the variants interleaved (a b c a b c …) after a warm-up, at full load for
+ * the maximum rate, then at a fixed arrival rate for latencies. Figures are printed and written to
+ * bench/results/latest.json. Settings: BENCH_SIZE (10000), BENCH_SECONDS (8), BENCH_ROUNDS (3),
+ * BENCH_CONCURRENCY (16), BENCH_SCALE_PREFIX (databases of a 1,000,000 seed to compare, optional).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import pg from 'pg';
+import { composeSupergraph } from '../gateway/composeSupergraph.js';
+import { auditSubgraphSdl } from '../gateway/audit/auditSubgraph.js';
+import { ensureTokenIssuerKeys, mintToken, TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE } from '../gateway/auth/tokens.js';
+import { reviewSubgraphSdl } from '../gateway/review/reviewSubgraph.js';
+import { AGENCIES, AGENCY_CODES, projectRoot, subgraphSdl, type Agency } from '../subgraphs/shared/agencies.js';
+import { ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE } from '../subgraphs/shared/keys.js';
+import { DEFAULT_SEED, enterpriseAt } from '../subgraphs/shared/synthetic/universe.js';
+import { measurePolicyCost } from './policyCost.js';
+
+const SIZE = Number(process.env['BENCH_SIZE'] ?? 10_000);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const PG_ADMIN = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const WORK = path.join(projectRoot, '.data/bench');
+const LOADGEN = path.join(projectRoot, '.tools/loadgen');
+const GATEWAY_CORE = '0';
+const LOAD_CORE = '1';
+const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, review: 5105, audit: 5106, grpc: 5151, a: 5200, b: 5201, c: 5202 };
+
+type Variant = 'a' | 'b' | 'c';
+const VARIANTS: Variant[] = ['a', 'b', 'c'];
+const NAMES: Record<Variant, string> = { a: 'plain Apollo Gateway', b: 'MEG gateway (policy + audit)', c: 'Hive Gateway' };
+
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+process.on('SIGINT', () => process.exit(130));
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Starts a process pinned to `core` and resolves once `ready` answers. */
+async function start(name: string, core: string, command: string, args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
+  const child = spawn('taskset', ['-c', core, command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  children.push(child);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr.slice(-2000)}`);
+    try {
+      const res = await fetch(ready, { method: ready.endsWith('/graphql') ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: ready.endsWith('/graphql') ? '{"query":"{ __typename }"}' : undefined });
+      if (res.ok) break;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not become ready: ${stderr.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return child;
+}
+
+/** CPU seconds and peak resident memory of a process and its descendants. */
+function usage(pid: number): { cpuSeconds: number; peakRssMb: number } {
+  const tick = 100;
+  const pids = [pid];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (pids.includes(ppid) && !pids.includes(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  let cpu = 0;
+  let peak = 0;
+  for (const p of pids) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpu += (Number(fields[11]) + Number(fields[12])) / tick;
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      peak += hwm ? Number(hwm[1]) / 1024 : 0;
+    } catch {
+      // gone
+    }
+  }
+  return { cpuSeconds: cpu, peakRssMb: peak };
+}
+
+interface LoadResult {
+  requests: number;
+  ok: number;
+  failed: number;
+  rps: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  firstError?: string;
+}
+
+function load(url: string, bodyFile: string, tokensFile: string | null, purpose: string | null, mode: { concurrency: number } | { rate: number }, seconds: number): LoadResult {
+  const args = ['-c', LOAD_CORE, LOADGEN, '-url', url, '-body', bodyFile, '-duration', `${seconds}s`];
+  if (tokensFile) args.push('-tokens', tokensFile);
+  if (purpose) args.push('-purpose', purpose);
+  if ('concurrency' in mode) args.push('-concurrency', String(mode.concurrency));
+  else args.push('-rate', String(mode.rate));
+  return JSON.parse(execFileSync('taskset', args, { encoding: 'utf8' }));
+}
+
+/** Mean time the subgraphs spent per request so far, from their /metrics. */
+async function subgraphTime(): Promise<Record<string, { seconds: number; count: number }>> {
+  const out: Record<string, { seconds: number; count: number }> = {};
+  for (const agency of AGENCIES) {
+    const text = await getText(`http://127.0.0.1:${PORTS[agency]}/metrics`);
+    const sum = Number(/meg_subgraph_request_seconds_sum\{[^}]*\} ([\d.e+-]+)/.exec(text)?.[1] ?? 0);
+    const count = Number(/meg_subgraph_request_seconds_count\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    out[agency] = { seconds: sum, count };
+  }
+  return out;
+}
+
+/** GET on a connection of its own (no keep-alive reuse to race a server closing it). */
+function getText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(text));
+      })
+      .on('error', reject);
+  });
+}
+
+async function databases(prefix: string): Promise<Record<string, string>> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  const urls: Record<string, string> = {};
+  try {
+    for (const name of [...AGENCIES, 'audit']) {
+      const db = `${prefix}_${name}`;
+      const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rowCount;
+      if (!exists) await admin.query(`CREATE DATABASE ${db}`);
+      const url = new URL(PG_ADMIN);
+      url.pathname = `/${db}`;
+      urls[name] = url.toString();
+    }
+  } finally {
+    await admin.end();
+  }
+  return urls;
+}
+
+async function seededSize(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query('SELECT count(*) FROM market_registrations')).rows[0].count);
+  } catch {
+    return 0;
+  } finally {
+    await client.end();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  log('building the load generator (Go)…');
+  execFileSync('go', ['build', '-o', LOADGEN, '.'], { cwd: path.join(projectRoot, 'bench/loadgen'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' });
+
+  // Keys and the bench supergraph (the same for all three gateways).
+  const keys = path.join(WORK, 'keys');
+  ensureSigningKeys(keys);
+  ensureTokenIssuerKeys(keys);
+  ensureMaskHashKey(keys);
+  const composed = composeSupergraph([
+    ...AGENCIES.map((a) => ({ name: a, url: `http://127.0.0.1:${PORTS[a]}/graphql`, sdl: subgraphSdl(a) })),
+    { name: 'review', url: `http://127.0.0.1:${PORTS.review}/graphql`, sdl: reviewSubgraphSdl() },
+    { name: 'audit', url: `http://127.0.0.1:${PORTS.audit}/graphql`, sdl: auditSubgraphSdl() },
+  ]);
+  if (!composed.ok) throw new Error(composed.errors.join('\n'));
+  const supergraph = path.join(WORK, 'supergraph.graphql');
+  writeFileSync(supergraph, composed.supergraphSdl);
+
+  const urls = await databases('meg_bench');
+  if ((await seededSize(urls['market']!)) !== SIZE) {
+    log(`seeding ${SIZE} enterprises into PostgreSQL…`);
+    const env = Object.fromEntries(AGENCIES.map((a) => [`DATABASE_URL_${AGENCY_CODES[a]}`, urls[a]!]));
+    execFileSync(process.execPath, [path.join(projectRoot, 'dist/scripts/seed.js'), '--size', String(SIZE), '--seed', DEFAULT_SEED], { env: { ...process.env, ...env }, stdio: 'inherit' });
+  }
+
+  const common = {
+    MEG_GATEWAY_PUBLIC_KEY: path.join(keys, SIGNING_PUBLIC_KEY_FILE),
+    MEG_ACCESS_LOG: 'off',
+    // a and c do not sign; b's signed requests are still verified.
+    MEG_REQUIRE_GATEWAY_SIGNATURE: 'off',
+  };
+  for (const agency of AGENCIES) {
+    await start(agency, LOAD_CORE, process.execPath, [path.join(projectRoot, `dist/subgraphs/${agency}/index.js`)],
+      { ...common, [`MEG_${AGENCY_CODES[agency]}_PORT`]: String(PORTS[agency]), [`DATABASE_URL_${AGENCY_CODES[agency]}`]: urls[agency]! },
+      `http://127.0.0.1:${PORTS[agency]}/readyz`);
+  }
+
+  const gatewayEnv = {
+    MEG_GATEWAY_PORT: String(PORTS.b),
+    MEG_REVIEW_PORT: String(PORTS.review),
+    MEG_AUDIT_PORT: String(PORTS.audit),
+    MEG_GRPC_PORT: String(PORTS.grpc),
+    MEG_GATEWAY_SIGNING_KEY: path.join(keys, SIGNING_KEY_FILE),
+    MEG_TOKEN_PUBLIC_KEY: path.join(keys, TOKEN_ISSUER_PUBLIC_KEY_FILE),
+    MEG_MASK_HASH_KEY: path.join(keys, MASK_HASH_KEY_FILE),
+    DATABASE_URL_AUDIT: urls['audit']!,
+    ...Object.fromEntries(AGENCIES.map((a) => [`MEG_${AGENCY_CODES[a]}_URL`, `http://127.0.0.1:${PORTS[a]}/graphql`])),
+  };
+  const processes: Record<Variant, ChildProcess> = {
+    a: await start('a', GATEWAY_CORE, process.execPath, [path.join(projectRoot, 'dist/bench/plainGateway.js'), supergraph, String(PORTS.a)], {}, `http://127.0.0.1:${PORTS.a}/graphql`),
+    b: await start('b', GATEWAY_CORE, process.execPath, [path.join(projectRoot, 'dist/gateway/index.js')], gatewayEnv, `http://127.0.0.1:${PORTS.b}/readyz`),
+    c: await start('c', GATEWAY_CORE, path.join(projectRoot, 'node_modules/.bin/hive-gateway'), ['supergraph', supergraph, '--port', String(PORTS.c), '--host', '127.0.0.1', '--fork', '1'], {}, `http://127.0.0.1:${PORTS.c}/graphql`),
+  };
+  const endpoint = (v: Variant) => `http://127.0.0.1:${PORTS[v]}/graphql`;
+
+  log('minting distinct tokens…');
+  const tokensFile = path.join(WORK, 'tokens.txt');
+  const tokens: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    tokens.push(await mintToken({ sub: `bench-caller-${i}`, agency: 'DEVELOPMENT_REFORM', roles: ['officer'], purposes: ['CREDIT_SUPERVISION'] }, { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 }));
+  }
+  writeFileSync(tokensFile, `${tokens.join('\n')}\n`);
+
+  const codes = Array.from({ length: 100 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc);
+  const PROFILE = `query Profile($u: USCC!) { enterprise(uscc: $u) { uscc
+      market { name entityType status establishedOn registeredCapital regionCode industryCode address
+               legalRepresentative { name idNumber } penalties { decisionNo amount } abnormalOperations { reason listedOn }
+               seriousViolations { reason listedOn } annualReports { year employeeCount totalAssets } }
+      tax { taxpayerType registeredOn creditRatings { year rating } arrears { taxType amount } majorViolations { caseNo } }
+      social { employerNo insuredHeadcount arrears { insuranceType amount } }
+      customs { customsCode creditLevel creditLevelSince violations { decisionNo } } } }`;
+  const LIST = `query List($c: [USCC!]!) { enterprises(uscc: $c) { uscc market { name status seriousViolations { listedOn } }
+      tax { creditRatings { year rating } } social { insuredHeadcount } customs { creditLevel } } }`;
+  const scenarios = [
+    { name: 'profile', description: 'one enterprise, all four agencies (~35 fields)', body: { query: PROFILE, variables: { u: codes[7] } }, tokens: true },
+    { name: 'list100', description: 'a list of 100 enterprises', body: { query: LIST, variables: { c: codes } }, tokens: true },
+    { name: 'public', description: 'the public principal, profile (non-public fields pruned)', body: { query: PROFILE, variables: { u: codes[7] } }, tokens: false },
+  ];
+
+  const results: Record<string, unknown> = {};
+  for (const scenario of scenarios) {
+    const bodyFile = path.join(WORK, `${scenario.name}.json`);
+    writeFileSync(bodyFile, JSON.stringify(scenario.body));
+    const tok = scenario.tokens ? tokensFile : null;
+    const purpose = scenario.tokens ? 'CREDIT_SUPERVISION' : null;
+    log(`\n${scenario.name}: ${scenario.description}`);
+    for (const v of VARIANTS) load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, 3); // warm-up
+    const runs: Record<Variant, { rps: number; cpuPerRequestMs: number }[]> = { a: [], b: [], c: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const v of VARIANTS) {
+        const before = usage(processes[v].pid!);
+        const result = load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SECONDS);
+        const after = usage(processes[v].pid!);
+        if (result.failed > 0) log(`  ${v}: ${result.failed} failed (${result.firstError})`);
+        runs[v].push({ rps: result.rps, cpuPerRequestMs: ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, result.ok) });
+        log(`  round ${r + 1} ${v}: ${round(result.rps, 1)} req/s`);
+      }
+    }
+    const maxRps = Object.fromEntries(VARIANTS.map((v) => [v, median(runs[v].map((x) => x.rps))])) as Record<Variant, number>;
+    // Latency at the same arrival rate for all: half of the slowest variant's maximum.
+    const rate = Math.max(1, Math.round(Math.min(...VARIANTS.map((v) => maxRps[v])) / 2));
+    const latency: Record<string, LoadResult & { gatewayOwnMs?: number }> = {};
+    for (const v of VARIANTS) {
+      const before = await subgraphTime();
+      const result = load(endpoint(v), bodyFile, tok, purpose, { rate }, SECONDS);
+      const after = await subgraphTime();
+      // The gateway's own time: end to end, less the subgraphs on the critical path (market, then the slowest other).
+      const mean = (a: Agency) => {
+        const n = after[a]!.count - before[a]!.count;
+        return n > 0 ? ((after[a]!.seconds - before[a]!.seconds) * 1000) / n : 0;
+      };
+      const critical = scenario.name === 'public' ? mean('market') + mean('customs') : mean('market') + Math.max(mean('tax'), mean('social'), mean('customs'));
+      latency[v] = { ...result, gatewayOwnMs: round(result.meanMs - critical) };
+    }
+    results[scenario.name] = {
+      description: scenario.description,
+      fixedRateRps: rate,
+      variants: Object.fromEntries(
+        VARIANTS.map((v) => [
+          v,
+          {
+            name: NAMES[v],
+            maxRps: round(maxRps[v], 1),
+            roundsRps: runs[v].map((x) => round(x.rps, 1)),
+            cpuMsPerRequest: round(median(runs[v].map((x) => x.cpuPerRequestMs)), 3),
+            p50Ms: latency[v]!.p50Ms,
+            p95Ms: latency[v]!.p95Ms,
+            p99Ms: latency[v]!.p99Ms,
+            gatewayOwnMs: latency[v]!.gatewayOwnMs,
+          },
+        ]),
+      ),
+      ratios: {
+        b_over_a: { rps: round(maxRps.b / maxRps.a), p50: round(latency['b']!.p50Ms / latency['a']!.p50Ms) },
+        b_over_c: { rps: round(maxRps.b / maxRps.c), p50: round(latency['b']!.p50Ms / latency['c']!.p50Ms) },
+      },
+    };
+  }
+  const memory = Object.fromEntries(VARIANTS.map((v) => [v, round(usage(processes[v].pid!).peakRssMb, 1)]));
+
+  log('\npolicy cost in isolation…');
+  const policyCost = await measurePolicyCost(path.join(WORK, 'opa-data.json'));
+
+  const profile = results['profile'] as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } };
+  const report = {
+    generatedAt: new Date().toISOString(),
+    machine: { cores: 2, gatewayCore: GATEWAY_CORE, loadAndSubgraphCore: LOAD_CORE, postgres: 'unpinned (system service)' },
+    settings: { enterprises: SIZE, secondsPerRun: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, distinctTokens: 20_000 },
+    ratios: { b_over_a: profile.ratios.b_over_a.rps, b_over_c: profile.ratios.b_over_c.rps, note: 'max requests/s of the profile scenario; per-scenario ratios below' },
+    scenarios: results,
+    peakMemoryMb: memory,
+    policyCost,
+  };
+  mkdirSync(path.join(projectRoot, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(projectRoot, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  printReport(report);
+}
+
+function printReport(report: any): void {
+  const lines: string[] = [];
+  lines.push(`\nMarket Entity Graph benchmark — ${report.settings.enterprises} enterprises, ${report.settings.rounds} rounds × ${report.settings.secondsPerRun}s, concurrency ${report.settings.concurrency}`);
+  for (const [name, s] of Object.entries<any>(report.scenarios)) {
+    lines.push(`\n${name}: ${s.description} (latency at ${s.fixedRateRps} req/s)`);
+    lines.push(`  ${'variant'.padEnd(32)} ${'max req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/req'.padStart(11)} ${'own ms'.padStart(7)}`);
+    for (const v of ['a', 'b', 'c']) {
+      const x = s.variants[v];
+      lines.push(`  ${`(${v}) ${x.name}`.padEnd(32)} ${String(x.maxRps).padStart(10)} ${String(x.p50Ms).padStart(8)} ${String(x.p95Ms).padStart(8)} ${String(x.p99Ms).padStart(8)} ${String(x.cpuMsPerRequest).padStart(11)} ${String(x.gatewayOwnMs).padStart(7)}`);
+    }
+    lines.push(`  ratios: b/a req/s ${s.ratios.b_over_a.rps}, p50 ${s.ratios.b_over_a.p50};  b/c req/s ${s.ratios.b_over_c.rps}, p50 ${s.ratios.b_over_c.p50}`);
+  }
+  lines.push(`\npeak memory (MB, process tree): a ${report.peakMemoryMb.a}, b ${report.peakMemoryMb.b}, c ${report.peakMemoryMb.c}`);
+  const p = report.policyCost;
+  lines.push(`policy, one ${p.fields}-field operation: cold ${p.coldMicros} µs, cached ${p.cachedMicros} µs; OPA server over REST field by field ${p.opaServerMicros} µs (${p.opaServerOverCold}× the in-process cold decision)`);
+  lines.push('\nwritten to bench/results/latest.json');
+  console.log(lines.join('\n'));
+}
+
+await main();
+process.exit(0);
