@@ -10,6 +10,10 @@ OPA := .tools/opa-$(OPA_VERSION)/opa
 # grpcurl, the stock gRPC client, for the tests that show stock tools can call the review service.
 GRPCURL_VERSION := v1.9.3
 GRPCURL := .tools/grpcurl-$(GRPCURL_VERSION)/grpcurl
+# ghz, the gRPC load generator, for the joint review scenarios of make bench.
+GHZ_VERSION := v0.120.0
+GHZ := .tools/ghz-$(GHZ_VERSION)/ghz
+
 # Debian's Chromium, for the console's browser test (no browser download: the project's own apt).
 CHROMIUM := /usr/bin/chromium
 POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
@@ -28,8 +32,8 @@ test: build policy-test $(GRPCURL) $(CHROMIUM)
 	MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
 
 ## bench: this gateway against plain Apollo Gateway and Hive Gateway (bench/run.ts); writes bench/results/latest.json
-bench: build
-	$(NODE) dist/bench/run.js
+bench: build $(GHZ)
+	MEG_GHZ=$(CURDIR)/$(GHZ) $(NODE) dist/bench/run.js
 
 ## seed: load SIZE enterprises into every agency database (PGlite, or PostgreSQL per DATABASE_URL_<AGENCY>)
 seed: keys
@@ -66,6 +70,9 @@ $(OPA):
 
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+$(GHZ):
+	GOBIN=$(CURDIR)/.tools/ghz-$(GHZ_VERSION) go install github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
 
 $(GRPCURL):
 	GOBIN=$(CURDIR)/.tools/grpcurl-$(GRPCURL_VERSION) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)

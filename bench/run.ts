@@ -33,6 +33,8 @@ const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const PG_ADMIN = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WORK = path.join(projectRoot, '.data/bench');
 const LOADGEN = path.join(projectRoot, '.tools/loadgen');
+const GHZ = process.env['MEG_GHZ'] ?? path.join(projectRoot, '.tools/ghz-v0.120.0/ghz');
+const SCALE_PREFIX = process.env['BENCH_SCALE_PREFIX'];
 const GATEWAY_CORE = '0';
 const LOAD_CORE = '1';
 const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, review: 5105, audit: 5106, grpc: 5151, a: 5200, b: 5201, c: 5202 };
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
   };
   const processes: Record<Variant, ChildProcess> = {
     a: await start('a', GATEWAY_CORE, process.execPath, [path.join(projectRoot, 'dist/bench/plainGateway.js'), supergraph, String(PORTS.a)], {}, `http://127.0.0.1:${PORTS.a}/graphql`),
-    b: await start('b', GATEWAY_CORE, process.execPath, [path.join(projectRoot, 'dist/gateway/index.js')], gatewayEnv, `http://127.0.0.1:${PORTS.b}/readyz`),
+    b: await start('b', GATEWAY_CORE, process.execPath, [...(process.env['BENCH_GATEWAY_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), path.join(projectRoot, 'dist/gateway/index.js')], gatewayEnv, `http://127.0.0.1:${PORTS.b}/readyz`),
     c: await start('c', GATEWAY_CORE, path.join(projectRoot, 'node_modules/.bin/hive-gateway'), ['supergraph', supergraph, '--port', String(PORTS.c), '--host', '127.0.0.1', '--fork', '1'], {}, `http://127.0.0.1:${PORTS.c}/graphql`),
   };
   const endpoint = (v: Variant) => `http://127.0.0.1:${PORTS[v]}/graphql`;
@@ -265,7 +267,8 @@ async function main(): Promise<void> {
   ];
 
   const results: Record<string, unknown> = {};
-  for (const scenario of scenarios) {
+  const only = process.env['BENCH_SCENARIOS']?.split(',');
+  for (const scenario of scenarios.filter((s) => !only || only.includes(s.name))) {
     const bodyFile = path.join(WORK, `${scenario.name}.json`);
     writeFileSync(bodyFile, JSON.stringify(scenario.body));
     const tok = scenario.tokens ? tokensFile : null;
@@ -325,10 +328,40 @@ async function main(): Promise<void> {
   }
   const memory = Object.fromEntries(VARIANTS.map((v) => [v, round(usage(processes[v].pid!).peakRssMb, 1)]));
 
+  // The joint review over gRPC: this gateway only (the others have no review). ghz, pinned like the load generator.
+  const reviewToken = await mintToken({ sub: 'bench-procurement', agency: 'PROCUREMENT_CENTRE', roles: ['approval-system'], purposes: ['PUBLIC_PROCUREMENT'] }, { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 });
+  const ghz = (call: string, data: unknown, mode: string[]) =>
+    JSON.parse(execFileSync('taskset', ['-c', LOAD_CORE, GHZ, '--insecure', '--proto', path.join(projectRoot, 'protos/meg/review/v1/review_service.proto'), '--import-paths', path.join(projectRoot, 'protos'),
+      '--call', call, '-d', JSON.stringify(data), '--metadata', JSON.stringify({ authorization: `Bearer ${reviewToken}`, 'x-purpose': 'PUBLIC_PROCUREMENT' }),
+      '--format', 'json', '--timeout', '20s', ...mode, `127.0.0.1:${PORTS.grpc}`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
+  const grpcScenarios: Record<string, unknown> = {};
+  for (const [name, call, data, concurrency] of [
+    ['review', 'meg.review.v1.JointReviewService.Review', { uscc: codes[7], matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, CONCURRENCY],
+    ['reviewBatch1000', 'meg.review.v1.JointReviewService.ReviewBatch', { uscc: Array.from({ length: 1000 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc), matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, 2],
+  ] as const) {
+    log(`\n${name} (gRPC, gateway b)`);
+    ghz(call, data, ['-c', String(concurrency), '-z', '3s']); // warm-up
+    const max = ghz(call, data, ['-c', String(concurrency), '-z', `${SECONDS}s`]);
+    const rate = Math.max(1, Math.round(max.rps / 2));
+    const fixed = ghz(call, data, ['-c', String(concurrency), '--rps', String(rate), '-z', `${SECONDS}s`]);
+    const pctl = (r: any, p: number) => round((r.latencyDistribution?.find((d: { percentage: number }) => d.percentage === p)?.latency ?? 0) / 1e6);
+    grpcScenarios[name] = { maxRps: round(max.rps, 1), fixedRateRps: rate, p50Ms: pctl(fixed, 50), p95Ms: pctl(fixed, 95), p99Ms: pctl(fixed, 99), errors: Object.keys(max.statusCodeDistribution ?? {}).filter((k) => k !== 'OK') };
+    log(`  ${round(max.rps, 1)} reviews/s; p50 ${pctl(fixed, 50)} ms at ${rate}/s`);
+  }
+
+  // Scale: the profile and list scenarios on this gateway over 10,000 and over 1,000,000 enterprises.
+  let scale: Record<string, unknown> | null = null;
+  if (SCALE_PREFIX) scale = await measureScale(results, endpoint('b'), tokensFile, common);
+
   log('\npolicy cost in isolation…');
   const policyCost = await measurePolicyCost(path.join(WORK, 'opa-data.json'));
 
-  const profile = results['profile'] as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } };
+  if (process.env['BENCH_GATEWAY_NODE_ARGS']) {
+    // Let a profiled gateway write its profile before it is stopped.
+    processes.b.kill('SIGINT');
+    await new Promise((r) => processes.b.once('exit', r));
+  }
+  const profile = (results['profile'] ?? Object.values(results)[0]) as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } };
   const report = {
     generatedAt: new Date().toISOString(),
     machine: { cores: 2, gatewayCore: GATEWAY_CORE, loadAndSubgraphCore: LOAD_CORE, postgres: 'unpinned (system service)' },
@@ -336,11 +369,49 @@ async function main(): Promise<void> {
     ratios: { b_over_a: profile.ratios.b_over_a.rps, b_over_c: profile.ratios.b_over_c.rps, note: 'max requests/s of the profile scenario; per-scenario ratios below' },
     scenarios: results,
     peakMemoryMb: memory,
+    grpc: grpcScenarios,
+    scale,
     policyCost,
   };
   mkdirSync(path.join(projectRoot, 'bench/results'), { recursive: true });
   writeFileSync(path.join(projectRoot, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   printReport(report);
+}
+
+/**
+ * Re-points the subgraphs at the databases of BENCH_SCALE_PREFIX (a larger seed of the same
+ * universe), runs the profile and list scenarios at the same fixed rates, and compares latencies.
+ */
+async function measureScale(results: Record<string, any>, url: string, tokensFile: string, common: Record<string, string>): Promise<Record<string, unknown>> {
+  const large = await databases(SCALE_PREFIX!);
+  const enterprises = await seededSize(large['market']!);
+  log(`\nscale: ${enterprises} enterprises in ${SCALE_PREFIX}_*`);
+  const measure = () =>
+    Object.fromEntries(
+      ['profile', 'list100'].map((name) => {
+        // Fresh subgraph processes and cold database caches first get the same warm-up as before.
+        load(url, path.join(WORK, `${name}.json`), tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 5);
+        const r = load(url, path.join(WORK, `${name}.json`), tokensFile, 'CREDIT_SUPERVISION', { rate: results[name].fixedRateRps }, SECONDS);
+        return [name, { p50Ms: r.p50Ms, p95Ms: r.p95Ms, meanMs: r.meanMs }];
+      }),
+    );
+  const small = measure();
+  for (const child of children.splice(0, AGENCIES.length)) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  for (const agency of AGENCIES) {
+    await start(agency, LOAD_CORE, process.execPath, [path.join(projectRoot, `dist/subgraphs/${agency}/index.js`)],
+      { ...common, [`MEG_${AGENCY_CODES[agency]}_PORT`]: String(PORTS[agency]), [`DATABASE_URL_${AGENCY_CODES[agency]}`]: large[agency]! },
+      `http://127.0.0.1:${PORTS[agency]}/readyz`);
+  }
+  const big = measure();
+  return {
+    enterprises: { small: SIZE, large: enterprises },
+    small,
+    large: big,
+    p50Ratio: Object.fromEntries(['profile', 'list100'].map((n) => [n, round((big as any)[n].p50Ms / (small as any)[n].p50Ms)])),
+  };
 }
 
 function printReport(report: any): void {
@@ -356,6 +427,12 @@ function printReport(report: any): void {
     lines.push(`  ratios: b/a req/s ${s.ratios.b_over_a.rps}, p50 ${s.ratios.b_over_a.p50};  b/c req/s ${s.ratios.b_over_c.rps}, p50 ${s.ratios.b_over_c.p50}`);
   }
   lines.push(`\npeak memory (MB, process tree): a ${report.peakMemoryMb.a}, b ${report.peakMemoryMb.b}, c ${report.peakMemoryMb.c}`);
+  for (const [name, g] of Object.entries<any>(report.grpc ?? {})) {
+    lines.push(`gRPC ${name} (b): ${g.maxRps} calls/s; at ${g.fixedRateRps}/s p50 ${g.p50Ms} ms, p95 ${g.p95Ms} ms, p99 ${g.p99Ms} ms${g.errors.length ? `; errors ${g.errors.join(', ')}` : ''}`);
+  }
+  if (report.scale) {
+    lines.push(`scale (b): ${report.scale.enterprises.large} vs ${report.scale.enterprises.small} enterprises, p50 ratio profile ${report.scale.p50Ratio.profile}, list100 ${report.scale.p50Ratio.list100}`);
+  }
   const p = report.policyCost;
   lines.push(`policy, one ${p.fields}-field operation: cold ${p.coldMicros} µs, cached ${p.cachedMicros} µs; OPA server over REST field by field ${p.opaServerMicros} µs (${p.opaServerOverCold}× the in-process cold decision)`);
   lines.push('\nwritten to bench/results/latest.json');
