@@ -246,11 +246,11 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     try {
       await auditLog.append({
         ...baseEntry(requestId, 'graphql', auth.principal, auth.purpose),
-        operationName: operation.operationName,
+        operationName: audit.executed?.operationName ?? operation.operationName,
         operationHash: operation.operationHash,
         enterprises: audit.enterprises(),
         decisions: audit.decisions(),
-        outcome: outcomeOf(response.status ?? 200, text),
+        outcome: audit.executed ? (!audit.executed.hasData ? 'error' : audit.executed.errors > 0 ? 'partial' : 'ok') : outcomeOf(response.status ?? 200, text),
       });
     } catch (error) {
       console.error(`request ${requestId} not answered: ${(error as Error).message}`);
@@ -324,10 +324,20 @@ function operationOf(method: string | undefined, url: URL, body: unknown): { ope
   if (query) collect(query);
   if (request.variables) collect(typeof request.variables === 'string' ? request.variables : JSON.stringify(request.variables));
   return {
-    operationName: typeof request.operationName === 'string' ? request.operationName : query ? soleOperationName(query) : null,
+    operationName: typeof request.operationName === 'string' ? request.operationName : query ? lazySoleOperationName(query) : null,
     operationHash: query ? createHash('sha256').update(query).digest('hex') : null,
     enterprises: [...codes],
   };
+}
+
+/**
+ * The name of the one operation of a document, found without a full parse when the text shows
+ * exactly one named operation (the common case); a full parse otherwise.
+ */
+function lazySoleOperationName(query: string): string | null {
+  const named = [...query.matchAll(/(?:^|[}\s])(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)];
+  if (named.length === 1 && !/(?:^|[}\s])(?:query|mutation|subscription)\s*[({]/.test(query)) return named[0]![1]!;
+  return soleOperationName(query);
 }
 
 /** The name of the one operation of a document, or null (anonymous, several, or not GraphQL). */

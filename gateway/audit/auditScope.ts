@@ -13,6 +13,8 @@ const USCC_IN_JSON = /"uscc":"([0-9A-HJ-NPQRTUWXY]{18})"/g;
 export class AuditScope {
   private readonly decided = new Map<string, RecordedDecision>();
   private readonly touched = new Set<string>();
+  /** The operation the gateway executed, once it did (name as resolved by the server). */
+  executed: { readonly operationName: string | null; readonly hasData: boolean; readonly errors: number } | null = null;
 
   /** Notes the policy's decisions on an operation of this request. */
   addDecisions(decisions: ReadonlyMap<string, FieldDecision>): void {

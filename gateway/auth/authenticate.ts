@@ -49,9 +49,27 @@ export const PUBLIC_PRINCIPAL: Principal = Object.freeze({
 const AGENCY_PATTERN = /^[A-Z][A-Z0-9_]{1,47}$/;
 const REGION_PATTERN = /^\d{6}$/;
 
+/** Verified tokens kept, so a caller that reuses its token is not verified again on every request. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /** Makes the authenticator of the gateway. */
 export function createAuthenticator(options: AuthenticatorOptions): (headers: Readonly<Record<string, string | string[] | undefined>>) => Promise<Authenticated | Refused> {
   const known = new Set(options.purposes);
+  // A token verified once stays valid until it expires: signature, issuer and audience cannot change.
+  const verified = new Map<string, { principal: Principal; notBefore: number; expires: number }>();
+  const verifyCached = async (token: string): Promise<{ principal: Principal } | { message: string }> => {
+    const now = Date.now() / 1000;
+    const tolerance = options.clockToleranceSeconds ?? 30;
+    const hit = verified.get(token);
+    if (hit && now - tolerance < hit.expires && now + tolerance >= hit.notBefore) return { principal: hit.principal };
+    if (hit) verified.delete(token);
+    const result = await verify(token, options);
+    if ('principal' in result) {
+      verified.set(token, { principal: result.principal, notBefore: result.notBefore, expires: result.expires });
+      if (verified.size > VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    }
+    return result;
+  };
   return async (headers) => {
     const authorization = single(headers['authorization']);
     const purpose = single(headers[PURPOSE_HEADER])?.trim() || null;
@@ -66,9 +84,9 @@ export function createAuthenticator(options: AuthenticatorOptions): (headers: Re
     }
     const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
     if (!match) return unauthenticated('the Authorization header must be "Bearer <token>"');
-    const verified = await verify(match[1]!, options);
-    if ('message' in verified) return unauthenticated(verified.message);
-    const principal = verified.principal;
+    const outcome = await verifyCached(match[1]!);
+    if ('message' in outcome) return unauthenticated(outcome.message);
+    const principal = outcome.principal;
     if (purpose === null) {
       return refuse(400, 'PURPOSE_REQUIRED', `declare the purpose of this request in the ${PURPOSE_HEADER} header; your token grants ${principal.purposes.join(', ') || 'no purpose'}`);
     }
@@ -79,7 +97,7 @@ export function createAuthenticator(options: AuthenticatorOptions): (headers: Re
   };
 }
 
-async function verify(token: string, options: AuthenticatorOptions): Promise<{ principal: Principal } | { message: string }> {
+async function verify(token: string, options: AuthenticatorOptions): Promise<{ principal: Principal; notBefore: number; expires: number } | { message: string }> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(token);
@@ -105,7 +123,9 @@ async function verify(token: string, options: AuthenticatorOptions): Promise<{ p
   } catch (error) {
     return { message: describeJoseError(error, options) };
   }
-  return claimsToPrincipal(payload, options);
+  const claims = claimsToPrincipal(payload, options);
+  if ('message' in claims) return claims;
+  return { principal: claims.principal, notBefore: payload.nbf ?? payload.iat ?? 0, expires: payload.exp! };
 }
 
 function claimsToPrincipal(payload: JWTPayload, options: AuthenticatorOptions): { principal: Principal } | { message: string } {

@@ -103,6 +103,8 @@ export class PolicyEnforcingGateway implements GatewayInterface {
         catalogue: this.policy.catalogue,
         mask: this.mask,
       });
+      const errors = (result.errors?.length ?? 0) + forbidden.length;
+      if (context.audit) context.audit.executed = { operationName: requestContext.operationName ?? null, hasData: data !== null, errors };
       return forbidden.length > 0 ? { ...result, errors: [...(result.errors ?? []), ...forbidden] } : result;
     };
   }
