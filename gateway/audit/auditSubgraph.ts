@@ -5,14 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
-import { GraphQLError, parse } from 'graphql';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
+import { GraphQLError } from 'graphql';
 import { commonSdl, projectRoot, purposeValues } from '../../subgraphs/shared/agencies.js';
 import type { SignatureVerifier } from '../../subgraphs/shared/gatewaySignature.js';
-import { DateScalar, USCCScalar } from '../../subgraphs/shared/scalars.js';
-import { serveSignedGraphQL } from '../../subgraphs/shared/subgraphServer.js';
+import { startInProcessSubgraph } from '../inProcessSubgraph.js';
 import type { AccessPolicy } from '../policy/accessPolicy.js';
 import type { AuditLog, AuditRecord, AuditSearch } from './auditLog.js';
 import { callerProfiles, explainAccess, policyMatrix } from './policyView.js';
@@ -36,8 +33,6 @@ export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise
   const { policy, auditLog } = options;
   const purposes = purposeValues();
   const resolvers: GraphQLResolverMap<object> = {
-    USCC: USCCScalar,
-    Date: DateScalar,
     Query: {
       classificationCatalogue: () => [...policy.catalogue.values()],
       policyMatrix: (_: unknown, args: { coordinates?: string[] | null }) => {
@@ -81,29 +76,15 @@ export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise
       },
     },
   };
-  const apollo = new ApolloServer<object>({
-    schema: buildSubgraphSchema([{ typeDefs: parse(auditSubgraphSdl()), resolvers: resolvers as GraphQLResolverMap<unknown> }]),
-    csrfPrevention: true,
-    includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
-  await apollo.start();
-  const served = await serveSignedGraphQL({
+  return startInProcessSubgraph<object>({
     name: 'audit',
+    sdl: auditSubgraphSdl(),
+    resolvers,
     host: options.host,
     port: options.port,
-    apollo,
     verifier: options.verifier,
     contextFor: () => ({}),
-    readiness: async () => ({ ready: true, detail: { subgraph: 'audit' } }),
   });
-  return {
-    url: served.url,
-    async stop() {
-      await served.stop();
-      await apollo.stop();
-    },
-  };
 }
 
 function flatten(r: AuditRecord) {

@@ -6,14 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
-import { GraphQLError, parse } from 'graphql';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
+import { GraphQLError } from 'graphql';
 import { commonSdl, projectRoot } from '../../subgraphs/shared/agencies.js';
 import type { CallerContext, SignatureVerifier } from '../../subgraphs/shared/gatewaySignature.js';
-import { DateScalar, USCCScalar } from '../../subgraphs/shared/scalars.js';
-import { checkCodeCount, serveSignedGraphQL } from '../../subgraphs/shared/subgraphServer.js';
+import { checkCodeCount } from '../../subgraphs/shared/subgraphServer.js';
+import { startInProcessSubgraph } from '../inProcessSubgraph.js';
 import type { Matter } from './reviewPolicy.js';
 import type { ReviewService, RunOperation } from './reviewService.js';
 
@@ -46,34 +44,18 @@ export async function startReviewSubgraph(options: ReviewSubgraphOptions): Promi
     return options.service.review(codes, matter, options.runAs(caller), AbortSignal.timeout(options.timeoutMs));
   };
   const resolvers: GraphQLResolverMap<ReviewContext> = {
-    USCC: USCCScalar,
-    Date: DateScalar,
     Query: {
       jointReview: async (_: unknown, args: { uscc: string; matter: Matter }, { caller }: ReviewContext) => (await review([args.uscc], args.matter, caller))[0],
       jointReviewBatch: (_: unknown, args: { uscc: string[]; matter: Matter }, { caller }: ReviewContext) => review(args.uscc, args.matter, caller),
     },
   };
-  const apollo = new ApolloServer<ReviewContext>({
-    schema: buildSubgraphSchema([{ typeDefs: parse(reviewSubgraphSdl()), resolvers: resolvers as GraphQLResolverMap<unknown> }]),
-    csrfPrevention: true,
-    includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
-  await apollo.start();
-  const served = await serveSignedGraphQL({
+  return startInProcessSubgraph<ReviewContext>({
     name: 'review',
+    sdl: reviewSubgraphSdl(),
+    resolvers,
     host: options.host,
     port: options.port,
-    apollo,
     verifier: options.verifier,
     contextFor: (caller) => ({ caller }),
-    readiness: async () => ({ ready: true, detail: { subgraph: 'review' } }),
   });
-  return {
-    url: served.url,
-    async stop() {
-      await served.stop();
-      await apollo.stop();
-    },
-  };
 }

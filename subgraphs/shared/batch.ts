@@ -115,6 +115,30 @@ export function pagesByUscc<R extends UsccRow>(
   );
 }
 
+/**
+ * Pages of one per-enterprise list for one request: all enterprises that ask for the same page
+ * (same `first` and `after`) share one statement.
+ */
+export class PagedList<R extends UsccRow> {
+  private readonly loaders = new Map<string, DataLoader<string, Page<R>>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly spec: PagedListSpec,
+  ) {}
+
+  /** The page of `uscc`'s list after `after`, `first` long. */
+  pageOf(uscc: string, first: number, after: string | null | undefined): Promise<Page<R>> {
+    const key = `${first}:${after ?? ''}`;
+    let loader = this.loaders.get(key);
+    if (!loader) {
+      loader = pagesByUscc<R>(this.db, this.spec, first, after);
+      this.loaders.set(key, loader);
+    }
+    return loader.load(uscc);
+  }
+}
+
 /** Refuses a page size outside 1–{@link MAX_PAGE_SIZE}. */
 export function checkPageSize(first: number): void {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {

@@ -1,6 +1,6 @@
 /** Customs records, read in batches per request. */
 import type DataLoader from 'dataloader';
-import { pagesByUscc, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
+import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
 import type { Database } from '../../shared/database.js';
 
 export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: string; credit_level_since: string }
@@ -18,9 +18,10 @@ const DECLARATIONS: PagedListSpec = {
 export class CustomsSource {
   private readonly registrations: DataLoader<string, CustomsRegistrationRow | null>;
   private readonly violations: DataLoader<string, CustomsViolationRow[]>;
-  private readonly declarationPages = new Map<string, DataLoader<string, Page<DeclarationRow>>>();
+  private readonly declarations: PagedList<DeclarationRow>;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
+    this.declarations = new PagedList(db, DECLARATIONS);
     this.registrations = rowByUscc(
       db,
       'customs_registrations',
@@ -46,12 +47,6 @@ export class CustomsSource {
 
   /** A page of declarations, newest first; all enterprises asking for the same page share one statement. */
   declarationsOf(uscc: string, first: number, after: string | null | undefined): Promise<Page<DeclarationRow>> {
-    const key = `${first}:${after ?? ''}`;
-    let loader = this.declarationPages.get(key);
-    if (!loader) {
-      loader = pagesByUscc<DeclarationRow>(this.db, DECLARATIONS, first, after);
-      this.declarationPages.set(key, loader);
-    }
-    return loader.load(uscc);
+    return this.declarations.pageOf(uscc, first, after);
   }
 }

@@ -1,6 +1,6 @@
 /** Social security's records, read in batches per request. */
 import type DataLoader from 'dataloader';
-import { pagesByUscc, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
+import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
 import type { Database } from '../../shared/database.js';
 
 export interface EmployerRow { uscc: string; employer_no: string; registered_on: string }
@@ -20,9 +20,10 @@ export class SocialSource {
   private readonly employers: DataLoader<string, EmployerRow | null>;
   private readonly headcounts: DataLoader<string, HeadcountRow[]>;
   private readonly arrears: DataLoader<string, ContributionArrearRow[]>;
-  private readonly employeePages = new Map<string, DataLoader<string, Page<EmployeeRow>>>();
+  private readonly employees: PagedList<EmployeeRow>;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
+    this.employees = new PagedList(db, EMPLOYEES);
     this.employers = rowByUscc(
       db,
       'social_employers',
@@ -57,12 +58,6 @@ export class SocialSource {
 
   /** A page of insured employees by name; all enterprises asking for the same page share one statement. */
   employeesOf(uscc: string, first: number, after: string | null | undefined): Promise<Page<EmployeeRow>> {
-    const key = `${first}:${after ?? ''}`;
-    let loader = this.employeePages.get(key);
-    if (!loader) {
-      loader = pagesByUscc<EmployeeRow>(this.db, EMPLOYEES, first, after);
-      this.employeePages.set(key, loader);
-    }
-    return loader.load(uscc);
+    return this.employees.pageOf(uscc, first, after);
   }
 }

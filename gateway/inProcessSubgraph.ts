@@ -1,0 +1,53 @@
+/**
+ * A subgraph served inside the gateway process (the joint review, the auditors' tools): its own
+ * Apollo subgraph schema behind the same signed-request HTTP front as the agencies' subgraphs, so
+ * the gateway reaches it, and decides and records its fields, exactly as it does theirs.
+ */
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import type { CallerContext, SignatureVerifier } from '../subgraphs/shared/gatewaySignature.js';
+import { DateScalar, USCCScalar } from '../subgraphs/shared/scalars.js';
+import { serveSignedGraphQL } from '../subgraphs/shared/subgraphServer.js';
+
+/** How an in-process subgraph is made. */
+export interface InProcessSubgraphOptions<C extends object> {
+  readonly name: string;
+  readonly sdl: string;
+  /** Resolvers; the shared scalars are added. */
+  readonly resolvers: GraphQLResolverMap<C>;
+  readonly host: string;
+  readonly port: number;
+  readonly verifier: SignatureVerifier;
+  readonly contextFor: (caller: CallerContext) => C;
+}
+
+/** Starts an in-process subgraph; `stop` closes its server and its Apollo Server. */
+export async function startInProcessSubgraph<C extends object>(options: InProcessSubgraphOptions<C>): Promise<{ url: string; stop(): Promise<void> }> {
+  const apollo = new ApolloServer<C>({
+    schema: buildSubgraphSchema([
+      { typeDefs: parse(options.sdl), resolvers: { USCC: USCCScalar, Date: DateScalar, ...options.resolvers } as GraphQLResolverMap<unknown> },
+    ]),
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  const served = await serveSignedGraphQL({
+    name: options.name,
+    host: options.host,
+    port: options.port,
+    apollo,
+    verifier: options.verifier,
+    contextFor: options.contextFor,
+    readiness: async () => ({ ready: true, detail: { subgraph: options.name } }),
+  });
+  return {
+    url: served.url,
+    async stop() {
+      await served.stop();
+      await apollo.stop();
+    },
+  };
+}
