@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { KeyObject } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import fetch, { type RequestInit } from 'node-fetch';
-import { CONTEXT_HEADER, signRequest, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
+import { CONTEXT_HEADER, encodeCallerContext, signEncodedRequest, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
 
 /** What the gateway's per-request context carries for subgraph fetches. */
 export interface ForwardingContext {
@@ -41,8 +41,7 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<ForwardingCont
       fetcher: (async (url: string, init: RequestInit & { headers: Record<string, string>; body: string }) => {
         const context = init.headers[CONTEXT_HEADER];
         if (!context) throw new Error('internal: a subgraph request without caller context');
-        const caller = JSON.parse(Buffer.from(context, 'base64url').toString('utf8')) as CallerContext;
-        const signed = signRequest(options.signingKey, { method: 'POST', path, body: init.body }, caller);
+        const signed = signEncodedRequest(options.signingKey, { method: 'POST', path, body: init.body }, context);
         const timeout = AbortSignal.timeout(options.timeoutMs);
         const requestSignal = fetchScope.getStore();
         return fetch(url, {
@@ -63,6 +62,6 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<ForwardingCont
   /** Puts the caller context on the request; the fetcher signs it together with the body. */
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<ForwardingContext & Record<string, unknown>>): void {
     const caller = context.caller;
-    request.http?.headers.set(CONTEXT_HEADER, Buffer.from(JSON.stringify(caller)).toString('base64url'));
+    request.http?.headers.set(CONTEXT_HEADER, encodeCallerContext(caller));
   }
 }

@@ -123,23 +123,23 @@ export class AuditLog {
         return record;
       });
       try {
-        await this.db.transaction(async (tx) => {
-          const params: unknown[] = [];
-          const rows = records.map((r) => {
-            const base = params.length;
-            params.push(
-              r.chainId, r.seq, r.at, r.requestId, r.channel, r.principal.sub, r.principal.agency, r.purpose, r.outcome,
-              [...r.enterprises], r.decisions.map((d) => d.coordinate), r.decisions.map((d) => d.effect), r.text, r.prevHash, r.hash,
-            );
-            return `(${Array.from({ length: 15 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
-          });
-          await tx.query(
-            `INSERT INTO audit_records (chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome,
-                                        enterprises, coordinates, effects, record, prev_hash, hash)
-             VALUES ${rows.join(', ')}`,
-            params,
+        // One multi-row INSERT is atomic on its own: the whole batch is committed or none of it.
+        const params: unknown[] = [];
+        const rows = records.map((r) => {
+          const base = params.length;
+          params.push(
+            r.chainId, r.seq, r.at, r.requestId, r.channel, r.principal.sub, r.principal.agency, r.purpose, r.outcome,
+            [...r.enterprises], r.decisions.map((d) => d.coordinate), r.decisions.map((d) => d.effect), r.text, r.prevHash, r.hash,
           );
+          return `(${Array.from({ length: 15 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
         });
+        await this.db.query(
+          'audit_records',
+          `INSERT INTO audit_records (chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome,
+                                      enterprises, coordinates, effects, record, prev_hash, hash)
+           VALUES ${rows.join(', ')}`,
+          params,
+        );
         this.head = { seq, hash };
         records.forEach(({ text: _t, ...record }, i) => batch[i]!.resolve(record));
       } catch (error) {

@@ -41,7 +41,21 @@ export function signRequest(
   caller: CallerContext,
   now: number = Date.now(),
 ): Record<string, string> {
-  const context = Buffer.from(JSON.stringify(caller)).toString('base64url');
+  return signEncodedRequest(privateKey, request, encodeCallerContext(caller), now);
+}
+
+/** The caller context as it travels in {@link CONTEXT_HEADER}. */
+export function encodeCallerContext(caller: CallerContext): string {
+  return Buffer.from(JSON.stringify(caller)).toString('base64url');
+}
+
+/** {@link signRequest} for a caller context already encoded for its header. */
+export function signEncodedRequest(
+  privateKey: KeyObject,
+  request: SignedRequestParts,
+  context: string,
+  now: number = Date.now(),
+): Record<string, string> {
   const nonce = randomBytes(16).toString('base64url');
   const signature = sign(null, Buffer.from(canonical(request, String(now), nonce, context)), privateKey);
   return {
