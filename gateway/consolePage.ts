@@ -2,15 +2,11 @@
  * The audit console at /console: a static page and its script, served from the project itself
  * (no CDN), that auditors use over the gateway's GraphQL API with their own token.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../subgraphs/shared/agencies.js';
+import { staticFiles } from './staticFiles.js';
 
-const FILES: Record<string, { file: string; type: string }> = {
-  '': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  'console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
-  'console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
-};
+const dir = path.join(projectRoot, 'gateway/console');
 
 /** Security headers of console responses: only this origin's scripts, styles and API. */
 export const CONSOLE_HEADERS = {
@@ -20,16 +16,9 @@ export const CONSOLE_HEADERS = {
   'cache-control': 'no-store',
 };
 
-const cache = new Map<string, Buffer>();
-
 /** A console file by its path under /console (empty for the page), or null. */
-export function consoleFile(name: string): { body: Buffer; type: string } | null {
-  const entry = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
-  if (!entry) return null;
-  let body = cache.get(name);
-  if (!body) {
-    body = readFileSync(path.join(projectRoot, 'gateway/console', entry.file));
-    cache.set(name, body);
-  }
-  return { body, type: entry.type };
-}
+export const consoleFile = staticFiles({
+  '': { file: path.join(dir, 'index.html'), type: 'text/html; charset=utf-8' },
+  'console.js': { file: path.join(dir, 'console.js'), type: 'text/javascript; charset=utf-8' },
+  'console.css': { file: path.join(dir, 'console.css'), type: 'text/css; charset=utf-8' },
+});

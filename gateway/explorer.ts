@@ -2,15 +2,16 @@
  * The GraphQL explorer at GET /graphql: GraphiQL with React, served from the project's own
  * node_modules, so it works on government networks without internet access.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { projectRoot } from '../subgraphs/shared/agencies.js';
+import { staticFiles, type StaticFile } from './staticFiles.js';
 
 const require = createRequire(import.meta.url);
 
 /** Static files of the explorer, by the name they are served under /explorer/. */
-const ASSETS: Record<string, { file: string; type: string }> = {
+const ASSETS: Record<string, StaticFile> = {
   'react.production.min.js': { file: packageFile('react', 'umd/react.production.min.js'), type: 'text/javascript' },
   'react-dom.production.min.js': { file: packageFile('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript' },
   'graphiql.min.js': { file: packageFile('graphiql', 'graphiql.min.js'), type: 'text/javascript' },
@@ -54,16 +55,5 @@ function packageFile(pkg: string, file: string): string {
   return path.join(dir, file);
 }
 
-const cache = new Map<string, Buffer>();
-
 /** An explorer asset by name, or null when there is none by that name. */
-export function explorerAsset(name: string): { body: Buffer; type: string } | null {
-  const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
-  if (!asset) return null;
-  let body = cache.get(name);
-  if (!body) {
-    body = readFileSync(asset.file);
-    cache.set(name, body);
-  }
-  return { body, type: asset.type };
-}
+export const explorerAsset = staticFiles(ASSETS);

@@ -204,7 +204,9 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       // A refusal is recorded too (who is unknown: the token was not accepted).
       await recordOrNull({
         ...baseEntry(requestId, 'graphql', null, null),
-        ...operation,
+        operationName: operation.operationName(),
+        operationHash: operation.operationHash,
+        enterprises: operation.enterprises,
         outcome: 'refused',
         detail: `${auth.code}: ${auth.message}`,
       });
@@ -246,7 +248,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     try {
       await auditLog.append({
         ...baseEntry(requestId, 'graphql', auth.principal, auth.purpose),
-        operationName: audit.executed?.operationName ?? operation.operationName,
+        operationName: audit.executed ? audit.executed.operationName : operation.operationName(),
         operationHash: operation.operationHash,
         enterprises: audit.enterprises(),
         decisions: audit.decisions(),
@@ -312,7 +314,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
 }
 
 /** The operation of a GraphQL request as the audit names it: name, SHA-256 of its text, codes in it. */
-function operationOf(method: string | undefined, url: URL, body: unknown): { operationName: string | null; operationHash: string | null; enterprises: string[] } {
+function operationOf(method: string | undefined, url: URL, body: unknown): { operationName: () => string | null; operationHash: string | null; enterprises: string[] } {
   const request = (method === 'GET'
     ? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName'), variables: url.searchParams.get('variables') }
     : body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as { query?: unknown; operationName?: unknown; variables?: unknown };
@@ -324,20 +326,11 @@ function operationOf(method: string | undefined, url: URL, body: unknown): { ope
   if (query) collect(query);
   if (request.variables) collect(typeof request.variables === 'string' ? request.variables : JSON.stringify(request.variables));
   return {
-    operationName: typeof request.operationName === 'string' ? request.operationName : query ? lazySoleOperationName(query) : null,
+    // Derived from the text only when needed: an executed request is named by the executor.
+    operationName: () => (typeof request.operationName === 'string' ? request.operationName : query ? soleOperationName(query) : null),
     operationHash: query ? createHash('sha256').update(query).digest('hex') : null,
     enterprises: [...codes],
   };
-}
-
-/**
- * The name of the one operation of a document, found without a full parse when the text shows
- * exactly one named operation (the common case); a full parse otherwise.
- */
-function lazySoleOperationName(query: string): string | null {
-  const named = [...query.matchAll(/(?:^|[}\s])(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)];
-  if (named.length === 1 && !/(?:^|[}\s])(?:query|mutation|subscription)\s*[({]/.test(query)) return named[0]![1]!;
-  return soleOperationName(query);
 }
 
 /** The name of the one operation of a document, or null (anonymous, several, or not GraphQL). */
