@@ -6,6 +6,7 @@ import { dataDirFrom } from '../subgraphs/shared/config.js';
 import type { DatabaseLocation } from '../subgraphs/shared/database.js';
 import { ConfigurationError, intFrom, portFrom, postgresUrlFrom, stringFrom } from '../subgraphs/shared/env.js';
 import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
+import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
 
 /** The subgraphs of the supergraph: the four agencies, the joint review and the auditors'. */
@@ -54,6 +55,8 @@ export interface GatewayConfig {
   readonly auditDatabase: DatabaseLocation;
   /** `MEG_AUDIT_CHAIN_ID`: this writer's chain; by default one per process start. */
   readonly auditChainId: string;
+  /** `MEG_MAX_DEPTH`, `MEG_MAX_ALIASES`, …: what one operation may ask (limits.ts). */
+  readonly limits: OperationLimits;
 }
 
 /** Reads and validates the gateway configuration. */
@@ -87,6 +90,16 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     maskHashKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_MASK_HASH_KEY', path.join(keysDir, MASK_HASH_KEY_FILE))),
     auditDatabase: auditDatabaseFrom(env),
     auditChainId: stringFrom(env, 'MEG_AUDIT_CHAIN_ID', `gw-${os.hostname()}-${process.pid}-${Date.now().toString(36)}`),
+    limits: {
+      maxDepth: intFrom(env, 'MEG_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 100),
+      maxAliases: intFrom(env, 'MEG_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 10_000),
+      maxDirectives: intFrom(env, 'MEG_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 10_000),
+      maxTokens: intFrom(env, 'MEG_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100, 1_000_000),
+      maxCost: intFrom(env, 'MEG_MAX_COST', DEFAULT_LIMITS.maxCost, 1, 100_000_000),
+      maxPageSize: intFrom(env, 'MEG_MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize, 1, 10_000),
+      maxCodes: intFrom(env, 'MEG_MAX_CODES', DEFAULT_LIMITS.maxCodes, 1, 100_000),
+      defaultListSize: DEFAULT_LIMITS.defaultListSize,
+    },
   };
 }
 

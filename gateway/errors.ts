@@ -15,5 +15,9 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   if (typeof code === 'string' && DOMAIN_INPUT_CODES.has(code)) {
     return { ...formatted, extensions: { ...formatted.extensions, code } };
   }
+  // The parser stops at the token limit (parseOptions.maxTokens); say which limit it was.
+  if (formatted.extensions?.['code'] === 'GRAPHQL_PARSE_FAILED' && /^Syntax Error: Document contains more th(?:an|at) \d+ tokens/.test(formatted.message)) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: 'TOKEN_LIMIT_EXCEEDED' } };
+  }
   return formatted;
 }

@@ -31,13 +31,17 @@ import { ReviewService, type RunOperation } from './review/reviewService.js';
 import { startReviewSubgraph } from './review/reviewSubgraph.js';
 import { CONSOLE_HEADERS, consoleFile } from './consolePage.js';
 import { formatGatewayError } from './errors.js';
+import { operationLimitsPlugin } from './limitsPlugin.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
 import { checkSubgraphs } from './readiness.js';
 import { installScalars } from './scalars.js';
 import { SignedSubgraphSource, type ForwardingContext } from './subgraphFetcher.js';
 
 /** The context of one GraphQL request at the gateway. */
-export interface GatewayContext extends ForwardingContext, PolicyContext, Record<string, unknown> {}
+export interface GatewayContext extends ForwardingContext, PolicyContext, Record<string, unknown> {
+  /** The gateway's own operations (a review's fact queries): fixed, so not held to the callers' limits. */
+  readonly internal?: boolean;
+}
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -96,7 +100,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     async (query, variables, signal) => {
       if (!apollo) throw new Error('the gateway is not started');
       // A review's fact queries belong to the review's request: their decisions go into its record.
-      const contextValue: GatewayContext = { caller: callerContext(randomUUID(), principal, purpose), principal, purpose, signal, audit: audit ?? new AuditScope() };
+      const contextValue: GatewayContext = { caller: callerContext(randomUUID(), principal, purpose), principal, purpose, signal, audit: audit ?? new AuditScope(), internal: true };
       const response = await apollo.executeOperation({ query, variables }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
       return response.body.singleResult;
@@ -123,16 +127,20 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     throw new Error(`cannot read the supergraph at ${config.supergraphFile}; run \`make build\` to compose it`);
   }
 
+  const sources: SignedSubgraphSource[] = [];
   const apolloGateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) =>
-      new SignedSubgraphSource({
+    buildService: ({ name, url }) => {
+      const source = new SignedSubgraphSource({
         name,
         url: config.subgraphUrls[name as SubgraphName] ?? url ?? '',
         signingKey,
         timeoutMs: config.subgraphTimeoutMs,
         connections: config.subgraphConnections,
-      }),
+      });
+      sources.push(source);
+      return source;
+    },
   });
   // Registered before the server starts, so the API schema validates codes before anyone uses it.
   apolloGateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalars(apiSchema));
@@ -145,9 +153,14 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     gateway,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // "Did you mean …?" would tell a caller the names of fields it may not know of.
+    hideSchemaDetailsFromClientErrors: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    // Allowed here, then refused per caller by the limits plugin: agency officers only.
     introspection: true,
     formatError: formatGatewayError,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationLimitsPlugin(config.limits)],
   });
   await apollo.start();
 
@@ -306,6 +319,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       draining = true;
       await Promise.all([closeServer(server), grpcServer.stop()]);
       await apollo!.stop();
+      await Promise.all(sources.map((source) => source.close()));
       await reviewSubgraph.stop();
       await auditSubgraph.stop();
       await auditLog.close();

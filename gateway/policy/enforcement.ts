@@ -41,11 +41,20 @@ export function selectedCoordinates(schema: GraphQLSchema, document: DocumentNod
     visitWithTypeInfo(typeInfo, {
       Field(node) {
         const parent = typeInfo.getParentType();
-        if (parent && !node.name.value.startsWith('__')) coordinates.add(`${parent.name}.${node.name.value}`);
+        if (parent && !isMeta(parent.name, node.name.value)) coordinates.add(`${parent.name}.${node.name.value}`);
       },
     }),
   );
   return [...coordinates].sort();
+}
+
+/**
+ * Introspection (`__typename`, `__schema`, `__type` and the fields of the `__Type`… types) is
+ * not data of any agency: the policy does not classify it, and who may introspect is decided
+ * before (limits.ts).
+ */
+function isMeta(parentType: string, field: string): boolean {
+  return field.startsWith('__') || parentType.startsWith('__');
 }
 
 /** The document without the denied fields, and its hash (the query-plan cache key). */
@@ -62,7 +71,7 @@ export function pruneDocument(
       Field: {
         enter(node) {
           const parent = typeInfo.getParentType();
-          if (!parent || node.name.value.startsWith('__')) return undefined;
+          if (!parent || isMeta(parent.name, node.name.value)) return undefined;
           if (decisions.get(`${parent.name}.${node.name.value}`)?.effect !== 'DENY') return undefined;
           denied++;
           return null;

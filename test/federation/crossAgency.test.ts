@@ -91,8 +91,12 @@ describe('one enterprise graph over four agencies', () => {
   });
 
   it('refuses a page size over 100 and a cursor it did not issue', async () => {
+    // The gateway refuses it before any agency is asked (the agency would refuse it too).
     const big = await graphql(federation.gatewayUrl, '{ searchEnterprises(first: 1000) { edges { cursor } } }');
-    expect(big.body.errors?.[0]).toMatchObject({ message: 'first must be between 1 and 100, not 1000', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(big.status).toBe(400);
+    expect(big.body.errors?.[0]).toMatchObject({ message: '"searchEnterprises" asks for first: 1000; a page holds at most 100', extensions: { code: 'PAGE_SIZE_EXCEEDED' } });
+    const zero = await graphql(federation.gatewayUrl, '{ searchEnterprises(first: 0) { edges { cursor } } }');
+    expect(zero.body.errors?.[0]).toMatchObject({ message: 'first must be between 1 and 100, not 0', extensions: { code: 'BAD_USER_INPUT' } });
     const forged = await graphql(federation.gatewayUrl, '{ searchEnterprises(after: "bm9wZQ") { edges { cursor } } }');
     expect(forged.body.errors?.[0]).toMatchObject({ message: 'after is not a cursor of this list', extensions: { code: 'BAD_USER_INPUT' } });
   });

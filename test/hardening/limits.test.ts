@@ -1,0 +1,158 @@
+/** Operation limits and what error responses may say, tried from outside against the gateway. */
+import { getIntrospectionQuery } from 'graphql';
+import { describe, expect, inject, it } from 'vitest';
+import { CALLERS, headersFor } from '../support/callers.js';
+import { graphql } from '../support/graphql.js';
+import { universe } from '../support/universe.js';
+
+const federation = inject('federation');
+const codes = universe(federation.seed, 3).map((e) => e.uscc);
+
+async function asOfficer(query: string, variables?: Record<string, unknown>) {
+  return graphql(federation.gatewayUrl, query, variables, await headersFor(federation, CALLERS.creditSupervisor));
+}
+
+/** A query nesting `ofType { … }` to the depth asked for (the data graph itself is not that deep). */
+function deepIntrospection(depth: number): string {
+  let inner = 'name';
+  for (let level = 2; level < depth; level++) inner = `ofType { ${inner} }`;
+  return `{ __type(name: "Enterprise") { ${inner} } }`;
+}
+
+describe('operation limits', () => {
+  it('answers the ordinary operations of the graph and the explorer', async () => {
+    const profile = await asOfficer(`{ enterprise(uscc: "${codes[0]}") { market { name annualReports { year } } tax { creditRatings { year } }
+      customs { declarations(first: 5) { edges { node { entryNo } } } } } }`);
+    expect(profile.status).toBe(200);
+    expect(profile.body.errors).toBeUndefined();
+    // The explorer's own introspection query is 15 deep: it must pass.
+    const explorer = await asOfficer(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    expect(explorer.status).toBe(200);
+    expect(explorer.body.errors).toBeUndefined();
+  });
+
+  it('refuses an operation nested too deep, whatever hides the depth', async () => {
+    const ok15 = await asOfficer(deepIntrospection(15));
+    expect(ok15.status).toBe(200);
+    const res = await asOfficer(deepIntrospection(17));
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('DEPTH_LIMIT_EXCEEDED');
+    expect(res.body.errors?.[0]?.message).toMatch(/at most 15/);
+    expect(res.body.data).toBeUndefined();
+    // Fragments cannot hide depth.
+    const inner = deepIntrospection(17).replace(/^\{ __type\(name: "Enterprise"\) \{ /, '').replace(/ \}$/, '').replace(/ \}$/, '');
+    const viaFragments = await asOfficer(`query { ...A } fragment A on Query { __type(name: "Enterprise") { ...B } } fragment B on __Type { ${inner} }`);
+    expect(viaFragments.body.errors?.[0]?.extensions?.['code']).toBe('DEPTH_LIMIT_EXCEEDED');
+  });
+
+  it('refuses too many aliases', async () => {
+    const fields = Array.from({ length: 31 }, (_, i) => `a${i}: uscc`).join(' ');
+    const res = await asOfficer(`{ enterprise(uscc: "${codes[0]}") { ${fields} } }`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('ALIAS_LIMIT_EXCEEDED');
+  });
+
+  it('refuses too many directives', async () => {
+    const fields = Array.from({ length: 51 }, () => `uscc @include(if: true)`).join(' ');
+    const res = await asOfficer(`{ enterprise(uscc: "${codes[0]}") { ${fields} } }`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('DIRECTIVE_LIMIT_EXCEEDED');
+  });
+
+  it('refuses a document of too many tokens without parsing it all', async () => {
+    const res = await asOfficer(`{ ${'__typename '.repeat(6000)} }`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('TOKEN_LIMIT_EXCEEDED');
+  });
+
+  it('refuses a page larger than the cap, in a literal or a variable', async () => {
+    const literal = await asOfficer('{ searchEnterprises(first: 101) { edges { node { uscc } } } }');
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors?.[0]?.extensions?.['code']).toBe('PAGE_SIZE_EXCEEDED');
+    const variable = await asOfficer('query($n: Int) { searchEnterprises(first: $n) { edges { node { uscc } } } }', { n: 1000 });
+    expect(variable.body.errors?.[0]?.extensions?.['code']).toBe('PAGE_SIZE_EXCEEDED');
+    const allowed = await asOfficer('query($n: Int) { searchEnterprises(first: $n) { edges { node { uscc } } } }', { n: 100 });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.data?.['searchEnterprises'].edges).toHaveLength(100);
+  });
+
+  it('refuses an operation whose estimated size is over the cost limit, sized by its lists', async () => {
+    // 100 enterprises per page, 100 declarations each, a dozen values per declaration: over 100,000.
+    const query = `{ searchEnterprises(first: 100) { edges { node { customs { declarations(first: 100) { edges { cursor node {
+      entryNo declaredOn direction hsCode value tradeMode port a: entryNo b: port } } } } } } } }`;
+    const res = await asOfficer(query);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('COST_LIMIT_EXCEEDED');
+  });
+
+  it('refuses batched requests (an array of operations)', async () => {
+    const res = await fetch(federation.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/batch/i);
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const res = await fetch(federation.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename }`, variables: { x: 'x'.repeat(1024 * 1024 + 1) } }),
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a simple cross-site request (CSRF prevention)', async () => {
+    const res = await fetch(`${federation.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/CSRF/);
+  });
+});
+
+describe('what errors may say', () => {
+  it('suggests no field names to a caller who guesses', async () => {
+    const res = await graphql(federation.gatewayUrl, `{ enterprise(uscc: "${codes[0]}") { tx { taxpayerType } } }`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(JSON.stringify(res.body)).not.toMatch(/Did you mean/);
+  });
+
+  it('shows no stack trace or internal detail', async () => {
+    const responses = [
+      await graphql(federation.gatewayUrl, '{ enterprise(uscc: "not a code") { uscc } }'),
+      await graphql(federation.gatewayUrl, '{ enterprise(uscc: ) }'),
+      await asOfficer('query($u: USCC!) { enterprise(uscc: $u) { uscc } }', { u: 42 }),
+    ];
+    for (const res of responses) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      const text = JSON.stringify(res.body);
+      expect(text).not.toMatch(/stacktrace|at [A-Za-z.]+ \(|node_modules|\.js:\d+/);
+    }
+  });
+
+  it('gives introspection to agency officers only', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    const officer = await asOfficer(query);
+    expect(officer.body.data?.['__schema']).toEqual({ queryType: { name: 'Query' } });
+    const anonymous = await graphql(federation.gatewayUrl, query);
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.body.errors?.[0]?.extensions?.['code']).toBe('INTROSPECTION_NOT_ALLOWED');
+    const typeQuery = await graphql(federation.gatewayUrl, '{ __type(name: "Enterprise") { fields { name } } }');
+    expect(typeQuery.body.errors?.[0]?.extensions?.['code']).toBe('INTROSPECTION_NOT_ALLOWED');
+    // __typename is not introspection of the schema.
+    expect((await graphql(federation.gatewayUrl, '{ __typename }')).body.data).toEqual({ __typename: 'Query' });
+  });
+
+  it('does not expose _service or _entities through the gateway', async () => {
+    for (const query of ['{ _service { sdl } }', 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }']) {
+      const res = await asOfficer(query, { r: [{ __typename: 'Enterprise', uscc: codes[0] }] });
+      expect(res.status).toBe(400);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+  });
+});
