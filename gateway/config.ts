@@ -36,6 +36,12 @@ export interface GatewayConfig {
   readonly signingKeyFile: string;
   /** `MEG_SUBGRAPH_TIMEOUT_MS`: how long one subgraph fetch may take. */
   readonly subgraphTimeoutMs: number;
+  /** `MEG_REQUEST_TIMEOUT_MS`: how long one GraphQL request may take in all. */
+  readonly requestTimeoutMs: number;
+  /** `MEG_BREAKER_FAILURES` and `MEG_BREAKER_COOLDOWN_MS`: when to stop asking a failing agency, and for how long. */
+  readonly breaker: { readonly failures: number; readonly cooldownMs: number };
+  /** `MEG_RETRY_PERCENT`: retries of queries to agencies, as a share of requests (default 10%). */
+  readonly retryRatio: number;
   /** `MEG_SUBGRAPH_CONNECTIONS`: keep-alive connections kept per subgraph. */
   readonly subgraphConnections: number;
   /** `MEG_MAX_BODY_BYTES`: the largest request body accepted. */
@@ -55,6 +61,8 @@ export interface GatewayConfig {
   readonly auditDatabase: DatabaseLocation;
   /** `MEG_AUDIT_CHAIN_ID`: this writer's chain; by default one per process start. */
   readonly auditChainId: string;
+  /** `MEG_GATEWAY_WORKERS`: processes serving the same ports (node:cluster), each with its own audit chain. */
+  readonly workers: number;
   /** `MEG_MAX_DEPTH`, `MEG_MAX_ALIASES`, …: what one operation may ask (limits.ts). */
   readonly limits: OperationLimits;
 }
@@ -80,6 +88,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     supergraphFile: path.resolve(projectRoot, stringFrom(env, 'MEG_SUPERGRAPH', 'gateway/generated/supergraph.graphql')),
     signingKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_GATEWAY_SIGNING_KEY', path.join(keysDir, SIGNING_KEY_FILE))),
     subgraphTimeoutMs: intFrom(env, 'MEG_SUBGRAPH_TIMEOUT_MS', 10_000, 10, 600_000),
+    requestTimeoutMs: intFrom(env, 'MEG_REQUEST_TIMEOUT_MS', 15_000, 10, 600_000),
+    breaker: { failures: intFrom(env, 'MEG_BREAKER_FAILURES', 5, 1, 1_000), cooldownMs: intFrom(env, 'MEG_BREAKER_COOLDOWN_MS', 5_000, 10, 600_000) },
+    retryRatio: intFrom(env, 'MEG_RETRY_PERCENT', 10, 0, 100) / 100,
     subgraphConnections: intFrom(env, 'MEG_SUBGRAPH_CONNECTIONS', 64, 1, 10_000),
     maxBodyBytes: intFrom(env, 'MEG_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     policyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_POLICY', 'gateway/generated/policy.wasm')),
@@ -89,7 +100,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     tokenAudience: stringFrom(env, 'MEG_TOKEN_AUDIENCE', DEFAULT_TOKEN_AUDIENCE),
     maskHashKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_MASK_HASH_KEY', path.join(keysDir, MASK_HASH_KEY_FILE))),
     auditDatabase: auditDatabaseFrom(env),
-    auditChainId: stringFrom(env, 'MEG_AUDIT_CHAIN_ID', `gw-${os.hostname()}-${process.pid}-${Date.now().toString(36)}`),
+    // Each cluster worker writes a chain of its own (a chain has one writer at a time).
+    auditChainId:
+      stringFrom(env, 'MEG_AUDIT_CHAIN_ID', `gw-${os.hostname()}-${process.pid}-${Date.now().toString(36)}`) +
+      (env['MEG_GATEWAY_WORKER'] !== undefined && env['MEG_AUDIT_CHAIN_ID'] ? `-w${env['MEG_GATEWAY_WORKER']}` : ''),
+    workers: intFrom(env, 'MEG_GATEWAY_WORKERS', 1, 1, 64),
     limits: {
       maxDepth: intFrom(env, 'MEG_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 100),
       maxAliases: intFrom(env, 'MEG_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 10_000),

@@ -15,6 +15,12 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   if (typeof code === 'string' && DOMAIN_INPUT_CODES.has(code)) {
     return { ...formatted, extensions: { ...formatted.extensions, code } };
   }
+  // An agency's own error, passed on by the planner: named by the agency, as the gateway's own are.
+  const serviceName = formatted.extensions?.['serviceName'];
+  if (typeof serviceName === 'string') {
+    const { serviceName: _, ...extensions } = formatted.extensions!;
+    return { ...formatted, extensions: { ...extensions, service: serviceName } };
+  }
   // The parser stops at the token limit (parseOptions.maxTokens); say which limit it was.
   if (formatted.extensions?.['code'] === 'GRAPHQL_PARSE_FAILED' && /^Syntax Error: Document contains more th(?:an|at) \d+ tokens/.test(formatted.message)) {
     return { ...formatted, extensions: { ...formatted.extensions, code: 'TOKEN_LIMIT_EXCEEDED' } };

@@ -19,6 +19,8 @@ export interface InProcessSubgraphOptions<C extends object> {
   readonly resolvers: GraphQLResolverMap<C>;
   readonly host: string;
   readonly port: number;
+  /** A cluster worker's own port (see listen). */
+  readonly exclusive?: boolean;
   readonly verifier: SignatureVerifier;
   readonly contextFor: (caller: CallerContext) => C;
 }
@@ -38,6 +40,7 @@ export async function startInProcessSubgraph<C extends object>(options: InProces
     name: options.name,
     host: options.host,
     port: options.port,
+    exclusive: options.exclusive ?? false,
     apollo,
     verifier: options.verifier,
     contextFor: options.contextFor,

@@ -1,17 +1,27 @@
-/** The gateway process (port 4000 by default). */
+/** The gateway process (port 4000 by default); with MEG_GATEWAY_WORKERS > 1, a cluster of them. */
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster.js';
+import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
 
 try {
-  const gateway = await startGateway();
-  console.log(`gateway on ${gateway.url}, joint review on grpc://${gateway.grpcAddress} (policy ${gateway.policyRevision.slice(0, 12)})`);
-  const shutdown = () => {
-    gateway.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  const config = loadGatewayConfig();
+  if (cluster.isPrimary && config.workers > 1) {
+    runPrimary(config.workers);
+  } else {
+    const gateway = await startGateway(config);
+    const worker = cluster.isWorker ? ` (worker ${process.env['MEG_GATEWAY_WORKER']}, pid ${process.pid})` : '';
+    console.log(`gateway on ${gateway.url}, joint review on grpc://${gateway.grpcAddress} (policy ${gateway.policyRevision.slice(0, 12)})${worker}`);
+    const shutdown = () => {
+      gateway.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+    process.send?.({ ready: true });
+  }
 } catch (error) {
   console.error(`gateway cannot start: ${(error as Error).message}`);
   process.exit(1);

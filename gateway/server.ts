@@ -3,6 +3,7 @@
  * composed at build time. Routes: POST/GET /graphql (GraphQL; a browser gets the explorer),
  * /explorer/* (its assets), /healthz (the process is up), /readyz (every subgraph answers).
  */
+import cluster from 'node:cluster';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -105,21 +106,27 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
       return response.body.singleResult;
     };
+  // A cluster worker serves its own in-process subgraphs, on ports of its own: a review's fact
+  // queries must come back to the worker whose request they belong to.
+  const worker = cluster.isWorker;
   const auditSubgraph = await startAuditSubgraph({
     host: config.host,
-    port: config.auditPort,
+    port: worker ? 0 : config.auditPort,
+    exclusive: worker,
     verifier: new SignatureVerifier(createPublicKey(signingKey)),
     policy,
     auditLog,
   });
   const reviewSubgraph = await startReviewSubgraph({
     host: config.host,
-    port: config.reviewPort,
+    port: worker ? 0 : config.reviewPort,
+    exclusive: worker,
     verifier: new SignatureVerifier(createPublicKey(signingKey)),
     service: reviewService,
     runAs: (caller) => runAs(principalOf(caller), caller.purpose, inFlight.get(caller.requestId)),
     timeoutMs: config.reviewTimeoutMs,
   });
+  const subgraphUrls: Record<SubgraphName, string> = worker ? { ...config.subgraphUrls, review: reviewSubgraph.url, audit: auditSubgraph.url } : config.subgraphUrls;
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
@@ -133,10 +140,12 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     buildService: ({ name, url }) => {
       const source = new SignedSubgraphSource({
         name,
-        url: config.subgraphUrls[name as SubgraphName] ?? url ?? '',
+        url: subgraphUrls[name as SubgraphName] ?? url ?? '',
         signingKey,
         timeoutMs: config.subgraphTimeoutMs,
         connections: config.subgraphConnections,
+        breaker: config.breaker,
+        retryRatio: config.retryRatio,
       });
       sources.push(source);
       return source;
@@ -169,7 +178,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && url.pathname === '/readyz') {
-      const subgraphs = await checkSubgraphs(config.subgraphUrls);
+      const subgraphs = await checkSubgraphs(subgraphUrls);
       const ready = !draining && Object.values(subgraphs).every((s) => s.ready);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : draining ? 'draining' : 'not ready', subgraphs });
     }
@@ -225,11 +234,15 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       });
       return sendJson(res, auth.status, graphqlError(auth.code, auth.message), extra);
     }
-    // A client that goes away cancels the subgraph fetches made for it.
+    // A client that goes away, or a request out of time, cancels the subgraph fetches made for it.
     const abandoned = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abandoned.abort();
     });
+    const deadline = setTimeout(
+      () => abandoned.abort(new DOMException(`the request took over ${config.requestTimeoutMs} ms`, 'TimeoutError')),
+      config.requestTimeoutMs,
+    );
     const audit = new AuditScope();
     audit.touch(operation.enterprises);
     const context: GatewayContext = {
@@ -254,6 +267,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
         for await (const chunk of response.body.asyncIterator) text += chunk;
       }
     } finally {
+      clearTimeout(deadline);
       inFlight.delete(requestId);
     }
     audit.touchJson(text);

@@ -12,8 +12,9 @@
 import type { KeyObject } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import { Pool, errors as undiciErrors } from 'undici';
+import { CircuitBreaker, RetryBudget, type BreakerOptions } from './resilience.js';
 import { encodeCallerContext, signEncodedRequest, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
 
 /** What the gateway's per-request context carries for subgraph fetches. */
@@ -30,10 +31,21 @@ export interface SignedSubgraphSourceOptions {
   readonly signingKey: KeyObject;
   readonly timeoutMs: number;
   readonly connections: number;
+  /** When to stop asking an agency that keeps failing, and for how long. */
+  readonly breaker: BreakerOptions;
+  /** Retries of queries, as a share of requests (0 disables them). */
+  readonly retryRatio: number;
 }
 
 /** The error codes a caller can see for an agency that did not answer. */
-export type SubgraphFailureCode = 'SUBGRAPH_TIMEOUT' | 'SUBGRAPH_UNAVAILABLE' | 'SUBGRAPH_REFUSED' | 'SUBGRAPH_BAD_RESPONSE';
+export type SubgraphFailureCode =
+  | 'SUBGRAPH_TIMEOUT'
+  | 'SUBGRAPH_UNAVAILABLE'
+  | 'SUBGRAPH_CIRCUIT_OPEN'
+  | 'SUBGRAPH_REFUSED'
+  | 'SUBGRAPH_BAD_RESPONSE'
+  | 'REQUEST_TIMEOUT'
+  | 'REQUEST_CANCELLED';
 
 /** An agency's fetch that failed: the fields it owns are null, this error says why. */
 export function subgraphFailure(service: string, code: SubgraphFailureCode, message: string): GraphQLError {
@@ -46,6 +58,9 @@ type Context = ForwardingContext & Record<string, unknown>;
 export class SignedSubgraphSource implements GraphQLDataSource<Context> {
   private readonly pool: Pool;
   private readonly path: string;
+  /** Open while the agency keeps failing: its fields are null at once, without asking it. */
+  readonly breaker: CircuitBreaker;
+  private readonly retries: RetryBudget;
 
   constructor(private readonly options: SignedSubgraphSourceOptions) {
     const url = new URL(options.url);
@@ -57,6 +72,8 @@ export class SignedSubgraphSource implements GraphQLDataSource<Context> {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
+    this.breaker = new CircuitBreaker(options.breaker);
+    this.retries = new RetryBudget(options.retryRatio);
   }
 
   async process(options: GraphQLDataSourceProcessOptions<Context>): Promise<GatewayGraphQLResponse> {
@@ -66,27 +83,52 @@ export class SignedSubgraphSource implements GraphQLDataSource<Context> {
     const { query, variables, operationName, extensions } = options.request;
     if (!query) throw new Error(`internal: a request to the ${name} subgraph without a query`);
     const body = JSON.stringify({ query, variables, operationName, extensions });
-    const signed = signEncodedRequest(this.options.signingKey, { method: 'POST', path: this.path, body }, encodeCallerContext(caller));
+    const context = encodeCallerContext(caller);
     const signal = options.context.signal as AbortSignal | undefined;
 
-    let response: Awaited<ReturnType<Pool['request']>>;
-    try {
-      response = await this.pool.request({
-        method: 'POST',
-        path: this.path,
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...signed },
-        body,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      throw this.failure(error);
+    // Only reads may be sent twice; the gateway sends agencies nothing else today, but says so.
+    const document = 'document' in options ? options.document : undefined;
+    const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const isQuery = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query';
+    this.retries.deposit();
+
+    for (let attempt = 1; ; attempt++) {
+      if (!this.breaker.tryAcquire()) {
+        throw subgraphFailure(name, 'SUBGRAPH_CIRCUIT_OPEN', `the ${name} subgraph keeps failing; the gateway asks it again in ${Math.ceil(this.breaker.retryInMs() / 1000)} s`);
+      }
+      try {
+        // Signed for each attempt: a signature is good for one request only (replay protection).
+        const signed = signEncodedRequest(this.options.signingKey, { method: 'POST', path: this.path, body }, context);
+        const result = await this.send(body, signed, signal);
+        this.breaker.success();
+        return result;
+      } catch (error) {
+        if (signal?.aborted) {
+          this.breaker.release();
+          throw this.cancelled(signal);
+        }
+        const failure = error instanceof GraphQLError ? error : this.failure(error);
+        // An agency that answers, even with a refusal, is up; one that does not is failing.
+        const down = failure.extensions['code'] === 'SUBGRAPH_UNAVAILABLE' || failure.extensions['code'] === 'SUBGRAPH_TIMEOUT';
+        if (down) this.breaker.failure();
+        else this.breaker.success();
+        // A connection refused or reset may be retried once, for a query, within the budget.
+        const retriable = down && failure.extensions['code'] === 'SUBGRAPH_UNAVAILABLE' && isQuery && attempt === 1;
+        if (!retriable || !this.retries.withdraw()) throw failure;
+      }
     }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw this.failure(error);
-    }
+  }
+
+  private async send(body: string, signed: Record<string, string>, signal: AbortSignal | undefined): Promise<GatewayGraphQLResponse> {
+    const { name } = this.options;
+    const response = await this.pool.request({
+      method: 'POST',
+      path: this.path,
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...signed },
+      body,
+      ...(signal ? { signal } : {}),
+    });
+    const text = await response.body.text();
     if (response.statusCode === 401 || response.statusCode === 403) {
       throw subgraphFailure(name, 'SUBGRAPH_REFUSED', `the ${name} subgraph refused the gateway's request (${response.statusCode})`);
     }
@@ -97,9 +139,19 @@ export class SignedSubgraphSource implements GraphQLDataSource<Context> {
       parsed = undefined;
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('data' in parsed || 'errors' in parsed)) {
+      // A 5xx without a GraphQL body is an agency in trouble, as a refused connection is.
+      if (response.statusCode >= 500) throw subgraphFailure(name, 'SUBGRAPH_UNAVAILABLE', `the ${name} subgraph failed (${response.statusCode})`);
       throw subgraphFailure(name, 'SUBGRAPH_BAD_RESPONSE', `the ${name} subgraph answered ${response.statusCode} without a GraphQL response`);
     }
     return parsed as GatewayGraphQLResponse;
+  }
+
+  private cancelled(signal: AbortSignal): GraphQLError {
+    const { name } = this.options;
+    if ((signal.reason as Error | undefined)?.name === 'TimeoutError') {
+      return subgraphFailure(name, 'REQUEST_TIMEOUT', `the request ran out of time before the ${name} subgraph answered`);
+    }
+    return subgraphFailure(name, 'REQUEST_CANCELLED', `the request was cancelled before the ${name} subgraph answered`);
   }
 
   /** Closes the pool's connections. */
@@ -111,9 +163,6 @@ export class SignedSubgraphSource implements GraphQLDataSource<Context> {
     const { name, timeoutMs } = this.options;
     if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
       return subgraphFailure(name, 'SUBGRAPH_TIMEOUT', `the ${name} subgraph did not answer within ${timeoutMs} ms`);
-    }
-    if (error instanceof undiciErrors.RequestAbortedError || (error as Error)?.name === 'AbortError') {
-      return subgraphFailure(name, 'SUBGRAPH_UNAVAILABLE', `the request to the ${name} subgraph was cancelled`);
     }
     return subgraphFailure(name, 'SUBGRAPH_UNAVAILABLE', `the ${name} subgraph is unavailable`);
   }

@@ -23,6 +23,8 @@ export function auditSubgraphSdl(): string {
 export interface AuditSubgraphOptions {
   readonly host: string;
   readonly port: number;
+  /** A cluster worker's own port (see listen). */
+  readonly exclusive?: boolean;
   readonly verifier: SignatureVerifier;
   readonly policy: AccessPolicy;
   readonly auditLog: AuditLog;
@@ -82,6 +84,7 @@ export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise
     resolvers,
     host: options.host,
     port: options.port,
+    exclusive: options.exclusive ?? false,
     verifier: options.verifier,
     contextFor: () => ({}),
   });

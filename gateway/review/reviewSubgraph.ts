@@ -24,6 +24,8 @@ export function reviewSubgraphSdl(): string {
 export interface ReviewSubgraphOptions {
   readonly host: string;
   readonly port: number;
+  /** A cluster worker's own port (see listen). */
+  readonly exclusive?: boolean;
   readonly verifier: SignatureVerifier;
   readonly service: ReviewService;
   /** Runs a fact query through the gateway as the caller of the signed context. */
@@ -55,6 +57,7 @@ export async function startReviewSubgraph(options: ReviewSubgraphOptions): Promi
     resolvers,
     host: options.host,
     port: options.port,
+    exclusive: options.exclusive ?? false,
     verifier: options.verifier,
     contextFor: (caller) => ({ caller }),
   });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { type CallerContext, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
 import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
@@ -61,6 +61,21 @@ export function checkCodeCount(codes: readonly string[]): void {
   }
 }
 
+/**
+ * What a caller learns of a failure inside the agency (its database down, a bug): that the
+ * agency could not answer, not the driver's message. The whole error goes to the log.
+ */
+export function internalErrorHidden(agency: string, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (formatted.extensions?.['code'] !== 'INTERNAL_SERVER_ERROR') return formatted;
+  console.error(JSON.stringify({ level: 'error', agency, error: String((error as { originalError?: unknown })?.originalError ?? error), path: formatted.path }));
+  return {
+    message: `the ${agency} subgraph could not read its data`,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: 'AGENCY_DATA_UNAVAILABLE' },
+  };
+}
+
 /** Largest request body a subgraph reads (the gateway's batches of 1,000 codes fit easily). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -91,6 +106,7 @@ export async function runSubgraph<Sources>(
     includeStacktraceInErrorResponses: false,
     // Traces would tell callers how long each resolver took; the gateway has no use for them.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
+    formatError: (formatted, error) => internalErrorHidden(definition.agency, formatted, error),
   });
   await apollo.start();
 
@@ -159,6 +175,8 @@ export async function main<Sources>(definition: SubgraphDefinition<Sources>): Pr
 
 /** How {@link serveSignedGraphQL} serves a subgraph. */
 export interface SignedGraphQLOptions<C extends object> {
+  /** Not shared with other cluster workers (a worker's in-process subgraph). */
+  readonly exclusive?: boolean;
   /** The subgraph's name in logs and metrics. */
   readonly name: string;
   readonly host: string;
@@ -274,7 +292,7 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       else res.destroy();
     });
   });
-  await listen(server, options.port, options.host);
+  await listen(server, options.port, options.host, options.exclusive);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
@@ -286,11 +304,14 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
   };
 }
 
-/** Listens on `port` of `host`, rejecting when the port cannot be had. */
-export function listen(server: Server, port: number, host: string): Promise<void> {
+/**
+ * Listens on `port` of `host`, rejecting when the port cannot be had. `exclusive`: a cluster
+ * worker's own port, not shared with the other workers.
+ */
+export function listen(server: Server, port: number, host: string, exclusive = false): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, exclusive }, () => {
       server.off('error', reject);
       resolve();
     });

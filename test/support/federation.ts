@@ -39,6 +39,12 @@ export function issuerKeyFile(federation: Pick<FederationInfo, 'keysDir'>): stri
 export interface Federation extends FederationInfo {
   /** Stops one agency's subgraph (SIGTERM, waits for exit). */
   stopAgency(agency: Agency): Promise<void>;
+  /** Kills one agency's subgraph outright (SIGKILL), as a crash would. */
+  killAgency(agency: Agency): Promise<void>;
+  /** Starts a stopped agency's subgraph again (with extra environment) and waits until it is ready. */
+  startAgency(agency: Agency, extraEnv?: Record<string, string>): Promise<void>;
+  /** The process id of the gateway (the cluster's primary when it runs workers). */
+  gatewayPid(): number;
   /** Stops the gateway with SIGTERM and resolves with its exit code. */
   stopGateway(): Promise<number | null>;
   /** Kills the gateway outright (SIGKILL), as a crash would, and resolves once it is gone. */
@@ -92,9 +98,9 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   }
 
   const processes = new Map<string, { child: ChildProcess; output: string[] }>();
-  const spawnNode = (name: string, script: string, args: string[] = []) => {
+  const spawnNode = (name: string, script: string, args: string[] = [], extraEnv: Record<string, string> = {}) => {
     const child = spawn(process.execPath, [path.join(projectRoot, 'dist', script), ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
@@ -140,6 +146,18 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     backend: options.backend,
     env,
     stopAgency: async (agency) => void (await stopProcess(agency)),
+    killAgency: async (agency) => {
+      const p = processes.get(agency)!;
+      p.child.kill('SIGKILL');
+      await exitOf(p.child);
+    },
+    startAgency: async (agency, extraEnv = {}) => {
+      const p = processes.get(agency);
+      if (p && p.child.exitCode === null && p.child.signalCode === null) throw new Error(`${agency} is still running`);
+      spawnNode(agency, `subgraphs/${agency}/index.js`, [], extraEnv);
+      await waitUntil(async () => (await fetch(new URL('/readyz', subgraphUrls[agency]))).ok, 30_000);
+    },
+    gatewayPid: () => processes.get('gateway')!.child.pid!,
     stopGateway: () => stopProcess('gateway'),
     killGateway: async () => {
       const p = processes.get('gateway')!;
