@@ -10,11 +10,12 @@
  * 1. Each scenario runs the variants interleaved (a b c a b c …) after a warm-up, at full load for
  * the maximum rate, then at a fixed arrival rate for latencies. Figures are printed and written to
  * bench/results/latest.json. Settings: BENCH_SIZE (10000), BENCH_SECONDS (8), BENCH_ROUNDS (3),
- * BENCH_CONCURRENCY (16), BENCH_SCALE_PREFIX (databases of a 1,000,000 seed to compare, optional).
+ * BENCH_CONCURRENCY (50, the virtual users of The Guild's federation benchmark), BENCH_SCALE_PREFIX (databases of a 1,000,000 seed to compare, optional).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { composeSupergraph } from '../gateway/composeSupergraph.js';
@@ -29,7 +30,7 @@ import { measurePolicyCost } from './policyCost.js';
 const SIZE = Number(process.env['BENCH_SIZE'] ?? 10_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 50);
 const PG_ADMIN = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WORK = path.join(projectRoot, '.data/bench');
 const LOADGEN = path.join(projectRoot, '.tools/loadgen');
@@ -233,6 +234,9 @@ async function main(): Promise<void> {
     MEG_TOKEN_PUBLIC_KEY: path.join(keys, TOKEN_ISSUER_PUBLIC_KEY_FILE),
     MEG_MASK_HASH_KEY: path.join(keys, MASK_HASH_KEY_FILE),
     DATABASE_URL_AUDIT: urls['audit']!,
+    // The load generator is one address sending hundreds of public requests a second.
+    MEG_PUBLIC_RATE_LIMIT_PER_SECOND: '1000000',
+    MEG_PUBLIC_RATE_LIMIT_BURST: '1000000',
     ...Object.fromEntries(AGENCIES.map((a) => [`MEG_${AGENCY_CODES[a]}_URL`, `http://127.0.0.1:${PORTS[a]}/graphql`])),
   };
   const processes: Record<Variant, ChildProcess> = {
@@ -339,13 +343,23 @@ async function main(): Promise<void> {
     ['review', 'meg.review.v1.JointReviewService.Review', { uscc: codes[7], matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, CONCURRENCY],
     ['reviewBatch1000', 'meg.review.v1.JointReviewService.ReviewBatch', { uscc: Array.from({ length: 1000 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc), matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, 2],
   ] as const) {
+    if (only && !only.includes(name)) continue;
     log(`\n${name} (gRPC, gateway b)`);
     ghz(call, data, ['-c', String(concurrency), '-z', '3s']); // warm-up
     const max = ghz(call, data, ['-c', String(concurrency), '-z', `${SECONDS}s`]);
     const rate = Math.max(1, Math.round(max.rps / 2));
+    const before = await subgraphTime();
     const fixed = ghz(call, data, ['-c', String(concurrency), '--rps', String(rate), '-z', `${SECONDS}s`]);
+    const after = await subgraphTime();
+    // The slowest agency on the review's path: market (who the enterprise is), then the slowest other.
+    const mean = (a: Agency) => {
+      const n = after[a]!.count - before[a]!.count;
+      return n > 0 ? ((after[a]!.seconds - before[a]!.seconds) * 1000) / n : 0;
+    };
+    const agenciesMs = mean('market') + Math.max(mean('tax'), mean('social'), mean('customs'));
     const pctl = (r: any, p: number) => round((r.latencyDistribution?.find((d: { percentage: number }) => d.percentage === p)?.latency ?? 0) / 1e6);
-    grpcScenarios[name] = { maxRps: round(max.rps, 1), fixedRateRps: rate, p50Ms: pctl(fixed, 50), p95Ms: pctl(fixed, 95), p99Ms: pctl(fixed, 99), errors: Object.keys(max.statusCodeDistribution ?? {}).filter((k) => k !== 'OK') };
+    grpcScenarios[name] = { maxRps: round(max.rps, 1), fixedRateRps: rate, p50Ms: pctl(fixed, 50), p95Ms: pctl(fixed, 95), p99Ms: pctl(fixed, 99), errors: Object.keys(max.statusCodeDistribution ?? {}).filter((k) => k !== 'OK'),
+      meanMs: round((fixed.average ?? 0) / 1e6), agenciesMs: round(agenciesMs), overAgencies: agenciesMs > 0 ? round((fixed.average ?? 0) / 1e6 / agenciesMs) : null };
     log(`  ${round(max.rps, 1)} reviews/s; p50 ${pctl(fixed, 50)} ms at ${rate}/s`);
   }
 
@@ -353,8 +367,28 @@ async function main(): Promise<void> {
   let scale: Record<string, unknown> | null = null;
   if (SCALE_PREFIX) scale = await measureScale(results, endpoint('b'), tokensFile, common);
 
-  log('\npolicy cost in isolation…');
-  const policyCost = await measurePolicyCost(path.join(WORK, 'opa-data.json'));
+  let policyCost: Awaited<ReturnType<typeof measurePolicyCost>> | null = null;
+  if (!only || only.includes('policy')) {
+    log('\npolicy cost in isolation…');
+    policyCost = await measurePolicyCost(path.join(WORK, 'opa-data.json'));
+  }
+
+  // Scaling with workers: the profile at full load on this gateway as one worker, then as two.
+  let workers: Record<string, unknown> | null = null;
+  if (results['profile'] && (!only || only.includes('workers'))) {
+    log('\nworkers: the profile on b as 1 worker and as 2 (MEG_GATEWAY_WORKERS)');
+    const bodyFile = path.join(WORK, 'profile.json');
+    const measureB = () => median(Array.from({ length: ROUNDS }, () => load(endpoint('b'), bodyFile, tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, SECONDS).rps));
+    const one = measureB();
+    processes.b.kill('SIGTERM');
+    await new Promise((r) => processes.b.once('exit', r));
+    // Both cores: on a 2-core machine the second worker shares its core with the load and the subgraphs.
+    processes.b = await start('b2', '0,1', process.execPath, [path.join(projectRoot, 'dist/gateway/index.js')], { ...gatewayEnv, MEG_GATEWAY_WORKERS: '2' }, `http://127.0.0.1:${PORTS.b}/readyz`);
+    load(endpoint('b'), bodyFile, tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 3); // warm-up
+    const two = measureB();
+    workers = { oneWorkerRps: round(one, 1), twoWorkersRps: round(two, 1), ratio: round(two / one), cores: os.cpus().length, note: 'two workers share the machine with the load generator and the subgraphs' };
+    log(`  1 worker ${round(one, 1)} req/s, 2 workers ${round(two, 1)} req/s (${round(two / one)}×)`);
+  }
 
   if (process.env['BENCH_GATEWAY_NODE_ARGS']) {
     // Let a profiled gateway write its profile before it is stopped.
@@ -372,6 +406,8 @@ async function main(): Promise<void> {
     grpc: grpcScenarios,
     scale,
     policyCost,
+    workers,
+    targets: targetsOf(results, grpcScenarios, scale, policyCost),
   };
   mkdirSync(path.join(projectRoot, 'bench/results'), { recursive: true });
   writeFileSync(path.join(projectRoot, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -414,6 +450,21 @@ async function measureScale(results: Record<string, any>, url: string, tokensFil
   };
 }
 
+/** The targets of the benchmark's issue, each met or not (reported, never asserted). */
+function targetsOf(results: Record<string, any>, grpc: Record<string, any>, scale: Record<string, any> | null, policy: Record<string, number> | null): Record<string, { target: string; value: number | null; met: boolean | null }> {
+  const target = (text: string, value: number | null | undefined, met: (v: number) => boolean) => ({ target: text, value: value ?? null, met: value === null || value === undefined ? null : met(value) });
+  const p = results['profile'];
+  const scaleMax = scale ? Math.max(...Object.values<number>(scale['p50Ratio'])) : null;
+  return {
+    b_over_a: target('(b)/(a) throughput ≥ 1.0 (profile)', p?.ratios.b_over_a.rps, (v) => v >= 1),
+    b_over_c: target('(b)/(c) throughput ≥ 1.0 (profile)', p?.ratios.b_over_c.rps, (v) => v >= 1),
+    cachedPolicyMicros: target('cached policy decision < 20 µs', policy?.['cachedMicros'], (v) => v < 20),
+    gatewayOwnMs: target('gateway overhead < 2 ms (profile, mean end to end less the agencies on the path)', p?.variants.b.gatewayOwnMs, (v) => v < 2),
+    reviewOverAgencies: target('joint review within 10% of the slowest agency (gRPC Review, mean)', grpc['review']?.overAgencies, (v) => v <= 1.1),
+    scale1MOver10k: target('1M/10k p50 latency ratio < 1.5', scaleMax, (v) => v < 1.5),
+  };
+}
+
 function printReport(report: any): void {
   const lines: string[] = [];
   lines.push(`\nMarket Entity Graph benchmark — ${report.settings.enterprises} enterprises, ${report.settings.rounds} rounds × ${report.settings.secondsPerRun}s, concurrency ${report.settings.concurrency}`);
@@ -428,13 +479,16 @@ function printReport(report: any): void {
   }
   lines.push(`\npeak memory (MB, process tree): a ${report.peakMemoryMb.a}, b ${report.peakMemoryMb.b}, c ${report.peakMemoryMb.c}`);
   for (const [name, g] of Object.entries<any>(report.grpc ?? {})) {
-    lines.push(`gRPC ${name} (b): ${g.maxRps} calls/s; at ${g.fixedRateRps}/s p50 ${g.p50Ms} ms, p95 ${g.p95Ms} ms, p99 ${g.p99Ms} ms${g.errors.length ? `; errors ${g.errors.join(', ')}` : ''}`);
+    lines.push(`gRPC ${name} (b): ${g.maxRps} calls/s; at ${g.fixedRateRps}/s p50 ${g.p50Ms} ms, p95 ${g.p95Ms} ms, p99 ${g.p99Ms} ms, mean ${g.meanMs} ms vs the agencies' ${g.agenciesMs} ms${g.errors.length ? `; errors ${g.errors.join(', ')}` : ''}`);
   }
   if (report.scale) {
     lines.push(`scale (b): ${report.scale.enterprises.large} vs ${report.scale.enterprises.small} enterprises, p50 ratio profile ${report.scale.p50Ratio.profile}, list100 ${report.scale.p50Ratio.list100}`);
   }
-  const p = report.policyCost;
+  const p = report.policyCost ?? { fields: '-', coldMicros: '-', cachedMicros: '-', opaServerMicros: '-', opaServerOverCold: '-' };
+  if (report.workers) lines.push(`workers (b, profile): 1 worker ${report.workers.oneWorkerRps} req/s, 2 workers ${report.workers.twoWorkersRps} req/s (${report.workers.ratio}×; ${report.workers.note})`);
   lines.push(`policy, one ${p.fields}-field operation: cold ${p.coldMicros} µs, cached ${p.cachedMicros} µs; OPA server over REST field by field ${p.opaServerMicros} µs (${p.opaServerOverCold}× the in-process cold decision)`);
+  lines.push('\ntargets:');
+  for (const t of Object.values<any>(report.targets)) lines.push(`  ${t.met === null ? 'not measured' : t.met ? 'met    ' : 'not met'}  ${t.target}: ${t.value ?? '-'}`);
   lines.push('\nwritten to bench/results/latest.json');
   console.log(lines.join('\n'));
 }

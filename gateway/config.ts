@@ -7,6 +7,7 @@ import type { DatabaseLocation } from '../subgraphs/shared/database.js';
 import { ConfigurationError, intFrom, portFrom, postgresUrlFrom, stringFrom } from '../subgraphs/shared/env.js';
 import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
+import type { BucketSettings } from './rateLimit.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
 
 /** The subgraphs of the supergraph: the four agencies, the joint review and the auditors'. */
@@ -61,6 +62,15 @@ export interface GatewayConfig {
   readonly auditDatabase: DatabaseLocation;
   /** `MEG_AUDIT_CHAIN_ID`: this writer's chain; by default one per process start. */
   readonly auditChainId: string;
+  /**
+   * `MEG_RATE_LIMIT_PER_SECOND`/`_BURST` for token holders (per subject), `MEG_PUBLIC_RATE_LIMIT_PER_SECOND`/`_BURST`
+   * for the public (per address); `MEG_RATE_LIMIT_REDIS_URL` shares the buckets between replicas.
+   */
+  readonly rateLimit: {
+    readonly principal: BucketSettings;
+    readonly public: BucketSettings;
+    readonly redisUrl: string | null;
+  };
   /** `MEG_GATEWAY_WORKERS`: processes serving the same ports (node:cluster), each with its own audit chain. */
   readonly workers: number;
   /** `MEG_MAX_DEPTH`, `MEG_MAX_ALIASES`, …: what one operation may ask (limits.ts). */
@@ -77,6 +87,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   subgraphUrls.review = httpUrlFrom(env, 'MEG_REVIEW_URL', `http://127.0.0.1:${reviewPort}/graphql`);
   const auditPort = portFrom(env, 'MEG_AUDIT_PORT', 4006);
   subgraphUrls.audit = httpUrlFrom(env, 'MEG_AUDIT_URL', `http://127.0.0.1:${auditPort}/graphql`);
+  const workers = intFrom(env, 'MEG_GATEWAY_WORKERS', 1, 1, 64);
+  const auditDatabase = auditDatabaseFrom(env);
+  if (workers > 1 && !('url' in auditDatabase)) {
+    // PGlite is one process's database: workers would each open the same files.
+    throw new ConfigurationError('MEG_GATEWAY_WORKERS > 1 needs the access log on PostgreSQL: set DATABASE_URL_AUDIT');
+  }
   return {
     reviewPort,
     auditPort,
@@ -99,12 +115,17 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     tokenIssuer: stringFrom(env, 'MEG_TOKEN_ISSUER', DEFAULT_TOKEN_ISSUER),
     tokenAudience: stringFrom(env, 'MEG_TOKEN_AUDIENCE', DEFAULT_TOKEN_AUDIENCE),
     maskHashKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_MASK_HASH_KEY', path.join(keysDir, MASK_HASH_KEY_FILE))),
-    auditDatabase: auditDatabaseFrom(env),
+    auditDatabase,
     // Each cluster worker writes a chain of its own (a chain has one writer at a time).
     auditChainId:
       stringFrom(env, 'MEG_AUDIT_CHAIN_ID', `gw-${os.hostname()}-${process.pid}-${Date.now().toString(36)}`) +
       (env['MEG_GATEWAY_WORKER'] !== undefined && env['MEG_AUDIT_CHAIN_ID'] ? `-w${env['MEG_GATEWAY_WORKER']}` : ''),
-    workers: intFrom(env, 'MEG_GATEWAY_WORKERS', 1, 1, 64),
+    workers,
+    rateLimit: {
+      principal: { perSecond: intFrom(env, 'MEG_RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000), burst: intFrom(env, 'MEG_RATE_LIMIT_BURST', 100, 1, 1_000_000) },
+      public: { perSecond: intFrom(env, 'MEG_PUBLIC_RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000), burst: intFrom(env, 'MEG_PUBLIC_RATE_LIMIT_BURST', 20, 1, 1_000_000) },
+      redisUrl: redisUrlFrom(env, 'MEG_RATE_LIMIT_REDIS_URL'),
+    },
     limits: {
       maxDepth: intFrom(env, 'MEG_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 100),
       maxAliases: intFrom(env, 'MEG_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 10_000),
@@ -122,6 +143,19 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
 export function auditDatabaseFrom(env: NodeJS.ProcessEnv): DatabaseLocation {
   const url = postgresUrlFrom(env, 'DATABASE_URL_AUDIT');
   return url ? { url } : { dataDir: path.join(dataDirFrom(env), 'audit') };
+}
+
+function redisUrlFrom(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`${name}=${JSON.stringify(raw)} is not a URL`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigurationError(`${name} must be a redis:// or rediss:// URL, not ${url.protocol}//…`);
+  return raw;
 }
 
 function httpUrlFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): string {

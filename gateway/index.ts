@@ -23,6 +23,6 @@ try {
     process.send?.({ ready: true });
   }
 } catch (error) {
-  console.error(`gateway cannot start: ${(error as Error).message}`);
+  console.error(`gateway cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

@@ -35,6 +35,7 @@ import { formatGatewayError } from './errors.js';
 import { operationLimitsPlugin } from './limitsPlugin.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
 import { checkSubgraphs } from './readiness.js';
+import { MemoryRateLimiter, RedisRateLimiter, type RateDecision, type RateLimiter } from './rateLimit.js';
 import { installScalars } from './scalars.js';
 import { SignedSubgraphSource, type ForwardingContext } from './subgraphFetcher.js';
 
@@ -93,6 +94,18 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       console.error(`refusal of ${entry.requestId} not recorded: ${(error as Error).message}`);
     }
   };
+
+  // Rate limits per principal: token holders by subject, the public by address.
+  let limiter: RateLimiter = new MemoryRateLimiter();
+  if (config.rateLimit.redisUrl) {
+    const shared = new RedisRateLimiter(config.rateLimit.redisUrl);
+    if (!(await shared.connected())) console.error('rate limits: Redis is not reachable yet; limiting locally until it is');
+    limiter = shared;
+  }
+  const rateLimit = (principal: Principal, address: string | undefined): Promise<RateDecision> =>
+    principal.public
+      ? limiter.take(`public:${address ?? 'unknown'}`, config.rateLimit.public)
+      : limiter.take(`sub:${principal.agency ?? ''}:${principal.sub}`, config.rateLimit.principal);
 
   // Reviews gather their facts through this gateway's own pipeline, as the reviewing caller.
   let apollo: ApolloServer<GatewayContext> | undefined;
@@ -220,6 +233,15 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     const requestId = randomUUID();
     const operation = operationOf(req.method, url, body);
     const auth = await authenticate(req.headers);
+    if (auth.ok) {
+      const rate = await rateLimit(auth.principal, req.socket.remoteAddress);
+      if (!rate.allowed) {
+        return sendJson(res, 429, graphqlError('RATE_LIMITED', `too many requests from ${auth.principal.public ? 'this address' : auth.principal.sub}; try again in ${rate.retryAfterSeconds} s`), {
+          'x-request-id': requestId,
+          'retry-after': String(rate.retryAfterSeconds),
+        });
+      }
+    }
     if (!auth.ok) {
       const extra: Record<string, string> = { 'x-request-id': requestId };
       if (auth.status === 401) extra['www-authenticate'] = `Bearer error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`;
@@ -308,6 +330,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     port: config.grpcPort,
     service: reviewService,
     authenticate,
+    rateLimit: (principal) => rateLimit(principal, undefined),
     runAs,
     defaultTimeoutMs: config.reviewTimeoutMs,
     record: async ({ requestId, principal, purpose, request, audit, outcome, detail }) => {
@@ -337,6 +360,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       await reviewSubgraph.stop();
       await auditSubgraph.stop();
       await auditLog.close();
+      await limiter.close();
     },
   };
 }

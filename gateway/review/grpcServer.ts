@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditOutcome } from '../audit/auditLog.js';
 import { AuditScope } from '../audit/auditScope.js';
 import type { Authenticated, Refused } from '../auth/authenticate.js';
+import type { RateDecision } from '../rateLimit.js';
 import type { Principal } from '../policy/accessPolicy.js';
 import { MATTERS, type Matter, type MeasureFinding } from './reviewPolicy.js';
 import type { AgencyFinding, ReviewService, RunOperation, Verdict } from './reviewService.js';
@@ -42,6 +43,8 @@ export interface ReviewGrpcOptions {
   readonly port: number;
   readonly service: ReviewService;
   readonly authenticate: (headers: Record<string, string | undefined>) => Promise<Authenticated | Refused>;
+  /** The caller's rate limit (refused calls are RESOURCE_EXHAUSTED). */
+  readonly rateLimit: (principal: Principal) => Promise<RateDecision>;
   /** Runs a fact query through the gateway as `principal` acting for `purpose`, noting decisions in `audit`. */
   readonly runAs: (principal: Principal, purpose: string | null, audit: AuditScope) => RunOperation;
   /** Records the call in the access log; the verdict is released only once this resolves. */
@@ -118,6 +121,8 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       }
       principal = auth.principal;
       purpose = auth.purpose;
+      const rate = await options.rateLimit(auth.principal);
+      if (!rate.allowed) return status(grpc.status.RESOURCE_EXHAUSTED, `too many requests from ${auth.principal.sub}; try again in ${rate.retryAfterSeconds} s`);
       const matter = typeof matterName === 'string' ? matterName.replace(/^MATTER_/, '') : '';
       if (!(MATTERS as readonly string[]).includes(matter)) {
         return status(grpc.status.INVALID_ARGUMENT, `matter must be one of ${MATTERS.map((m) => `MATTER_${m}`).join(', ')}`);

@@ -83,6 +83,12 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     MEG_AUDIT_PORT: String(ports[7]),
     MEG_TOKEN_PUBLIC_KEY: path.join(keysDir, TOKEN_ISSUER_PUBLIC_KEY_FILE),
     MEG_MASK_HASH_KEY: path.join(keysDir, MASK_HASH_KEY_FILE),
+    // Tests call as a few principals from one address, faster than any person would: rate
+    // limits are tested on their own (test/hardening/rateLimit.test.ts), with their own settings.
+    MEG_RATE_LIMIT_PER_SECOND: '100000',
+    MEG_RATE_LIMIT_BURST: '100000',
+    MEG_PUBLIC_RATE_LIMIT_PER_SECOND: '100000',
+    MEG_PUBLIC_RATE_LIMIT_BURST: '100000',
     ...options.extraEnv,
   };
   const subgraphUrls = {} as Record<Agency, string>;

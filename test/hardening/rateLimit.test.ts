@@ -1,0 +1,93 @@
+/**
+ * Rate limits per principal, from outside: a gateway of two workers sharing its buckets through
+ * Redis (127.0.0.1:6379), so that one limit holds whichever worker a request reaches.
+ */
+import { randomUUID } from 'node:crypto';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mintToken } from '../../gateway/auth/tokens.js';
+import { CALLERS } from '../support/callers.js';
+import { issuerKeyFile, startFederation, type Federation } from '../support/federation.js';
+import { metadataFor, review, reviewClient } from '../support/grpc.js';
+import { universe } from '../support/universe.js';
+
+const shared = inject('federation');
+let federation: Federation;
+const noKeepAlive = new Agent({ pipelining: 0 });
+const BURST = 6;
+
+beforeAll(async () => {
+  federation = await startFederation({
+    backend: 'postgres',
+    size: 50,
+    seed: shared.seed,
+    databasePrefix: 'meg_ratelimit',
+    extraEnv: {
+      MEG_GATEWAY_WORKERS: '2',
+      MEG_RATE_LIMIT_REDIS_URL: process.env['MEG_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      MEG_RATE_LIMIT_PER_SECOND: '1',
+      MEG_RATE_LIMIT_BURST: String(BURST),
+      MEG_PUBLIC_RATE_LIMIT_PER_SECOND: '1',
+      MEG_PUBLIC_RATE_LIMIT_BURST: String(BURST),
+    },
+  });
+}, 180_000);
+afterAll(async () => {
+  await federation?.stop();
+});
+
+async function as(sub: string): Promise<Record<string, string>> {
+  const claims = { ...CALLERS.creditSupervisor.claims, sub };
+  const token = await mintToken(claims, { issuerKeyFile: issuerKeyFile(federation), ttlSeconds: 600 });
+  return { authorization: `Bearer ${token}`, 'x-purpose': 'CREDIT_SUPERVISION' };
+}
+
+async function ask(headers: Record<string, string>) {
+  const res = await fetch(federation.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: '{ searchEnterprises(first: 1) { edges { node { uscc } } } }' }),
+    dispatcher: noKeepAlive,
+  } as RequestInit);
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+}
+
+describe('rate limits per principal', () => {
+  it('answers a burst, then 429 with Retry-After, one limit across both workers', async () => {
+    const headers = await as(`rate-${randomUUID()}`);
+    const results = [];
+    for (let i = 0; i < BURST + 4; i++) results.push(await ask(headers));
+    // Allowed: the burst, plus at most one refilled while the requests were made.
+    const allowed = results.filter((r) => r.status === 200).length;
+    expect(allowed).toBeGreaterThanOrEqual(BURST);
+    expect(allowed).toBeLessThanOrEqual(BURST + 1);
+    const refused = results.find((r) => r.status === 429)!;
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(refused.body.errors[0].message).toMatch(/too many requests from rate-/);
+    // Another principal is not held back by this one.
+    expect((await ask(await as(`rate-${randomUUID()}`))).status).toBe(200);
+  });
+
+  it('limits the public by address', async () => {
+    const statuses = [];
+    for (let i = 0; i < BURST + 4; i++) statuses.push((await ask({})).status);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(BURST + 1);
+  });
+
+  it('limits joint reviews over gRPC too, with RESOURCE_EXHAUSTED', async () => {
+    const client = reviewClient(federation.grpcAddress);
+    try {
+      const caller = { ...CALLERS.procurement, claims: { ...CALLERS.procurement.claims, sub: `rate-${randomUUID()}` } };
+      const metadata = await metadataFor(federation, caller);
+      const uscc = universe(shared.seed, 1)[0]!.uscc;
+      const codes: number[] = [];
+      for (let i = 0; i < BURST + 3; i++) codes.push((await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, metadata)).status.code);
+      expect(codes[0]).toBe(0);
+      expect(codes.at(-1)).toBe(8); // RESOURCE_EXHAUSTED
+    } finally {
+      client.close();
+    }
+  });
+});
