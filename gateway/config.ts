@@ -29,7 +29,7 @@ export interface GatewayConfig {
   readonly auditPort: number;
   /** `MEG_GRPC_PORT`: the JointReviewService, default 50051. */
   readonly grpcPort: number;
-  /** `MEG_REVIEW_TIMEOUT_MS`: deadline of a GraphQL review, and of a gRPC call that sets none. */
+  /** `MEG_REVIEW_TIMEOUT_MS`: deadline of a GraphQL review (a gRPC call must set its own). */
   readonly reviewTimeoutMs: number;
   /** `MEG_SUPERGRAPH`: the supergraph composed at build time. */
   readonly supergraphFile: string;

@@ -332,7 +332,6 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     authenticate,
     rateLimit: (principal) => rateLimit(principal, undefined),
     runAs,
-    defaultTimeoutMs: config.reviewTimeoutMs,
     record: async ({ requestId, principal, purpose, request, audit, outcome, detail }) => {
       const entry: AuditEntry = {
         ...baseEntry(requestId, 'grpc', principal, purpose),

@@ -49,8 +49,6 @@ export interface ReviewGrpcOptions {
   readonly runAs: (principal: Principal, purpose: string | null, audit: AuditScope) => RunOperation;
   /** Records the call in the access log; the verdict is released only once this resolves. */
   readonly record: (call: RecordedCall) => Promise<void>;
-  /** The deadline given to a call that came without one. */
-  readonly defaultTimeoutMs: number;
 }
 
 /** What the access log is told of a call. */
@@ -113,6 +111,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         authorization: typeof metadata['authorization'] === 'string' ? metadata['authorization'] : undefined,
         'x-purpose': typeof metadata['x-purpose'] === 'string' ? metadata['x-purpose'] : undefined,
       };
+      if (deadlineOf(call) === null) return status(grpc.status.INVALID_ARGUMENT, 'a joint review needs a deadline (grpc-timeout): without one a caller could wait for ever');
       if (headers.authorization === undefined) return status(grpc.status.UNAUTHENTICATED, 'the joint review needs an access token in the authorization metadata');
       const auth = await options.authenticate(headers);
       if (!auth.ok) {
@@ -133,8 +132,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         const problem = checkUscc(code);
         if (problem) return status(grpc.status.INVALID_ARGUMENT, codes.length > 1 ? `uscc[${i}]: ${problem.message}` : problem.message);
       }
-      const deadline = call.getDeadline();
-      const deadlineMs = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Date.now() + options.defaultTimeoutMs;
+      const deadlineMs = deadlineOf(call)!; // checked first of all, above
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - DEADLINE_MARGIN_MS));
       const onCancel = () => controller.abort();
@@ -236,6 +234,13 @@ interface Prepared {
   readonly signal: AbortSignal;
   readonly done: () => void;
   readonly record: (outcome: AuditOutcome, detail?: string) => Promise<void>;
+}
+
+/** The call's deadline in epoch milliseconds, or null when the caller set none. */
+function deadlineOf(call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any>): number | null {
+  const deadline = call.getDeadline();
+  if (deadline instanceof Date) return deadline.getTime();
+  return typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : null;
 }
 
 function status(code: grpc.status, details: string): grpc.StatusObject {
