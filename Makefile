@@ -29,6 +29,7 @@ start: keys
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
 test: build policy-test $(GRPCURL) $(CHROMIUM)
 	npx tsc -p tsconfig.json
+	$(NODE) dist/scripts/checkDependencies.js
 	MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
 
 ## bench: this gateway against plain Apollo Gateway and Hive Gateway (bench/run.ts); writes bench/results/latest.json
