@@ -73,9 +73,11 @@ async function seedAgency(slice: AgencySeed, size: number, seed: string, ifEmpty
         })();
       }
       await pending;
-      progress.update(size, 'analyzing');
+      progress.update(size, 'vacuuming and analyzing');
     });
-    for (const table of slice.tables) await db.query('seed', `ANALYZE ${table.name}`);
+    // VACUUM as well as ANALYZE: a table just filled by COPY has no visibility map yet, so its
+    // first readers (or an autovacuum under load) would pay for it.
+    for (const table of slice.tables) await db.query('seed', `VACUUM (ANALYZE) ${table.name}`);
     progress.done(`${rows.toLocaleString('en')} rows into ${where}`);
   } finally {
     await db.close();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CONTEXT_HEADER, SIGNATURE_HEADER, signRequest, type CallerContext } from '../../subgraphs/shared/gatewaySignature.js';
 import { readPrivateKey, SIGNING_KEY_FILE } from '../../subgraphs/shared/keys.js';
-import { requestCount, statementCount, subgraphMetrics } from '../support/graphql.js';
+import { graphql, requestCount, statementCount, subgraphMetrics } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
 
 const federation = inject('federation');
@@ -64,6 +64,21 @@ describe('subgraphs trust only the gateway', () => {
     expect(replay.status).toBe(403);
     expect(replay.body.errors[0].extensions.code).toBe('GATEWAY_SIGNATURE_REPLAYED');
     expect(await taxDatabaseUse()).toBe(before);
+  });
+
+  it('ignores caller context a client sends the gateway, rebuilding it from the verified token', async () => {
+    // The public, claiming to be a tax officer through the headers the gateway uses internally.
+    const forged = { requestId: 'forged', sub: 'tax-officer-9', agency: 'TAX', roles: ['officer'], region: null, purpose: 'TAX_ADMINISTRATION' };
+    const headers = {
+      [CONTEXT_HEADER]: Buffer.from(JSON.stringify(forged)).toString('base64url'),
+      [SIGNATURE_HEADER]: signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: '{}' }, forged)[SIGNATURE_HEADER]!,
+      'x-purpose-override': 'TAX_ADMINISTRATION',
+    };
+    const res = await graphql(federation.gatewayUrl, 'query($u: USCC!) { enterprise(uscc: $u) { tax { taxpayerType } } }', { u: uscc }, headers);
+    expect(res.status).toBe(200);
+    // As the public: the tax officer's field is refused.
+    expect(res.body.data?.['enterprise'].tax.taxpayerType).toBeNull();
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN_FIELD');
   });
 
   it('refuses _service and _entities from anyone but the gateway, on every subgraph', async () => {

@@ -1,6 +1,8 @@
 /** Who may call: token verification and purpose declaration, attacked from outside. */
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -77,6 +79,9 @@ describe('tokens', () => {
       const forged = Buffer.from(JSON.stringify({ sub: 'x', agency: 'TAX', roles: ['officer', 'auditor'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: 9_999_999_999, iat: 1 })).toString('base64url');
       return `${h}.${forged}.${s}`;
     }, 'the token signature is invalid'],
+    ['RS256-signed by a key of the caller’s own (algorithm confusion)', () => token({ header: { alg: 'RS256' }, key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }), 'the token is signed with RS256; only ES256 is accepted'],
+    ['naming a key by a path', () => token({ header: { kid: '../../../../etc/passwd' } }), 'the token names a key this gateway does not know'],
+    ['naming a key by an injection', () => token({ header: { kid: "' OR '1'='1" } }), 'the token names a key this gateway does not know'],
     ['that is not a JWT', async () => 'not-a-token', 'the token is malformed'],
     ['granting a purpose that does not exist', () => token({ claims: { purposes: ['TAX_ADMINISTRATION', 'ANYTHING'] } }), 'the token grants purposes that do not exist: ANYTHING'],
     ['without an agency', () => token({ claims: { agency: 'tax bureau' } }), 'the token has no valid agency claim (an upper-case code such as TAX or PROCUREMENT_CENTRE)'],
@@ -85,6 +90,29 @@ describe('tokens', () => {
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ errors: [{ message: reason, extensions: { code: 'UNAUTHENTICATED' } }] });
     expect(res.headers.get('www-authenticate')).toContain('Bearer error="invalid_token"');
+  });
+
+  it('never fetches anything a token points at', async () => {
+    // A listener standing in for an attacker's key server: no request may ever reach it.
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${address.port}/jwks.json`;
+    try {
+      for (const header of [{ jku: url }, { x5u: url }, { kid: url }, { jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, jku: url }]) {
+        const res = await call(`Bearer ${await token({ header })}`);
+        // The token is judged on its own: refused (unknown key) or accepted (our kid), never fetched.
+        expect([200, 401]).toContain(res.status);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      expect(hits).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses an Authorization header that is not a bearer token', async () => {
