@@ -24,7 +24,7 @@ import { readTokenVerificationKey } from './auth/tokens.js';
 import { AccessPolicy, type Principal } from './policy/accessPolicy.js';
 import { PolicyEnforcingGateway, type PolicyContext } from './policy/enforcingGateway.js';
 import { createMasker } from './policy/masking.js';
-import { closeServer, graphqlError, listen, readBody, sendJson } from '../subgraphs/shared/subgraphServer.js';
+import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge } from '../subgraphs/shared/subgraphServer.js';
 import { loadGatewayConfig, SUBGRAPHS, type GatewayConfig, type SubgraphName } from './config.js';
 import { startReviewGrpcServer } from './review/grpcServer.js';
 import { ReviewPolicy } from './review/reviewPolicy.js';
@@ -217,9 +217,17 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     }
 
     const raw = await readBody(req, config.maxBodyBytes);
-    if (raw === null) return sendJson(res, 413, graphqlError('PAYLOAD_TOO_LARGE', `request body over ${config.maxBodyBytes} bytes`));
+    if (raw === null) return sendTooLarge(res, config.maxBodyBytes);
     let body: unknown;
+    for (const param of ['variables', 'extensions']) {
+      const value = url.searchParams.get(param);
+      if (value && jsonNestingExceeds(Buffer.from(value), MAX_JSON_NESTING)) {
+        return sendJson(res, 400, graphqlError('BAD_REQUEST', `the ${param} parameter nests JSON deeper than ${MAX_JSON_NESTING} levels`));
+      }
+    }
     if (req.method === 'POST') {
+      // Deep nesting in variables would exhaust the stack of whatever walks them later.
+      if (jsonNestingExceeds(raw, MAX_JSON_NESTING)) return sendJson(res, 400, graphqlError('BAD_REQUEST', `the request body nests JSON deeper than ${MAX_JSON_NESTING} levels`));
       try {
         body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
       } catch {
@@ -362,6 +370,26 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       await limiter.close();
     },
   };
+}
+
+/** The deepest JSON nesting a request body may have (GraphQL variables never need more). */
+const MAX_JSON_NESTING = 64;
+
+/** Whether JSON text nests arrays and objects deeper than `max` (strings are skipped). */
+export function jsonNestingExceeds(raw: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** The operation of a GraphQL request as the audit names it: name, SHA-256 of its text, codes in it. */

@@ -7,6 +7,7 @@
  * All deniable fields are nullable (the build checks it), so a null there never breaks a parent.
  */
 import {
+  GraphQLBoolean,
   GraphQLError,
   Kind,
   TypeInfo,
@@ -16,6 +17,7 @@ import {
   print,
   visit,
   visitWithTypeInfo,
+  valueFromAST,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -109,19 +111,26 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
   const fragments = new Map<string, FragmentDefinitionNode>();
   let operation: SelectionSetNode | undefined;
   let rootType: GraphQLCompositeType | undefined;
+  // @include/@skip read variables as the executor does: a variable not sent takes its default.
+  const variables: Record<string, unknown> = {};
   for (const def of context.document.definitions) {
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     if (def.kind === Kind.OPERATION_DEFINITION && (!context.operationName || def.name?.value === context.operationName) && !operation) {
       operation = def.selectionSet;
       rootType = context.schema.getRootType(def.operation) ?? undefined;
+      for (const v of def.variableDefinitions ?? []) if (v.defaultValue) variables[v.variable.name.value] = valueFromAST(v.defaultValue, GraphQLBoolean);
     }
   }
+  Object.assign(variables, context.variables);
+  context = { ...context, variables };
   const denied = new Map<FieldNode, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>();
   if (!operation || !rootType) return [];
 
   const walk = (selectionSet: SelectionSetNode, type: GraphQLCompositeType, value: Record<string, unknown>, path: (string | number)[]) => {
     for (const selection of selectionSet.selections) {
-      if (!included(selection, context.variables)) continue;
+      // Fail closed: a field in the data is judged even if the directives seem to exclude it.
+      const present = selection.kind === Kind.FIELD && Object.hasOwn(value, selection.alias?.value ?? selection.name.value);
+      if (!present && !included(selection, context.variables)) continue;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         if (name.startsWith('__')) continue;

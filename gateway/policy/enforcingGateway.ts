@@ -12,7 +12,7 @@ import type {
   GatewayLoadResult,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { AuditScope } from '../audit/auditScope.js';
 import type { AccessPolicy, FieldDecision, Principal } from './accessPolicy.js';
 import { applyDecisions, pruneDocument, selectedCoordinates } from './enforcement.js';
@@ -92,7 +92,16 @@ export class PolicyEnforcingGateway implements GatewayInterface {
         document: { value: plan.document },
         queryHash: { value: plan.queryHash },
       }) as GatewayGraphQLRequestContext;
-      const result = await execute(pruned);
+      let result: Awaited<ReturnType<GatewayExecutor>>;
+      try {
+        result = await execute(pruned);
+      } catch (error) {
+        // The planner refuses what it cannot plan (newer introspection fields, for one): that is
+        // about the operation, not a fault of the gateway. The cause goes to the log only.
+        console.error(JSON.stringify({ level: 'warn', event: 'operation not planned', operationName: requestContext.operationName ?? null, error: String(error) }));
+        if (context.audit) context.audit.executed = { operationName: requestContext.operationName ?? null, hasData: false, errors: 1 };
+        return { errors: [new GraphQLError('the gateway cannot plan this operation', { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } })] };
+      }
       const data = (result.data ?? null) as Record<string, unknown> | null;
       const forbidden = applyDecisions(data, {
         schema: requestContext.schema,

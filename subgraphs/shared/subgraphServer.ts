@@ -237,7 +237,7 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
     if (req.method !== 'POST') return sendJson(res, 405, graphqlError('METHOD_NOT_ALLOWED', 'use POST'), { allow: 'POST' });
 
     const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === null) return sendJson(res, 413, graphqlError('PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`));
+    if (body === null) return sendTooLarge(res, MAX_BODY_BYTES);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       requestSeconds += Number(process.hrtime.bigint() - started) / 1e9;
@@ -335,8 +335,9 @@ export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
   });
 }
 
-/** The body of `req`, or null when it is longer than `limit` bytes. */
+/** The body of `req`, or null when it is (or says it is) longer than `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return null;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -345,6 +346,15 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Answers 413 and closes the connection: the rest of the body was not read, so the connection
+ * cannot carry another request (a keep-alive client would otherwise wait for ever).
+ */
+export function sendTooLarge(res: ServerResponse, limit: number): void {
+  sendJson(res, 413, graphqlError('PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`), { connection: 'close' });
+  res.once('finish', () => res.socket?.destroySoon());
 }
 
 /** A GraphQL-shaped error body. */

@@ -1,5 +1,6 @@
 /** Operation limits and what error responses may say, tried from outside against the gateway. */
 import { getIntrospectionQuery } from 'graphql';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
@@ -153,6 +154,54 @@ describe('what errors may say', () => {
       expect(res.status).toBe(400);
       expect(res.body.data).toBeUndefined();
       expect(res.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+  });
+});
+
+describe('hostile JSON', () => {
+  it('refuses variables nested deeper than 64 levels with 400, not a crash', async () => {
+    const body = `{"query":"{ __typename }","variables":{"v":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    const res = await fetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0]).toEqual({ message: 'the request body nests JSON deeper than 64 levels', extensions: { code: 'BAD_REQUEST' } });
+    const get = await fetch(`${federation.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent(`{"v":${'['.repeat(100)}${']'.repeat(100)}}`)}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(get.status).toBe(400);
+    // Brackets inside strings are text, not nesting.
+    expect((await graphql(federation.gatewayUrl, '{ __typename }', { s: '['.repeat(1000) })).status).toBe(200);
+  });
+});
+
+describe('directives with variable defaults', () => {
+  it('masks a field included through a variable left at its default', async () => {
+    const query = `query($show: Boolean = true) { enterprise(uscc: "${codes[0]}") { market { legalRepresentative { idNumber @include(if: $show) } } } }`;
+    const res = await graphql(federation.gatewayUrl, query, {}, await headersFor(federation, CALLERS.customsOfficer));
+    const idNumber = res.body.data?.['enterprise'].market.legalRepresentative.idNumber;
+    expect(idNumber).toMatch(/\*/);
+  });
+});
+
+describe('operations the planner cannot plan', () => {
+  it('answers 400 with a code, not 500', async () => {
+    for (const query of ['{ __schema { queryType { isOneOf } } }', '{ __schema { directives(includeDeprecated: true) { name } } }']) {
+      const res = await asOfficer(query);
+      expect(res.status).toBe(400);
+      expect(res.body.errors?.[0]).toEqual({ message: 'the gateway cannot plan this operation', extensions: { code: 'OPERATION_NOT_SUPPORTED' } });
+    }
+  });
+
+  it('reads the next request on a connection after refusing a body that was too large', async () => {
+    // One keep-alive connection: the 413 must close it, not leave the next request waiting.
+    const agent = new Agent({ connections: 1 });
+    try {
+      const big = await undiciFetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(2_000_000) }), dispatcher: agent });
+      expect(big.status).toBe(413);
+      await big.text();
+      const next = await undiciFetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }), dispatcher: agent, signal: AbortSignal.timeout(5_000) });
+      expect(next.status).toBe(200);
+    } finally {
+      await agent.close();
     }
   });
 });
