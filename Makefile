@@ -19,7 +19,7 @@ CHROMIUM := /usr/bin/chromium
 POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
 
-.PHONY: start test bench build install keys seed typecheck policy policy-test clean
+.PHONY: start test bench reliability build install keys seed typecheck policy policy-test clean
 
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
@@ -35,6 +35,10 @@ test: build policy-test $(GRPCURL) $(CHROMIUM)
 ## bench: this gateway against plain Apollo Gateway and Hive Gateway (bench/run.ts); writes bench/results/latest.json
 bench: build $(GHZ)
 	MEG_GHZ=$(CURDIR)/$(GHZ) $(NODE) dist/bench/run.js
+
+## reliability: the long attack battery, fuzzing and soak with faults (test/reliability/run.ts); prints the figures
+reliability: build
+	$(NODE) dist/test/reliability/run.js
 
 ## seed: load SIZE enterprises into every agency database (PGlite, or PostgreSQL per DATABASE_URL_<AGENCY>)
 seed: keys
