@@ -335,26 +335,31 @@ export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
   });
 }
 
-/** The body of `req`, or null when it is (or says it is) longer than `limit` bytes. */
+/** Beyond this much, an over-long body is not drained: the connection is cut instead. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The body of `req`, or null when it is longer than `limit` bytes. An over-long body is still
+ * read to its end (and discarded, up to {@link DRAIN_LIMIT_BYTES}) so that the client, still
+ * sending, gets the 413 instead of a reset connection.
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return null;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) return null;
-    chunks.push(chunk);
+    if (size > DRAIN_LIMIT_BYTES) {
+      req.socket.destroy();
+      return null;
+    }
+    if (size <= limit) chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return size > limit ? null : Buffer.concat(chunks);
 }
 
-/**
- * Answers 413 and closes the connection: the rest of the body was not read, so the connection
- * cannot carry another request (a keep-alive client would otherwise wait for ever).
- */
+/** Answers 413 and closes the connection (keep-alive clients must not reuse it). */
 export function sendTooLarge(res: ServerResponse, limit: number): void {
   sendJson(res, 413, graphqlError('PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`), { connection: 'close' });
-  res.once('finish', () => res.socket?.destroySoon());
 }
 
 /** A GraphQL-shaped error body. */

@@ -118,7 +118,8 @@ async function soak(federation: Federation, seed: string, seconds: number, clien
   };
 
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const slice = (seconds * 1000) / 4;
+  // Six half-slices of load: before, during and after each of the three faults.
+  const slice = (seconds * 1000) / 3;
   const load = Array.from({ length: clients }, (_, c) => client(c));
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
