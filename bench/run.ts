@@ -36,6 +36,11 @@ const WORK = path.join(projectRoot, '.data/bench');
 const LOADGEN = path.join(projectRoot, '.tools/loadgen');
 const GHZ = process.env['MEG_GHZ'] ?? path.join(projectRoot, '.tools/ghz-v0.120.0/ghz');
 const SCALE_PREFIX = process.env['BENCH_SCALE_PREFIX'];
+/** BENCH_SMOKE=1: a seconds-long run for make test: every variant must answer correctly, every request succeed. */
+const SMOKE = process.env['BENCH_SMOKE'] === '1';
+/** Where the report goes (a smoke run must not replace the committed results). */
+const OUTPUT = process.env['BENCH_OUTPUT'] ?? path.join(projectRoot, 'bench/results/latest.json');
+const smokeProblems: string[] = [];
 const GATEWAY_CORE = '0';
 const LOAD_CORE = '1';
 const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, review: 5105, audit: 5106, grpc: 5151, a: 5200, b: 5201, c: 5202 };
@@ -253,7 +258,7 @@ async function main(): Promise<void> {
   log('minting distinct tokens…');
   const tokensFile = path.join(WORK, 'tokens.txt');
   const tokens: string[] = [];
-  for (let i = 0; i < 20_000; i++) {
+  for (let i = 0; i < (SMOKE ? 200 : 20_000); i++) {
     tokens.push(await mintToken({ sub: `bench-caller-${i}`, agency: 'DEVELOPMENT_REFORM', roles: ['officer'], purposes: ['CREDIT_SUPERVISION'] }, { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 }));
   }
   writeFileSync(tokensFile, `${tokens.join('\n')}\n`);
@@ -274,6 +279,24 @@ async function main(): Promise<void> {
     { name: 'public', description: 'the public principal, profile (non-public fields pruned)', body: { query: PROFILE, variables: { u: codes[7] } }, tokens: false },
   ];
 
+  // Every variant must answer every scenario correctly before it is timed: the same enterprise,
+  // and no error but the policy's own refusals (b, for fields the caller may not see).
+  for (const scenario of scenarios) {
+    for (const v of VARIANTS) {
+      const res = await fetch(endpoint(v), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(scenario.tokens ? { authorization: `Bearer ${tokens[0]}`, 'x-purpose': 'CREDIT_SUPERVISION' } : {}) },
+        body: JSON.stringify(scenario.body),
+      });
+      const body = (await res.json()) as { data?: Record<string, any> | null; errors?: { extensions?: { code?: string } }[] };
+      const first = body.data?.['enterprise'] ?? body.data?.['enterprises']?.[0];
+      const wrongErrors = (body.errors ?? []).filter((e) => !(v === 'b' && e.extensions?.code === 'FORBIDDEN_FIELD'));
+      if (res.status !== 200 || first?.uscc !== codes[scenario.name === 'list100' ? 0 : 7] || wrongErrors.length > 0) {
+        throw new Error(`${NAMES[v]} answers ${scenario.name} wrongly (HTTP ${res.status}): ${JSON.stringify(body).slice(0, 400)}`);
+      }
+    }
+  }
+
   const results: Record<string, unknown> = {};
   const only = process.env['BENCH_SCENARIOS']?.split(',');
   for (const scenario of scenarios.filter((s) => !only || only.includes(s.name))) {
@@ -282,7 +305,7 @@ async function main(): Promise<void> {
     const tok = scenario.tokens ? tokensFile : null;
     const purpose = scenario.tokens ? 'CREDIT_SUPERVISION' : null;
     log(`\n${scenario.name}: ${scenario.description}`);
-    for (const v of VARIANTS) load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, 3); // warm-up
+    for (const v of VARIANTS) load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SMOKE ? 1 : 3); // warm-up
     const runs: Record<Variant, { rps: number; cpuPerRequestMs: number }[]> = { a: [], b: [], c: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const v of VARIANTS) {
@@ -290,6 +313,7 @@ async function main(): Promise<void> {
         const result = load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SECONDS);
         const after = usage(processes[v].pid!);
         if (result.failed > 0) log(`  ${v}: ${result.failed} failed (${result.firstError})`);
+        if (SMOKE && (result.failed > 0 || result.ok === 0)) smokeProblems.push(`${scenario.name} on ${v}: ${result.ok} ok, ${result.failed} failed (${result.firstError ?? ''})`);
         runs[v].push({ rps: result.rps, cpuPerRequestMs: ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, result.ok) });
         log(`  round ${r + 1} ${v}: ${round(result.rps, 1)} req/s`);
       }
@@ -414,8 +438,9 @@ async function main(): Promise<void> {
     targets: targetsOf(results, grpcScenarios, scale, policyCost),
   };
   mkdirSync(path.join(projectRoot, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(projectRoot, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify(report, null, 2)}\n`);
   printReport(report);
+  if (smokeProblems.length > 0) throw new Error(`the smoke run failed:\n${smokeProblems.join('\n')}`);
 }
 
 /**
@@ -493,7 +518,7 @@ function printReport(report: any): void {
   lines.push(`policy, one ${p.fields}-field operation: cold ${p.coldMicros} µs, cached ${p.cachedMicros} µs; OPA server over REST field by field ${p.opaServerMicros} µs (${p.opaServerOverCold}× the in-process cold decision)`);
   lines.push('\ntargets:');
   for (const t of Object.values<any>(report.targets)) lines.push(`  ${t.met === null ? 'not measured' : t.met ? 'met    ' : 'not met'}  ${t.target}: ${t.value ?? '-'}`);
-  lines.push('\nwritten to bench/results/latest.json');
+  lines.push(`\nwritten to ${path.relative(projectRoot, OUTPUT)}`);
   console.log(lines.join('\n'));
 }
 

@@ -1,0 +1,82 @@
+/**
+ * The data source against a real HTTP server standing in for an agency that drops connections:
+ * queries are retried once within the budget, mutations never, and failures name the agency.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse } from 'graphql';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SignedSubgraphSource } from './subgraphFetcher.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A server that cuts the first `drops` connections and then answers. */
+async function flakyAgency(drops: number): Promise<{ url: string; received: () => number }> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    received++;
+    if (received <= drops) return void req.socket.destroy();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: { ok: true } }));
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, received: () => received };
+}
+
+function source(url: string, retryRatio = 0.1, failures = 5) {
+  return new SignedSubgraphSource({
+    name: 'tax',
+    url,
+    signingKey: generateKeyPairSync('ed25519').privateKey,
+    timeoutMs: 2_000,
+    connections: 1,
+    breaker: { failures, cooldownMs: 1_000 },
+    retryRatio,
+  });
+}
+
+function send(s: SignedSubgraphSource, query: string) {
+  const caller = { requestId: 'r', sub: 's', agency: null, roles: [], region: null, purpose: null };
+  return s.process({ kind: 'incoming operation', request: { query }, context: { caller }, document: parse(query) } as never);
+}
+
+describe('retries', () => {
+  it('retries a query whose connection was cut, once', async () => {
+    const agency = await flakyAgency(1);
+    const s = source(agency.url);
+    expect(await send(s, '{ ok }')).toEqual({ data: { ok: true } });
+    expect(agency.received()).toBe(2);
+    await s.close();
+  });
+
+  it('never retries a mutation', async () => {
+    const agency = await flakyAgency(1);
+    const s = source(agency.url);
+    await expect(send(s, 'mutation { ok }')).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', service: 'tax' } });
+    expect(agency.received()).toBe(1);
+    await s.close();
+  });
+
+  it('stops retrying when the budget is spent', async () => {
+    const agency = await flakyAgency(1_000);
+    const s = source(agency.url, 0, 1_000); // no deposits: only the reserve of 10 retries; no breaker
+    for (let i = 0; i < 12; i++) await send(s, '{ ok }').catch(() => {});
+    expect(agency.received()).toBe(12 + 10);
+    await s.close();
+  });
+
+  it('stops asking an agency that keeps failing', async () => {
+    const agency = await flakyAgency(1_000);
+    const s = source(agency.url, 0.1, 5);
+    for (let i = 0; i < 10; i++) await send(s, '{ ok }').catch(() => {});
+    // Five failures (three requests, two of them retried) open the circuit; the rest are not sent.
+    expect(agency.received()).toBe(5);
+    await expect(send(s, '{ ok }')).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_CIRCUIT_OPEN', service: 'tax' } });
+    await s.close();
+  });
+});

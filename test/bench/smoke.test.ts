@@ -1,0 +1,35 @@
+/**
+ * The benchmark cannot rot: a seconds-long run of `make bench` in which plain Apollo Gateway, this
+ * gateway and Hive Gateway all start, answer every scenario correctly (bench/run.ts checks the
+ * answers before timing) and serve every timed request. It writes to a temporary file, never over
+ * the committed results.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../subgraphs/shared/agencies.js';
+
+describe('make bench, smoke run', () => {
+  it('starts all three gateways, checks their answers and reports every figure', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'meg-bench-smoke-'));
+    const output = path.join(dir, 'results.json');
+    try {
+      execFileSync(process.execPath, [path.join(projectRoot, 'dist/bench/run.js')], {
+        env: { ...process.env, BENCH_SMOKE: '1', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4', BENCH_SCENARIOS: 'profile,list100,public', BENCH_OUTPUT: output },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 240_000,
+      });
+      const report = JSON.parse(readFileSync(output, 'utf8'));
+      expect(report.ratios.b_over_a).toBeGreaterThan(0);
+      expect(report.ratios.b_over_c).toBeGreaterThan(0);
+      for (const name of ['profile', 'list100', 'public']) {
+        for (const v of ['a', 'b', 'c']) expect(report.scenarios[name].variants[v].maxRps).toBeGreaterThan(0);
+      }
+      expect(Object.keys(report.targets)).toEqual(['b_over_a', 'b_over_c', 'cachedPolicyMicros', 'gatewayOwnMs', 'reviewOverAgencies', 'scale1MOver10k']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

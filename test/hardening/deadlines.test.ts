@@ -1,0 +1,71 @@
+/**
+ * The request deadline and the end of the gRPC service, on a small federation of their own:
+ * a request out of time answers with what arrived and names the agency it gave up on; a gateway
+ * told to stop tells health watchers NOT_SERVING before it goes.
+ */
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { CALLERS, headersFor } from '../support/callers.js';
+import { startFederation, type Federation } from '../support/federation.js';
+import { graphql } from '../support/graphql.js';
+import { universe } from '../support/universe.js';
+
+const shared = inject('federation');
+let federation: Federation;
+
+beforeAll(async () => {
+  federation = await startFederation({
+    backend: 'pglite',
+    size: 20,
+    seed: shared.seed,
+    extraEnv: { MEG_REQUEST_TIMEOUT_MS: '500', MEG_SUBGRAPH_TIMEOUT_MS: '5000', MEG_TAX_ARTIFICIAL_DELAY_MS: '2000' },
+  });
+}, 120_000);
+afterAll(async () => {
+  await federation?.stop();
+});
+
+describe('the request deadline', () => {
+  it('answers with what arrived in time and names the agency it stopped waiting for', async () => {
+    const uscc = universe(shared.seed, 1)[0]!.uscc;
+    const started = performance.now();
+    const res = await graphql(
+      federation.gatewayUrl,
+      'query($u: USCC!) { enterprise(uscc: $u) { market { name } tax { taxpayerType } } }',
+      { u: uscc },
+      await headersFor(federation, CALLERS.taxOfficer),
+    );
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(res.status).toBe(200);
+    expect(res.body.data?.['enterprise'].market.name).toEqual(expect.any(String));
+    expect(res.body.data?.['enterprise'].tax).toBeNull();
+    expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'REQUEST_TIMEOUT', service: 'tax' });
+  });
+});
+
+describe('gRPC health on shutdown', () => {
+  it('turns NOT_SERVING for watchers as soon as the gateway is told to stop', async () => {
+    const definition = protoLoader.loadSync(path.join(projectRoot, 'node_modules/grpc-health-check/proto/health/v1/health.proto'), { enums: String });
+    const Health = (grpc.loadPackageDefinition(definition) as any).grpc.health.v1.Health;
+    const client = new Health(federation.grpcAddress, grpc.credentials.createInsecure());
+    const statuses: string[] = [];
+    const call = client.Watch({ service: 'meg.review.v1.JointReviewService' });
+    call.on('data', (r: { status: string }) => statuses.push(r.status));
+    call.on('error', () => {});
+    try {
+      const deadline = Date.now() + 5_000;
+      while (!statuses.includes('SERVING') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(statuses).toEqual(['SERVING']);
+      const stopped = federation.stopGateway();
+      while (!statuses.includes('NOT_SERVING') && Date.now() < deadline + 5_000) await new Promise((r) => setTimeout(r, 20));
+      expect(statuses).toEqual(['SERVING', 'NOT_SERVING']);
+      await stopped;
+    } finally {
+      call.cancel();
+      client.close();
+    }
+  }, 30_000);
+});
