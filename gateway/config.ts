@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot } from '../subgraphs/shared/agencies.js';
 import { dataDirFrom } from '../subgraphs/shared/config.js';
 import type { DatabaseLocation } from '../subgraphs/shared/database.js';
-import { ConfigurationError, intFrom, portFrom, postgresUrlFrom, stringFrom } from '../subgraphs/shared/env.js';
+import { ConfigurationError, intFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../subgraphs/shared/env.js';
 import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import type { BucketSettings } from './rateLimit.js';
@@ -124,7 +124,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rateLimit: {
       principal: { perSecond: intFrom(env, 'MEG_RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000), burst: intFrom(env, 'MEG_RATE_LIMIT_BURST', 100, 1, 1_000_000) },
       public: { perSecond: intFrom(env, 'MEG_PUBLIC_RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000), burst: intFrom(env, 'MEG_PUBLIC_RATE_LIMIT_BURST', 20, 1, 1_000_000) },
-      redisUrl: redisUrlFrom(env, 'MEG_RATE_LIMIT_REDIS_URL'),
+      redisUrl: urlFrom(env, 'MEG_RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:'], 'a redis:// or rediss:// URL') ?? null,
     },
     limits: {
       maxDepth: intFrom(env, 'MEG_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 100),
@@ -145,29 +145,6 @@ export function auditDatabaseFrom(env: NodeJS.ProcessEnv): DatabaseLocation {
   return url ? { url } : { dataDir: path.join(dataDirFrom(env), 'audit') };
 }
 
-function redisUrlFrom(env: NodeJS.ProcessEnv, name: string): string | null {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigurationError(`${name}=${JSON.stringify(raw)} is not a URL`);
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigurationError(`${name} must be a redis:// or rediss:// URL, not ${url.protocol}//…`);
-  return raw;
-}
-
 function httpUrlFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
-  const raw = stringFrom(env, name, fallback);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigurationError(`${name}=${JSON.stringify(raw)} is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError(`${name} must be an http:// or https:// URL, not ${url.protocol}//…`);
-  }
-  return raw;
+  return urlFrom(env, name, ['http:', 'https:'], 'an http:// or https:// URL') ?? fallback;
 }

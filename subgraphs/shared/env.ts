@@ -25,20 +25,27 @@ export function intFrom(env: Env, name: string, fallback: number, min: number, m
   return value;
 }
 
-/** A postgres:// URL, or undefined when the variable is unset. */
-export function postgresUrlFrom(env: Env, name: string): string | undefined {
+/**
+ * A URL of one of `protocols` (e.g. `['redis:', 'rediss:']`), or undefined when the variable is
+ * unset. `expected` names them in the error ("a redis:// or rediss:// URL"); `example`, when
+ * given, shows what a good one looks like.
+ */
+export function urlFrom(env: Env, name: string, protocols: readonly string[], expected: string, example?: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigurationError(`${name} is not a URL (expected postgres://user@host:port/database)`);
+    throw new ConfigurationError(example ? `${name} is not a URL (expected ${example})` : `${name}=${JSON.stringify(raw)} is not a URL`);
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigurationError(`${name} must be a postgres:// URL, not ${url.protocol}//…`);
-  }
+  if (!protocols.includes(url.protocol)) throw new ConfigurationError(`${name} must be ${expected}, not ${url.protocol}//…`);
   return raw;
+}
+
+/** A postgres:// URL, or undefined when the variable is unset. */
+export function postgresUrlFrom(env: Env, name: string): string | undefined {
+  return urlFrom(env, name, ['postgres:', 'postgresql:'], 'a postgres:// URL', 'postgres://user@host:port/database');
 }
 
 /** A string, or the fallback when unset. */

@@ -5,7 +5,6 @@
  */
 import pg from 'pg';
 import { Agent } from 'undici';
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditCli, withAuditDatabase } from '../support/audit.js';
 import { CALLERS, headersFor } from '../support/callers.js';
@@ -40,13 +39,6 @@ function errorOf(body: any, service: string) {
   return (body.errors ?? []).find((e: any) => e.extensions?.service === service);
 }
 
-async function workerPids(): Promise<number[]> {
-  try {
-    return execFileSync('pgrep', ['-P', String(federation.gatewayPid())], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 beforeAll(async () => {
   federation = await startFederation({
@@ -160,7 +152,7 @@ describe('an agency whose database is stopped', () => {
 
 describe('a gateway worker killed under load', () => {
   it('leaves the other serving, is replaced, and no answered request lacks its record', async () => {
-    const [victim] = await workerPids();
+    const [victim] = federation.gatewayWorkerPids();
     expect(victim).toBeDefined();
     const answered: string[] = [];
     let failed = 0;
@@ -189,7 +181,7 @@ describe('a gateway worker killed under load', () => {
     process.kill(victim!, 'SIGKILL');
     const atKill = answered.length;
     // Served meanwhile by the other worker, then by both again.
-    await waitUntil(async () => (await workerPids()).length === 2 && !(await workerPids()).includes(victim!), 30_000, 100);
+    await waitUntil(async () => federation.gatewayWorkerPids().length === 2 && !federation.gatewayWorkerPids().includes(victim!), 30_000, 100);
     await waitUntil(async () => answered.length > atKill + 200, 30_000, 50);
     stop = true;
     await Promise.all(clients);

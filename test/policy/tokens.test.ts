@@ -1,41 +1,26 @@
 /** Who may call: token verification and purpose declaration, attacked from outside. */
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../subgraphs/shared/agencies.js';
 import { CALLERS, headersFor } from '../support/callers.js';
-import { issuerKeyFile } from '../support/federation.js';
 import { graphql } from '../support/graphql.js';
+import { forgeToken, issuerOf, unsignedToken, type TokenChange } from '../support/tokens.js';
 
 const federation = inject('federation');
 const QUERY = '{ searchEnterprises(first: 1) { edges { node { uscc } } } }';
 const claims = CALLERS.taxOfficer.claims;
 
-let issuerKey: ReturnType<typeof createPrivateKey>;
-let kid: string;
+let issuer: { key: KeyObject; kid: string };
 beforeAll(async () => {
-  issuerKey = createPrivateKey(readFileSync(issuerKeyFile(federation), 'utf8'));
-  kid = await calculateJwkThumbprint(await exportJWK(createPublicKey(issuerKey)));
+  issuer = await issuerOf(federation);
 });
 
 /** A token like the issuer's, with some part changed. */
-async function token(change: { header?: Record<string, unknown>; claims?: Record<string, unknown>; key?: Parameters<SignJWT['sign']>[0]; iat?: number; exp?: number; nbf?: number; iss?: string; aud?: string } = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ agency: claims.agency, roles: [...claims.roles], purposes: [...claims.purposes], ...change.claims })
-    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid, ...change.header } as never)
-    .setIssuer(change.iss ?? 'meg-dev-issuer')
-    .setAudience(change.aud ?? 'market-entity-graph')
-    .setSubject(claims.sub)
-    .setIssuedAt(change.iat ?? now)
-    .setNotBefore(change.nbf ?? now)
-    .setExpirationTime(change.exp ?? now + 600)
-    .sign(change.key ?? issuerKey);
-}
+const token = (change: TokenChange = {}) => forgeToken(issuer, claims, change);
 
 /** Calls with this Authorization (or none) and purpose (null: no x-purpose header). */
 async function call(authorization: string | null, purpose: string | null = 'TAX_ADMINISTRATION') {
@@ -45,10 +30,6 @@ async function call(authorization: string | null, purpose: string | null = 'TAX_
   return graphql(federation.gatewayUrl, QUERY, undefined, headers);
 }
 
-function unsigned(header: object, payload: object): string {
-  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${part(header)}.${part(payload)}.`;
-}
 
 describe('tokens', () => {
   it('accepts a token of the issuer that grants the declared purpose', async () => {
@@ -66,12 +47,12 @@ describe('tokens', () => {
     ['naming an unknown key', () => token({ header: { kid: 'someone-elses-key' } }), 'the token names a key this gateway does not know'],
     ['naming a key by URL', () => token({ header: { kid: 'https://attacker.example/keys.json', jku: 'https://attacker.example/keys.json' } }), 'the token names a key this gateway does not know'],
     ['of another kind (an ID token)', () => token({ header: { typ: 'JWT' } }), 'the token is not an access token (typ must be at+jwt)'],
-    ['with alg none', async () => unsigned({ alg: 'none', typ: 'at+jwt', kid }, { sub: 'x', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: Math.floor(Date.now() / 1000) + 600, iat: Math.floor(Date.now() / 1000) }), 'the token is signed with none; only ES256 is accepted'],
+    ['with alg none', async () => unsignedToken({ alg: 'none', typ: 'at+jwt', kid: issuer.kid }, { sub: 'x', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: Math.floor(Date.now() / 1000) + 600, iat: Math.floor(Date.now() / 1000) }), 'the token is signed with none; only ES256 is accepted'],
     ['HMAC-signed with the public key as secret (algorithm confusion)', async () => {
-      const publicPem = createPublicKey(issuerKey).export({ type: 'spki', format: 'pem' });
+      const publicPem = createPublicKey(issuer.key).export({ type: 'spki', format: 'pem' });
       const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
       const now = Math.floor(Date.now() / 1000);
-      const body = `${part({ alg: 'HS256', typ: 'at+jwt', kid })}.${part({ sub: 'x', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: now + 600, iat: now })}`;
+      const body = `${part({ alg: 'HS256', typ: 'at+jwt', kid: issuer.kid })}.${part({ sub: 'x', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: now + 600, iat: now })}`;
       return `${body}.${createHmac('sha256', publicPem).update(body).digest('base64url')}`;
     }, 'the token is signed with HS256; only ES256 is accepted'],
     ['with a tampered payload', async () => {

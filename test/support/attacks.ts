@@ -4,14 +4,13 @@
  * and counted as refused only when it got the refusal it should (status and, where there is one,
  * the error code). The tests of each defence are in test/hardening and test/policy; this tallies.
  */
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
-import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import { signRequest } from '../../subgraphs/shared/gatewaySignature.js';
 import { readPrivateKey, SIGNING_KEY_FILE } from '../../subgraphs/shared/keys.js';
 import { CALLERS, headersFor } from './callers.js';
-import { issuerKeyFile, type FederationInfo } from './federation.js';
+import type { FederationInfo } from './federation.js';
+import { base64url, forgeToken, issuerOf, unsignedToken, type TokenChange } from './tokens.js';
 
 interface Attack {
   readonly kind: string;
@@ -55,26 +54,15 @@ async function post(url: string, body: string, headers: Record<string, string> =
 }
 
 async function tokenAttacks(federation: FederationInfo): Promise<Attack[]> {
-  const issuer = createPrivateKey(readFileSync(issuerKeyFile(federation), 'utf8'));
-  const kid = await calculateJwkThumbprint(await exportJWK(createPublicKey(issuer)));
+  const issuer = await issuerOf(federation);
   const claims = CALLERS.taxOfficer.claims;
   const now = Math.floor(Date.now() / 1000);
-  const sign = (change: { header?: Record<string, unknown>; key?: KeyObject; iss?: string; aud?: string; nbf?: number; exp?: number; iat?: number } = {}) =>
-    new SignJWT({ agency: claims.agency, roles: [...claims.roles], purposes: [...claims.purposes] })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid, ...change.header } as never)
-      .setIssuer(change.iss ?? 'meg-dev-issuer')
-      .setAudience(change.aud ?? 'market-entity-graph')
-      .setSubject(claims.sub)
-      .setIssuedAt(change.iat ?? now)
-      .setNotBefore(change.nbf ?? now)
-      .setExpirationTime(change.exp ?? now + 600)
-      .sign(change.key ?? issuer);
-  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const sign = (change: TokenChange = {}) => forgeToken(issuer, claims, change);
   const payload = { sub: 'x', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: now + 600, iat: now };
-  const hsBody = `${part({ alg: 'HS256', typ: 'at+jwt', kid })}.${part(payload)}`;
+  const hsBody = `${base64url({ alg: 'HS256', typ: 'at+jwt', kid: issuer.kid })}.${base64url(payload)}`;
   const forged: [string, () => Promise<string>][] = [
-    ['alg none', async () => `${part({ alg: 'none', typ: 'at+jwt', kid })}.${part(payload)}.`],
-    ['HS256 with the public key as secret', async () => `${hsBody}.${createHmac('sha256', createPublicKey(issuer).export({ type: 'spki', format: 'pem' })).update(hsBody).digest('base64url')}`],
+    ['alg none', async () => unsignedToken({ alg: 'none', typ: 'at+jwt', kid: issuer.kid }, payload)],
+    ['HS256 with the public key as secret', async () => `${hsBody}.${createHmac('sha256', createPublicKey(issuer.key).export({ type: 'spki', format: 'pem' })).update(hsBody).digest('base64url')}`],
     ['RS256 with a key of its own', () => sign({ header: { alg: 'RS256' }, key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey })],
     ['expired', () => sign({ iat: now - 7200, nbf: now - 7200, exp: now - 3600 })],
     ['not yet valid', () => sign({ nbf: now + 3600 })],
@@ -87,7 +75,7 @@ async function tokenAttacks(federation: FederationInfo): Promise<Attack[]> {
     ['an ID token (typ JWT)', () => sign({ header: { typ: 'JWT' } })],
     ['tampered payload', async () => {
       const [h, , s] = (await sign()).split('.');
-      return `${h}.${part({ ...payload, roles: ['officer', 'auditor'] })}.${s}`;
+      return `${h}.${base64url({ ...payload, roles: ['officer', 'auditor'] })}.${s}`;
     }],
     ['not a JWT', async () => 'garbage'],
   ];

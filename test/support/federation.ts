@@ -3,7 +3,7 @@
  * `dist/`, on free ports, over PostgreSQL (a database per agency, created here) or PGlite in a
  * temporary folder, seeded with the synthetic universe.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -43,8 +43,8 @@ export interface Federation extends FederationInfo {
   killAgency(agency: Agency): Promise<void>;
   /** Starts a stopped agency's subgraph again (with extra environment) and waits until it is ready. */
   startAgency(agency: Agency, extraEnv?: Record<string, string>): Promise<void>;
-  /** The process id of the gateway (the cluster's primary when it runs workers). */
-  gatewayPid(): number;
+  /** The process ids of the gateway's cluster workers (none when it runs as one process). */
+  gatewayWorkerPids(): number[];
   /** Stops the gateway with SIGTERM and resolves with its exit code. */
   stopGateway(): Promise<number | null>;
   /** Kills the gateway outright (SIGKILL), as a crash would, and resolves once it is gone. */
@@ -163,7 +163,13 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       spawnNode(agency, `subgraphs/${agency}/index.js`, [], extraEnv);
       await waitUntil(async () => (await fetch(new URL('/readyz', subgraphUrls[agency]))).ok, 30_000);
     },
-    gatewayPid: () => processes.get('gateway')!.child.pid!,
+    gatewayWorkerPids: () => {
+      try {
+        return execFileSync('pgrep', ['-P', String(processes.get('gateway')!.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+      } catch {
+        return []; // pgrep exits 1 when there are none
+      }
+    },
     stopGateway: () => stopProcess('gateway'),
     killGateway: async () => {
       const p = processes.get('gateway')!;

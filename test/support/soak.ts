@@ -7,7 +7,6 @@
  *
  * Used by the short soak in `make test` and the long one in `make reliability`.
  */
-import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { Agent, fetch } from 'undici';
 import type { Agency } from '../../subgraphs/shared/agencies.js';
@@ -145,12 +144,12 @@ async function soak(federation: Federation, seed: string, seconds: number, clien
     // 3. A gateway worker dies; the other serves while the primary replaces it.
     const worker = { kind: 'gateway worker killed', agency: null, at: Date.now(), recoveredAt: 0 };
     faults.push(worker);
-    const victim = workerPids(federation)[0];
+    const victim = federation.gatewayWorkerPids()[0];
     if (victim === undefined) violations.push('no gateway worker to kill');
     else process.kill(victim, 'SIGKILL');
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (workerPids(federation).length < 2 || workerPids(federation).includes(victim!))) await pause(100);
-    if (workerPids(federation).length < 2) violations.push('the killed gateway worker was not replaced within 30 s');
+    while (Date.now() < deadline && (federation.gatewayWorkerPids().length < 2 || federation.gatewayWorkerPids().includes(victim!))) await pause(100);
+    if (federation.gatewayWorkerPids().length < 2) violations.push('the killed gateway worker was not replaced within 30 s');
     worker.recoveredAt = Date.now();
     await pause(Math.max(slice / 2, RECOVERY_GRACE_MS + 1_000));
   } finally {
@@ -180,12 +179,4 @@ async function soak(federation: Federation, seed: string, seconds: number, clien
     missingRecords,
     auditVerify,
   };
-}
-
-function workerPids(federation: Federation): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(federation.gatewayPid())], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
