@@ -139,6 +139,8 @@ export class AuditLog {
                                       enterprises, coordinates, effects, record, prev_hash, hash)
            VALUES ${rows.join(', ')}`,
           params,
+          // The text varies with the batch size: not worth a prepared statement per size.
+          { prepare: false },
         );
         this.head = { seq, hash };
         records.forEach(({ text: _t, ...record }, i) => batch[i]!.resolve(record));

@@ -4,6 +4,7 @@
  * a data source issues is counted by table, so batching can be observed from outside
  * (`/metrics`).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -25,8 +26,12 @@ export interface Transaction {
 /** An agency's database, whichever backend holds it. */
 export interface Database {
   readonly backend: 'pglite' | 'postgres';
-  /** Runs one statement on behalf of a data source; `table` is what the statement reads, for the counters. */
-  query<R = Record<string, unknown>>(table: string, sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs one statement on behalf of a data source; `table` is what the statement reads, for the
+   * counters. On PostgreSQL the statement is prepared once per connection unless `prepare` is
+   * false (for texts that vary, such as a multi-row INSERT of a varying number of rows).
+   */
+  query<R = Record<string, unknown>>(table: string, sql: string, params?: readonly unknown[], options?: { readonly prepare?: boolean }): Promise<R[]>;
   /** Runs `work` in one transaction, committed when it resolves and rolled back when it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Resolves when the database answers. */
@@ -140,6 +145,19 @@ class PGliteDatabase implements Database {
   }
 }
 
+const statementNames = new Map<string, string>();
+
+/** A stable name for a statement's text (PostgreSQL keeps prepared statements per connection). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `meg_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    // The texts are the data sources' own, a bounded set; the cap only guards the memo.
+    if (statementNames.size < 10_000) statementNames.set(sql, name);
+  }
+  return name;
+}
+
 class PostgresDatabase implements Database {
   readonly backend = 'postgres' as const;
   private readonly counter = new StatementCounter();
@@ -155,9 +173,12 @@ class PostgresDatabase implements Database {
     return db;
   }
 
-  async query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  async query<R>(table: string, sql: string, params: readonly unknown[] = [], options: { readonly prepare?: boolean } = {}): Promise<R[]> {
     this.counter.count(table);
-    return (await this.pool.query(sql, params as unknown[])).rows as R[];
+    if (options.prepare === false) return (await this.pool.query(sql, params as unknown[])).rows as R[];
+    // A named statement is parsed and planned once per connection, then only bound and run:
+    // the data sources issue the same few statements thousands of times a second.
+    return (await this.pool.query({ name: statementName(sql), text: sql, values: params as unknown[] })).rows as R[];
   }
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
