@@ -41,6 +41,8 @@ const SMOKE = process.env['BENCH_SMOKE'] === '1';
 /** Where the report goes (a smoke run must not replace the committed results). */
 const OUTPUT = process.env['BENCH_OUTPUT'] ?? path.join(projectRoot, 'bench/results/latest.json');
 const smokeProblems: string[] = [];
+/** Node options for the subgraphs (e.g. --cpu-prof), as BENCH_GATEWAY_NODE_ARGS is for the gateway. */
+const SUBGRAPH_NODE_ARGS = process.env['BENCH_SUBGRAPH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 const GATEWAY_CORE = '0';
 const LOAD_CORE = '1';
 const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, review: 5105, audit: 5106, grpc: 5151, a: 5200, b: 5201, c: 5202 };
@@ -185,6 +187,39 @@ async function seededSize(url: string): Promise<number> {
   }
 }
 
+interface Scenario {
+  name: string;
+  description: string;
+  query: string;
+  /** Whether each request carries its own token (false: the public principal). */
+  tokens: boolean;
+}
+
+/** How many different request bodies each scenario rotates through. */
+const DISTINCT_BODIES = 1000;
+
+/**
+ * The bodies of a scenario over a universe of `universe` enterprises: each asks for other
+ * enterprises, spread evenly over the whole universe (so a larger seed is sampled across its
+ * whole index, not in its first pages). Concurrent requests therefore differ, as real traffic
+ * does, and no gateway can answer many callers with one merged subgraph fetch.
+ */
+function bodiesOf(scenario: Scenario, universe: number, count = DISTINCT_BODIES): object[] {
+  const code = (i: number) => enterpriseAt(DEFAULT_SEED, i % universe).uscc;
+  if (scenario.name === 'list100') {
+    const step = Math.max(1, Math.floor(universe / (count * 100)));
+    return Array.from({ length: count }, (_, k) => ({ query: scenario.query, variables: { c: Array.from({ length: 100 }, (_, j) => code((k * 100 + j) * step)) } }));
+  }
+  const step = Math.max(1, Math.floor(universe / count));
+  return Array.from({ length: count }, (_, k) => ({ query: scenario.query, variables: { u: code(k * step) } }));
+}
+
+const bodyFileOf = (name: string) => path.join(WORK, `${name}.jsonl`);
+
+function writeBodies(scenario: Scenario, universe: number): void {
+  writeFileSync(bodyFileOf(scenario.name), `${bodiesOf(scenario, universe).map((b) => JSON.stringify(b)).join('\n')}\n`);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -225,7 +260,7 @@ async function main(): Promise<void> {
     MEG_REQUIRE_GATEWAY_SIGNATURE: 'off',
   };
   for (const agency of AGENCIES) {
-    await start(agency, LOAD_CORE, process.execPath, [path.join(projectRoot, `dist/subgraphs/${agency}/index.js`)],
+    await start(agency, LOAD_CORE, process.execPath, [...SUBGRAPH_NODE_ARGS, path.join(projectRoot, `dist/subgraphs/${agency}/index.js`)],
       { ...common, [`MEG_${AGENCY_CODES[agency]}_PORT`]: String(PORTS[agency]), [`DATABASE_URL_${AGENCY_CODES[agency]}`]: urls[agency]! },
       `http://127.0.0.1:${PORTS[agency]}/readyz`);
   }
@@ -273,25 +308,27 @@ async function main(): Promise<void> {
       customs { customsCode creditLevel creditLevelSince violations { decisionNo } } } }`;
   const LIST = `query List($c: [USCC!]!) { enterprises(uscc: $c) { uscc market { name status seriousViolations { listedOn } }
       tax { creditRatings { year rating } } social { insuredHeadcount } customs { creditLevel } } }`;
-  const scenarios = [
-    { name: 'profile', description: 'one enterprise, all four agencies (~35 fields)', body: { query: PROFILE, variables: { u: codes[7] } }, tokens: true },
-    { name: 'list100', description: 'a list of 100 enterprises', body: { query: LIST, variables: { c: codes } }, tokens: true },
-    { name: 'public', description: 'the public principal, profile (non-public fields pruned)', body: { query: PROFILE, variables: { u: codes[7] } }, tokens: false },
+  const scenarios: Scenario[] = [
+    { name: 'profile', description: 'one enterprise, all four agencies (~35 fields)', query: PROFILE, tokens: true },
+    { name: 'list100', description: 'a list of 100 enterprises', query: LIST, tokens: true },
+    { name: 'public', description: 'the public principal, profile (non-public fields pruned)', query: PROFILE, tokens: false },
   ];
+  for (const scenario of scenarios) writeBodies(scenario, SIZE);
 
   // Every variant must answer every scenario correctly before it is timed: the same enterprise,
   // and no error but the policy's own refusals (b, for fields the caller may not see).
   for (const scenario of scenarios) {
+    const [request] = bodiesOf(scenario, SIZE);
     for (const v of VARIANTS) {
       const res = await fetch(endpoint(v), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(scenario.tokens ? { authorization: `Bearer ${tokens[0]}`, 'x-purpose': 'CREDIT_SUPERVISION' } : {}) },
-        body: JSON.stringify(scenario.body),
+        body: JSON.stringify(request),
       });
       const body = (await res.json()) as { data?: Record<string, any> | null; errors?: { extensions?: { code?: string } }[] };
       const first = body.data?.['enterprise'] ?? body.data?.['enterprises']?.[0];
       const wrongErrors = (body.errors ?? []).filter((e) => !(v === 'b' && e.extensions?.code === 'FORBIDDEN_FIELD'));
-      if (res.status !== 200 || first?.uscc !== codes[scenario.name === 'list100' ? 0 : 7] || wrongErrors.length > 0) {
+      if (res.status !== 200 || first?.uscc !== enterpriseAt(DEFAULT_SEED, 0).uscc || wrongErrors.length > 0) {
         throw new Error(`${NAMES[v]} answers ${scenario.name} wrongly (HTTP ${res.status}): ${JSON.stringify(body).slice(0, 400)}`);
       }
     }
@@ -300,8 +337,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
   const only = process.env['BENCH_SCENARIOS']?.split(',');
   for (const scenario of scenarios.filter((s) => !only || only.includes(s.name))) {
-    const bodyFile = path.join(WORK, `${scenario.name}.json`);
-    writeFileSync(bodyFile, JSON.stringify(scenario.body));
+    const bodyFile = bodyFileOf(scenario.name);
     const tok = scenario.tokens ? tokensFile : null;
     const purpose = scenario.tokens ? 'CREDIT_SUPERVISION' : null;
     log(`\n${scenario.name}: ${scenario.description}`);
@@ -393,7 +429,7 @@ async function main(): Promise<void> {
 
   // Scale: the profile and list scenarios on this gateway over 10,000 and over 1,000,000 enterprises.
   let scale: Record<string, unknown> | null = null;
-  if (SCALE_PREFIX) scale = await measureScale(results, endpoint('b'), tokensFile, common);
+  if (SCALE_PREFIX) scale = await measureScale(results, scenarios, endpoint('b'), tokensFile, common);
 
   let policyCost: Awaited<ReturnType<typeof measurePolicyCost>> | null = null;
   if (!only || only.includes('policy')) {
@@ -405,7 +441,7 @@ async function main(): Promise<void> {
   let workers: Record<string, unknown> | null = null;
   if (results['profile'] && (!only || only.includes('workers'))) {
     log('\nworkers: the profile on b as 1 worker and as 2 (MEG_GATEWAY_WORKERS)');
-    const bodyFile = path.join(WORK, 'profile.json');
+    const bodyFile = bodyFileOf('profile');
     const measureB = () => median(Array.from({ length: ROUNDS }, () => load(endpoint('b'), bodyFile, tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, SECONDS).rps));
     const one = measureB();
     processes.b.kill('SIGTERM');
@@ -422,6 +458,10 @@ async function main(): Promise<void> {
     // Let a profiled gateway write its profile before it is stopped.
     processes.b.kill('SIGINT');
     await new Promise((r) => processes.b.once('exit', r));
+  }
+  if (SUBGRAPH_NODE_ARGS.length > 0) {
+    // The same for profiled subgraphs (the first processes started).
+    await Promise.all(children.slice(0, AGENCIES.length).map((child) => new Promise((r) => { child.once('exit', r); child.kill('SIGINT'); })));
   }
   const profile = (results['profile'] ?? Object.values(results)[0]) as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } };
   const report = {
@@ -447,20 +487,22 @@ async function main(): Promise<void> {
  * Re-points the subgraphs at the databases of BENCH_SCALE_PREFIX (a larger seed of the same
  * universe), runs the profile and list scenarios at the same fixed rates, and compares latencies.
  */
-async function measureScale(results: Record<string, any>, url: string, tokensFile: string, common: Record<string, string>): Promise<Record<string, unknown>> {
+async function measureScale(results: Record<string, any>, scenarios: Scenario[], url: string, tokensFile: string, common: Record<string, string>): Promise<Record<string, unknown>> {
   const large = await databases(SCALE_PREFIX!);
   const enterprises = await seededSize(large['market']!);
   log(`\nscale: ${enterprises} enterprises in ${SCALE_PREFIX}_*`);
-  const measure = () =>
+  // Each size is sampled across its whole universe (the same number of distinct enterprises).
+  const measure = (universe: number) =>
     Object.fromEntries(
-      ['profile', 'list100'].map((name) => {
+      scenarios.filter((s) => s.name !== 'public').map((scenario) => {
+        writeBodies(scenario, universe);
         // Fresh subgraph processes and cold database caches first get the same warm-up as before.
-        load(url, path.join(WORK, `${name}.json`), tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 5);
-        const r = load(url, path.join(WORK, `${name}.json`), tokensFile, 'CREDIT_SUPERVISION', { rate: results[name].fixedRateRps }, SECONDS);
-        return [name, { p50Ms: r.p50Ms, p95Ms: r.p95Ms, meanMs: r.meanMs }];
+        load(url, bodyFileOf(scenario.name), tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 5);
+        const r = load(url, bodyFileOf(scenario.name), tokensFile, 'CREDIT_SUPERVISION', { rate: results[scenario.name].fixedRateRps }, SECONDS);
+        return [scenario.name, { p50Ms: r.p50Ms, p95Ms: r.p95Ms, meanMs: r.meanMs }];
       }),
     );
-  const small = measure();
+  const small = measure(SIZE);
   for (const child of children.splice(0, AGENCIES.length)) {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -470,7 +512,8 @@ async function measureScale(results: Record<string, any>, url: string, tokensFil
       { ...common, [`MEG_${AGENCY_CODES[agency]}_PORT`]: String(PORTS[agency]), [`DATABASE_URL_${AGENCY_CODES[agency]}`]: large[agency]! },
       `http://127.0.0.1:${PORTS[agency]}/readyz`);
   }
-  const big = measure();
+  const big = measure(enterprises);
+  for (const scenario of scenarios) writeBodies(scenario, SIZE);
   return {
     enterprises: { small: SIZE, large: enterprises },
     small,

@@ -4,7 +4,12 @@
 // Two modes: closed loop (-concurrency N: N workers send back to back, for the maximum rate)
 // and open loop (-rate R: requests start on a fixed schedule, latency measured from the
 // scheduled start so a slow server cannot hide its queueing). Every request can carry its own
-// token (-tokens: one per line, used in turn) so nothing can be cached across callers.
+// token (-tokens: one per line, used in turn) so nothing can be cached across callers, and the
+// body file may hold one JSON body per line, used in turn, so that concurrent requests ask for
+// different enterprises (a gateway that merges identical in-flight subgraph fetches cannot then
+// answer fifty callers with one fetch). When the gateway answers with a Server-Timing header
+// naming `subgraphs;dur=…`, the loadgen also reports the gateway's own time per request: the
+// end-to-end latency less the time the gateway spent waiting on its subgraphs.
 package main
 
 import (
@@ -17,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,12 +40,16 @@ type result struct {
 	P99Ms       float64 `json:"p99Ms"`
 	MeanMs      float64 `json:"meanMs"`
 	MaxMs       float64 `json:"maxMs"`
-	FirstError  string  `json:"firstError,omitempty"`
+	// From Server-Timing, when the server sends it: end to end less the subgraph wait.
+	OwnP50Ms   *float64 `json:"ownP50Ms,omitempty"`
+	OwnP95Ms   *float64 `json:"ownP95Ms,omitempty"`
+	OwnSamples int      `json:"ownSamples,omitempty"`
+	FirstError string   `json:"firstError,omitempty"`
 }
 
 func main() {
 	url := flag.String("url", "", "GraphQL endpoint")
-	bodyFile := flag.String("body", "", "file with the JSON request body")
+	bodyFile := flag.String("body", "", "file with the JSON request body, or one body per line (used in turn)")
 	tokensFile := flag.String("tokens", "", "file of bearer tokens, one per line (optional)")
 	purpose := flag.String("purpose", "", "x-purpose header (optional)")
 	duration := flag.Duration("duration", 10*time.Second, "how long to send")
@@ -51,8 +61,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: loadgen -url URL -body FILE [-tokens FILE] [-purpose P] -duration D (-concurrency N | -rate R)")
 		os.Exit(2)
 	}
-	body, err := os.ReadFile(*bodyFile)
+	raw, err := os.ReadFile(*bodyFile)
 	check(err)
+	var bodies [][]byte
+	for _, line := range bytes.Split(raw, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) > 0 {
+			bodies = append(bodies, line)
+		}
+	}
+	if len(bodies) == 0 {
+		fmt.Fprintln(os.Stderr, "loadgen: the body file is empty")
+		os.Exit(2)
+	}
 	var tokens []string
 	if *tokensFile != "" {
 		f, err := os.Open(*tokensFile)
@@ -71,17 +91,19 @@ func main() {
 		conns = 256
 	}
 	client := &http.Client{
-		Timeout: *timeout,
+		Timeout:   *timeout,
 		Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: 90 * time.Second},
 	}
-	var next int64
+	var next, nextBody int64
 	var ok, failed int64
 	var firstErr atomic.Value
 	var mu sync.Mutex
 	latencies := make([]time.Duration, 0, 1<<16)
+	owns := make([]time.Duration, 0, 1<<16)
 
 	send := func(scheduled time.Time) {
-		req, _ := http.NewRequest("POST", *url, bytes.NewReader(body))
+		b := bodies[int(atomic.AddInt64(&nextBody, 1)-1)%len(bodies)]
+		req, _ := http.NewRequest("POST", *url, bytes.NewReader(b))
 		req.Header.Set("content-type", "application/json")
 		if len(tokens) > 0 {
 			i := atomic.AddInt64(&next, 1) - 1
@@ -106,8 +128,12 @@ func main() {
 			return
 		}
 		atomic.AddInt64(&ok, 1)
+		wait, timed := subgraphWait(res.Header.Get("server-timing"))
 		mu.Lock()
 		latencies = append(latencies, elapsed)
+		if timed {
+			owns = append(owns, elapsed-wait)
+		}
 		mu.Unlock()
 	}
 
@@ -148,13 +174,15 @@ func main() {
 	took := time.Since(start).Seconds()
 
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	pct := func(p float64) float64 {
-		if len(latencies) == 0 {
+	sort.Slice(owns, func(i, j int) bool { return owns[i] < owns[j] })
+	pctOf := func(values []time.Duration, p float64) float64 {
+		if len(values) == 0 {
 			return 0
 		}
-		i := int(p * float64(len(latencies)-1))
-		return float64(latencies[i].Microseconds()) / 1000
+		i := int(p * float64(len(values)-1))
+		return float64(values[i].Microseconds()) / 1000
 	}
+	pct := func(p float64) float64 { return pctOf(latencies, p) }
 	var sum time.Duration
 	for _, l := range latencies {
 		sum += l
@@ -165,11 +193,33 @@ func main() {
 		r.MeanMs = float64(sum.Microseconds()) / 1000 / float64(len(latencies))
 		r.MaxMs = float64(latencies[len(latencies)-1].Microseconds()) / 1000
 	}
+	if len(owns) > 0 {
+		p50, p95 := pctOf(owns, 0.50), pctOf(owns, 0.95)
+		r.OwnP50Ms, r.OwnP95Ms, r.OwnSamples = &p50, &p95, len(owns)
+	}
 	if e, isString := firstErr.Load().(string); isString {
 		r.FirstError = e
 	}
 	out, _ := json.Marshal(r)
 	fmt.Println(string(out))
+}
+
+// subgraphWait reads `subgraphs;dur=<ms>` from a Server-Timing header.
+func subgraphWait(header string) (time.Duration, bool) {
+	for _, metric := range strings.Split(header, ",") {
+		parts := strings.Split(strings.TrimSpace(metric), ";")
+		if parts[0] != "subgraphs" {
+			continue
+		}
+		for _, param := range parts[1:] {
+			if v, found := strings.CutPrefix(strings.TrimSpace(param), "dur="); found {
+				if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
+					return time.Duration(ms * float64(time.Millisecond)), true
+				}
+			}
+		}
+	}
+	return 0, false
 }
 
 func check(err error) {
