@@ -70,6 +70,19 @@ export interface AuditSearch {
 }
 
 const GENESIS = '0'.repeat(64);
+
+/** A JSON array of strings (a parameter) as a text[], in its order. */
+const textArray = (json: string) => `ARRAY(SELECT e FROM json_array_elements_text(${json}::json) WITH ORDINALITY AS x(e, i) ORDER BY i)`;
+
+/** Appends a batch of records of one chain, given column by column. */
+const INSERT_BATCH = `
+  INSERT INTO audit_records (chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome,
+                             enterprises, coordinates, effects, record, prev_hash, hash)
+  SELECT $1, r.seq, r.at, r.request_id, r.channel, r.principal_sub, r.principal_agency, r.purpose, r.outcome,
+         ${textArray('r.enterprises')}, ${textArray('r.coordinates')}, ${textArray('r.effects')}, r.record, r.prev_hash, r.hash
+    FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+      AS r(seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome, enterprises, coordinates, effects, record, prev_hash, hash)`;
 const MAX_BATCH = 500;
 
 /** The access log over its own database (PGlite under .data/audit, or PostgreSQL). */
@@ -123,25 +136,27 @@ export class AuditLog {
         return record;
       });
       try {
-        // One multi-row INSERT is atomic on its own: the whole batch is committed or none of it.
-        const params: unknown[] = [];
-        const rows = records.map((r) => {
-          const base = params.length;
-          params.push(
-            r.chainId, r.seq, r.at, r.requestId, r.channel, r.principal.sub, r.principal.agency, r.purpose, r.outcome,
-            [...r.enterprises], r.decisions.map((d) => d.coordinate), r.decisions.map((d) => d.effect), r.text, r.prevHash, r.hash,
-          );
-          return `(${Array.from({ length: 15 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
-        });
-        await this.db.query(
-          'audit_records',
-          `INSERT INTO audit_records (chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome,
-                                      enterprises, coordinates, effects, record, prev_hash, hash)
-           VALUES ${rows.join(', ')}`,
-          params,
-          // The text varies with the batch size: not worth a prepared statement per size.
-          { prepare: false },
-        );
+        // One INSERT is atomic on its own: the whole batch is committed or none of it. Its text is
+        // the same for every batch size (the rows come as arrays), so it is prepared once.
+        const column = <T>(f: (r: (typeof records)[number]) => T) => records.map(f);
+        const list = (f: (r: (typeof records)[number]) => readonly string[]) => records.map((r) => JSON.stringify(f(r)));
+        await this.db.query('audit_records', INSERT_BATCH, [
+          this.chainId,
+          column((r) => r.seq),
+          column((r) => r.at),
+          column((r) => r.requestId),
+          column((r) => r.channel),
+          column((r) => r.principal.sub),
+          column((r) => r.principal.agency),
+          column((r) => r.purpose),
+          column((r) => r.outcome),
+          list((r) => r.enterprises),
+          list((r) => r.decisions.map((d) => d.coordinate)),
+          list((r) => r.decisions.map((d) => d.effect)),
+          column((r) => r.text),
+          column((r) => r.prevHash),
+          column((r) => r.hash),
+        ]);
         this.head = { seq, hash };
         records.forEach(({ text: _t, ...record }, i) => batch[i]!.resolve(record));
       } catch (error) {

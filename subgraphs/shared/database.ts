@@ -28,10 +28,10 @@ export interface Database {
   readonly backend: 'pglite' | 'postgres';
   /**
    * Runs one statement on behalf of a data source; `table` is what the statement reads, for the
-   * counters. On PostgreSQL the statement is prepared once per connection unless `prepare` is
-   * false (for texts that vary, such as a multi-row INSERT of a varying number of rows).
+   * counters. On PostgreSQL the statement is prepared once per connection, so its text should be
+   * one of a fixed set (values go in parameters).
    */
-  query<R = Record<string, unknown>>(table: string, sql: string, params?: readonly unknown[], options?: { readonly prepare?: boolean }): Promise<R[]>;
+  query<R = Record<string, unknown>>(table: string, sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Runs `work` in one transaction, committed when it resolves and rolled back when it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Resolves when the database answers. */
@@ -173,9 +173,8 @@ class PostgresDatabase implements Database {
     return db;
   }
 
-  async query<R>(table: string, sql: string, params: readonly unknown[] = [], options: { readonly prepare?: boolean } = {}): Promise<R[]> {
+  async query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
     this.counter.count(table);
-    if (options.prepare === false) return (await this.pool.query(sql, params as unknown[])).rows as R[];
     // A named statement is parsed and planned once per connection, then only bound and run:
     // the data sources issue the same few statements thousands of times a second.
     return (await this.pool.query({ name: statementName(sql), text: sql, values: params as unknown[] })).rows as R[];
