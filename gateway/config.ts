@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot } from '../subgraphs/shared/agencies.js';
 import { dataDirFrom } from '../subgraphs/shared/config.js';
 import type { DatabaseLocation } from '../subgraphs/shared/database.js';
-import { ConfigurationError, intFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../subgraphs/shared/env.js';
+import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../subgraphs/shared/env.js';
 import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import type { BucketSettings } from './rateLimit.js';
@@ -71,6 +71,12 @@ export interface GatewayConfig {
     readonly public: BucketSettings;
     readonly redisUrl: string | null;
   };
+  /**
+   * `MEG_SERVER_TIMING` (default off): a `Server-Timing` header on GraphQL responses (and trailer
+   * on joint reviews) saying how long the request waited on its subgraphs, for measuring the
+   * gateway's own time. Off by default: callers need not learn the agencies' timings.
+   */
+  readonly serverTiming: boolean;
   /** `MEG_GATEWAY_WORKERS`: processes serving the same ports (node:cluster), each with its own audit chain. */
   readonly workers: number;
   /** `MEG_MAX_DEPTH`, `MEG_MAX_ALIASES`, …: what one operation may ask (limits.ts). */
@@ -121,6 +127,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       stringFrom(env, 'MEG_AUDIT_CHAIN_ID', `gw-${os.hostname()}-${process.pid}-${Date.now().toString(36)}`) +
       (env['MEG_GATEWAY_WORKER'] !== undefined && env['MEG_AUDIT_CHAIN_ID'] ? `-w${env['MEG_GATEWAY_WORKER']}` : ''),
     workers,
+    serverTiming: onOffFrom(env, 'MEG_SERVER_TIMING', false),
     rateLimit: {
       principal: { perSecond: intFrom(env, 'MEG_RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000), burst: intFrom(env, 'MEG_RATE_LIMIT_BURST', 100, 1, 1_000_000) },
       public: { perSecond: intFrom(env, 'MEG_PUBLIC_RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000), burst: intFrom(env, 'MEG_PUBLIC_RATE_LIMIT_BURST', 20, 1, 1_000_000) },

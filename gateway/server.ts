@@ -37,7 +37,7 @@ import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
 import { checkSubgraphs } from './readiness.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateDecision, type RateLimiter } from './rateLimit.js';
 import { installScalars } from './scalars.js';
-import { SignedSubgraphSource, type ForwardingContext } from './subgraphFetcher.js';
+import { SignedSubgraphSource, SubgraphWait, type ForwardingContext } from './subgraphFetcher.js';
 
 /** The context of one GraphQL request at the gateway. */
 export interface GatewayContext extends ForwardingContext, PolicyContext, Record<string, unknown> {
@@ -110,11 +110,19 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   // Reviews gather their facts through this gateway's own pipeline, as the reviewing caller.
   let apollo: ApolloServer<GatewayContext> | undefined;
   const runAs =
-    (principal: Principal, purpose: string | null, audit?: AuditScope): RunOperation =>
+    (principal: Principal, purpose: string | null, audit?: AuditScope, wait?: SubgraphWait): RunOperation =>
     async (query, variables, signal) => {
       if (!apollo) throw new Error('the gateway is not started');
       // A review's fact queries belong to the review's request: their decisions go into its record.
-      const contextValue: GatewayContext = { caller: callerContext(randomUUID(), principal, purpose), principal, purpose, signal, audit: audit ?? new AuditScope(), internal: true };
+      const contextValue: GatewayContext = {
+        caller: callerContext(randomUUID(), principal, purpose),
+        principal,
+        purpose,
+        signal,
+        audit: audit ?? new AuditScope(),
+        internal: true,
+        ...(wait ? { wait } : {}),
+      };
       const response = await apollo.executeOperation({ query, variables }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
       return response.body.singleResult;
@@ -188,6 +196,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
 
   let draining = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const received = performance.now();
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && url.pathname === '/readyz') {
@@ -275,12 +284,14 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     );
     const audit = new AuditScope();
     audit.touch(operation.enterprises);
+    const wait = new SubgraphWait();
     const context: GatewayContext = {
       caller: callerContext(requestId, auth.principal, auth.purpose),
       principal: auth.principal,
       purpose: auth.purpose,
       signal: abandoned.signal,
       audit,
+      wait,
     };
     inFlight.set(requestId, audit);
     let response: Awaited<ReturnType<NonNullable<typeof apollo>['executeHTTPGraphQLRequest']>>;
@@ -301,6 +312,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       inFlight.delete(requestId);
     }
     audit.touchJson(text);
+    const executed = performance.now();
     // Durable before released: without its record, the answer is not given.
     try {
       await auditLog.append({
@@ -320,6 +332,10 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     }
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [name, value] of response.headers) out[name] = value;
+    if (config.serverTiming) {
+      const now = performance.now();
+      out['server-timing'] = `${wait.serverTiming()}, audit;dur=${(now - executed).toFixed(2)}, gateway;dur=${(now - received).toFixed(2)}`;
+    }
     res.writeHead(response.status ?? 200, out);
     res.end(text);
   };
@@ -340,6 +356,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     authenticate,
     rateLimit: (principal) => rateLimit(principal, undefined),
     runAs,
+    serverTiming: config.serverTiming,
     record: async ({ requestId, principal, purpose, request, audit, outcome, detail }) => {
       const entry: AuditEntry = {
         ...baseEntry(requestId, 'grpc', principal, purpose),

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignedSubgraphSource } from './subgraphFetcher.js';
+import { SignedSubgraphSource, SubgraphWait } from './subgraphFetcher.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -40,10 +40,41 @@ function source(url: string, retryRatio = 0.1, failures = 5) {
   });
 }
 
-function send(s: SignedSubgraphSource, query: string) {
+function send(s: SignedSubgraphSource, query: string, wait?: SubgraphWait) {
   const caller = { requestId: 'r', sub: 's', agency: null, roles: [], region: null, purpose: null };
-  return s.process({ kind: 'incoming operation', request: { query }, context: { caller }, document: parse(query) } as never);
+  return s.process({ kind: 'incoming operation', request: { query }, context: { caller, ...(wait ? { wait } : {}) }, document: parse(query) } as never);
 }
+
+/** An agency that answers after `delayMs`. */
+async function slowAgency(delayMs: number): Promise<string> {
+  const server = createServer((_req, res) => {
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: { ok: true } }));
+    }, delayMs);
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+}
+
+describe('the wait on subgraphs (Server-Timing)', () => {
+  it('counts fetches in parallel once, as the slowest of them, and fetches in turn one after the other', async () => {
+    const fast = source(await slowAgency(100));
+    const slow = source(await slowAgency(300));
+    const parallel = new SubgraphWait();
+    await Promise.all([send(fast, '{ ok }', parallel), send(slow, '{ ok }', parallel)]);
+    // The slowest is 300 ms; the two together would be 400.
+    expect(parallel.ms).toBeGreaterThanOrEqual(299);
+    expect(parallel.ms).toBeLessThan(400);
+    const inTurn = new SubgraphWait();
+    await send(fast, '{ ok }', inTurn);
+    await send(slow, '{ ok }', inTurn);
+    expect(inTurn.ms).toBeGreaterThanOrEqual(399);
+    expect(inTurn.serverTiming()).toMatch(/^subgraphs;dur=\d+\.\d{2}$/);
+    await Promise.all([fast.close(), slow.close()]);
+  });
+});
 
 describe('retries', () => {
   it('retries a query whose connection was cut, once', async () => {

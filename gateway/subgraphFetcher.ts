@@ -22,6 +22,38 @@ export interface ForwardingContext {
   readonly caller: CallerContext;
   /** Aborts the request's subgraph fetches: the client went away, or its deadline passed. */
   readonly signal?: AbortSignal;
+  /** Measures how long the request waited on its subgraphs. */
+  readonly wait?: SubgraphWait;
+}
+
+/**
+ * The time a request spent with at least one subgraph fetch under way: the agencies' share of
+ * its latency as the gateway sees it (network and the agencies' queues included). Fetches that
+ * overlap count once, so for fetches in parallel it is the slowest one's time. The request's
+ * latency less this is the gateway's own time.
+ */
+export class SubgraphWait {
+  private inFlight = 0;
+  private since = 0;
+  private totalMs = 0;
+
+  begin(): void {
+    if (this.inFlight++ === 0) this.since = performance.now();
+  }
+
+  end(): void {
+    if (--this.inFlight === 0) this.totalMs += performance.now() - this.since;
+  }
+
+  /** Milliseconds waited so far. */
+  get ms(): number {
+    return this.totalMs + (this.inFlight > 0 ? performance.now() - this.since : 0);
+  }
+
+  /** A Server-Timing metric of the wait (RFC: W3C Server Timing), e.g. `subgraphs;dur=3.21`. */
+  serverTiming(): string {
+    return `subgraphs;dur=${this.ms.toFixed(2)}`;
+  }
 }
 
 /** Options of {@link SignedSubgraphSource}. */
@@ -91,7 +123,18 @@ export class SignedSubgraphSource implements GraphQLDataSource<Context> {
     const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
     const isQuery = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query';
     this.retries.deposit();
+    const wait = options.context.wait as SubgraphWait | undefined;
+    wait?.begin();
+    try {
+      return await this.attempts(body, context, signal, isQuery);
+    } finally {
+      wait?.end();
+    }
+  }
 
+  /** Sends the request, retrying a query once when the agency refused the connection. */
+  private async attempts(body: string, context: string, signal: AbortSignal | undefined, isQuery: boolean): Promise<GatewayGraphQLResponse> {
+    const { name } = this.options;
     for (let attempt = 1; ; attempt++) {
       if (!this.breaker.tryAcquire()) {
         throw subgraphFailure(name, 'SUBGRAPH_CIRCUIT_OPEN', `the ${name} subgraph keeps failing; the gateway asks it again in ${Math.ceil(this.breaker.retryInMs() / 1000)} s`);

@@ -17,6 +17,7 @@ import type { AuditOutcome } from '../audit/auditLog.js';
 import { AuditScope } from '../audit/auditScope.js';
 import type { Authenticated, Refused } from '../auth/authenticate.js';
 import type { RateDecision } from '../rateLimit.js';
+import { SubgraphWait } from '../subgraphFetcher.js';
 import type { Principal } from '../policy/accessPolicy.js';
 import { MATTERS, type Matter, type MeasureFinding } from './reviewPolicy.js';
 import type { AgencyFinding, ReviewService, RunOperation, Verdict } from './reviewService.js';
@@ -45,8 +46,13 @@ export interface ReviewGrpcOptions {
   readonly authenticate: (headers: Record<string, string | undefined>) => Promise<Authenticated | Refused>;
   /** The caller's rate limit (refused calls are RESOURCE_EXHAUSTED). */
   readonly rateLimit: (principal: Principal) => Promise<RateDecision>;
-  /** Runs a fact query through the gateway as `principal` acting for `purpose`, noting decisions in `audit`. */
-  readonly runAs: (principal: Principal, purpose: string | null, audit: AuditScope) => RunOperation;
+  /**
+   * Runs a fact query through the gateway as `principal` acting for `purpose`, noting decisions
+   * in `audit` and the time spent on subgraphs in `wait`.
+   */
+  readonly runAs: (principal: Principal, purpose: string | null, audit: AuditScope, wait: SubgraphWait) => RunOperation;
+  /** Sends a `server-timing` trailer with the time the call waited on its subgraphs (MEG_SERVER_TIMING). */
+  readonly serverTiming?: boolean;
   /** Records the call in the access log; the verdict is released only once this resolves. */
   readonly record: (call: RecordedCall) => Promise<void>;
 }
@@ -137,9 +143,15 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - DEADLINE_MARGIN_MS));
       const onCancel = () => controller.abort();
       call.on('cancelled', onCancel);
+      const wait = new SubgraphWait();
       return {
         matter: matter as Matter,
-        run: options.runAs(auth.principal, auth.purpose, audit),
+        run: options.runAs(auth.principal, auth.purpose, audit, wait),
+        trailers: () => {
+          const metadata = new grpc.Metadata();
+          if (options.serverTiming) metadata.set('server-timing', wait.serverTiming());
+          return metadata;
+        },
         signal: controller.signal,
         done: () => {
           clearTimeout(timer);
@@ -177,7 +189,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         }
         if (!call.cancelled) {
           call.write({ verdict: toProtoVerdict(verdict, false) });
-          call.end();
+          call.end(prepared.trailers());
         }
       })();
     },
@@ -199,7 +211,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         } catch {
           return void callback(status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdicts are not given; try again later'));
         }
-        callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) });
+        callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) }, prepared.trailers());
       })();
     },
   });
@@ -231,6 +243,8 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
 interface Prepared {
   readonly matter: Matter;
   readonly run: RunOperation;
+  /** Trailing metadata for a successful call. */
+  readonly trailers: () => grpc.Metadata;
   readonly signal: AbortSignal;
   readonly done: () => void;
   readonly record: (outcome: AuditOutcome, detail?: string) => Promise<void>;

@@ -48,6 +48,15 @@ export function postgresUrlFrom(env: Env, name: string): string | undefined {
   return urlFrom(env, name, ['postgres:', 'postgresql:'], 'a postgres:// URL', 'postgres://user@host:port/database');
 }
 
+/** `on` or `off` (anything else is an error, so that a typo does not silently flip a switch). */
+export function onOffFrom(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigurationError(`${name}=${JSON.stringify(raw)} must be on or off`);
+}
+
 /** A string, or the fallback when unset. */
 export function stringFrom(env: Env, name: string, fallback: string): string {
   const raw = env[name];

@@ -51,6 +51,8 @@ describe('the embedded default', () => {
     ]);
     expect(onPglite.body.errors).toBeUndefined();
     expect(onPglite.body).toEqual(onPostgres.body);
+    // Timings of the agencies are not told to callers unless MEG_SERVER_TIMING is on.
+    expect(onPostgres.headers.get('server-timing')).toBeNull();
     // The agencies' own logs say who asked and for what: the context the gateway signed.
     const requestId = onPglite.headers.get('x-request-id');
     const taxLog = embedded.logs('tax').split('\n').filter((l) => l.includes(`"requestId":"${requestId}"`)).map((l) => JSON.parse(l));
