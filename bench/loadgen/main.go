@@ -9,7 +9,8 @@
 // different enterprises (a gateway that merges identical in-flight subgraph fetches cannot then
 // answer fifty callers with one fetch). When the gateway answers with a Server-Timing header
 // naming `subgraphs;dur=…`, the loadgen also reports the gateway's own time per request: the
-// end-to-end latency less the time the gateway spent waiting on its subgraphs.
+// end-to-end latency less the time the gateway spent waiting on its subgraphs (and, from
+// `audit;dur=…`, how much of it went to the durable audit write).
 package main
 
 import (
@@ -44,6 +45,7 @@ type result struct {
 	OwnP50Ms   *float64 `json:"ownP50Ms,omitempty"`
 	OwnP95Ms   *float64 `json:"ownP95Ms,omitempty"`
 	OwnSamples int      `json:"ownSamples,omitempty"`
+	AuditP50Ms *float64 `json:"auditP50Ms,omitempty"`
 	FirstError string   `json:"firstError,omitempty"`
 }
 
@@ -100,6 +102,7 @@ func main() {
 	var mu sync.Mutex
 	latencies := make([]time.Duration, 0, 1<<16)
 	owns := make([]time.Duration, 0, 1<<16)
+	audits := make([]time.Duration, 0, 1<<16)
 
 	send := func(scheduled time.Time) {
 		b := bodies[int(atomic.AddInt64(&nextBody, 1)-1)%len(bodies)]
@@ -128,11 +131,16 @@ func main() {
 			return
 		}
 		atomic.AddInt64(&ok, 1)
-		wait, timed := subgraphWait(res.Header.Get("server-timing"))
+		timing := res.Header.Get("server-timing")
+		wait, timed := serverTiming(timing, "subgraphs")
+		audit, audited := serverTiming(timing, "audit")
 		mu.Lock()
 		latencies = append(latencies, elapsed)
 		if timed {
 			owns = append(owns, elapsed-wait)
+		}
+		if audited {
+			audits = append(audits, audit)
 		}
 		mu.Unlock()
 	}
@@ -175,6 +183,7 @@ func main() {
 
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	sort.Slice(owns, func(i, j int) bool { return owns[i] < owns[j] })
+	sort.Slice(audits, func(i, j int) bool { return audits[i] < audits[j] })
 	pctOf := func(values []time.Duration, p float64) float64 {
 		if len(values) == 0 {
 			return 0
@@ -197,6 +206,10 @@ func main() {
 		p50, p95 := pctOf(owns, 0.50), pctOf(owns, 0.95)
 		r.OwnP50Ms, r.OwnP95Ms, r.OwnSamples = &p50, &p95, len(owns)
 	}
+	if len(audits) > 0 {
+		p50 := pctOf(audits, 0.50)
+		r.AuditP50Ms = &p50
+	}
 	if e, isString := firstErr.Load().(string); isString {
 		r.FirstError = e
 	}
@@ -204,11 +217,11 @@ func main() {
 	fmt.Println(string(out))
 }
 
-// subgraphWait reads `subgraphs;dur=<ms>` from a Server-Timing header.
-func subgraphWait(header string) (time.Duration, bool) {
+// serverTiming reads `<name>;dur=<ms>` from a Server-Timing header.
+func serverTiming(header string, name string) (time.Duration, bool) {
 	for _, metric := range strings.Split(header, ",") {
 		parts := strings.Split(strings.TrimSpace(metric), ";")
-		if parts[0] != "subgraphs" {
+		if parts[0] != name {
 			continue
 		}
 		for _, param := range parts[1:] {

@@ -1,7 +1,8 @@
 /**
  * The benchmark cannot rot: a seconds-long run of `make bench` in which plain Apollo Gateway, this
  * gateway and Hive Gateway all start, answer every scenario correctly (bench/run.ts checks the
- * answers before timing) and serve every timed request. It writes to a temporary file, never over
+ * answers before timing) and serve every timed request, and this gateway's Server-Timing header
+ * and the joint review's trailer give its own time. It writes to a temporary file, never over
  * the committed results.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,7 @@ describe('make bench, smoke run', () => {
     const output = path.join(dir, 'results.json');
     try {
       execFileSync(process.execPath, [path.join(projectRoot, 'dist/bench/run.js')], {
-        env: { ...process.env, BENCH_SMOKE: '1', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4', BENCH_SCENARIOS: 'profile,list100,public', BENCH_OUTPUT: output },
+        env: { ...process.env, BENCH_SMOKE: '1', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4', BENCH_SCENARIOS: 'profile,list100,public,review', BENCH_OUTPUT: output },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 240_000,
       });
@@ -27,6 +28,13 @@ describe('make bench, smoke run', () => {
       for (const name of ['profile', 'list100', 'public']) {
         for (const v of ['a', 'b', 'c']) expect(report.scenarios[name].variants[v].maxRps).toBeGreaterThan(0);
       }
+      // Only this gateway tells its wait on subgraphs (Server-Timing), so only it has an own time.
+      expect(report.scenarios.profile.variants.b.gatewayOwnP50Ms).toBeGreaterThan(0);
+      expect(report.scenarios.profile.variants.b.auditP50Ms).toBeGreaterThan(0);
+      expect(report.scenarios.profile.variants.a.gatewayOwnP50Ms).toBeUndefined();
+      // The joint review's trailer: its wait on the agencies, less than the whole call.
+      expect(report.grpc.review.agenciesMeanMs).toBeGreaterThan(0);
+      expect(report.grpc.review.overAgencies).toBeGreaterThan(1);
       expect(Object.keys(report.targets)).toEqual(['b_over_a', 'b_over_c', 'cachedPolicyMicros', 'gatewayOwnMs', 'reviewOverAgencies', 'scale1MOver10k']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
