@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from './agencies.js';
 import type { DatabaseLocation } from './database.js';
-import { intFrom, portFrom, postgresUrlFrom, stringFrom } from './env.js';
+import { intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom } from './env.js';
 import { SIGNING_PUBLIC_KEY_FILE } from './keys.js';
 
 /** What a subgraph process needs to run. */
@@ -58,8 +58,8 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
       stringFrom(env, 'MEG_GATEWAY_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', SIGNING_PUBLIC_KEY_FILE)),
     ),
     signatureMaxSkewMs: intFrom(env, 'MEG_SIGNATURE_MAX_SKEW_SECONDS', 30, 1, 3600) * 1000,
-    accessLog: stringFrom(env, 'MEG_ACCESS_LOG', 'on') !== 'off',
-    requireGatewaySignature: stringFrom(env, 'MEG_REQUIRE_GATEWAY_SIGNATURE', 'on') !== 'off',
+    accessLog: onOffFrom(env, 'MEG_ACCESS_LOG', true),
+    requireGatewaySignature: onOffFrom(env, 'MEG_REQUIRE_GATEWAY_SIGNATURE', true),
     artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
 }
