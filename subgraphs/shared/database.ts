@@ -165,7 +165,9 @@ class PostgresDatabase implements Database {
   private constructor(private readonly pool: pg.Pool) {}
 
   static async open(url: string, poolSize: number): Promise<PostgresDatabase> {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+    // Connections are kept while idle (pg closes them after 10 s by default): reopening one costs
+    // the server a process and the request that waits for it several milliseconds.
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 0 });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     const db = new PostgresDatabase(pool);
