@@ -42,6 +42,7 @@ const SMOKE = process.env['BENCH_SMOKE'] === '1';
 /** Where the report goes (a smoke run must not replace the committed results). */
 const OUTPUT = process.env['BENCH_OUTPUT'] ?? path.join(projectRoot, 'bench/results/latest.json');
 const smokeProblems: string[] = [];
+let postgresPlacement = 'unpinned';
 /** Node options for the subgraphs (e.g. --cpu-prof), as BENCH_GATEWAY_NODE_ARGS is for the gateway. */
 const SUBGRAPH_NODE_ARGS = process.env['BENCH_SUBGRAPH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 const GATEWAY_CORE = '0';
@@ -54,6 +55,49 @@ const NAMES: Record<Variant, string> = { a: 'plain Apollo Gateway', b: 'MEG gate
 
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
+/** The PostgreSQL server's processes (the postmaster and its backends). */
+function postgresPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return pids.sort((x, y) => x - y);
+}
+
+/**
+ * Puts the PostgreSQL server (a system service the benchmark shares) on the load core for the
+ * run, as the agencies' databases belong with the subgraphs, and puts it back as it was when the
+ * benchmark exits. New backends inherit the postmaster's core. Returns what the report says.
+ */
+function pinPostgres(core: string): string {
+  const pids = postgresPids();
+  if (pids.length === 0) return 'not found on this machine (unpinned)';
+  const was = /list:\s*(\S+)/.exec(execFileSync('taskset', ['-cp', String(pids[0])], { encoding: 'utf8' }))?.[1];
+  const set = (list: string) => {
+    for (const pid of postgresPids()) {
+      try {
+        execFileSync('taskset', ['-a', '-cp', list, String(pid)], { stdio: 'ignore' });
+      } catch {
+        // a backend that ended meanwhile
+      }
+    }
+  };
+  try {
+    execFileSync('taskset', ['-a', '-cp', core, String(pids[0])], { stdio: 'ignore' });
+  } catch (error) {
+    return `unpinned (could not pin it: ${(error as Error).message.split('\n')[0]})`;
+  }
+  set(core);
+  if (was) process.on('exit', () => set(was));
+  return `pinned to core ${core} for the run (it was on ${was ?? 'unknown'})`;
+}
 process.on('SIGINT', () => process.exit(130));
 
 function log(line: string): void {
@@ -110,12 +154,40 @@ function usage(pid: number): { cpuSeconds: number; peakRssMb: number } {
   return { cpuSeconds: cpu, peakRssMb: peak };
 }
 
+/** The PostgreSQL backends serving (b)'s audit log, as last found by {@link placeAuditBackends}. */
+let auditPids = new Set<number>();
+
+/**
+ * (b)'s access log is (b)'s own work, not the agencies': the backends writing it run on the
+ * gateways' core while the agencies' databases run on the load core (PostgreSQL is one server
+ * here, so they are found by database and moved). Called before (b) is timed; its connections
+ * are open by then (the warm-up opens them).
+ */
+async function placeAuditBackends(auditUrl: string, core: string, move: boolean): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN });
+  await client.connect();
+  try {
+    const rows = (await client.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [new URL(auditUrl).pathname.slice(1)])).rows as { pid: number }[];
+    auditPids = new Set(rows.map((r) => r.pid));
+  } finally {
+    await client.end();
+  }
+  if (!move) return;
+  for (const pid of auditPids) {
+    try {
+      execFileSync('taskset', ['-a', '-cp', core, String(pid)], { stdio: 'ignore' });
+    } catch {
+      // a backend that ended meanwhile
+    }
+  }
+}
+
 /**
  * CPU seconds spent so far on the agencies' side: the subgraph processes (the first children
- * started) and every PostgreSQL process (the agencies' data and (b)'s audit log).
+ * started) and the PostgreSQL processes (the agencies' data), with (b)'s audit backends apart.
  */
-function agenciesCpuSeconds(): number {
-  let cpu = 0;
+function agenciesCpuSeconds(): { subgraphs: number; postgres: number; auditDb: number } {
+  const cpu = { subgraphs: 0, postgres: 0, auditDb: 0 };
   const subgraphs = new Set(children.slice(0, AGENCIES.length).map((c) => c.pid));
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -126,7 +198,7 @@ function agenciesCpuSeconds(): number {
       // A subgraph runs under taskset, which execs node: the pid is the subgraph's own.
       if (!isPostgres && !subgraphs.has(Number(entry)) && !subgraphs.has(ppid)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu += (Number(fields[11]) + Number(fields[12])) / 100;
+      cpu[auditPids.has(Number(entry)) ? 'auditDb' : isPostgres ? 'postgres' : 'subgraphs'] += (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
       // gone
     }
@@ -235,6 +307,11 @@ async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   // This process (it also times the joint review) runs with the load, off the gateways' core.
   execFileSync('taskset', ['-a', '-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+  // The agencies' databases go with the subgraphs, off the gateways' core. Not in a smoke run:
+  // that runs beside the other tests, which share the server.
+  postgresPlacement = SMOKE || process.env['BENCH_PIN_POSTGRES'] === 'off' ? 'unpinned' : pinPostgres(LOAD_CORE);
+  const pinned = postgresPlacement.startsWith('pinned');
+  log(`PostgreSQL: ${postgresPlacement}`);
   log('building the load generator (Go)…');
   execFileSync('go', ['build', '-o', LOADGEN, '.'], { cwd: path.join(projectRoot, 'bench/loadgen'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' });
 
@@ -350,9 +427,10 @@ async function main(): Promise<void> {
     const purpose = scenario.tokens ? 'CREDIT_SUPERVISION' : null;
     log(`\n${scenario.name}: ${scenario.description}`);
     for (const v of VARIANTS) load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SMOKE ? 1 : 3); // warm-up
-    const runs: Record<Variant, { rps: number; cpuPerRequestMs: number; agenciesCpuPerRequestMs: number }[]> = { a: [], b: [], c: [] };
+    const runs: Record<Variant, { rps: number; cpuPerRequestMs: number; subgraphsCpuPerRequestMs: number; postgresCpuPerRequestMs: number; auditDbCpuPerRequestMs: number }[]> = { a: [], b: [], c: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const v of VARIANTS) {
+        if (v === 'b') await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
         const before = usage(processes[v].pid!);
         const agenciesBefore = agenciesCpuSeconds();
         const result = load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SECONDS);
@@ -363,7 +441,9 @@ async function main(): Promise<void> {
         runs[v].push({
           rps: result.rps,
           cpuPerRequestMs: ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, result.ok),
-          agenciesCpuPerRequestMs: ((agenciesAfter - agenciesBefore) * 1000) / Math.max(1, result.ok),
+          subgraphsCpuPerRequestMs: ((agenciesAfter.subgraphs - agenciesBefore.subgraphs) * 1000) / Math.max(1, result.ok),
+          postgresCpuPerRequestMs: ((agenciesAfter.postgres - agenciesBefore.postgres) * 1000) / Math.max(1, result.ok),
+          auditDbCpuPerRequestMs: ((agenciesAfter.auditDb - agenciesBefore.auditDb) * 1000) / Math.max(1, result.ok),
         });
         log(`  round ${r + 1} ${v}: ${round(result.rps, 1)} req/s`);
       }
@@ -372,7 +452,10 @@ async function main(): Promise<void> {
     // Latency at the same arrival rate for all: half of the slowest variant's maximum.
     const rate = Math.max(1, Math.round(Math.min(...VARIANTS.map((v) => maxRps[v])) / 2));
     const latency: Record<string, LoadResult> = {};
-    for (const v of VARIANTS) latency[v] = load(endpoint(v), bodyFile, tok, purpose, { rate }, SECONDS);
+    for (const v of VARIANTS) {
+      if (v === 'b') await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
+      latency[v] = load(endpoint(v), bodyFile, tok, purpose, { rate }, SECONDS);
+    }
     results[scenario.name] = {
       description: scenario.description,
       fixedRateRps: rate,
@@ -385,7 +468,11 @@ async function main(): Promise<void> {
             roundsRps: runs[v].map((x) => round(x.rps, 1)),
             cpuMsPerRequest: round(median(runs[v].map((x) => x.cpuPerRequestMs)), 3),
             // What each request cost the agencies' side (subgraphs and PostgreSQL), which shares a core.
-            agenciesCpuMsPerRequest: round(median(runs[v].map((x) => x.agenciesCpuPerRequestMs)), 3),
+            agenciesCpuMsPerRequest: round(median(runs[v].map((x) => x.subgraphsCpuPerRequestMs + x.postgresCpuPerRequestMs)), 3),
+            subgraphsCpuMsPerRequest: round(median(runs[v].map((x) => x.subgraphsCpuPerRequestMs)), 3),
+            postgresCpuMsPerRequest: round(median(runs[v].map((x) => x.postgresCpuPerRequestMs)), 3),
+            // (b)'s own database work: writing the access log.
+            auditDbCpuMsPerRequest: round(median(runs[v].map((x) => x.auditDbCpuPerRequestMs)), 3),
             p50Ms: latency[v]!.p50Ms,
             p95Ms: latency[v]!.p95Ms,
             p99Ms: latency[v]!.p99Ms,
@@ -426,6 +513,7 @@ async function main(): Promise<void> {
       max = ghz(call, data, ['-c', String(concurrency), '-z', `${SECONDS}s`]);
     }
     const rate = Math.max(1, Math.round(max.rps / 2));
+    await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
     const timing = await measureReviewTiming({ address: `127.0.0.1:${PORTS.grpc}`, metadata: reviewMetadata, method, request: data, rate, seconds: SMOKE ? 1 : SECONDS });
     if (timing.failed > 0) log(`  ${timing.failed} of ${timing.calls} failed (${timing.firstError})`);
     if (SMOKE && (timing.failed > 0 || timing.calls === 0)) smokeProblems.push(`${name}: ${timing.failed} of ${timing.calls} calls failed (${timing.firstError ?? ''})`);
@@ -440,7 +528,10 @@ async function main(): Promise<void> {
 
   // Scale: the profile and list scenarios on this gateway over 10,000 and over 1,000,000 enterprises.
   let scale: Record<string, unknown> | null = null;
-  if (SCALE_PREFIX) scale = await measureScale(results, scenarios, endpoint('b'), tokensFile, common);
+  if (SCALE_PREFIX) {
+    await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
+    scale = await measureScale(results, scenarios, endpoint('b'), tokensFile, common);
+  }
 
   let policyCost: Awaited<ReturnType<typeof measurePolicyCost>> | null = null;
   if (!only || only.includes('policy')) {
@@ -454,12 +545,14 @@ async function main(): Promise<void> {
     log('\nworkers: the profile on b as 1 worker and as 2 (MEG_GATEWAY_WORKERS)');
     const bodyFile = bodyFileOf('profile');
     const measureB = () => median(Array.from({ length: ROUNDS }, () => load(endpoint('b'), bodyFile, tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, SECONDS).rps));
+    await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
     const one = measureB();
     processes.b.kill('SIGTERM');
     await new Promise((r) => processes.b.once('exit', r));
     // Both cores: on a 2-core machine the second worker shares its core with the load and the subgraphs.
     processes.b = await start('b2', '0,1', process.execPath, [path.join(projectRoot, 'dist/gateway/index.js')], { ...gatewayEnv, MEG_GATEWAY_WORKERS: '2' }, `http://127.0.0.1:${PORTS.b}/readyz`);
     load(endpoint('b'), bodyFile, tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 3); // warm-up
+    await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
     const two = measureB();
     workers = { oneWorkerRps: round(one, 1), twoWorkersRps: round(two, 1), ratio: round(two / one), cores: os.cpus().length, note: 'two workers share the machine with the load generator and the subgraphs' };
     log(`  1 worker ${round(one, 1)} req/s, 2 workers ${round(two, 1)} req/s (${round(two / one)}×)`);
@@ -477,7 +570,7 @@ async function main(): Promise<void> {
   const profile = (results['profile'] ?? Object.values(results)[0]) as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } };
   const report = {
     generatedAt: new Date().toISOString(),
-    machine: { cores: 2, gatewayCore: GATEWAY_CORE, loadAndSubgraphCore: LOAD_CORE, postgres: 'unpinned (system service)' },
+    machine: { cores: os.cpus().length, gatewayCore: GATEWAY_CORE, loadAndSubgraphCore: LOAD_CORE, postgres: postgresPlacement },
     settings: { enterprises: SIZE, secondsPerRun: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, distinctTokens: 20_000 },
     ratios: { b_over_a: profile.ratios.b_over_a.rps, b_over_c: profile.ratios.b_over_c.rps, note: 'max requests/s of the profile scenario; per-scenario ratios below' },
     scenarios: results,
@@ -551,7 +644,8 @@ function targetsOf(results: Record<string, any>, grpc: Record<string, any>, scal
 function printReport(report: any): void {
   const lines: string[] = [];
   lines.push(`\nMarket Entity Graph benchmark — ${report.settings.enterprises} enterprises, ${report.settings.rounds} rounds × ${report.settings.secondsPerRun}s, concurrency ${report.settings.concurrency}`);
-  lines.push('CPU ms/req: the gateway process tree per request; agencies: the subgraphs and PostgreSQL per request (they share the load core); own p50: (b)\'s time per request besides waiting on subgraphs');
+  lines.push(`PostgreSQL: ${report.machine.postgres}`);
+  lines.push('CPU ms/req: the gateway process tree per request; agencies: the subgraphs and their PostgreSQL databases per request (on the load core); own p50: (b)\'s time per request besides waiting on subgraphs');
   for (const [name, s] of Object.entries<any>(report.scenarios)) {
     lines.push(`\n${name}: ${s.description} (latency at ${s.fixedRateRps} req/s)`);
     lines.push(`  ${'variant'.padEnd(32)} ${'max req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/req'.padStart(11)} ${'agencies'.padStart(9)} ${'own p50 ms'.padStart(11)}`);
@@ -561,7 +655,7 @@ function printReport(report: any): void {
     }
     lines.push(`  ratios: b/a req/s ${s.ratios.b_over_a.rps}, p50 ${s.ratios.b_over_a.p50};  b/c req/s ${s.ratios.b_over_c.rps}, p50 ${s.ratios.b_over_c.p50}`);
     const b = s.variants.b;
-    if (b.gatewayOwnP50Ms !== undefined) lines.push(`  (b)'s own time per request (end to end less its wait on subgraphs): p50 ${b.gatewayOwnP50Ms} ms, p95 ${b.gatewayOwnP95Ms} ms; the durable audit write p50 ${b.auditP50Ms ?? '-'} ms`);
+    if (b.gatewayOwnP50Ms !== undefined) lines.push(`  (b)'s own time per request (end to end less its wait on subgraphs): p50 ${b.gatewayOwnP50Ms} ms, p95 ${b.gatewayOwnP95Ms} ms; the durable audit write p50 ${b.auditP50Ms ?? '-'} ms; its audit database ${b.auditDbCpuMsPerRequest} ms CPU per request (on the gateway core)`);
   }
   lines.push(`\npeak memory (MB, process tree): a ${report.peakMemoryMb.a}, b ${report.peakMemoryMb.b}, c ${report.peakMemoryMb.c}`);
   for (const [name, g] of Object.entries<any>(report.grpc ?? {})) {
