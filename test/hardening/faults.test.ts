@@ -176,12 +176,16 @@ describe('a gateway worker killed under load', () => {
         }
       }
     };
+    const chains = () => withAuditDatabase(federation, async (c) => Number((await c.query('SELECT count(DISTINCT chain_id) AS n FROM audit_records')).rows[0].n));
     const clients = Array.from({ length: 8 }, (_, w) => load(w));
     while (answered.length < 100) await new Promise((r) => setTimeout(r, 20));
+    const chainsAtKill = await chains();
     process.kill(victim!, 'SIGKILL');
     const atKill = answered.length;
-    // Served meanwhile by the other worker, then by both again.
+    // Served meanwhile by the other worker, then by both again: the replacement writes a chain of
+    // its own once it answers (its process appears before it listens, so wait for its records).
     await waitUntil(async () => federation.gatewayWorkerPids().length === 2 && !federation.gatewayWorkerPids().includes(victim!), 30_000, 100);
+    await waitUntil(async () => (await chains()) > chainsAtKill, 30_000, 100);
     await waitUntil(async () => answered.length > atKill + 200, 30_000, 50);
     stop = true;
     await Promise.all(clients);
