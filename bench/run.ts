@@ -55,21 +55,50 @@ const NAMES: Record<Variant, string> = { a: 'plain Apollo Gateway', b: 'MEG gate
 
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+process.on('SIGINT', () => process.exit(130));
 
-/** The PostgreSQL server's processes (the postmaster and its backends). */
-function postgresPids(): number[] {
-  const pids: number[] = [];
+/** One process as /proc tells it: its name, parent and CPU seconds so far. */
+interface ProcessStat {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly name: string;
+  readonly cpuSeconds: number;
+}
+
+/** Every process on the machine, by pid. */
+function processTable(): ProcessStat[] {
+  const table: ProcessStat[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') pids.push(Number(entry));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      table.push({
+        pid: Number(entry),
+        ppid: Number(fields[1]),
+        name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+      });
     } catch {
       // gone
     }
   }
-  return pids.sort((x, y) => x - y);
+  return table.sort((x, y) => x.pid - y.pid);
 }
+
+/** Moves processes, all their threads, to `cores`; one that ended meanwhile is skipped. */
+function pinTo(cores: string, pids: Iterable<number>): void {
+  for (const pid of pids) {
+    try {
+      execFileSync('taskset', ['-a', '-cp', cores, String(pid)], { stdio: 'ignore' });
+    } catch {
+      // ended meanwhile
+    }
+  }
+}
+
+/** The PostgreSQL server's processes (the postmaster, the lowest pid, and its backends). */
+const postgresPids = () => processTable().filter((p) => p.name === 'postgres').map((p) => p.pid);
 
 /**
  * Puts the PostgreSQL server (a system service the benchmark shares) on the load core for the
@@ -77,28 +106,19 @@ function postgresPids(): number[] {
  * benchmark exits. New backends inherit the postmaster's core. Returns what the report says.
  */
 function pinPostgres(core: string): string {
-  const pids = postgresPids();
-  if (pids.length === 0) return 'not found on this machine (unpinned)';
-  const was = /list:\s*(\S+)/.exec(execFileSync('taskset', ['-cp', String(pids[0])], { encoding: 'utf8' }))?.[1];
-  const set = (list: string) => {
-    for (const pid of postgresPids()) {
-      try {
-        execFileSync('taskset', ['-a', '-cp', list, String(pid)], { stdio: 'ignore' });
-      } catch {
-        // a backend that ended meanwhile
-      }
-    }
-  };
+  const [postmaster] = postgresPids();
+  if (postmaster === undefined) return 'not found on this machine (unpinned)';
+  const was = /list:\s*(\S+)/.exec(execFileSync('taskset', ['-cp', String(postmaster)], { encoding: 'utf8' }))?.[1];
   try {
-    execFileSync('taskset', ['-a', '-cp', core, String(pids[0])], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-cp', core, String(postmaster)], { stdio: 'ignore' });
   } catch (error) {
     return `unpinned (could not pin it: ${(error as Error).message.split('\n')[0]})`;
   }
-  set(core);
-  if (was) process.on('exit', () => set(was));
+  pinTo(core, postgresPids());
+  if (was) process.on('exit', () => pinTo(was, postgresPids()));
   return `pinned to core ${core} for the run (it was on ${was ?? 'unknown'})`;
 }
-process.on('SIGINT', () => process.exit(130));
+
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -127,25 +147,15 @@ async function start(name: string, core: string, command: string, args: string[]
 
 /** CPU seconds and peak resident memory of a process and its descendants. */
 function usage(pid: number): { cpuSeconds: number; peakRssMb: number } {
-  const tick = 100;
-  const pids = [pid];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (pids.includes(ppid) && !pids.includes(Number(entry))) pids.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
+  const tree = new Set([pid]);
   let cpu = 0;
   let peak = 0;
-  for (const p of pids) {
+  for (const p of processTable()) {
+    if (p.pid !== pid && !tree.has(p.ppid)) continue;
+    tree.add(p.pid);
+    cpu += p.cpuSeconds;
     try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      cpu += (Number(fields[11]) + Number(fields[12])) / tick;
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'));
       peak += hwm ? Number(hwm[1]) / 1024 : 0;
     } catch {
       // gone
@@ -172,14 +182,7 @@ async function placeAuditBackends(auditUrl: string, core: string, move: boolean)
   } finally {
     await client.end();
   }
-  if (!move) return;
-  for (const pid of auditPids) {
-    try {
-      execFileSync('taskset', ['-a', '-cp', core, String(pid)], { stdio: 'ignore' });
-    } catch {
-      // a backend that ended meanwhile
-    }
-  }
+  if (move) pinTo(core, auditPids);
 }
 
 /**
@@ -189,19 +192,11 @@ async function placeAuditBackends(auditUrl: string, core: string, move: boolean)
 function agenciesCpuSeconds(): { subgraphs: number; postgres: number; auditDb: number } {
   const cpu = { subgraphs: 0, postgres: 0, auditDb: 0 };
   const subgraphs = new Set(children.slice(0, AGENCIES.length).map((c) => c.pid));
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const isPostgres = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres';
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      // A subgraph runs under taskset, which execs node: the pid is the subgraph's own.
-      if (!isPostgres && !subgraphs.has(Number(entry)) && !subgraphs.has(ppid)) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu[auditPids.has(Number(entry)) ? 'auditDb' : isPostgres ? 'postgres' : 'subgraphs'] += (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // gone
-    }
+  for (const p of processTable()) {
+    // A subgraph runs under taskset, which execs node: the pid is the subgraph's own.
+    if (auditPids.has(p.pid)) cpu.auditDb += p.cpuSeconds;
+    else if (p.name === 'postgres') cpu.postgres += p.cpuSeconds;
+    else if (subgraphs.has(p.pid) || subgraphs.has(p.ppid)) cpu.subgraphs += p.cpuSeconds;
   }
   return cpu;
 }

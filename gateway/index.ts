@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { runPrimary } from './cluster.js';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
+import { stopOnSignals } from '../subgraphs/shared/subgraphServer.js';
 
 try {
   const config = loadGatewayConfig();
@@ -12,14 +13,7 @@ try {
     const gateway = await startGateway(config);
     const worker = cluster.isWorker ? ` (worker ${process.env['MEG_GATEWAY_WORKER']}, pid ${process.pid})` : '';
     console.log(`gateway on ${gateway.url}, joint review on grpc://${gateway.grpcAddress} (policy ${gateway.policyRevision.slice(0, 12)})${worker}`);
-    const shutdown = () => {
-      gateway.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+    stopOnSignals(() => gateway.stop());
     process.send?.({ ready: true });
   }
 } catch (error) {

@@ -163,8 +163,13 @@ export async function main<Sources>(definition: SubgraphDefinition<Sources>): Pr
     process.exit(1);
   }
   console.log(`${definition.agency} subgraph on ${running.url} (${running.db.backend})`);
+  stopOnSignals(() => running.stop());
+}
+
+/** On SIGTERM or SIGINT, runs `stop` (finishing the requests under way), then exits: 0, or 1 if it failed. */
+export function stopOnSignals(stop: () => Promise<void>): void {
   const shutdown = () => {
-    running.stop().then(
+    stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
