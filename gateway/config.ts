@@ -1,11 +1,11 @@
 /** Configuration of the gateway process, read once at start-up. */
 import os from 'node:os';
 import path from 'node:path';
-import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot } from '../subgraphs/shared/agencies.js';
+import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../subgraphs/shared/agencies.js';
 import { dataDirFrom } from '../subgraphs/shared/config.js';
 import type { DatabaseLocation } from '../subgraphs/shared/database.js';
 import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../subgraphs/shared/env.js';
-import { MASK_HASH_KEY_FILE, SIGNING_KEY_FILE } from '../subgraphs/shared/keys.js';
+import { MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../subgraphs/shared/keys.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import type { BucketSettings } from './rateLimit.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
@@ -33,8 +33,14 @@ export interface GatewayConfig {
   readonly reviewTimeoutMs: number;
   /** `MEG_SUPERGRAPH`: the supergraph composed at build time. */
   readonly supergraphFile: string;
-  /** `MEG_GATEWAY_SIGNING_KEY`: the private key the gateway signs subgraph requests with. */
+  /** `MEG_GATEWAY_SIGNING_KEY`: the gateway's private signing key (X25519, PEM). */
   readonly signingKeyFile: string;
+  /**
+   * `MEG_<AGENCY>_PUBLIC_KEY`: each agency's public signing key (X25519, PEM), with which the
+   * gateway agrees the key it signs that agency's requests with. The review and audit subgraphs,
+   * inside the gateway, are signed for with the gateway's own pair.
+   */
+  readonly agencyPublicKeyFiles: Readonly<Record<Agency, string>>;
   /** `MEG_SUBGRAPH_TIMEOUT_MS`: how long one subgraph fetch may take. */
   readonly subgraphTimeoutMs: number;
   /** `MEG_REQUEST_TIMEOUT_MS`: how long one GraphQL request may take in all. */
@@ -108,7 +114,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     port: portFrom(env, 'MEG_GATEWAY_PORT', 4000),
     subgraphUrls,
     supergraphFile: path.resolve(projectRoot, stringFrom(env, 'MEG_SUPERGRAPH', 'gateway/generated/supergraph.graphql')),
-    signingKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_GATEWAY_SIGNING_KEY', path.join(keysDir, SIGNING_KEY_FILE))),
+    signingKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_GATEWAY_SIGNING_KEY', path.join(keysDir, signingKeyFile('gateway')))),
+    agencyPublicKeyFiles: Object.fromEntries(
+      AGENCIES.map((agency) => [agency, path.resolve(projectRoot, stringFrom(env, `MEG_${AGENCY_CODES[agency]}_PUBLIC_KEY`, path.join(keysDir, signingPublicKeyFile(agency))))]),
+    ) as Record<Agency, string>,
     subgraphTimeoutMs: intFrom(env, 'MEG_SUBGRAPH_TIMEOUT_MS', 10_000, 10, 600_000),
     requestTimeoutMs: intFrom(env, 'MEG_REQUEST_TIMEOUT_MS', 15_000, 10, 600_000),
     breaker: { failures: intFrom(env, 'MEG_BREAKER_FAILURES', 5, 1, 1_000), cooldownMs: intFrom(env, 'MEG_BREAKER_COOLDOWN_MS', 5_000, 10, 600_000) },

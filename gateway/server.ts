@@ -4,16 +4,16 @@
  * /explorer/* (its assets), /healthz (the process is up), /readyz (every subgraph answers).
  */
 import cluster from 'node:cluster';
-import { createHash, createPublicKey, randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { Kind, parse } from 'graphql';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { purposeValues } from '../subgraphs/shared/agencies.js';
-import { SignatureVerifier, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
-import { readMaskHashKey, readPrivateKey } from '../subgraphs/shared/keys.js';
+import { AGENCIES, purposeValues } from '../subgraphs/shared/agencies.js';
+import { requestSigningKey, SignatureVerifier, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
+import { readMaskHashKey, readPrivateKey, readPublicKey } from '../subgraphs/shared/keys.js';
 import { isUscc } from '../subgraphs/shared/uscc.js';
 import { AuditLog, type AuditEntry, type AuditOutcome, type Channel, type RecordedDecision } from './audit/auditLog.js';
 import { AuditScope } from './audit/auditScope.js';
@@ -58,7 +58,11 @@ export interface RunningGateway {
 
 /** Starts the gateway. */
 export async function startGateway(config: GatewayConfig = loadGatewayConfig()): Promise<RunningGateway> {
-  const signingKey = readPrivateKey(config.signingKeyFile);
+  // Every signing key is agreed at start: a missing or wrong key stops the gateway here.
+  const ownKey = readPrivateKey(config.signingKeyFile);
+  const agencyKeys: Record<string, KeyObject> = Object.fromEntries(AGENCIES.map((agency) => [agency, readPublicKey(config.agencyPublicKeyFiles[agency])]));
+  /** The key the gateway signs `subgraph`'s requests with; its own subgraphs use its own pair. */
+  const signingKeyFor = (subgraph: string): Buffer => requestSigningKey(ownKey, agencyKeys[subgraph] ?? createPublicKey(ownKey), subgraph);
   // Fail closed: without a policy that loads and evaluates, the gateway does not start.
   const policy = await AccessPolicy.load(config.policyFile, config.catalogueFile);
   const authenticate = createAuthenticator({
@@ -134,7 +138,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     host: config.host,
     port: worker ? 0 : config.auditPort,
     exclusive: worker,
-    verifier: new SignatureVerifier(createPublicKey(signingKey)),
+    verifier: new SignatureVerifier(signingKeyFor('audit')),
     policy,
     auditLog,
   });
@@ -142,7 +146,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     host: config.host,
     port: worker ? 0 : config.reviewPort,
     exclusive: worker,
-    verifier: new SignatureVerifier(createPublicKey(signingKey)),
+    verifier: new SignatureVerifier(signingKeyFor('review')),
     service: reviewService,
     runAs: (caller) => runAs(principalOf(caller), caller.purpose, inFlight.get(caller.requestId)),
     timeoutMs: config.reviewTimeoutMs,
@@ -162,7 +166,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       const source = new SignedSubgraphSource({
         name,
         url: subgraphUrls[name as SubgraphName] ?? url ?? '',
-        signingKey,
+        signingKey: signingKeyFor(name),
         timeoutMs: config.subgraphTimeoutMs,
         connections: config.subgraphConnections,
         breaker: config.breaker,

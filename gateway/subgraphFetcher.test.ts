@@ -2,7 +2,7 @@
  * The data source against a real HTTP server standing in for an agency that drops connections:
  * queries are retried once within the budget, mutations never, and failures name the agency.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
@@ -32,7 +32,7 @@ function source(url: string, retryRatio = 0.1, failures = 5) {
   return new SignedSubgraphSource({
     name: 'tax',
     url,
-    signingKey: generateKeyPairSync('ed25519').privateKey,
+    signingKey: randomBytes(32),
     timeoutMs: 2_000,
     connections: 1,
     breaker: { failures, cooldownMs: 1_000 },

@@ -9,7 +9,6 @@
  * cost a measurable share of the CPU per request (bench/). A failed fetch becomes one error that
  * names the agency and says what happened, never the network library's message.
  */
-import type { KeyObject } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, Kind } from 'graphql';
@@ -60,7 +59,8 @@ export class SubgraphWait {
 export interface SignedSubgraphSourceOptions {
   readonly name: string;
   readonly url: string;
-  readonly signingKey: KeyObject;
+  /** The key agreed with this subgraph (requestSigningKey). */
+  readonly signingKey: Buffer;
   readonly timeoutMs: number;
   readonly connections: number;
   /** When to stop asking an agency that keeps failing, and for how long. */

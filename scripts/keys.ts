@@ -1,7 +1,7 @@
 /**
- * Creates the development keys under the data folder, where missing: the gateway's request-signing
- * pair, the token issuer's pair and the key of the HASH mask. Never committed; in production the
- * operator provisions them and points the configuration at them.
+ * Creates the development keys under the data folder, where missing: the request-signing pairs
+ * of the gateway and of each agency, the token issuer's pair and the key of the HASH mask. Never
+ * committed; in production each party provisions its own and the configuration points at them.
  */
 import path from 'node:path';
 import { ensureTokenIssuerKeys } from '../gateway/auth/tokens.js';
@@ -10,7 +10,7 @@ import { ensureMaskHashKey, ensureSigningKeys } from '../subgraphs/shared/keys.j
 
 const dir = path.join(dataDirFrom(process.env), 'keys');
 const created = [
-  ensureSigningKeys(dir).created && 'gateway signing pair',
+  ensureSigningKeys(dir).created && 'request-signing pairs',
   ensureTokenIssuerKeys(dir).created && 'token issuer pair',
   ensureMaskHashKey(dir).created && 'masking hash key',
 ].filter(Boolean);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from './agencies.js';
 import type { DatabaseLocation } from './database.js';
 import { intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom } from './env.js';
-import { SIGNING_PUBLIC_KEY_FILE } from './keys.js';
+import { signingKeyFile, signingPublicKeyFile } from './keys.js';
 
 /** What a subgraph process needs to run. */
 export interface SubgraphConfig {
@@ -14,7 +14,9 @@ export interface SubgraphConfig {
   /** `DATABASE_URL_<AGENCY>` for PostgreSQL, else PGlite under `MEG_DATA_DIR/<agency>`. */
   readonly database: DatabaseLocation;
   readonly databasePoolSize: number;
-  /** `MEG_GATEWAY_PUBLIC_KEY`: the gateway's signing public key (PEM). */
+  /** `MEG_<AGENCY>_SIGNING_KEY`: this agency's private signing key (X25519, PEM). */
+  readonly signingKeyFile: string;
+  /** `MEG_GATEWAY_PUBLIC_KEY`: the gateway's public signing key (X25519, PEM). */
   readonly gatewayPublicKeyFile: string;
   /** `MEG_SIGNATURE_MAX_SKEW_SECONDS`: how old a gateway signature may be. */
   readonly signatureMaxSkewMs: number;
@@ -53,9 +55,10 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
     port: portFrom(env, `MEG_${code}_PORT`, DEFAULT_SUBGRAPH_PORTS[agency]),
     database: databaseLocationFrom(env, agency),
     databasePoolSize: intFrom(env, 'MEG_DATABASE_POOL_SIZE', 10, 1, 200),
+    signingKeyFile: path.resolve(projectRoot, stringFrom(env, `MEG_${code}_SIGNING_KEY`, path.join(dataDirFrom(env), 'keys', signingKeyFile(agency)))),
     gatewayPublicKeyFile: path.resolve(
       projectRoot,
-      stringFrom(env, 'MEG_GATEWAY_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', SIGNING_PUBLIC_KEY_FILE)),
+      stringFrom(env, 'MEG_GATEWAY_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', signingPublicKeyFile('gateway'))),
     ),
     signatureMaxSkewMs: intFrom(env, 'MEG_SIGNATURE_MAX_SKEW_SECONDS', 30, 1, 3600) * 1000,
     accessLog: onOffFrom(env, 'MEG_ACCESS_LOG', true),

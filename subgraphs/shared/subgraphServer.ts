@@ -12,11 +12,11 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
-import { type CallerContext, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
+import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
 import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { migrate, openDatabase, type Database } from './database.js';
-import { readPublicKey } from './keys.js';
+import { readPrivateKey, readPublicKey } from './keys.js';
 import { AmountScalar, DateScalar, USCCScalar } from './scalars.js';
 
 /** What resolvers of every subgraph receive as context. */
@@ -84,7 +84,8 @@ export async function runSubgraph<Sources>(
   definition: SubgraphDefinition<Sources>,
   config: SubgraphConfig = loadSubgraphConfig(definition.agency),
 ): Promise<RunningSubgraph> {
-  const verifier = new SignatureVerifier(readPublicKey(config.gatewayPublicKeyFile), { maxSkewMs: config.signatureMaxSkewMs });
+  const signingKey = requestSigningKey(readPrivateKey(config.signingKeyFile), readPublicKey(config.gatewayPublicKeyFile), definition.agency);
+  const verifier = new SignatureVerifier(signingKey, { maxSkewMs: config.signatureMaxSkewMs });
   const db = await openDatabase(config.database, { poolSize: config.databasePoolSize });
   await migrate(db, path.join(projectRoot, 'subgraphs', definition.agency, 'migrations'));
 

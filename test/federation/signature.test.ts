@@ -1,8 +1,9 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { CONTEXT_HEADER, SIGNATURE_HEADER, signRequest, type CallerContext } from '../../subgraphs/shared/gatewaySignature.js';
-import { readPrivateKey, SIGNING_KEY_FILE } from '../../subgraphs/shared/keys.js';
+import { CONTEXT_HEADER, requestSigningKey, SIGNATURE_HEADER, signRequest, type CallerContext } from '../../subgraphs/shared/gatewaySignature.js';
+import { readPublicKey, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
+import { gatewaySigningKey } from '../support/federation.js';
 import { graphql, requestCount, statementCount, subgraphMetrics } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
 
@@ -15,9 +16,14 @@ const ENTITIES = JSON.stringify({
   variables: { r: [{ __typename: 'Enterprise', uscc }] },
 });
 
-let gatewayKey: KeyObject;
+let gatewayKey: Buffer;
+let marketKey: Buffer;
+let strangerKey: Buffer;
 beforeAll(() => {
-  gatewayKey = readPrivateKey(path.join(federation.keysDir, SIGNING_KEY_FILE));
+  gatewayKey = gatewaySigningKey(federation, 'tax');
+  marketKey = gatewaySigningKey(federation, 'market');
+  // Someone with a key pair of their own, who knows the tax agency's public key.
+  strangerKey = requestSigningKey(generateKeyPairSync('x25519').privateKey, readPublicKey(path.join(federation.keysDir, signingPublicKeyFile('tax'))), 'tax');
 });
 
 async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
@@ -40,7 +46,12 @@ describe('subgraphs trust only the gateway', () => {
   it.each([
     ['unsigned', () => ({}), 401, 'GATEWAY_SIGNATURE_REQUIRED'],
     ['signed over another body', () => signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: '{"query":"{ _service { sdl } }"}' }, caller), 403, 'GATEWAY_SIGNATURE_INVALID'],
-    ['signed with another key', () => signRequest(generateKeyPairSync('ed25519').privateKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller), 403, 'GATEWAY_SIGNATURE_INVALID'],
+    ['signed with another key', () => signRequest(strangerKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller), 403, 'GATEWAY_SIGNATURE_INVALID'],
+    ['signed by the gateway for another agency', () => signRequest(marketKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller), 403, 'GATEWAY_SIGNATURE_INVALID'],
+    ['with a signature cut short', () => {
+      const headers = signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller);
+      return { ...headers, [SIGNATURE_HEADER]: headers[SIGNATURE_HEADER]!.slice(0, -8) };
+    }, 403, 'GATEWAY_SIGNATURE_INVALID'],
     ['signed five minutes ago', () => signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller, Date.now() - 300_000), 403, 'GATEWAY_SIGNATURE_STALE'],
     ['with a caller context swapped after signing', () => {
       const headers = signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller);

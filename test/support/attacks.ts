@@ -6,10 +6,11 @@
  */
 import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
-import { signRequest } from '../../subgraphs/shared/gatewaySignature.js';
-import { readPrivateKey, SIGNING_KEY_FILE } from '../../subgraphs/shared/keys.js';
+import { requestSigningKey, signRequest } from '../../subgraphs/shared/gatewaySignature.js';
+import { readPublicKey, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
+import type { Agency } from '../../subgraphs/shared/agencies.js';
 import { CALLERS, headersFor } from './callers.js';
-import type { FederationInfo } from './federation.js';
+import { gatewaySigningKey, type FederationInfo } from './federation.js';
 import { base64url, forgeToken, issuerOf, unsignedToken, type TokenChange } from './tokens.js';
 
 interface Attack {
@@ -124,12 +125,15 @@ async function limitAttacks(federation: FederationInfo, uscc: string): Promise<A
 }
 
 function trustAttacks(federation: FederationInfo, uscc: string): Attack[] {
-  const key = readPrivateKey(path.join(federation.keysDir, SIGNING_KEY_FILE));
   const caller = { requestId: 'attack', sub: 'public', agency: null, roles: [], region: null, purpose: null };
   const entities = JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { __typename } } }', variables: { r: [{ __typename: 'Enterprise', uscc }] } });
   const attacks: Attack[] = [];
-  for (const [agency, url] of Object.entries(federation.subgraphUrls)) {
+  const agencies = Object.keys(federation.subgraphUrls) as Agency[];
+  for (const [i, agency] of agencies.entries()) {
+    const url = federation.subgraphUrls[agency];
+    const key = gatewaySigningKey(federation, agency);
     const target = new URL(url);
+    const neighbour = agencies[(i + 1) % agencies.length]!;
     attacks.push(
       { kind: 'requests around the gateway', name: `${agency}: _service unsigned`, refused: async () => (await post(url, JSON.stringify({ query: '{ _service { sdl } }' }))).status === 401 },
       { kind: 'requests around the gateway', name: `${agency}: _entities unsigned`, refused: async () => (await post(url, entities)).status === 401 },
@@ -150,7 +154,15 @@ function trustAttacks(federation: FederationInfo, uscc: string): Attack[] {
       {
         kind: 'requests around the gateway',
         name: `${agency}: signature by another key`,
-        refused: async () => (await post(url, entities, signRequest(generateKeyPairSync('ed25519').privateKey, { method: 'POST', path: target.pathname, body: entities }, caller))).status === 403,
+        refused: async () => {
+          const stranger = requestSigningKey(generateKeyPairSync('x25519').privateKey, readPublicKey(path.join(federation.keysDir, signingPublicKeyFile(agency))), agency);
+          return (await post(url, entities, signRequest(stranger, { method: 'POST', path: target.pathname, body: entities }, caller))).status === 403;
+        },
+      },
+      {
+        kind: 'requests around the gateway',
+        name: `${agency}: signed for ${neighbour}`,
+        refused: async () => (await post(url, entities, signRequest(gatewaySigningKey(federation, neighbour), { method: 'POST', path: target.pathname, body: entities }, caller))).status === 403,
       },
     );
   }

@@ -11,7 +11,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { AGENCIES, AGENCY_CODES, projectRoot, type Agency } from '../../subgraphs/shared/agencies.js';
 import { ensureTokenIssuerKeys, TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE } from '../../gateway/auth/tokens.js';
-import { ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE } from '../../subgraphs/shared/keys.js';
+import { requestSigningKey } from '../../subgraphs/shared/gatewaySignature.js';
+import { ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, readPrivateKey, readPublicKey, signingKeyFile, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
 
 /** The PostgreSQL server the machine runs. */
 export const POSTGRES_ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -33,6 +34,12 @@ export interface FederationInfo {
 /** The development token issuer's private key of a federation, for minting test tokens. */
 export function issuerKeyFile(federation: Pick<FederationInfo, 'keysDir'>): string {
   return path.join(federation.keysDir, TOKEN_ISSUER_KEY_FILE);
+}
+
+/** The key the federation's gateway signs `agency`'s requests with, for tests that act as the gateway. */
+export function gatewaySigningKey(federation: Pick<FederationInfo, 'keysDir'>, agency: Agency): Buffer {
+  const gateway = readPrivateKey(path.join(federation.keysDir, signingKeyFile('gateway')));
+  return requestSigningKey(gateway, readPublicKey(path.join(federation.keysDir, signingPublicKeyFile(agency))), agency);
 }
 
 /** A federation this test process started. */
@@ -75,8 +82,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   const ports = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(() => freePort()));
   const env: Record<string, string> = {
     MEG_DATA_DIR: dataDir,
-    MEG_GATEWAY_SIGNING_KEY: path.join(keysDir, SIGNING_KEY_FILE),
-    MEG_GATEWAY_PUBLIC_KEY: path.join(keysDir, SIGNING_PUBLIC_KEY_FILE),
+    // The request-signing pairs of the gateway and the agencies are found under MEG_DATA_DIR/keys.
     MEG_GATEWAY_PORT: String(ports[0]),
     MEG_REVIEW_PORT: String(ports[5]),
     MEG_GRPC_PORT: String(ports[6]),
