@@ -10,7 +10,8 @@
 // answer fifty callers with one fetch). When the gateway answers with a Server-Timing header
 // naming `subgraphs;dur=…`, the loadgen also reports the gateway's own time per request: the
 // end-to-end latency less the time the gateway spent waiting on its subgraphs (and, from
-// `audit;dur=…`, how much of it went to the durable audit write).
+// `audit;dur=…`, how much of it went to the durable audit write). An answer counts as served only
+// with HTTP 200 and no GraphQL error but the policy's refusal of a field (FORBIDDEN_FIELD).
 package main
 
 import (
@@ -117,14 +118,21 @@ func main() {
 		}
 		res, err := client.Do(req)
 		elapsed := time.Since(scheduled)
+		var body []byte
 		if err == nil {
-			_, _ = io.Copy(io.Discard, res.Body)
+			body, err = io.ReadAll(res.Body)
 			res.Body.Close()
 		}
-		if err != nil || res.StatusCode != 200 {
+		code := ""
+		if err == nil && res.StatusCode == 200 {
+			code = unexpectedErrorCode(body)
+		}
+		if err != nil || res.StatusCode != 200 || code != "" {
 			atomic.AddInt64(&failed, 1)
 			if err != nil {
 				firstErr.CompareAndSwap(nil, err.Error())
+			} else if code != "" {
+				firstErr.CompareAndSwap(nil, "error "+code)
 			} else {
 				firstErr.CompareAndSwap(nil, fmt.Sprintf("HTTP %d", res.StatusCode))
 			}
@@ -215,6 +223,28 @@ func main() {
 	}
 	out, _ := json.Marshal(r)
 	fmt.Println(string(out))
+}
+
+// unexpectedErrorCode is the first GraphQL error code in an answer other than the policy's own
+// refusal of a field (FORBIDDEN_FIELD), or "". An answer whose agency failed or refused the gateway
+// comes back fast with HTTP 200; it must not be counted as served.
+func unexpectedErrorCode(body []byte) string {
+	marker := []byte(`"code":"`)
+	for rest := body; ; {
+		i := bytes.Index(rest, marker)
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+len(marker):]
+		end := bytes.IndexByte(rest, '"')
+		if end < 0 {
+			return ""
+		}
+		if code := string(rest[:end]); code != "FORBIDDEN_FIELD" {
+			return code
+		}
+		rest = rest[end:]
+	}
 }
 
 // serverTiming reads `<name>;dur=<ms>` from a Server-Timing header.
