@@ -11,7 +11,8 @@
  * variants interleaved (a b c a b c …) after a warm-up, at full load for the maximum rate, then at
  * a fixed arrival rate for latencies and, for (b), its own time per request from Server-Timing.
  * Figures are printed and written to bench/results/latest.json. Settings: BENCH_SIZE (10000), BENCH_SECONDS (8), BENCH_ROUNDS (3),
- * BENCH_CONCURRENCY (50, the virtual users of The Guild's federation benchmark), BENCH_SCALE_PREFIX (databases of a 1,000,000 seed to compare, optional).
+ * BENCH_CONCURRENCY (50, the virtual users of The Guild's federation benchmark), BENCH_SCALE_PREFIX (databases of a 1,000,000 seed to compare, optional),
+ * BENCH_SCENARIOS (a comma-separated subset of profile, list100, public, review, reviewBatch1000, policy, workers; all by default).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
