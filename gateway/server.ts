@@ -61,8 +61,12 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   // Every signing key is agreed at start: a missing or wrong key stops the gateway here.
   const ownKey = readPrivateKey(config.signingKeyFile);
   const agencyKeys: Record<string, KeyObject> = Object.fromEntries(AGENCIES.map((agency) => [agency, readPublicKey(config.agencyPublicKeyFiles[agency])]));
-  /** The key the gateway signs `subgraph`'s requests with; its own subgraphs use its own pair. */
-  const signingKeyFor = (subgraph: string): Buffer => requestSigningKey(ownKey, agencyKeys[subgraph] ?? createPublicKey(ownKey), subgraph);
+  /** The key the gateway signs `subgraph`'s requests with; its own subgraphs (review, audit) use its own pair. */
+  const signingKeyFor = (subgraph: string): Buffer => {
+    const peer = agencyKeys[subgraph] ?? (subgraph === 'review' || subgraph === 'audit' ? createPublicKey(ownKey) : undefined);
+    if (!peer) throw new Error(`no public signing key for the ${subgraph} subgraph`);
+    return requestSigningKey(ownKey, peer, subgraph);
+  };
   // Fail closed: without a policy that loads and evaluates, the gateway does not start.
   const policy = await AccessPolicy.load(config.policyFile, config.catalogueFile);
   const authenticate = createAuthenticator({
