@@ -202,6 +202,12 @@ function agenciesCpuSeconds(): { subgraphs: number; postgres: number; auditDb: n
   return cpu;
 }
 
+/** The agencies' CPU milliseconds per served request between two readings of {@link agenciesCpuSeconds}. */
+function agenciesCpuPerRequest(before: ReturnType<typeof agenciesCpuSeconds>, after: ReturnType<typeof agenciesCpuSeconds>, ok: number): ReturnType<typeof agenciesCpuSeconds> {
+  const per = (key: keyof typeof before) => ((after[key] - before[key]) * 1000) / Math.max(1, ok);
+  return { subgraphs: per('subgraphs'), postgres: per('postgres'), auditDb: per('auditDb') };
+}
+
 interface LoadResult {
   requests: number;
   ok: number;
@@ -450,12 +456,13 @@ async function main(): Promise<void> {
         const agenciesAfter = agenciesCpuSeconds();
         if (result.failed > 0) log(`  ${v}: ${result.failed} failed (${result.firstError})`);
         if (SMOKE && (result.failed > 0 || result.ok === 0)) smokeProblems.push(`${scenario.name} on ${v}: ${result.ok} ok, ${result.failed} failed (${result.firstError ?? ''})`);
+        const agencies = agenciesCpuPerRequest(agenciesBefore, agenciesAfter, result.ok);
         runs[v].push({
           rps: result.rps,
           cpuPerRequestMs: ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, result.ok),
-          subgraphsCpuPerRequestMs: ((agenciesAfter.subgraphs - agenciesBefore.subgraphs) * 1000) / Math.max(1, result.ok),
-          postgresCpuPerRequestMs: ((agenciesAfter.postgres - agenciesBefore.postgres) * 1000) / Math.max(1, result.ok),
-          auditDbCpuPerRequestMs: ((agenciesAfter.auditDb - agenciesBefore.auditDb) * 1000) / Math.max(1, result.ok),
+          subgraphsCpuPerRequestMs: agencies.subgraphs,
+          postgresCpuPerRequestMs: agencies.postgres,
+          auditDbCpuPerRequestMs: agencies.auditDb,
         });
         log(`  round ${r + 1} ${v}: ${round(result.rps, 1)} req/s`);
       }
@@ -466,14 +473,12 @@ async function main(): Promise<void> {
     const latency: Record<string, LoadResult> = {};
     // At the same arrival rate for all, what each request costs the agencies is free of the
     // queueing that a saturated core adds.
-    const atRate: Record<string, { subgraphs: number; postgres: number }> = {};
+    const atRate: Record<string, ReturnType<typeof agenciesCpuPerRequest>> = {};
     for (const v of VARIANTS) {
       if (v === 'b') await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
       const before = agenciesCpuSeconds();
       latency[v] = load(endpoint(v), bodyFile, tok, purpose, { rate }, SECONDS);
-      const after = agenciesCpuSeconds();
-      const ok = Math.max(1, latency[v]!.ok);
-      atRate[v] = { subgraphs: ((after.subgraphs - before.subgraphs) * 1000) / ok, postgres: ((after.postgres - before.postgres) * 1000) / ok };
+      atRate[v] = agenciesCpuPerRequest(before, agenciesCpuSeconds(), latency[v]!.ok);
     }
     results[scenario.name] = {
       description: scenario.description,

@@ -74,10 +74,13 @@ const GENESIS = '0'.repeat(64);
 /** A JSON array of strings (a parameter) as a text[], in its order. */
 const textArray = (json: string) => `ARRAY(SELECT e FROM json_array_elements_text(${json}::json) WITH ORDINALITY AS x(e, i) ORDER BY i)`;
 
+/** The columns of a record, in the order both inserts give them. */
+const COLUMNS = `chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome,
+                 enterprises, coordinates, effects, record, prev_hash, hash`;
+
 /** Appends a batch of records of one chain, given column by column. */
 const INSERT_BATCH = `
-  INSERT INTO audit_records (chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome,
-                             enterprises, coordinates, effects, record, prev_hash, hash)
+  INSERT INTO audit_records (${COLUMNS})
   SELECT $1, r.seq, r.at, r.request_id, r.channel, r.principal_sub, r.principal_agency, r.purpose, r.outcome,
          ${textArray('r.enterprises')}, ${textArray('r.coordinates')}, ${textArray('r.effects')}, r.record, r.prev_hash, r.hash
     FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
@@ -89,8 +92,7 @@ const INSERT_BATCH = `
  * less per record than unnesting arrays and JSON lists (measured on the bench's audit table).
  */
 const INSERT_ONE = `
-  INSERT INTO audit_records (chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome,
-                             enterprises, coordinates, effects, record, prev_hash, hash)
+  INSERT INTO audit_records (${COLUMNS})
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
 const MAX_BATCH = 500;
 
