@@ -26,6 +26,7 @@ import { reviewSubgraphSdl } from '../gateway/review/reviewSubgraph.js';
 import { AGENCIES, AGENCY_CODES, projectRoot, subgraphSdl } from '../subgraphs/shared/agencies.js';
 import { ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../subgraphs/shared/keys.js';
 import { DEFAULT_SEED, enterpriseAt } from '../subgraphs/shared/synthetic/universe.js';
+import { startAuditPostgres, type AuditPostgres } from './auditPostgres.js';
 import { measurePolicyCost } from './policyCost.js';
 import { measureReviewTiming } from './reviewTiming.js';
 
@@ -48,7 +49,7 @@ let postgresPlacement = 'unpinned';
 const SUBGRAPH_NODE_ARGS = process.env['BENCH_SUBGRAPH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 const GATEWAY_CORE = '0';
 const LOAD_CORE = '1';
-const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, review: 5105, audit: 5106, grpc: 5151, a: 5200, b: 5201, c: 5202 };
+const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, review: 5105, audit: 5106, auditPostgres: 5190, grpc: 5151, a: 5200, b: 5201, c: 5202 };
 
 type Variant = 'a' | 'b' | 'c';
 const VARIANTS: Variant[] = ['a', 'b', 'c'];
@@ -165,37 +166,19 @@ function usage(pid: number): { cpuSeconds: number; peakRssMb: number } {
   return { cpuSeconds: cpu, peakRssMb: peak };
 }
 
-/** The PostgreSQL backends serving (b)'s audit log, as last found by {@link placeAuditBackends}. */
-let auditPids = new Set<number>();
-
-/**
- * (b)'s access log is (b)'s own work, not the agencies': the backends writing it run on the
- * gateways' core while the agencies' databases run on the load core (PostgreSQL is one server
- * here, so they are found by database and moved). Called before (b) is timed; its connections
- * are open by then (the warm-up opens them).
- */
-async function placeAuditBackends(auditUrl: string, core: string, move: boolean): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN });
-  await client.connect();
-  try {
-    const rows = (await client.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [new URL(auditUrl).pathname.slice(1)])).rows as { pid: number }[];
-    auditPids = new Set(rows.map((r) => r.pid));
-  } finally {
-    await client.end();
-  }
-  if (move) pinTo(core, auditPids);
-}
+/** (b)'s audit server, once started. */
+let auditServer: AuditPostgres | null = null;
 
 /**
  * CPU seconds spent so far on the agencies' side: the subgraph processes (the first children
- * started) and the PostgreSQL processes (the agencies' data), with (b)'s audit backends apart.
+ * started) and the PostgreSQL processes (the agencies' data), with (b)'s audit server apart.
  */
 function agenciesCpuSeconds(): { subgraphs: number; postgres: number; auditDb: number } {
   const cpu = { subgraphs: 0, postgres: 0, auditDb: 0 };
   const subgraphs = new Set(children.slice(0, AGENCIES.length).map((c) => c.pid));
   for (const p of processTable()) {
     // A subgraph runs under taskset, which execs node: the pid is the subgraph's own.
-    if (auditPids.has(p.pid)) cpu.auditDb += p.cpuSeconds;
+    if (p.pid === auditServer?.postmasterPid || p.ppid === auditServer?.postmasterPid) cpu.auditDb += p.cpuSeconds;
     else if (p.name === 'postgres') cpu.postgres += p.cpuSeconds;
     else if (subgraphs.has(p.pid) || subgraphs.has(p.ppid)) cpu.subgraphs += p.cpuSeconds;
   }
@@ -234,16 +217,17 @@ function load(url: string, bodyFile: string, tokensFile: string | null, purpose:
   return JSON.parse(execFileSync('taskset', args, { encoding: 'utf8' }));
 }
 
-async function databases(prefix: string): Promise<Record<string, string>> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
+/** The databases `<prefix>_<name>` on the server of `adminUrl` (the agencies' by default), created if missing. */
+async function databases(prefix: string, names: readonly string[] = AGENCIES, adminUrl = PG_ADMIN): Promise<Record<string, string>> {
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const urls: Record<string, string> = {};
   try {
-    for (const name of [...AGENCIES, 'audit']) {
+    for (const name of names) {
       const db = `${prefix}_${name}`;
       const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rowCount;
       if (!exists) await admin.query(`CREATE DATABASE ${db}`);
-      const url = new URL(PG_ADMIN);
+      const url = new URL(adminUrl);
       url.pathname = `/${db}`;
       urls[name] = url.toString();
     }
@@ -312,7 +296,6 @@ async function main(): Promise<void> {
   // The agencies' databases go with the subgraphs, off the gateways' core. Not in a smoke run:
   // that runs beside the other tests, which share the server.
   postgresPlacement = SMOKE || process.env['BENCH_PIN_POSTGRES'] === 'off' ? 'unpinned' : pinPostgres(LOAD_CORE);
-  const pinned = postgresPlacement.startsWith('pinned');
   log(`PostgreSQL: ${postgresPlacement}`);
   log('building the load generator (Go)…');
   execFileSync('go', ['build', '-o', LOADGEN, '.'], { cwd: path.join(projectRoot, 'bench/loadgen'), env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' });
@@ -332,6 +315,9 @@ async function main(): Promise<void> {
   writeFileSync(supergraph, composed.supergraphSdl);
 
   const urls = await databases('meg_bench');
+  auditServer = startAuditPostgres(GATEWAY_CORE, PORTS.auditPostgres);
+  log(`(b)'s audit log: ${auditServer.placement}`);
+  const auditUrl = (await databases('meg_bench', ['audit'], auditServer.adminUrl))['audit']!;
   if ((await seededSize(urls['market']!)) !== SIZE) {
     log(`seeding ${SIZE} enterprises into PostgreSQL…`);
     const env = Object.fromEntries(AGENCIES.map((a) => [`DATABASE_URL_${AGENCY_CODES[a]}`, urls[a]!]));
@@ -369,7 +355,7 @@ async function main(): Promise<void> {
     ...Object.fromEntries(AGENCIES.map((a) => [`MEG_${AGENCY_CODES[a]}_PUBLIC_KEY`, path.join(keys, signingPublicKeyFile(a))])),
     MEG_TOKEN_PUBLIC_KEY: path.join(keys, TOKEN_ISSUER_PUBLIC_KEY_FILE),
     MEG_MASK_HASH_KEY: path.join(keys, MASK_HASH_KEY_FILE),
-    DATABASE_URL_AUDIT: urls['audit']!,
+    DATABASE_URL_AUDIT: auditUrl,
     // Server-Timing on answers and reviews: the gateway's own time is measured per request.
     MEG_SERVER_TIMING: 'on',
     // The load generator is one address sending hundreds of public requests a second, and ghz
@@ -448,7 +434,6 @@ async function main(): Promise<void> {
     const runs: Record<Variant, { rps: number; cpuPerRequestMs: number; subgraphsCpuPerRequestMs: number; postgresCpuPerRequestMs: number; auditDbCpuPerRequestMs: number }[]> = { a: [], b: [], c: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const v of VARIANTS) {
-        if (v === 'b') await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
         const before = usage(processes[v].pid!);
         const agenciesBefore = agenciesCpuSeconds();
         const result = load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SECONDS);
@@ -475,7 +460,6 @@ async function main(): Promise<void> {
     // queueing that a saturated core adds.
     const atRate: Record<string, ReturnType<typeof agenciesCpuPerRequest>> = {};
     for (const v of VARIANTS) {
-      if (v === 'b') await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
       const before = agenciesCpuSeconds();
       latency[v] = load(endpoint(v), bodyFile, tok, purpose, { rate }, SECONDS);
       atRate[v] = agenciesCpuPerRequest(before, agenciesCpuSeconds(), latency[v]!.ok);
@@ -539,7 +523,6 @@ async function main(): Promise<void> {
       max = ghz(call, data, ['-c', String(concurrency), '-z', `${SECONDS}s`]);
     }
     const rate = Math.max(1, Math.round(max.rps / 2));
-    await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
     const timing = await measureReviewTiming({ address: `127.0.0.1:${PORTS.grpc}`, metadata: reviewMetadata, method, request: data, rate, seconds: SMOKE ? 1 : SECONDS });
     if (timing.failed > 0) log(`  ${timing.failed} of ${timing.calls} failed (${timing.firstError})`);
     if (SMOKE && (timing.failed > 0 || timing.calls === 0)) smokeProblems.push(`${name}: ${timing.failed} of ${timing.calls} calls failed (${timing.firstError ?? ''})`);
@@ -564,7 +547,6 @@ async function main(): Promise<void> {
     log('\nworkers: the profile on b as 1 worker and as 2 (MEG_GATEWAY_WORKERS)');
     const bodyFile = bodyFileOf('profile');
     const measureB = () => median(Array.from({ length: ROUNDS }, () => load(endpoint('b'), bodyFile, tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, SECONDS).rps));
-    await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
     const one = measureB();
     processes.b.kill('SIGTERM');
     await new Promise((r) => processes.b.once('exit', r));
@@ -572,7 +554,6 @@ async function main(): Promise<void> {
     processes.b = await start('b2', '0,1', process.execPath, [path.join(projectRoot, 'dist/gateway/index.js')], { ...gatewayEnv, MEG_GATEWAY_WORKERS: '2' }, `http://127.0.0.1:${PORTS.b}/readyz`);
     await checkAnswers(['b'], SIZE);
     load(endpoint('b'), bodyFile, tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 3); // warm-up
-    await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
     const two = measureB();
     workers = { oneWorkerRps: round(one, 1), twoWorkersRps: round(two, 1), ratio: round(two / one), cores: os.cpus().length, note: 'two workers share the machine with the load generator and the subgraphs' };
     log(`  1 worker ${round(one, 1)} req/s, 2 workers ${round(two, 1)} req/s (${round(two / one)}×)`);
@@ -582,7 +563,6 @@ async function main(): Promise<void> {
   // this gateway over 10,000 and over 1,000,000 enterprises.
   let scale: Record<string, unknown> | null = null;
   if (SCALE_PREFIX) {
-    await placeAuditBackends(urls['audit']!, GATEWAY_CORE, pinned);
     scale = await measureScale(scenarios, endpoint('b'), tokensFile, async (large, universe) => {
       await startSubgraphs(large);
       await checkAnswers(['b'], universe);
@@ -601,7 +581,7 @@ async function main(): Promise<void> {
   const profile = (results['profile'] ?? Object.values(results)[0]) as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } };
   const report = {
     generatedAt: new Date().toISOString(),
-    machine: { cores: os.cpus().length, gatewayCore: GATEWAY_CORE, loadAndSubgraphCore: LOAD_CORE, postgres: postgresPlacement },
+    machine: { cores: os.cpus().length, gatewayCore: GATEWAY_CORE, loadAndSubgraphCore: LOAD_CORE, postgres: postgresPlacement, auditPostgres: auditServer.placement },
     settings: { enterprises: SIZE, secondsPerRun: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, distinctTokens: 20_000 },
     ratios: { b_over_a: profile.ratios.b_over_a.rps, b_over_c: profile.ratios.b_over_c.rps, note: 'max requests/s of the profile scenario; per-scenario ratios below' },
     scenarios: results,
@@ -684,7 +664,7 @@ function targetsOf(results: Record<string, any>, grpc: Record<string, any>, scal
 function printReport(report: any): void {
   const lines: string[] = [];
   lines.push(`\nMarket Entity Graph benchmark — ${report.settings.enterprises} enterprises, ${report.settings.rounds} rounds × ${report.settings.secondsPerRun}s, concurrency ${report.settings.concurrency}`);
-  lines.push(`PostgreSQL: ${report.machine.postgres}`);
+  lines.push(`PostgreSQL: the agencies' server ${report.machine.postgres}; (b)'s audit log on ${report.machine.auditPostgres}`);
   lines.push('CPU ms/req: the gateway process tree per request; agencies: the subgraphs and their PostgreSQL databases per request (on the load core); own p50: (b)\'s time per request besides waiting on subgraphs');
   for (const [name, s] of Object.entries<any>(report.scenarios)) {
     lines.push(`\n${name}: ${s.description} (latency at ${s.fixedRateRps} req/s)`);

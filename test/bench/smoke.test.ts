@@ -32,6 +32,9 @@ describe('make bench, smoke run', () => {
       expect(report.scenarios.profile.variants.b.gatewayOwnP50Ms).toBeGreaterThan(0);
       expect(report.scenarios.profile.variants.b.auditP50Ms).toBeGreaterThan(0);
       expect(report.scenarios.profile.variants.a.gatewayOwnP50Ms).toBeUndefined();
+      // (b)'s audit log is on a server of its own (not the agencies'), whose work is counted as (b)'s.
+      expect(report.machine.auditPostgres).toMatch(/^its own server/);
+      expect(report.scenarios.profile.variants.b.auditDbCpuMsPerRequest).toBeGreaterThan(0);
       // The joint review's trailer: its wait on the agencies, less than the whole call.
       expect(report.grpc.review.agenciesMeanMs).toBeGreaterThan(0);
       expect(report.grpc.review.overAgencies).toBeGreaterThan(1);
