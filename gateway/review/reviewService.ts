@@ -89,10 +89,22 @@ export class ReviewService {
     signal: AbortSignal,
     onFinding?: (finding: AgencyFinding) => void,
   ): Promise<Verdict[]> {
+    // Each agency's finding is worked out once: streamed as its answer arrives, then reused in
+    // the verdict, so that after the slowest agency answers only its finding and the verdict remain.
+    const known = new Map<string, AgencyFinding>();
+    const findingFor = (answer: AgencyAnswer, uscc: string): AgencyFinding => {
+      const key = `${answer.agency} ${uscc}`;
+      let finding = known.get(key);
+      if (finding === undefined) {
+        finding = this.findingOf(answer, uscc, matter);
+        known.set(key, finding);
+      }
+      return finding;
+    };
     const answers = await Promise.all(
       REVIEW_AGENCIES.map(async (agency) => {
         const answer = await this.ask(agency, codes, run, signal);
-        if (onFinding) for (const code of codes) onFinding(this.findingOf(answer, code, matter));
+        if (onFinding) for (const code of codes) onFinding(findingFor(answer, code));
         return answer;
       }),
     );
@@ -110,7 +122,7 @@ export class ReviewService {
         matter,
         outcome,
         measures: findings,
-        findings: answers.map((a) => this.findingOf(a, uscc, matter)),
+        findings: answers.map((a) => findingFor(a, uscc)),
         unavailable,
         policyRevision: this.policyRevision,
         reviewedAt,
