@@ -6,8 +6,9 @@
  *   (b) this gateway: authentication, policy, masking, signed subgraph requests, durable audit
  *   (c) Hive Gateway (@graphql-hive/gateway) serving the same supergraph, no policy — the peer
  *
- * The gateways run pinned to core 0; the load generator (Go, not Node) and the subgraphs to core
- * 1. Every request carries its own token and asks for another enterprise. Each scenario runs the
+ * The gateways run pinned to core 0, with (b)'s audit log on a PostgreSQL server of its own there
+ * (bench/auditPostgres.ts); the load generator (Go, not Node), the subgraphs and their PostgreSQL
+ * to core 1. Every request carries its own token and asks for another enterprise. Each scenario runs the
  * variants interleaved (a b c a b c …) after a warm-up, at full load for the maximum rate, then at
  * a fixed arrival rate for latencies and, for (b), its own time per request from Server-Timing.
  * Figures are printed and written to bench/results/latest.json. Settings: BENCH_SIZE (10000), BENCH_SECONDS (8), BENCH_ROUNDS (5),
@@ -564,7 +565,7 @@ async function main(): Promise<void> {
   // this gateway over 10,000 and over 1,000,000 enterprises.
   let scale: Record<string, unknown> | null = null;
   if (SCALE_PREFIX) {
-    scale = await measureScale(scenarios, endpoint('b'), tokensFile, async (large, universe) => {
+    scale = await measureScale(scenarios, endpoint('b'), tokensFile, urls, async (large, universe) => {
       await startSubgraphs(large);
       await checkAnswers(['b'], universe);
     });
@@ -579,12 +580,14 @@ async function main(): Promise<void> {
     // The same for profiled subgraphs (the first processes started).
     await Promise.all(children.slice(0, AGENCIES.length).map((child) => new Promise((r) => { child.once('exit', r); child.kill('SIGINT'); })));
   }
-  const profile = (results['profile'] ?? Object.values(results)[0]) as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } };
+  const profile = (results['profile'] ?? Object.values(results)[0]) as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } } | undefined;
   const report = {
     generatedAt: new Date().toISOString(),
     machine: { cores: os.cpus().length, gatewayCore: GATEWAY_CORE, loadAndSubgraphCore: LOAD_CORE, postgres: postgresPlacement, auditPostgres: auditServer.placement },
     settings: { enterprises: SIZE, secondsPerRun: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, distinctTokens: 20_000 },
-    ratios: { b_over_a: profile.ratios.b_over_a.rps, b_over_c: profile.ratios.b_over_c.rps, note: 'max requests/s of the profile scenario; per-scenario ratios below' },
+    ratios: profile
+      ? { b_over_a: profile.ratios.b_over_a.rps, b_over_c: profile.ratios.b_over_c.rps, note: 'max requests/s of the profile scenario; per-scenario ratios below' }
+      : { b_over_a: null, b_over_c: null, note: 'no GraphQL scenario was run (BENCH_SCENARIOS)' },
     scenarios: results,
     peakMemoryMb: memory,
     grpc: grpcScenarios,
@@ -597,6 +600,34 @@ async function main(): Promise<void> {
   writeFileSync(OUTPUT, `${JSON.stringify(report, null, 2)}\n`);
   printReport(report);
   if (smokeProblems.length > 0) throw new Error(`the smoke run failed:\n${smokeProblems.join('\n')}`);
+}
+
+/**
+ * Reads every table and index of the agencies' databases into the operating system's cache
+ * (pg_prewarm, mode `read`), as on a server that has been serving them. Without it the scale
+ * comparison measured the disk: on this machine pages left alone for some minutes are reclaimed
+ * (DAMON), a freshly seeded 1,000,000 had gone back to disk by the time it was measured, and the
+ * list of 100 took 2.6 s at p50 instead of 40 ms.
+ */
+async function prewarm(databaseUrls: Record<string, string>): Promise<void> {
+  const started = Date.now();
+  let blocks = 0;
+  for (const agency of AGENCIES) {
+    const client = new pg.Client({ connectionString: databaseUrls[agency]! });
+    await client.connect();
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
+      const { rows } = await client.query(
+        `SELECT coalesce(sum(pg_prewarm(c.oid::regclass, 'read')), 0)::bigint AS blocks
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')`,
+      );
+      blocks += Number(rows[0].blocks);
+    } finally {
+      await client.end();
+    }
+  }
+  log(`  read ${Math.round((blocks * 8) / 1024)} MB of tables and indexes into the cache in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**
@@ -613,6 +644,8 @@ async function measureScale(
   scenarios: Scenario[],
   url: string,
   tokensFile: string,
+  /** The databases of the BENCH_SIZE seed, which the subgraphs run over until restarted. */
+  smallUrls: Record<string, string>,
   /** Starts the subgraphs over these databases and checks that the gateway answers from them. */
   restartOver: (databaseUrls: Record<string, string>, universe: number) => Promise<void>,
 ): Promise<Record<string, unknown>> {
@@ -630,12 +663,14 @@ async function measureScale(
         return [scenario.name, { p50Ms: r.p50Ms, p95Ms: r.p95Ms, meanMs: r.meanMs }];
       }),
     );
+  await prewarm(smallUrls);
   const small = measure(SIZE);
   for (const child of children.splice(0, AGENCIES.length)) {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
   await restartOver(large, enterprises);
+  await prewarm(large);
   const big = measure(enterprises);
   for (const scenario of scenarios) writeBodies(scenario, SIZE);
   return {
