@@ -59,6 +59,10 @@ const NAMES: Record<Variant, string> = { a: 'plain Apollo Gateway', b: 'MEG gate
 
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+// Interrupted (Ctrl-C, a timeout), the benchmark still stops what it started, removes (b)'s audit
+// server and puts PostgreSQL back where it was: those are 'exit' handlers, which a signal skips.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 process.on('SIGINT', () => process.exit(130));
 
 /** One process as /proc tells it: its name, parent and CPU seconds so far. */
@@ -185,6 +189,18 @@ function agenciesCpuSeconds(): { subgraphs: number; postgres: number; auditDb: n
     else if (subgraphs.has(p.pid) || subgraphs.has(p.ppid)) cpu.subgraphs += p.cpuSeconds;
   }
   return cpu;
+}
+
+/** Gateway signatures the subgraphs have checked so far, and the seconds it took them (their /metrics). */
+async function signatureChecks(): Promise<{ count: number; seconds: number }> {
+  const total = { count: 0, seconds: 0 };
+  for (const agency of AGENCIES) {
+    const text = await (await fetch(`http://127.0.0.1:${PORTS[agency]}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    total.count += value('meg_subgraph_signature_check_seconds_count');
+    total.seconds += value('meg_subgraph_signature_check_seconds_sum');
+  }
+  return total;
 }
 
 /** The agencies' CPU milliseconds per served request between two readings of {@link agenciesCpuSeconds}. */
@@ -434,13 +450,22 @@ async function main(): Promise<void> {
     log(`\n${scenario.name}: ${scenario.description}`);
     for (const v of VARIANTS) load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SMOKE ? 1 : 5); // warm-up
     const runs: Record<Variant, { rps: number; cpuPerRequestMs: number; subgraphsCpuPerRequestMs: number; postgresCpuPerRequestMs: number; auditDbCpuPerRequestMs: number }[]> = { a: [], b: [], c: [] };
+    // What checking (b)'s signatures cost the subgraphs, timed inside them, over (b)'s rounds.
+    const signatures = { count: 0, seconds: 0, requests: 0 };
     for (let r = 0; r < ROUNDS; r++) {
       for (const v of VARIANTS) {
+        const checksBefore = v === 'b' ? await signatureChecks() : null;
         const before = usage(processes[v].pid!);
         const agenciesBefore = agenciesCpuSeconds();
         const result = load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SECONDS);
         const after = usage(processes[v].pid!);
         const agenciesAfter = agenciesCpuSeconds();
+        if (checksBefore) {
+          const checksAfter = await signatureChecks();
+          signatures.count += checksAfter.count - checksBefore.count;
+          signatures.seconds += checksAfter.seconds - checksBefore.seconds;
+          signatures.requests += result.ok;
+        }
         if (result.failed > 0) log(`  ${v}: ${result.failed} failed (${result.firstError})`);
         if (SMOKE && (result.failed > 0 || result.ok === 0)) smokeProblems.push(`${scenario.name} on ${v}: ${result.ok} ok, ${result.failed} failed (${result.firstError ?? ''})`);
         const agencies = agenciesCpuPerRequest(agenciesBefore, agenciesAfter, result.ok);
@@ -490,6 +515,14 @@ async function main(): Promise<void> {
             p99Ms: latency[v]!.p99Ms,
             // Only this gateway says how long it waited on its subgraphs (Server-Timing).
             ...(latency[v]!.ownP50Ms !== undefined ? { gatewayOwnP50Ms: latency[v]!.ownP50Ms, gatewayOwnP95Ms: latency[v]!.ownP95Ms, auditP50Ms: latency[v]!.auditP50Ms } : {}),
+            ...(v === 'b' && signatures.count > 0
+              ? {
+                  // Timed inside the subgraphs (meg_subgraph_signature_check_seconds) at full load.
+                  signatureCheckMeanMicros: round((signatures.seconds * 1e6) / signatures.count, 1),
+                  signatureChecksPerRequest: round(signatures.count / Math.max(1, signatures.requests), 2),
+                  signatureCheckMsPerRequest: round((signatures.seconds * 1000) / Math.max(1, signatures.requests), 3),
+                }
+              : {}),
           },
         ]),
       ),
@@ -715,6 +748,7 @@ function printReport(report: any): void {
     lines.push(`  req/s by round: ${['a', 'b', 'c'].map((v) => `${v} ${perRound(v).join(' ')}`).join(';  ')}`);
     lines.push(`  b/a by round ${perRound('b').map((x, i) => round(x / perRound('a')[i]!)).join(' ')};  b/c by round ${perRound('b').map((x, i) => round(x / perRound('c')[i]!)).join(' ')}`);
     const b = s.variants.b;
+    if (b.signatureCheckMeanMicros !== undefined) lines.push(`  (b)'s signatures, checked by the subgraphs: ${b.signatureChecksPerRequest} per request, ${b.signatureCheckMeanMicros} µs each on average (timed inside them): ${b.signatureCheckMsPerRequest} ms of the agencies' core per request`);
     if (b.gatewayOwnP50Ms !== undefined) lines.push(`  (b)'s own time per request (end to end less its wait on subgraphs): p50 ${b.gatewayOwnP50Ms} ms, p95 ${b.gatewayOwnP95Ms} ms; the durable audit write p50 ${b.auditP50Ms ?? '-'} ms; its audit database ${b.auditDbCpuMsPerRequest} ms CPU per request (on the gateway core)`);
   }
   lines.push(`\npeak memory (MB, process tree): a ${report.peakMemoryMb.a}, b ${report.peakMemoryMb.b}, c ${report.peakMemoryMb.c}`);

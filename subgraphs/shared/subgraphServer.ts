@@ -214,6 +214,8 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
   let refusedRequests = 0;
   let abandonedRequests = 0;
   let requestSeconds = 0;
+  let signatureChecks = 0;
+  let signatureSeconds = 0;
   let draining = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let abandoned = false;
@@ -236,6 +238,10 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
         '# TYPE meg_subgraph_request_seconds summary',
         `meg_subgraph_request_seconds_sum{agency="${name}"} ${requestSeconds}`,
         `meg_subgraph_request_seconds_count{agency="${name}"} ${graphqlRequests}`,
+        '# HELP meg_subgraph_signature_check_seconds Time spent checking gateway signatures (header, HMAC, nonce, caller context).',
+        '# TYPE meg_subgraph_signature_check_seconds summary',
+        `meg_subgraph_signature_check_seconds_sum{agency="${name}"} ${signatureSeconds}`,
+        `meg_subgraph_signature_check_seconds_count{agency="${name}"} ${signatureChecks}`,
         ...(options.metrics?.() ?? []),
       ]));
     }
@@ -249,7 +255,15 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       requestSeconds += Number(process.hrtime.bigint() - started) / 1e9;
     });
     const unsigned = options.requireSignature === false && req.headers[SIGNATURE_HEADER] === undefined;
-    const verdict = unsigned ? ({ ok: true, caller: UNSIGNED_CALLER } as const) : verifier.verify({ method: 'POST', path: url.pathname, body }, req.headers);
+    let verdict: ReturnType<SignatureVerifier['verify']>;
+    if (unsigned) {
+      verdict = { ok: true, caller: UNSIGNED_CALLER };
+    } else {
+      const checking = process.hrtime.bigint();
+      verdict = verifier.verify({ method: 'POST', path: url.pathname, body }, req.headers);
+      signatureSeconds += Number(process.hrtime.bigint() - checking) / 1e9;
+      signatureChecks++;
+    }
     if (!verdict.ok) {
       refusedRequests++;
       return sendJson(res, verdict.status, graphqlError(verdict.code, verdict.message));

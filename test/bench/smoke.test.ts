@@ -35,6 +35,9 @@ describe('make bench, smoke run', () => {
       // (b)'s audit log is on a server of its own (not the agencies'), whose work is counted as (b)'s.
       expect(report.machine.auditPostgres).toMatch(/^its own server/);
       expect(report.scenarios.profile.variants.b.auditDbCpuMsPerRequest).toBeGreaterThan(0);
+      // What (b)'s signatures cost the agencies, timed inside the subgraphs: one per subgraph request.
+      expect(report.scenarios.profile.variants.b.signatureCheckMeanMicros).toBeGreaterThan(0);
+      expect(report.scenarios.profile.variants.b.signatureChecksPerRequest).toBeGreaterThanOrEqual(4);
       // The joint review's trailer: its wait on the agencies, less than the whole call.
       expect(report.grpc.review.agenciesMeanMs).toBeGreaterThan(0);
       expect(report.grpc.review.overAgencies).toBeGreaterThan(1);

@@ -43,6 +43,17 @@ describe('subgraphs trust only the gateway', () => {
     expect(res.body.data._entities[0].tax).not.toBeNull();
   });
 
+  it('tells an operator how many signatures it checked and the time they took', async () => {
+    const checks = (m: Map<string, number>) => [m.get('meg_subgraph_signature_check_seconds_count{agency="tax"}') ?? NaN, m.get('meg_subgraph_signature_check_seconds_sum{agency="tax"}') ?? NaN];
+    const [countBefore, secondsBefore] = checks(await subgraphMetrics(taxUrl));
+    await post(ENTITIES, signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller));
+    await post(ENTITIES, signRequest(strangerKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller));
+    const [countAfter, secondsAfter] = checks(await subgraphMetrics(taxUrl));
+    // Refused requests are checked too; other tests may run requests meanwhile, hence at least.
+    expect(countAfter! - countBefore!).toBeGreaterThanOrEqual(2);
+    expect(secondsAfter!).toBeGreaterThan(secondsBefore!);
+  });
+
   it.each([
     ['unsigned', () => ({}), 401, 'GATEWAY_SIGNATURE_REQUIRED'],
     ['signed over another body', () => signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: '{"query":"{ _service { sdl } }"}' }, caller), 403, 'GATEWAY_SIGNATURE_INVALID'],
