@@ -17,5 +17,7 @@ describe('load with faults', () => {
     expect(report.answered).toBeGreaterThan(report.requests / 2);
     expect(report.partial).toBeGreaterThan(0);
     expect(report.faults.map((f) => f.kind)).toEqual(['subgraph killed and restarted', 'database stopped and started', 'gateway worker killed']);
-  }, 120_000);
+    // 29 s here when run alone; the bound is for a busy shared machine (runSoak names the step
+    // it was at if it overruns first).
+  }, 200_000);
 });

@@ -37,8 +37,33 @@ const PROFILE = 'query($u: USCC!) { enterprise(uscc: $u) { uscc market { name } 
 /** How long after a fault ends its agency may still fail (breaker pause, reconnects). */
 const RECOVERY_GRACE_MS = 6_000;
 
-/** Runs a soak of `seconds` on a federation of its own (PostgreSQL databases under `prefix`). */
+/** What a soak is doing, for the error when it overruns. */
+interface Progress {
+  phase: string;
+}
+
+/** How long a soak may take beyond its load before it fails, naming what it was still doing. */
+const SOAK_OVERRUN_MS = 150_000;
+
+/**
+ * Runs a soak of `seconds` on a federation of its own (PostgreSQL databases under `prefix`).
+ * Rejects, naming the step it was at, if it runs SOAK_OVERRUN_MS past its load.
+ */
 export async function runSoak(options: { seed: string; seconds: number; clients?: number; prefix?: string }): Promise<SoakReport> {
+  const progress: Progress = { phase: 'starting its federation' };
+  const limitMs = options.seconds * 1000 + SOAK_OVERRUN_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the soak was still ${progress.phase} after ${limitMs / 1000} s`)), limitMs);
+  });
+  try {
+    return await Promise.race([soakOnItsOwnFederation(options, progress), overrun]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function soakOnItsOwnFederation(options: { seed: string; seconds: number; clients?: number; prefix?: string }, progress: Progress): Promise<SoakReport> {
   const prefix = options.prefix ?? 'meg_soak';
   const federation = await startFederation({
     backend: 'postgres',
@@ -48,13 +73,14 @@ export async function runSoak(options: { seed: string; seconds: number; clients?
     extraEnv: { MEG_GATEWAY_WORKERS: '2', MEG_SUBGRAPH_TIMEOUT_MS: '1000', MEG_BREAKER_COOLDOWN_MS: '1000' },
   });
   try {
-    return await soak(federation, options.seed, options.seconds, options.clients ?? 8, prefix);
+    return await soak(federation, options.seed, options.seconds, options.clients ?? 8, prefix, progress);
   } finally {
+    progress.phase = 'stopping its federation';
     await federation.stop();
   }
 }
 
-async function soak(federation: Federation, seed: string, seconds: number, clients: number, prefix: string): Promise<SoakReport> {
+async function soak(federation: Federation, seed: string, seconds: number, clients: number, prefix: string, progress: Progress): Promise<SoakReport> {
   const codes = universe(seed, 300).map((e) => e.uscc);
   const headers = { 'content-type': 'application/json', ...(await headersFor(federation, CALLERS.creditSupervisor)) };
   const dispatcher = new Agent({ pipelining: 0 }); // a connection per request: both workers get load
@@ -121,23 +147,29 @@ async function soak(federation: Federation, seed: string, seconds: number, clien
   const slice = (seconds * 1000) / 3;
   const load = Array.from({ length: clients }, (_, c) => client(c));
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  progress.phase = 'connecting to PostgreSQL as its administrator';
   await admin.connect();
   try {
+    progress.phase = 'under load before the first fault';
     await pause(slice / 2);
     // 1. An agency's subgraph crashes and comes back.
     const crash = { kind: 'subgraph killed and restarted', agency: 'tax' as Agency, at: Date.now(), recoveredAt: 0 };
     faults.push(crash);
+    progress.phase = 'killing the tax subgraph';
     await federation.killAgency('tax');
     await pause(slice / 2);
+    progress.phase = 'restarting the tax subgraph';
     await federation.startAgency('tax');
     crash.recoveredAt = Date.now();
     await pause(slice / 2);
     // 2. An agency's database stops accepting connections, then starts again.
     const database = { kind: 'database stopped and started', agency: 'social' as Agency, at: Date.now(), recoveredAt: 0 };
     faults.push(database);
+    progress.phase = "stopping the social agency's database";
     await admin.query(`ALTER DATABASE ${prefix}_social WITH ALLOW_CONNECTIONS false`);
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [`${prefix}_social`]);
     await pause(slice / 2);
+    progress.phase = "starting the social agency's database";
     await admin.query(`ALTER DATABASE ${prefix}_social WITH ALLOW_CONNECTIONS true`);
     database.recoveredAt = Date.now();
     await pause(slice / 2);
@@ -147,6 +179,7 @@ async function soak(federation: Federation, seed: string, seconds: number, clien
     const victim = federation.gatewayWorkerPids()[0];
     if (victim === undefined) violations.push('no gateway worker to kill');
     else process.kill(victim, 'SIGKILL');
+    progress.phase = 'waiting for the killed gateway worker to be replaced';
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && (federation.gatewayWorkerPids().length < 2 || federation.gatewayWorkerPids().includes(victim!))) await pause(100);
     if (federation.gatewayWorkerPids().length < 2) violations.push('the killed gateway worker was not replaced within 30 s');
@@ -154,18 +187,22 @@ async function soak(federation: Federation, seed: string, seconds: number, clien
     await pause(Math.max(slice / 2, RECOVERY_GRACE_MS + 1_000));
   } finally {
     stop = true;
+    progress.phase = 'waiting for the last requests of the load';
     await Promise.all(load);
     await admin.query(`ALTER DATABASE ${prefix}_social WITH ALLOW_CONNECTIONS true`).catch(() => {});
     await admin.end();
   }
 
   // Recovered without a restart: the last requests of the run were answered in full.
-  const final = await fetch(federation.gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query: PROFILE, variables: { u: codes[0] } }), dispatcher });
+  progress.phase = 'asking once more after the faults';
+  const final = await fetch(federation.gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query: PROFILE, variables: { u: codes[0] } }), dispatcher, signal: AbortSignal.timeout(10_000) });
   const finalBody = (await final.json()) as { errors?: unknown[] };
   if (final.status !== 200 || finalBody.errors) violations.push(`not recovered at the end: ${JSON.stringify(finalBody).slice(0, 300)}`);
 
+  progress.phase = 'reading the audit log';
   const recorded = await withAuditDatabase(federation, async (c) => new Set((await c.query('SELECT request_id FROM audit_records')).rows.map((r) => r.request_id as string)));
   const missingRecords = answeredIds.filter((id) => !recorded.has(id)).length;
+  progress.phase = 'verifying the audit chains';
   const auditVerify = auditCli(federation, 'verify').stdout.trim();
   if (!auditVerify.startsWith('intact:')) violations.push(`audit chains: ${auditVerify}`);
   return {
