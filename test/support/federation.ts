@@ -129,12 +129,20 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   for (const agency of AGENCIES) spawnNode(agency, `subgraphs/${agency}/index.js`);
   spawnNode('gateway', 'gateway/index.js');
   const gatewayUrl = `http://127.0.0.1:${ports[0]}/graphql`;
-  try {
-    await waitUntil(async () => (await fetch(new URL('/readyz', gatewayUrl))).ok, 120_000);
-  } catch {
-    const logs = [...processes].map(([n, p]) => `--- ${n}\n${p.output.join('')}`).join('\n');
-    for (const { child } of processes.values()) child.kill('SIGKILL');
-    throw new Error(`the federation did not become ready:\n${logs}`);
+  // Ready, or why not: a process that exits on the way (a port taken, a bad setting) is reported at
+  // once with every process's output, rather than after the whole wait.
+  const readyBy = Date.now() + 120_000;
+  for (let problem: string | null = null; ; ) {
+    const exited = [...processes].find(([name, p]) => name !== 'seed' && (p.child.exitCode !== null || p.child.signalCode !== null));
+    if (exited) problem = `the ${exited[0]} process exited (${exited[1].child.exitCode ?? exited[1].child.signalCode}) before the federation was ready`;
+    else if (Date.now() > readyBy) problem = 'the federation did not become ready within 120 s';
+    else if (await fetch(new URL('/readyz', gatewayUrl)).then((r) => r.ok, () => false)) break;
+    if (problem !== null) {
+      const logs = [...processes].map(([n, p]) => `--- ${n}\n${p.output.join('')}`).join('\n');
+      for (const { child } of processes.values()) child.kill('SIGKILL');
+      throw new Error(`${problem}:\n${logs}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 
   const stopProcess = async (name: string): Promise<number | null> => {
