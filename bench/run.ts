@@ -61,9 +61,8 @@ const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
 // Interrupted (Ctrl-C, a timeout), the benchmark still stops what it started, removes (b)'s audit
 // server and puts PostgreSQL back where it was: those are 'exit' handlers, which a signal skips.
-process.once('SIGINT', () => process.exit(130));
-process.once('SIGTERM', () => process.exit(143));
 process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
 
 /** One process as /proc tells it: its name, parent and CPU seconds so far. */
 interface ProcessStat {

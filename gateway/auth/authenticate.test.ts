@@ -1,4 +1,4 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,11 +9,13 @@ import { ensureTokenIssuerKeys, mintToken, readTokenVerificationKey, TOKEN_ISSUE
 const PURPOSE = 'TAX_ADMINISTRATION';
 let dir: string;
 let verificationKey: TokenVerificationKey;
+let issuerKey: KeyObject;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'meg-auth-'));
   ensureTokenIssuerKeys(dir);
   verificationKey = await readTokenVerificationKey(path.join(dir, TOKEN_ISSUER_PUBLIC_KEY_FILE));
+  issuerKey = createPrivateKey(readFileSync(path.join(dir, TOKEN_ISSUER_KEY_FILE), 'utf8'));
 });
 
 const authenticator = (clockToleranceSeconds = 30) =>
@@ -24,8 +26,7 @@ const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('ba
 /** A token signed by the issuer's key, with exactly this header and payload. */
 function signed(header: Record<string, unknown>, payload: unknown): string {
   const input = `${part({ alg: 'ES256', typ: 'at+jwt', kid: verificationKey.kid, ...header })}.${part(payload)}`;
-  const key = createPrivateKey(readFileSync(path.join(dir, TOKEN_ISSUER_KEY_FILE), 'utf8'));
-  return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key: issuerKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
 const now = () => Math.floor(Date.now() / 1000);

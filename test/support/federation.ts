@@ -132,16 +132,19 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   // Ready, or why not: a process that exits on the way (a port taken, a bad setting) is reported at
   // once with every process's output, rather than after the whole wait.
   const readyBy = Date.now() + 120_000;
-  for (let problem: string | null = null; ; ) {
+  for (;;) {
     const exited = [...processes].find(([name, p]) => name !== 'seed' && (p.child.exitCode !== null || p.child.signalCode !== null));
-    if (exited) problem = `the ${exited[0]} process exited (${exited[1].child.exitCode ?? exited[1].child.signalCode}) before the federation was ready`;
-    else if (Date.now() > readyBy) problem = 'the federation did not become ready within 120 s';
-    else if (await fetch(new URL('/readyz', gatewayUrl)).then((r) => r.ok, () => false)) break;
+    const problem = exited
+      ? `the ${exited[0]} process exited (${exited[1].child.exitCode ?? exited[1].child.signalCode}) before the federation was ready`
+      : Date.now() > readyBy
+        ? 'the federation did not become ready within 120 s'
+        : null;
     if (problem !== null) {
       const logs = [...processes].map(([n, p]) => `--- ${n}\n${p.output.join('')}`).join('\n');
       for (const { child } of processes.values()) child.kill('SIGKILL');
       throw new Error(`${problem}:\n${logs}`);
     }
+    if (await fetch(new URL('/readyz', gatewayUrl)).then((r) => r.ok, () => false)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
 
