@@ -5,7 +5,7 @@
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import type { Database } from './database.js';
+import type { Statements } from './database.js';
 
 /** A row that belongs to an enterprise. */
 export interface UsccRow {
@@ -13,7 +13,7 @@ export interface UsccRow {
 }
 
 /** Loads, per code, the rows `sql` returns for `$1` = the batch of codes, in the statement's order. */
-export function rowsByUscc<R extends UsccRow>(db: Database, table: string, sql: string): DataLoader<string, R[]> {
+export function rowsByUscc<R extends UsccRow>(db: Statements, table: string, sql: string): DataLoader<string, R[]> {
   return new DataLoader<string, R[]>(
     async (codes) => {
       const rows = await db.query<R>(table, sql, [codes]);
@@ -26,7 +26,7 @@ export function rowsByUscc<R extends UsccRow>(db: Database, table: string, sql: 
 }
 
 /** Loads, per code, the single row `sql` returns for it, or null. */
-export function rowByUscc<R extends UsccRow>(db: Database, table: string, sql: string): DataLoader<string, R | null> {
+export function rowByUscc<R extends UsccRow>(db: Statements, table: string, sql: string): DataLoader<string, R | null> {
   return new DataLoader<string, R | null>(
     async (codes) => {
       const rows = await db.query<R>(table, sql, [codes]);
@@ -62,7 +62,7 @@ export const MAX_PAGE_SIZE = 100;
  * statement for the whole batch (window functions number each enterprise's rows).
  */
 export function pagesByUscc<R extends UsccRow>(
-  db: Database,
+  db: Statements,
   spec: PagedListSpec,
   first: number,
   after: string | null | undefined,
@@ -123,7 +123,7 @@ export class PagedList<R extends UsccRow> {
   private readonly loaders = new Map<string, DataLoader<string, Page<R>>>();
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Statements,
     private readonly spec: PagedListSpec,
   ) {}
 

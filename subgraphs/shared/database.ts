@@ -23,21 +23,32 @@ export interface Transaction {
   copyIn(table: string, columns: readonly string[], copyText: string): Promise<void>;
 }
 
-/** An agency's database, whichever backend holds it. */
-export interface Database {
-  readonly backend: 'pglite' | 'postgres';
+/** What data sources read through. */
+export interface Statements {
   /**
    * Runs one statement on behalf of a data source; `table` is what the statement reads, for the
    * counters. On PostgreSQL the statement is prepared once per connection, so its text should be
    * one of a fixed set (values go in parameters).
    */
   query<R = Record<string, unknown>>(table: string, sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+/** An agency's database, whichever backend holds it. */
+export interface Database extends Statements {
+  readonly backend: 'pglite' | 'postgres';
+  /**
+   * Statements for one request: on PostgreSQL, those it issues in the same turn of the event
+   * loop (a request's batches of several tables, say) travel to the server as one statement.
+   */
+  forRequest(): Statements;
   /** Runs `work` in one transaction, committed when it resolves and rolled back when it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   /** Statements issued through {@link query} so far, by table. */
   statementCounts(): Record<string, number>;
+  /** Statements sent to the server so far (several issued together count once). */
+  roundTrips(): number;
   close(): Promise<void>;
 }
 
@@ -108,6 +119,7 @@ class StatementCounter {
 class PGliteDatabase implements Database {
   readonly backend = 'pglite' as const;
   private readonly counter = new StatementCounter();
+  private sent = 0;
 
   private constructor(private readonly pglite: PGlite) {}
 
@@ -118,7 +130,17 @@ class PGliteDatabase implements Database {
 
   async query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
     this.counter.count(table);
+    this.sent++;
     return (await this.pglite.query<R>(sql, params as unknown[])).rows;
+  }
+
+  /** In process, a statement costs no round trip: nothing to gather. */
+  forRequest(): Statements {
+    return this;
+  }
+
+  roundTrips(): number {
+    return this.sent;
   }
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -161,13 +183,25 @@ function statementName(sql: string): string {
 class PostgresDatabase implements Database {
   readonly backend = 'postgres' as const;
   private readonly counter = new StatementCounter();
+  private sent = 0;
 
   private constructor(private readonly pool: pg.Pool) {}
 
   static async open(url: string, poolSize: number): Promise<PostgresDatabase> {
     // Connections are kept while idle (pg closes them after 10 s by default): reopening one costs
     // the server a process and the request that waits for it several milliseconds.
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 0 });
+    //
+    // Prepared statements keep one generic plan: every statement looks rows up by code through an
+    // index, whatever the codes. Left to choose, PostgreSQL plans `uscc = ANY($1)` afresh on every
+    // execution (its generic estimate for an unknown array is higher than a custom one for a
+    // single code), which costs more than the look-up itself.
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 0,
+      options: '-c plan_cache_mode=force_generic_plan',
+    });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     const db = new PostgresDatabase(pool);
@@ -177,9 +211,27 @@ class PostgresDatabase implements Database {
 
   async query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
     this.counter.count(table);
+    return this.run<R>(sql, params);
+  }
+
+  forRequest(): Statements {
+    return new CombinedStatements(this);
+  }
+
+  /** Sends one statement, already counted by table. */
+  async run<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
+    this.sent++;
     // A named statement is parsed and planned once per connection, then only bound and run:
     // the data sources issue the same few statements thousands of times a second.
     return (await this.pool.query({ name: statementName(sql), text: sql, values: params as unknown[] })).rows as R[];
+  }
+
+  count(table: string): void {
+    this.counter.count(table);
+  }
+
+  roundTrips(): number {
+    return this.sent;
   }
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -214,4 +266,72 @@ class PostgresDatabase implements Database {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** A statement waiting for the end of its turn. */
+interface Waiting {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  resolve(rows: unknown[]): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * One request's statements: those issued in the same turn of the event loop are sent as one
+ * `SELECT (SELECT json_agg(s) FROM (<statement 1>) s) AS r0, (...) AS r1, ...`.
+ *
+ * A profile reads a dozen tables; each statement on its own costs a round trip, and with it a
+ * wake-up of a server process and of this one, more than the index look-up it carries. Gathered,
+ * each agency pays one or two per request.
+ *
+ * - Rows come back as JSON, also when a turn has one statement, so a row has the same shape
+ *   however it travelled. The data sources select text, integers and booleans (dates and amounts
+ *   as `::text`, counts as `::int`), for which JSON gives what the driver would: strings,
+ *   numbers, booleans, nulls. (A bigint would come back as a number, rounded past 2^53.)
+ * - Each statement keeps its own order: `json_agg` over a sorted subquery aggregates in that
+ *   order, and it cannot run in parallel (it has no combine function), so nothing reorders it.
+ * - The gathered text is prepared like any other. Its statements are sorted by text, so a request
+ *   shape gives one text whatever order its loaders ran in: the set is bounded by the subsets of
+ *   the data sources' fixed statements.
+ * - When the gathered statement fails, each is sent alone, so only the one at fault fails.
+ * - A text with quotes is sent alone as it is: its parameters cannot be renumbered safely.
+ */
+class CombinedStatements implements Statements {
+  private waiting: Waiting[] = [];
+
+  constructor(private readonly db: PostgresDatabase) {}
+
+  query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    this.db.count(table);
+    if (/['"]|\$\$/.test(sql)) return this.db.run<R>(sql, params);
+    return new Promise<R[]>((resolve, reject) => {
+      // DataLoader dispatches each table's batch from process.nextTick; this tick comes after them.
+      if (this.waiting.push({ sql, params, resolve: resolve as (rows: unknown[]) => void, reject }) === 1) process.nextTick(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.waiting.sort((x, y) => (x.sql < y.sql ? -1 : x.sql > y.sql ? 1 : 0));
+    this.waiting = [];
+    const { sql, params } = gathered(batch);
+    this.db.run<Record<string, unknown[] | null>>(sql, params).then(
+      ([row]) => batch.forEach((w, i) => w.resolve(row![`r${i}`] ?? [])),
+      (error: unknown) => {
+        if (batch.length === 1) batch[0]!.reject(error);
+        else for (const w of batch) this.db.run(w.sql, w.params).then(w.resolve, w.reject);
+      },
+    );
+  }
+}
+
+/** The statement that runs `batch` at once, each one's parameters renumbered after the previous one's. */
+function gathered(batch: readonly Waiting[]): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const columns = batch.map((w, i) => {
+    const offset = params.length;
+    params.push(...w.params);
+    const text = w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${offset + Number(n)}`);
+    return `(SELECT json_agg(s) FROM (${text}) s) AS r${i}`;
+  });
+  return { sql: `SELECT ${columns.join(', ')}`, params };
 }

@@ -15,7 +15,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
 import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
-import { migrate, openDatabase, type Database } from './database.js';
+import { migrate, openDatabase, type Database, type Statements } from './database.js';
 import { readPrivateKey, readPublicKey } from './keys.js';
 import { AmountScalar, DateScalar, USCCScalar } from './scalars.js';
 
@@ -32,7 +32,7 @@ export interface SubgraphDefinition<Sources> {
   readonly agency: Agency;
   readonly resolvers: GraphQLResolverMap<SubgraphContext<Sources>>;
   /** Data sources for one request over the agency's database. */
-  readonly createSources: (db: Database) => Sources;
+  readonly createSources: (db: Statements) => Sources;
 }
 
 /** A running subgraph. */
@@ -117,7 +117,7 @@ export async function runSubgraph<Sources>(
     port: config.port,
     apollo,
     verifier,
-    contextFor: (caller) => ({ caller, sources: definition.createSources(db) }),
+    contextFor: (caller) => ({ caller, sources: definition.createSources(db.forRequest()) }),
     readiness: async () => {
       try {
         await db.ping();
@@ -131,6 +131,9 @@ export async function runSubgraph<Sources>(
         '# HELP meg_subgraph_sql_statements_total SQL statements issued by data sources, by table.',
         '# TYPE meg_subgraph_sql_statements_total counter',
         ...Object.entries(db.statementCounts()).map(([table, n]) => `meg_subgraph_sql_statements_total{agency="${definition.agency}",table="${table}"} ${n}`),
+        '# HELP meg_subgraph_sql_round_trips_total Statements sent to the database (a request\'s statements of one turn travel as one).',
+        '# TYPE meg_subgraph_sql_round_trips_total counter',
+        `meg_subgraph_sql_round_trips_total{agency="${definition.agency}"} ${db.roundTrips()}`,
       ],
     artificialDelayMs: config.artificialDelayMs,
     accessLog: config.accessLog,

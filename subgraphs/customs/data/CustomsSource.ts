@@ -1,7 +1,7 @@
 /** Customs records, read in batches per request. */
 import type DataLoader from 'dataloader';
 import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
-import type { Database } from '../../shared/database.js';
+import type { Statements } from '../../shared/database.js';
 
 export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: string; credit_level_since: string }
 export interface DeclarationRow { uscc: string; entry_no: string; declared_on: string; direction: string; hs_code: string; value: string; trade_mode: string; port: string }
@@ -20,7 +20,7 @@ export class CustomsSource {
   private readonly violations: DataLoader<string, CustomsViolationRow[]>;
   private readonly declarations: PagedList<DeclarationRow>;
 
-  constructor(db: Database) {
+  constructor(db: Statements) {
     this.declarations = new PagedList(db, DECLARATIONS);
     this.registrations = rowByUscc(
       db,

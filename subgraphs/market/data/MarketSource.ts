@@ -1,7 +1,7 @@
 /** Market regulation's registry, read in batches per request. */
 import type DataLoader from 'dataloader';
 import { rowByUscc, rowsByUscc, checkPageSize, decodeCursor, encodeCursor } from '../../shared/batch.js';
-import type { Database } from '../../shared/database.js';
+import type { Statements } from '../../shared/database.js';
 
 export interface RegistrationRow {
   uscc: string;
@@ -44,7 +44,7 @@ export class MarketSource {
   private readonly annualReports: DataLoader<string, AnnualReportRow[]>;
   private readonly creditCommitments: DataLoader<string, CreditCommitmentRow[]>;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: Statements) {
     this.registrations = rowByUscc(
       db,
       'market_registrations',

@@ -1,7 +1,7 @@
 /** Social security's records, read in batches per request. */
 import type DataLoader from 'dataloader';
 import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
-import type { Database } from '../../shared/database.js';
+import type { Statements } from '../../shared/database.js';
 
 export interface EmployerRow { uscc: string; employer_no: string; registered_on: string }
 export interface HeadcountRow { uscc: string; month: string; insured: number }
@@ -22,7 +22,7 @@ export class SocialSource {
   private readonly arrears: DataLoader<string, ContributionArrearRow[]>;
   private readonly employees: PagedList<EmployeeRow>;
 
-  constructor(db: Database) {
+  constructor(db: Statements) {
     this.employees = new PagedList(db, EMPLOYEES);
     this.employers = rowByUscc(
       db,

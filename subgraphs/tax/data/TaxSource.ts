@@ -1,7 +1,7 @@
 /** The tax administration's records, read in batches per request. */
 import type DataLoader from 'dataloader';
 import { rowByUscc, rowsByUscc } from '../../shared/batch.js';
-import type { Database } from '../../shared/database.js';
+import type { Statements } from '../../shared/database.js';
 
 export interface TaxpayerRow { uscc: string; taxpayer_type: string; registered_on: string; tax_authority: string }
 export interface CreditRatingRow { uscc: string; year: number; rating: string; evaluated_on: string }
@@ -17,7 +17,7 @@ export class TaxSource {
   private readonly majorViolations: DataLoader<string, MajorViolationRow[]>;
   private readonly filings: DataLoader<string, FilingRow[]>;
 
-  constructor(db: Database) {
+  constructor(db: Statements) {
     this.taxpayers = rowByUscc(
       db,
       'tax_taxpayers',

@@ -1,0 +1,103 @@
+/**
+ * A request's statements of one turn travel to PostgreSQL as one, and come back as they would
+ * have alone: same rows, same types, same order, and a failing statement fails alone.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from './database.js';
+
+const ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NAME = 'meg_unit_statements';
+
+let db: Database;
+
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${NAME}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${NAME}`;
+  db = await openDatabase({ url: url.toString() }, { poolSize: 4 });
+  await db.transaction(async (tx) => {
+    await tx.query(`CREATE TABLE filings (uscc text, period text, revenue numeric(18,2), months integer, settled boolean, filed_on date, note text)`);
+    await tx.query(
+      `INSERT INTO filings VALUES
+         ('A', '2024-01', 1234.50, 3, true, '2024-02-10', 'first'),
+         ('A', '2024-02', 99.00, 1, false, '2024-03-11', null),
+         ('B', '2024-01', 0.10, 12, null, '2024-02-01', 'quote'' and "double" and \\ back'),
+         ('C', '2023-12', 5.00, 0, true, '2024-01-05', '')`,
+    );
+  });
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+const BY_CODE = `SELECT uscc, period, revenue::text AS revenue, months, settled, filed_on::text AS filed_on, note
+  FROM filings WHERE uscc = ANY($1) ORDER BY period DESC`;
+const BY_MONTHS = `SELECT uscc, period, months FROM filings WHERE months BETWEEN $1 AND $2 AND uscc <> $3 ORDER BY months, period`;
+const COUNTED = `SELECT uscc, count(*)::int AS filings FROM filings WHERE uscc = ANY($1) GROUP BY uscc ORDER BY uscc`;
+
+describe('statements of one request', () => {
+  it('issued in one turn go as one round trip and give what each gives alone, in its order', async () => {
+    const alone = [
+      await db.query('filings', BY_CODE, [['A', 'B', 'C']]),
+      await db.query('filings', BY_MONTHS, [1, 12, 'C']),
+      await db.query('filings', COUNTED, [['A', 'B', 'Z']]),
+      await db.query('filings', BY_CODE, [['Z']]),
+    ];
+    expect(alone[0]!.map((r) => r['period'])).toEqual(['2024-02', '2024-01', '2024-01', '2023-12']);
+
+    const request = db.forRequest();
+    const before = db.roundTrips();
+    const together = await Promise.all([
+      request.query('filings', BY_CODE, [['A', 'B', 'C']]),
+      request.query('filings', BY_MONTHS, [1, 12, 'C']),
+      request.query('filings', COUNTED, [['A', 'B', 'Z']]),
+      request.query('filings', BY_CODE, [['Z']]),
+    ]);
+    expect(db.roundTrips() - before).toBe(1);
+    expect(together).toEqual(alone);
+    expect(together[3]).toEqual([]);
+    expect(together[0]![2]).toMatchObject({ uscc: 'B', revenue: '0.10', months: 12, settled: null, note: 'quote\' and "double" and \\ back' });
+  });
+
+  it('issued in different turns go separately', async () => {
+    const request = db.forRequest();
+    const before = db.roundTrips();
+    const first = await request.query('filings', BY_CODE, [['A']]);
+    const second = await request.query('filings', COUNTED, [['A']]);
+    expect(db.roundTrips() - before).toBe(2);
+    expect(first).toHaveLength(2);
+    expect(second).toEqual([{ uscc: 'A', filings: 2 }]);
+  });
+
+  it('are counted by table, each one', async () => {
+    const request = db.forRequest();
+    const before = db.statementCounts()['filings'] ?? 0;
+    await Promise.all([request.query('filings', BY_CODE, [['A']]), request.query('filings', COUNTED, [['B']])]);
+    expect(db.statementCounts()['filings']).toBe(before + 2);
+  });
+
+  it('fail one by one: a statement that fails does not take the others with it', async () => {
+    const request = db.forRequest();
+    const results = await Promise.allSettled([
+      request.query('filings', BY_CODE, [['A']]),
+      request.query('filings', `SELECT uscc, months / $2::int AS ratio FROM filings WHERE uscc = ANY($1)`, [['C'], 0]),
+      request.query('filings', COUNTED, [['B']]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/division by zero/);
+    expect((results[0] as PromiseFulfilledResult<unknown[]>).value).toHaveLength(2);
+    expect((results[2] as PromiseFulfilledResult<unknown[]>).value).toEqual([{ uscc: 'B', filings: 1 }]);
+  });
+
+  it('with quotes in its text is sent as it is', async () => {
+    const request = db.forRequest();
+    const rows = await request.query('filings', `SELECT uscc FROM filings WHERE note = 'first' AND uscc = ANY($1)`, [['A', 'B']]);
+    expect(rows).toEqual([{ uscc: 'A' }]);
+  });
+});
