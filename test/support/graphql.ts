@@ -50,3 +50,8 @@ export function requestCount(metrics: Map<string, number>, agency: string): numb
 export function statementCount(metrics: Map<string, number>, agency: string, table: string): number {
   return metrics.get(`meg_subgraph_sql_statements_total{agency="${agency}",table="${table}"}`) ?? 0;
 }
+
+/** Statements a subgraph has sent to its database so far (several gathered into one count once). */
+export function roundTripCount(metrics: Map<string, number>, agency: string): number {
+  return metrics.get(`meg_subgraph_sql_round_trips_total{agency="${agency}"}`) ?? 0;
+}

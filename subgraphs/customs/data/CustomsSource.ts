@@ -1,6 +1,7 @@
 /** Customs records, read in batches per request. */
 import type DataLoader from 'dataloader';
 import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
+import { prefetch } from '../../shared/lookahead.js';
 import type { Statements } from '../../shared/database.js';
 
 export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: string; credit_level_since: string }
@@ -19,6 +20,7 @@ export class CustomsSource {
   private readonly registrations: DataLoader<string, CustomsRegistrationRow | null>;
   private readonly violations: DataLoader<string, CustomsViolationRow[]>;
   private readonly declarations: PagedList<DeclarationRow>;
+  private readonly lists: ReadonlyMap<string, DataLoader<string, unknown>>;
 
   constructor(db: Statements) {
     this.declarations = new PagedList(db, DECLARATIONS);
@@ -34,6 +36,12 @@ export class CustomsSource {
       `SELECT uscc, decision_no, decided_on::text AS decided_on, nature, penalty_amount::text AS penalty_amount
          FROM customs_violations WHERE uscc = ANY($1) ORDER BY decided_on DESC, decision_no DESC`,
     );
+    this.lists = new Map<string, DataLoader<string, unknown>>([['violations', this.violations]]);
+  }
+
+  /** Starts reading, for `uscc`, the lists among `fields` (CustomsProfile's field names). */
+  prefetchLists(uscc: string, fields: ReadonlySet<string>): void {
+    prefetch(uscc, fields, this.lists);
   }
 
   /** The customs registration, or null when the enterprise has none. */

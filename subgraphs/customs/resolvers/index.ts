@@ -1,5 +1,7 @@
 /** Resolvers of the customs subgraph; thin, over {@link CustomsSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedFields } from '../../shared/lookahead.js';
 import type { SubgraphContext } from '../../shared/subgraphServer.js';
 import type { CustomsRegistrationRow, CustomsSource } from '../data/CustomsSource.js';
 
@@ -9,7 +11,11 @@ type EnterpriseRef = { uscc: string };
 export const resolvers: GraphQLResolverMap<Context> = {
   Enterprise: {
     __resolveReference: (ref: EnterpriseRef): EnterpriseRef => ({ uscc: ref.uscc }),
-    customs: (e: EnterpriseRef, _: unknown, { sources }: Context) => sources.registrationOf(e.uscc),
+    customs(e: EnterpriseRef, _: unknown, { sources }: Context, info: GraphQLResolveInfo) {
+      // The lists asked for are read in the same statement as the registration.
+      sources.prefetchLists(e.uscc, selectedFields(info));
+      return sources.registrationOf(e.uscc);
+    },
   },
   CustomsProfile: {
     customsCode: (p: CustomsRegistrationRow) => p.customs_code,

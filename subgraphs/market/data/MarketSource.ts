@@ -1,6 +1,7 @@
 /** Market regulation's registry, read in batches per request. */
 import type DataLoader from 'dataloader';
 import { rowByUscc, rowsByUscc, checkPageSize, decodeCursor, encodeCursor } from '../../shared/batch.js';
+import { prefetch } from '../../shared/lookahead.js';
 import type { Statements } from '../../shared/database.js';
 
 export interface RegistrationRow {
@@ -43,6 +44,7 @@ export class MarketSource {
   private readonly seriousViolations: DataLoader<string, SeriousViolationRow[]>;
   private readonly annualReports: DataLoader<string, AnnualReportRow[]>;
   private readonly creditCommitments: DataLoader<string, CreditCommitmentRow[]>;
+  private readonly lists: ReadonlyMap<string, DataLoader<string, unknown>>;
 
   constructor(private readonly db: Statements) {
     this.registrations = rowByUscc(
@@ -88,11 +90,24 @@ export class MarketSource {
       `SELECT uscc, matter, committed_on::text AS committed_on, fulfilled
          FROM market_credit_commitments WHERE uscc = ANY($1) ORDER BY committed_on DESC, matter`,
     );
+    this.lists = new Map<string, DataLoader<string, unknown>>([
+      ['licences', this.licences],
+      ['penalties', this.penalties],
+      ['abnormalOperations', this.abnormalOperations],
+      ['seriousViolations', this.seriousViolations],
+      ['annualReports', this.annualReports],
+      ['creditCommitments', this.creditCommitments],
+    ]);
   }
 
   /** The registration of an enterprise, or null when it is not registered. */
   registrationOf(uscc: string): Promise<RegistrationRow | null> {
     return this.registrations.load(uscc);
+  }
+
+  /** Starts reading, for `uscc`, the lists among `fields` (MarketProfile's field names). */
+  prefetchLists(uscc: string, fields: ReadonlySet<string>): void {
+    prefetch(uscc, fields, this.lists);
   }
 
   licencesOf(uscc: string): Promise<LicenceRow[]> {

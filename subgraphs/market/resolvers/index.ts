@@ -1,5 +1,7 @@
 /** Resolvers of market regulation's subgraph; thin, over {@link MarketSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedFields } from '../../shared/lookahead.js';
 import { checkCodeCount, type SubgraphContext } from '../../shared/subgraphServer.js';
 import { enterpriseCursor, type MarketSource, type RegistrationRow } from '../data/MarketSource.js';
 
@@ -9,11 +11,15 @@ type Profile = RegistrationRow;
 
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
-    async enterprise(_: unknown, { uscc }: { uscc: string }, { sources }: Context): Promise<EnterpriseRef | null> {
+    async enterprise(_: unknown, { uscc }: { uscc: string }, { sources }: Context, info: GraphQLResolveInfo): Promise<EnterpriseRef | null> {
+      // The lists asked for under market are read in the same statement as the registration.
+      sources.prefetchLists(uscc, selectedFields(info, 'market'));
       return (await sources.registrationOf(uscc)) ? { uscc } : null;
     },
-    async enterprises(_: unknown, { uscc }: { uscc: string[] }, { sources }: Context): Promise<(EnterpriseRef | null)[]> {
+    async enterprises(_: unknown, { uscc }: { uscc: string[] }, { sources }: Context, info: GraphQLResolveInfo): Promise<(EnterpriseRef | null)[]> {
       checkCodeCount(uscc);
+      const lists = selectedFields(info, 'market');
+      for (const code of uscc) sources.prefetchLists(code, lists);
       const registrations = await Promise.all(uscc.map((code) => sources.registrationOf(code)));
       return registrations.map((r) => (r ? { uscc: r.uscc } : null));
     },
@@ -31,7 +37,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     __resolveReference(ref: EnterpriseRef): EnterpriseRef {
       return { uscc: ref.uscc };
     },
-    market(enterprise: EnterpriseRef, _: unknown, { sources }: Context): Promise<Profile | null> {
+    market(enterprise: EnterpriseRef, _: unknown, { sources }: Context, info: GraphQLResolveInfo): Promise<Profile | null> {
+      sources.prefetchLists(enterprise.uscc, selectedFields(info));
       return sources.registrationOf(enterprise.uscc);
     },
   },

@@ -1,6 +1,7 @@
 /** Social security's records, read in batches per request. */
 import type DataLoader from 'dataloader';
 import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
+import { prefetch } from '../../shared/lookahead.js';
 import type { Statements } from '../../shared/database.js';
 
 export interface EmployerRow { uscc: string; employer_no: string; registered_on: string }
@@ -21,6 +22,7 @@ export class SocialSource {
   private readonly headcounts: DataLoader<string, HeadcountRow[]>;
   private readonly arrears: DataLoader<string, ContributionArrearRow[]>;
   private readonly employees: PagedList<EmployeeRow>;
+  private readonly lists: ReadonlyMap<string, DataLoader<string, unknown>>;
 
   constructor(db: Statements) {
     this.employees = new PagedList(db, EMPLOYEES);
@@ -40,6 +42,16 @@ export class SocialSource {
       `SELECT uscc, insurance_type, amount::text AS amount, months, since::text AS since, settled_on::text AS settled_on
          FROM social_arrears WHERE uscc = ANY($1) ORDER BY since DESC, insurance_type`,
     );
+    this.lists = new Map<string, DataLoader<string, unknown>>([
+      ['insuredHeadcount', this.headcounts],
+      ['headcountHistory', this.headcounts],
+      ['arrears', this.arrears],
+    ]);
+  }
+
+  /** Starts reading, for `uscc`, the lists among `fields` (SocialProfile's field names). */
+  prefetchLists(uscc: string, fields: ReadonlySet<string>): void {
+    prefetch(uscc, fields, this.lists);
   }
 
   /** The employer registration, or null when the enterprise is not registered as an employer. */

@@ -1,5 +1,7 @@
 /** Resolvers of social security's subgraph; thin, over {@link SocialSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedFields } from '../../shared/lookahead.js';
 import type { SubgraphContext } from '../../shared/subgraphServer.js';
 import type { EmployerRow, SocialSource } from '../data/SocialSource.js';
 
@@ -9,7 +11,11 @@ type EnterpriseRef = { uscc: string };
 export const resolvers: GraphQLResolverMap<Context> = {
   Enterprise: {
     __resolveReference: (ref: EnterpriseRef): EnterpriseRef => ({ uscc: ref.uscc }),
-    social: (e: EnterpriseRef, _: unknown, { sources }: Context) => sources.employerOf(e.uscc),
+    social(e: EnterpriseRef, _: unknown, { sources }: Context, info: GraphQLResolveInfo) {
+      // The lists asked for are read in the same statement as the registration.
+      sources.prefetchLists(e.uscc, selectedFields(info));
+      return sources.employerOf(e.uscc);
+    },
   },
   SocialProfile: {
     employerNo: (p: EmployerRow) => p.employer_no,

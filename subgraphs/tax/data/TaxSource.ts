@@ -1,6 +1,7 @@
 /** The tax administration's records, read in batches per request. */
 import type DataLoader from 'dataloader';
 import { rowByUscc, rowsByUscc } from '../../shared/batch.js';
+import { prefetch } from '../../shared/lookahead.js';
 import type { Statements } from '../../shared/database.js';
 
 export interface TaxpayerRow { uscc: string; taxpayer_type: string; registered_on: string; tax_authority: string }
@@ -16,6 +17,7 @@ export class TaxSource {
   private readonly arrears: DataLoader<string, TaxArrearRow[]>;
   private readonly majorViolations: DataLoader<string, MajorViolationRow[]>;
   private readonly filings: DataLoader<string, FilingRow[]>;
+  private readonly lists: ReadonlyMap<string, DataLoader<string, unknown>>;
 
   constructor(db: Statements) {
     this.taxpayers = rowByUscc(
@@ -46,6 +48,17 @@ export class TaxSource {
       `SELECT uscc, period, filed_on::text AS filed_on, revenue::text AS revenue, tax_paid::text AS tax_paid
          FROM tax_filings WHERE uscc = ANY($1) ORDER BY period DESC`,
     );
+    this.lists = new Map<string, DataLoader<string, unknown>>([
+      ['creditRatings', this.creditRatings],
+      ['arrears', this.arrears],
+      ['majorViolations', this.majorViolations],
+      ['filings', this.filings],
+    ]);
+  }
+
+  /** Starts reading, for `uscc`, the lists among `fields` (TaxProfile's field names). */
+  prefetchLists(uscc: string, fields: ReadonlySet<string>): void {
+    prefetch(uscc, fields, this.lists);
   }
 
   /** The taxpayer registration, or null when the enterprise is not a registered taxpayer. */

@@ -1,5 +1,7 @@
 /** Resolvers of the tax administration's subgraph; thin, over {@link TaxSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedFields } from '../../shared/lookahead.js';
 import type { SubgraphContext } from '../../shared/subgraphServer.js';
 import type { TaxSource, TaxpayerRow } from '../data/TaxSource.js';
 
@@ -9,7 +11,11 @@ type EnterpriseRef = { uscc: string };
 export const resolvers: GraphQLResolverMap<Context> = {
   Enterprise: {
     __resolveReference: (ref: EnterpriseRef): EnterpriseRef => ({ uscc: ref.uscc }),
-    tax: (e: EnterpriseRef, _: unknown, { sources }: Context) => sources.taxpayerOf(e.uscc),
+    tax(e: EnterpriseRef, _: unknown, { sources }: Context, info: GraphQLResolveInfo) {
+      // The lists asked for are read in the same statement as the registration.
+      sources.prefetchLists(e.uscc, selectedFields(info));
+      return sources.taxpayerOf(e.uscc);
+    },
   },
   TaxProfile: {
     taxpayerType: (p: TaxpayerRow) => p.taxpayer_type,
