@@ -3,11 +3,10 @@
  * Apollo subgraph schema behind the same signed-request HTTP front as the agencies' subgraphs, so
  * the gateway reaches it, and decides and records its fields, exactly as it does theirs.
  */
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { CallerContext, SignatureVerifier } from '../subgraphs/shared/gatewaySignature.js';
+import { SubgraphExecutor } from '../subgraphs/shared/graphqlExecutor.js';
 import { DateScalar, USCCScalar } from '../subgraphs/shared/scalars.js';
 import { serveSignedGraphQL } from '../subgraphs/shared/subgraphServer.js';
 
@@ -25,23 +24,19 @@ export interface InProcessSubgraphOptions<C extends object> {
   readonly contextFor: (caller: CallerContext) => C;
 }
 
-/** Starts an in-process subgraph; `stop` closes its server and its Apollo Server. */
+/** Starts an in-process subgraph; `stop` closes its server. */
 export async function startInProcessSubgraph<C extends object>(options: InProcessSubgraphOptions<C>): Promise<{ url: string; stop(): Promise<void> }> {
-  const apollo = new ApolloServer<C>({
-    schema: buildSubgraphSchema([
+  const executor = new SubgraphExecutor<C>(
+    buildSubgraphSchema([
       { typeDefs: parse(options.sdl), resolvers: { USCC: USCCScalar, Date: DateScalar, ...options.resolvers } as GraphQLResolverMap<unknown> },
     ]),
-    csrfPrevention: true,
-    includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
-  await apollo.start();
+  );
   const served = await serveSignedGraphQL({
     name: options.name,
     host: options.host,
     port: options.port,
     exclusive: options.exclusive ?? false,
-    apollo,
+    executor,
     verifier: options.verifier,
     contextFor: options.contextFor,
     readiness: async () => ({ ready: true, detail: { subgraph: options.name } }),
@@ -50,7 +45,6 @@ export async function startInProcessSubgraph<C extends object>(options: InProces
     url: served.url,
     async stop() {
       await served.stop();
-      await apollo.stop();
     },
   };
 }

@@ -1,18 +1,18 @@
 /**
  * Runs one agency's subgraph: its own database (migrated at start), its Apollo subgraph schema,
- * and an HTTP server that answers GraphQL only for requests signed by the gateway.
+ * and an HTTP server that answers GraphQL only for requests signed by the gateway
+ * ({@link SubgraphExecutor} runs them).
  *
  * Routes: POST /graphql (signed), GET /healthz (the process is up), GET /readyz (the database
  * answers), GET /metrics (request and SQL statement counters, no data).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
+import { SubgraphExecutor } from './graphqlExecutor.js';
 import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { migrate, openDatabase, type Database, type Statements } from './database.js';
@@ -101,21 +101,13 @@ export async function runSubgraph<Sources>(
       } as GraphQLResolverMap<unknown>,
     },
   ]);
-  const apollo = new ApolloServer<SubgraphContext<Sources>>({
-    schema,
-    csrfPrevention: true,
-    includeStacktraceInErrorResponses: false,
-    // Traces would tell callers how long each resolver took; the gateway has no use for them.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-    formatError: (formatted, error) => internalErrorHidden(definition.agency, formatted, error),
-  });
-  await apollo.start();
+  const executor = new SubgraphExecutor<SubgraphContext<Sources>>(schema, (formatted, error) => internalErrorHidden(definition.agency, formatted, error));
 
   const served = await serveSignedGraphQL({
     name: definition.agency,
     host: config.host,
     port: config.port,
-    apollo,
+    executor,
     verifier,
     contextFor: (caller) => ({ caller, sources: definition.createSources(db.forRequest()) }),
     readiness: async () => {
@@ -148,7 +140,6 @@ export async function runSubgraph<Sources>(
     db,
     async stop() {
       await served.stop();
-      await apollo.stop();
       await db.close();
     },
   };
@@ -190,7 +181,7 @@ export interface SignedGraphQLOptions<C extends object> {
   readonly name: string;
   readonly host: string;
   readonly port: number;
-  readonly apollo: ApolloServer<C>;
+  readonly executor: SubgraphExecutor<C>;
   readonly verifier: SignatureVerifier;
   /** The resolvers' context for a request the gateway signed for `caller`. */
   readonly contextFor: (caller: CallerContext) => C;
@@ -212,7 +203,7 @@ const UNSIGNED_CALLER: CallerContext = { requestId: 'unsigned', sub: 'unsigned',
  * refused before a resolver runs), GET /healthz, /readyz and /metrics.
  */
 export async function serveSignedGraphQL<C extends object>(options: SignedGraphQLOptions<C>): Promise<{ url: string; stop(): Promise<void> }> {
-  const { name, apollo, verifier } = options;
+  const { name, executor, verifier } = options;
   let graphqlRequests = 0;
   let refusedRequests = 0;
   let abandonedRequests = 0;
@@ -271,6 +262,9 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       refusedRequests++;
       return sendJson(res, verdict.status, graphqlError(verdict.code, verdict.message));
     }
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      return sendJson(res, 415, graphqlError('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json'));
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -290,23 +284,10 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       abandonedRequests++;
       return;
     }
-    const headers = new HeaderMap();
-    for (const [header, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(header, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers, search: url.search, body: parsed },
-      context: async () => options.contextFor(verdict.caller),
-    });
-    const out: Record<string, string> = {};
-    for (const [header, value] of response.headers) out[header] = value;
-    res.writeHead(response.status ?? 200, out);
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-    } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+    const caller = verdict.caller;
+    const response = await executor.run(parsed, () => options.contextFor(caller));
+    res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(response.body) });
+    res.end(response.body);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

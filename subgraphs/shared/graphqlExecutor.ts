@@ -1,0 +1,117 @@
+/**
+ * Executes the GraphQL requests the gateway sends a subgraph: one JSON body, parsed and validated
+ * once per distinct query text, then executed by graphql-js against the subgraph schema.
+ *
+ * A subgraph answers one caller, the gateway, which has already checked, limited and planned the
+ * operation: it needs none of a public server's request pipeline (plugins, content negotiation,
+ * cache hints, persisted queries). Apollo Server did this before at about 40 µs more per request
+ * in a loop, four times per profile on the agencies' core. The answers are as the GraphQL over
+ * HTTP specification and Apollo Server give them: 400 with GRAPHQL_PARSE_FAILED or
+ * GRAPHQL_VALIDATION_FAILED for a document that cannot run, 200 with `errors` beside `data`
+ * otherwise, INTERNAL_SERVER_ERROR on an error that carries no code, and never a stack trace.
+ */
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  validate,
+  execute,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+
+/** What a subgraph answers: the HTTP status and the JSON body. */
+export interface ExecutorResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** How the formatted errors of a response are shown to the gateway (say, an agency's internal failures hidden). */
+export type FormatError = (formatted: GraphQLFormattedError, error: GraphQLError) => GraphQLFormattedError;
+
+/** Most distinct query texts kept parsed and validated (the gateway's plans give a few dozen). */
+const CACHED_DOCUMENTS = 1_000;
+
+/** A document ready to execute, or the errors that stop it. */
+type Prepared = { readonly document: DocumentNode } | { readonly errors: readonly GraphQLError[]; readonly code: string };
+
+/** Runs GraphQL requests against one schema. */
+export class SubgraphExecutor<C> {
+  private readonly documents = new Map<string, Prepared>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly formatError: FormatError = (formatted) => formatted,
+  ) {}
+
+  /** Executes the request in `body` (the parsed JSON body) with `context` as the resolvers' context. */
+  async run(body: unknown, context: () => C): Promise<ExecutorResponse> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return badRequest('the body must be a JSON object');
+    const { query, variables, operationName } = body as Record<string, unknown>;
+    if (typeof query !== 'string' || query.length === 0) return badRequest('GraphQL operations must contain a non-empty `query`');
+    if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return badRequest('`variables` must be a JSON object');
+    if (operationName != null && typeof operationName !== 'string') return badRequest('`operationName` must be a string');
+
+    const prepared = this.prepare(query);
+    if ('errors' in prepared) return this.respond(400, { errors: prepared.errors }, prepared.code);
+    const operation = getOperationAST(prepared.document, operationName ?? undefined);
+    if (!operation) {
+      const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
+      return this.respond(400, { errors: [new GraphQLError(message)] }, 'OPERATION_RESOLUTION_FAILURE');
+    }
+    if (operation.operation === 'subscription') return this.respond(400, { errors: [new GraphQLError('Subscriptions are not served over HTTP here.')] }, 'BAD_REQUEST');
+
+    const result = await execute({
+      schema: this.schema,
+      document: prepared.document,
+      variableValues: (variables as Record<string, unknown> | null | undefined) ?? undefined,
+      operationName: (operationName as string | null | undefined) ?? undefined,
+      contextValue: context(),
+    });
+    // A result without data failed before execution: its variables could not be coerced.
+    return this.respond(200, result, 'data' in result ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT');
+  }
+
+  /** The parsed, validated document of `query`, or its errors; kept for the next request with the same text. */
+  private prepare(query: string): Prepared {
+    const cached = this.documents.get(query);
+    if (cached) return cached;
+    let prepared: Prepared;
+    try {
+      const document = parse(query);
+      const errors = validate(this.schema, document);
+      prepared = errors.length > 0 ? { errors, code: 'GRAPHQL_VALIDATION_FAILED' } : { document };
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      prepared = { errors: [error], code: 'GRAPHQL_PARSE_FAILED' };
+    }
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.documents.size >= CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
+    this.documents.set(query, prepared);
+    return prepared;
+  }
+
+  /** The response for `result`; an error without a code gets `defaultCode`. */
+  private respond(status: number, result: { readonly errors?: readonly GraphQLError[]; readonly data?: unknown }, defaultCode: string): ExecutorResponse {
+    const out: { errors?: GraphQLFormattedError[]; data?: unknown } = {};
+    if (result.errors && result.errors.length > 0) {
+      out.errors = result.errors.map((error) => {
+        const { message, locations, path, extensions } = error.toJSON();
+        const formatted: GraphQLFormattedError = {
+          message,
+          ...(locations ? { locations } : {}),
+          ...(path ? { path } : {}),
+          extensions: { ...extensions, code: extensions?.['code'] ?? defaultCode },
+        };
+        return this.formatError(formatted, error);
+      });
+    }
+    if ('data' in result) out.data = result.data;
+    return { status, body: JSON.stringify(out) };
+  }
+}
+
+function badRequest(message: string): ExecutorResponse {
+  return { status: 400, body: JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }) };
+}
