@@ -190,12 +190,24 @@ function agenciesCpuSeconds(): { subgraphs: number; postgres: number; auditDb: n
   return cpu;
 }
 
-/** Gateway signatures the subgraphs have checked so far, and the seconds it took them (their /metrics). */
-async function signatureChecks(): Promise<{ count: number; seconds: number }> {
-  const total = { count: 0, seconds: 0 };
+/** What the subgraphs have counted so far (their /metrics), all four together. */
+interface SubgraphCounters {
+  /** GraphQL requests answered. */
+  requests: number;
+  /** Statements sent to their databases. */
+  roundTrips: number;
+  /** Gateway signatures checked, and the seconds it took them. */
+  count: number;
+  seconds: number;
+}
+
+async function subgraphCounters(): Promise<SubgraphCounters> {
+  const total = { requests: 0, roundTrips: 0, count: 0, seconds: 0 };
   for (const agency of AGENCIES) {
     const text = await (await fetch(`http://127.0.0.1:${PORTS[agency]}/metrics`)).text();
     const value = (series: string) => Number(new RegExp(`^${series}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    total.requests += value('meg_subgraph_graphql_requests_total');
+    total.roundTrips += value('meg_subgraph_sql_round_trips_total');
     total.count += value('meg_subgraph_signature_check_seconds_count');
     total.seconds += value('meg_subgraph_signature_check_seconds_sum');
   }
@@ -454,22 +466,20 @@ async function main(): Promise<void> {
     log(`\n${scenario.name}: ${scenario.description}`);
     for (const v of VARIANTS) load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SMOKE ? 1 : 5); // warm-up
     const runs: Record<Variant, { rps: number; cpuPerRequestMs: number; subgraphsCpuPerRequestMs: number; postgresCpuPerRequestMs: number; auditDbCpuPerRequestMs: number }[]> = { a: [], b: [], c: [] };
-    // What checking (b)'s signatures cost the subgraphs, timed inside them, over (b)'s rounds.
-    const signatures = { count: 0, seconds: 0, requests: 0 };
+    // What each variant asked of the subgraphs, and what checking (b)'s signatures cost them
+    // (timed inside them), over its rounds.
+    const asked = Object.fromEntries(VARIANTS.map((v) => [v, { requests: 0, roundTrips: 0, count: 0, seconds: 0, served: 0 }])) as Record<Variant, SubgraphCounters & { served: number }>;
     for (let r = 0; r < ROUNDS; r++) {
       for (const v of VARIANTS) {
-        const checksBefore = v === 'b' ? await signatureChecks() : null;
+        const countersBefore = await subgraphCounters();
         const before = usage(processes[v].pid!);
         const agenciesBefore = agenciesCpuSeconds();
         const result = load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SECONDS);
         const after = usage(processes[v].pid!);
         const agenciesAfter = agenciesCpuSeconds();
-        if (checksBefore) {
-          const checksAfter = await signatureChecks();
-          signatures.count += checksAfter.count - checksBefore.count;
-          signatures.seconds += checksAfter.seconds - checksBefore.seconds;
-          signatures.requests += result.ok;
-        }
+        const countersAfter = await subgraphCounters();
+        for (const key of ['requests', 'roundTrips', 'count', 'seconds'] as const) asked[v][key] += countersAfter[key] - countersBefore[key];
+        asked[v].served += result.ok;
         if (result.failed > 0) log(`  ${v}: ${result.failed} failed (${result.firstError})`);
         if (SMOKE && (result.failed > 0 || result.ok === 0)) smokeProblems.push(`${scenario.name} on ${v}: ${result.ok} ok, ${result.failed} failed (${result.firstError ?? ''})`);
         const agencies = agenciesCpuPerRequest(agenciesBefore, agenciesAfter, result.ok);
@@ -519,12 +529,15 @@ async function main(): Promise<void> {
             p99Ms: latency[v]!.p99Ms,
             // Only this gateway says how long it waited on its subgraphs (Server-Timing).
             ...(latency[v]!.ownP50Ms !== undefined ? { gatewayOwnP50Ms: latency[v]!.ownP50Ms, gatewayOwnP95Ms: latency[v]!.ownP95Ms, auditP50Ms: latency[v]!.auditP50Ms } : {}),
-            ...(v === 'b' && signatures.count > 0
+            // Warm-up and latency runs are not counted: only the measured rounds.
+            subgraphRequestsPerRequest: round(asked[v].requests / Math.max(1, asked[v].served), 2),
+            sqlRoundTripsPerRequest: round(asked[v].roundTrips / Math.max(1, asked[v].served), 2),
+            ...(asked[v].count > 0
               ? {
                   // Timed inside the subgraphs (meg_subgraph_signature_check_seconds) at full load.
-                  signatureCheckMeanMicros: round((signatures.seconds * 1e6) / signatures.count, 1),
-                  signatureChecksPerRequest: round(signatures.count / Math.max(1, signatures.requests), 2),
-                  signatureCheckMsPerRequest: round((signatures.seconds * 1000) / Math.max(1, signatures.requests), 3),
+                  signatureCheckMeanMicros: round((asked[v].seconds * 1e6) / asked[v].count, 1),
+                  signatureChecksPerRequest: round(asked[v].count / Math.max(1, asked[v].served), 2),
+                  signatureCheckMsPerRequest: round((asked[v].seconds * 1000) / Math.max(1, asked[v].served), 3),
                 }
               : {}),
           },
@@ -754,6 +767,7 @@ function printReport(report: any): void {
     const perRound = (v: string) => s.variants[v].roundsRps as number[];
     lines.push(`  req/s by round: ${['a', 'b', 'c'].map((v) => `${v} ${perRound(v).join(' ')}`).join(';  ')}`);
     lines.push(`  b/a by round ${perRound('b').map((x, i) => round(x / perRound('a')[i]!)).join(' ')};  b/c by round ${perRound('b').map((x, i) => round(x / perRound('c')[i]!)).join(' ')}`);
+    lines.push(`  asked of the subgraphs per request (requests / SQL round trips): ${['a', 'b', 'c'].map((v) => `${v} ${s.variants[v].subgraphRequestsPerRequest} / ${s.variants[v].sqlRoundTripsPerRequest}`).join(';  ')}`);
     const b = s.variants.b;
     if (b.signatureCheckMeanMicros !== undefined) lines.push(`  (b)'s signatures, checked by the subgraphs: ${b.signatureChecksPerRequest} per request, ${b.signatureCheckMeanMicros} µs each on average (timed inside them): ${b.signatureCheckMsPerRequest} ms of the agencies' core per request`);
     if (b.gatewayOwnP50Ms !== undefined) lines.push(`  (b)'s own time per request (end to end less its wait on subgraphs): p50 ${b.gatewayOwnP50Ms} ms, p95 ${b.gatewayOwnP95Ms} ms; the durable audit write p50 ${b.auditP50Ms ?? '-'} ms; its audit database ${b.auditDbCpuMsPerRequest} ms CPU per request (on the gateway core)`);
