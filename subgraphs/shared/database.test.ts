@@ -95,6 +95,30 @@ describe('statements of one request', () => {
     expect((results[2] as PromiseFulfilledResult<unknown[]>).value).toEqual([{ uscc: 'B', filings: 1 }]);
   });
 
+  it('that search by a pattern go alone, not gathered', async () => {
+    const request = db.forRequest();
+    const before = db.roundTrips();
+    const [found, counted] = await Promise.all([
+      request.search('filings', 'SELECT DISTINCT uscc FROM filings WHERE note LIKE $1 ORDER BY uscc', ['%o%']),
+      request.query('filings', COUNTED, [['A']]),
+    ]);
+    expect(db.roundTrips() - before).toBe(2);
+    expect(found).toEqual([{ uscc: 'B' }]);
+    expect(counted).toEqual([{ uscc: 'A', filings: 2 }]);
+  });
+
+  it('are planned once for all values only where the database was opened for it', async () => {
+    expect(await db.query('settings', 'SHOW plan_cache_mode')).toEqual([{ plan_cache_mode: 'auto' }]);
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${NAME}`;
+    const lookups = await openDatabase({ url: url.toString() }, { poolSize: 1, genericPlans: true });
+    try {
+      expect(await lookups.query('settings', 'SHOW plan_cache_mode')).toEqual([{ plan_cache_mode: 'force_generic_plan' }]);
+    } finally {
+      await lookups.close();
+    }
+  });
+
   it('with quotes in its text is sent as it is', async () => {
     const request = db.forRequest();
     const rows = await request.query('filings', `SELECT uscc FROM filings WHERE note = 'first' AND uscc = ANY($1)`, [['A', 'B']]);

@@ -31,6 +31,11 @@ export interface Statements {
    * one of a fixed set (values go in parameters).
    */
   query<R = Record<string, unknown>>(table: string, sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs a statement whose best plan depends on its values (a search by name or by prefix): sent
+   * on its own and planned for its values every time, never with a plan made for others.
+   */
+  search<R = Record<string, unknown>>(table: string, sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
 /** An agency's database, whichever backend holds it. */
@@ -56,11 +61,18 @@ export interface Database extends Statements {
 export interface OpenDatabaseOptions {
   /** Connections to keep to a PostgreSQL server. */
   readonly poolSize?: number;
+  /**
+   * On PostgreSQL, plan each prepared statement once, for any parameters (an agency's look-ups
+   * by code). Left to choose, PostgreSQL plans `uscc = ANY($1)` afresh on every execution (its
+   * generic estimate for an unknown array is above a custom one for a single code), which costs
+   * more than the look-up itself. Not for statements whose best plan depends on their values.
+   */
+  readonly genericPlans?: boolean;
 }
 
 /** Opens the database at `location`. */
 export async function openDatabase(location: DatabaseLocation, options: OpenDatabaseOptions = {}): Promise<Database> {
-  if ('url' in location) return PostgresDatabase.open(location.url, options.poolSize ?? 10);
+  if ('url' in location) return PostgresDatabase.open(location.url, options.poolSize ?? 10, options.genericPlans ?? false);
   mkdirSync(location.dataDir, { recursive: true });
   return PGliteDatabase.open(location.dataDir);
 }
@@ -139,6 +151,10 @@ class PGliteDatabase implements Database {
     return this;
   }
 
+  search<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return this.query<R>(table, sql, params);
+  }
+
   roundTrips(): number {
     return this.sent;
   }
@@ -187,20 +203,15 @@ class PostgresDatabase implements Database {
 
   private constructor(private readonly pool: pg.Pool) {}
 
-  static async open(url: string, poolSize: number): Promise<PostgresDatabase> {
+  static async open(url: string, poolSize: number, genericPlans: boolean): Promise<PostgresDatabase> {
     // Connections are kept while idle (pg closes them after 10 s by default): reopening one costs
     // the server a process and the request that waits for it several milliseconds.
-    //
-    // Prepared statements keep one generic plan: every statement looks rows up by code through an
-    // index, whatever the codes. Left to choose, PostgreSQL plans `uscc = ANY($1)` afresh on every
-    // execution (its generic estimate for an unknown array is higher than a custom one for a
-    // single code), which costs more than the look-up itself.
     const pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 0,
-      options: '-c plan_cache_mode=force_generic_plan',
+      ...(genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
     });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
@@ -216,6 +227,13 @@ class PostgresDatabase implements Database {
 
   forRequest(): Statements {
     return new CombinedStatements(this);
+  }
+
+  async search<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    this.counter.count(table);
+    this.sent++;
+    // Unnamed: planned at each execution with its values, whatever plan_cache_mode says.
+    return (await this.pool.query({ text: sql, values: params as unknown[] })).rows as R[];
   }
 
   /** Sends one statement, already counted by table. */
@@ -308,6 +326,10 @@ class CombinedStatements implements Statements {
       // DataLoader dispatches each table's batch from process.nextTick; this tick comes after them.
       if (this.waiting.push({ sql, params, resolve: resolve as (rows: unknown[]) => void, reject }) === 1) process.nextTick(() => this.flush());
     });
+  }
+
+  search<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return this.db.search<R>(table, sql, params);
   }
 
   private flush(): void {

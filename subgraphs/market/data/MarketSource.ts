@@ -160,7 +160,7 @@ export class MarketSource {
     }
     params.push(search.first + 1);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = await this.db.query<{ uscc: string }>(
+    const rows = await this.db.search<{ uscc: string }>(
       'market_registrations',
       `SELECT uscc FROM market_registrations ${where} ORDER BY uscc LIMIT $${params.length}`,
       params,
