@@ -13,7 +13,7 @@
  * Why not a public-key signature per request (Ed25519, the first design): verifying one cost
  * each agency 84–150 µs of CPU per request in a loop, most of what this gateway cost the agencies
  * beyond a plain gateway (README, "Performance"). Checking an HMAC costs about 8 µs in a loop and
- * about 100 µs in a busy subgraph, where the code is cold on every request (the subgraphs time
+ * 50–100 µs in a busy subgraph, where the code is cold on every request (the subgraphs time
  * their checks: meg_subgraph_signature_check_seconds). What it gives up: an
  * agency could mint a request "from the gateway" to itself, so its own access log is no proof to
  * a third party of what the gateway asked; the gateway's hash-chained audit log is that proof.
