@@ -32,6 +32,8 @@ export type FormatError = (formatted: GraphQLFormattedError, error: GraphQLError
 
 /** Most distinct query texts kept parsed and validated (the gateway's plans give a few dozen). */
 const CACHED_DOCUMENTS = 1_000;
+/** Longer texts are parsed every time rather than kept (values travel in variables). */
+const CACHED_TEXT_CHARS = 100_000;
 
 /** A document ready to execute, or the errors that stop it. */
 type Prepared = { readonly document: DocumentNode } | { readonly errors: readonly GraphQLError[]; readonly code: string };
@@ -86,6 +88,7 @@ export class SubgraphExecutor<C> {
       if (!(error instanceof GraphQLError)) throw error;
       prepared = { errors: [error], code: 'GRAPHQL_PARSE_FAILED' };
     }
+    if (query.length > CACHED_TEXT_CHARS) return prepared;
     // Oldest first out: a Map iterates in insertion order.
     if (this.documents.size >= CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
     this.documents.set(query, prepared);
