@@ -43,6 +43,13 @@ describe('subgraphs trust only the gateway', () => {
     expect(res.body.data._entities[0].tax).not.toBeNull();
   });
 
+  it('refuses a signed body that is not declared as JSON, without reading its database', async () => {
+    const before = await taxDatabaseUse();
+    const res = await post(ENTITIES, { ...signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller), 'content-type': 'text/plain' });
+    expect(res).toEqual({ status: 415, body: { errors: [{ message: 'the body must be application/json', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] } });
+    expect(await taxDatabaseUse()).toBe(before);
+  });
+
   it('tells an operator how many signatures it checked and the time they took', async () => {
     const checks = (m: Map<string, number>) => [m.get('meg_subgraph_signature_check_seconds_count{agency="tax"}') ?? NaN, m.get('meg_subgraph_signature_check_seconds_sum{agency="tax"}') ?? NaN];
     const [countBefore, secondsBefore] = checks(await subgraphMetrics(taxUrl));
