@@ -346,14 +346,24 @@ class CombinedStatements implements Statements {
   }
 }
 
+/** Gathered texts by the texts and parameter counts they gather: a request shape repeats thousands of times a second. */
+const gatheredTexts = new Map<string, string>();
+
 /** The statement that runs `batch` at once, each one's parameters renumbered after the previous one's. */
 function gathered(batch: readonly Waiting[]): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const columns = batch.map((w, i) => {
-    const offset = params.length;
-    params.push(...w.params);
-    const text = w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${offset + Number(n)}`);
-    return `(SELECT json_agg(s) FROM (${text}) s) AS r${i}`;
-  });
-  return { sql: `SELECT ${columns.join(', ')}`, params };
+  const params = batch.flatMap((w) => w.params);
+  const key = batch.map((w) => `${w.params.length}\0${w.sql}`).join('\0');
+  let sql = gatheredTexts.get(key);
+  if (sql === undefined) {
+    let offset = 0;
+    const columns = batch.map((w, i) => {
+      const text = w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${offset + Number(n)}`);
+      offset += w.params.length;
+      return `(SELECT json_agg(s) FROM (${text}) s) AS r${i}`;
+    });
+    sql = `SELECT ${columns.join(', ')}`;
+    // Bounded by the subsets of the data sources' fixed texts; the cap only guards the memo.
+    if (gatheredTexts.size < 10_000) gatheredTexts.set(key, sql);
+  }
+  return { sql, params };
 }

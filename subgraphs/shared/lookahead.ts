@@ -24,33 +24,24 @@ export function selectedFields(info: GraphQLResolveInfo, under = ''): ReadonlySe
   }
   let names = byPath.get(under);
   if (!names) {
-    const outer = new Set<string>();
-    const inner = new Set<string>();
-    for (const field of info.fieldNodes) collect(field.selectionSet, info, under ? innerCollector(under, inner, info) : outer);
-    names = under ? inner : outer;
+    const found = new Set<string>();
+    const add = (field: FieldNode) => found.add(field.name.value);
+    const below = (field: FieldNode) => {
+      if (field.name.value === under) eachField(field.selectionSet, info, add);
+    };
+    for (const field of info.fieldNodes) eachField(field.selectionSet, info, under ? below : add);
+    names = found;
     byPath.set(under, names);
   }
   return names;
 }
 
-type Collector = Set<string> | ((field: FieldNode) => void);
-
-function innerCollector(under: string, into: Set<string>, info: GraphQLResolveInfo): Collector {
-  return (field) => {
-    if (field.name.value === under) collect(field.selectionSet, info, into);
-  };
-}
-
-function collect(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, into: Collector): void {
+/** Calls `visit` with each field of `selectionSet`, through inline fragments and fragment spreads. */
+function eachField(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, visit: (field: FieldNode) => unknown): void {
   for (const selection of selectionSet?.selections ?? []) {
-    if (selection.kind === Kind.FIELD) {
-      if (typeof into === 'function') into(selection);
-      else into.add(selection.name.value);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      collect(selection.selectionSet, info, into);
-    } else {
-      collect(info.fragments[selection.name.value]?.selectionSet, info, into);
-    }
+    if (selection.kind === Kind.FIELD) visit(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) eachField(selection.selectionSet, info, visit);
+    else eachField(info.fragments[selection.name.value]?.selectionSet, info, visit);
   }
 }
 
