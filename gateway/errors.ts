@@ -21,6 +21,11 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     const { serviceName: _, ...extensions } = formatted.extensions!;
     return { ...formatted, extensions: { ...extensions, service: serviceName } };
   }
+  // A failure without a code of its own says nothing of the gateway's internals to the caller.
+  if (formatted.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') {
+    console.error(JSON.stringify({ level: 'error', event: 'request failed', error: String(error), path: formatted.path ?? null }));
+    return { message: 'the request could not be answered', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
   // The parser stops at the token limit (parseOptions.maxTokens); say which limit it was.
   if (formatted.extensions?.['code'] === 'GRAPHQL_PARSE_FAILED' && /^Syntax Error: Document contains more th(?:an|at) \d+ tokens/.test(formatted.message)) {
     return { ...formatted, extensions: { ...formatted.extensions, code: 'TOKEN_LIMIT_EXCEEDED' } };

@@ -14,6 +14,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { AGENCIES, purposeValues } from '../subgraphs/shared/agencies.js';
 import { requestSigningKey, SignatureVerifier, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
 import { readMaskHashKey, readPrivateKey, readPublicKey } from '../subgraphs/shared/keys.js';
+import { CursorSealer, cursorKey } from '../subgraphs/shared/cursor.js';
 import { isUscc } from '../subgraphs/shared/uscc.js';
 import { AuditLog, type AuditEntry, type AuditOutcome, type Channel, type RecordedDecision } from './audit/auditLog.js';
 import { AuditScope } from './audit/auditScope.js';
@@ -145,6 +146,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     verifier: new SignatureVerifier(signingKeyFor('audit')),
     policy,
     auditLog,
+    cursors: new CursorSealer(cursorKey(ownKey, 'audit')),
   });
   const reviewSubgraph = await startReviewSubgraph({
     host: config.host,

@@ -69,6 +69,9 @@ export interface AuditSearch {
   readonly to?: string | null;
 }
 
+/** Where a page of the log ends: the record's time as the database writes it, its chain and its place in it. */
+export type AuditPosition = readonly [at: string, chainId: string, seq: string];
+
 const GENESIS = '0'.repeat(64);
 
 /** A JSON array of strings (a parameter) as a text[], in its order. */
@@ -232,8 +235,8 @@ export class AuditLog {
     return { intact: true, chains: chains.length, records };
   }
 
-  /** A page of records matching `search`, newest first. */
-  async search(search: AuditSearch, first: number, after?: string | null): Promise<{ records: AuditRecord[]; hasNextPage: boolean; endCursor: string | null }> {
+  /** A page of records matching `search`, newest first, after `after` (the end of the previous page). */
+  async search(search: AuditSearch, first: number, after?: AuditPosition | null): Promise<{ records: AuditRecord[]; hasNextPage: boolean; end: AuditPosition | null }> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const add = (sql: (p: string) => string, value: unknown) => {
@@ -256,7 +259,7 @@ export class AuditLog {
       add((p) => `effects @> ARRAY[${p}]::text[]`, search.effect);
     }
     if (after) {
-      const [at, chainId, seq] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [string, string, number];
+      const [at, chainId, seq] = after;
       params.push(at, chainId, seq);
       conditions.push(`(at, chain_id, seq) < ($${params.length - 2}::timestamptz, $${params.length - 1}, $${params.length})`);
     }
@@ -273,7 +276,7 @@ export class AuditLog {
     return {
       records,
       hasNextPage: rows.length > first,
-      endCursor: last && lastRecord ? Buffer.from(JSON.stringify([last.at_key, lastRecord.chainId, lastRecord.seq])).toString('base64url') : null,
+      end: last && lastRecord ? [last.at_key, lastRecord.chainId, String(lastRecord.seq)] : null,
     };
   }
 

@@ -8,11 +8,12 @@ import path from 'node:path';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError } from 'graphql';
 import { commonSdl, projectRoot, purposeValues } from '../../subgraphs/shared/agencies.js';
+import type { CursorSealer } from '../../subgraphs/shared/cursor.js';
 import type { SignatureVerifier } from '../../subgraphs/shared/gatewaySignature.js';
 import { startInProcessSubgraph } from '../inProcessSubgraph.js';
 import type { AccessPolicy } from '../policy/accessPolicy.js';
-import type { AuditLog, AuditRecord, AuditSearch } from './auditLog.js';
-import { callerProfiles, explainAccess, policyMatrix } from './policyView.js';
+import type { AuditLog, AuditPosition, AuditRecord, AuditSearch } from './auditLog.js';
+import { callerProfiles, explainAccess, PolicyMatrixView } from './policyView.js';
 
 /** The audit subgraph's SDL: its schema.graphql and the shared definitions. */
 export function auditSubgraphSdl(): string {
@@ -28,18 +29,24 @@ export interface AuditSubgraphOptions {
   readonly verifier: SignatureVerifier;
   readonly policy: AccessPolicy;
   readonly auditLog: AuditLog;
+  /** Seals the log's page cursors (the gateway's own key). */
+  readonly cursors: CursorSealer;
 }
 
 /** Starts the auditors' subgraph. */
 export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise<{ url: string; stop(): Promise<void> }> {
-  const { policy, auditLog } = options;
-  const purposes = purposeValues();
+  const { policy, auditLog, cursors } = options;
+  const matrix = new PolicyMatrixView(policy, callerProfiles(purposeValues()));
   const resolvers: GraphQLResolverMap<object> = {
     Query: {
       classificationCatalogue: () => [...policy.catalogue.values()],
       policyMatrix: (_: unknown, args: { coordinates?: string[] | null }) => {
         const coordinates = args.coordinates ?? [...policy.catalogue.keys()];
-        const rows = policyMatrix(policy, callerProfiles(purposes), coordinates);
+        const unknown = matrix.unknown(coordinates);
+        if (unknown.length > 0) {
+          throw badInput('coordinates', `not in the classification catalogue: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}`);
+        }
+        const rows = matrix.rows(coordinates);
         return {
           coordinates,
           policyRevision: policy.revision,
@@ -58,17 +65,15 @@ export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise
         return explainAccess(policy, principal, args.purpose ?? null, args.coordinate);
       },
       auditLog: async (_: unknown, args: { filter?: AuditSearch | null; first: number; after?: string | null }) => {
-        if (!Number.isInteger(args.first) || args.first < 1 || args.first > 200) {
-          throw new GraphQLError(`first must be between 1 and 200, not ${args.first}`, { extensions: { code: 'BAD_USER_INPUT' } });
-        }
-        let page;
-        try {
-          page = await auditLog.search(args.filter ?? {}, args.first, args.after);
-        } catch (error) {
-          if (error instanceof SyntaxError) throw new GraphQLError('after is not a cursor of this log', { extensions: { code: 'BAD_USER_INPUT' } });
-          throw error;
-        }
-        return { ...page, records: page.records.map(flatten) };
+        if (!Number.isInteger(args.first) || args.first < 1 || args.first > 200) throw badInput('first', `first must be between 1 and 200, not ${args.first}`);
+        const search = checkedSearch(args.filter ?? {});
+        const after = args.after == null ? null : (cursors.open(LOG_LIST, args.after, 3) as unknown as AuditPosition);
+        const page = await auditLog.search(search, args.first, after);
+        return {
+          records: page.records.map(flatten),
+          hasNextPage: page.hasNextPage,
+          endCursor: page.end ? cursors.seal(LOG_LIST, page.end) : null,
+        };
       },
       auditVerification: async () => {
         const v = await auditLog.verify();
@@ -88,6 +93,56 @@ export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise
     verifier: options.verifier,
     contextFor: () => ({}),
   });
+}
+
+/** The list the log's cursors belong to. */
+const LOG_LIST = 'audit_records';
+
+/** The outcomes a record can have. */
+const OUTCOMES = new Set(['ok', 'partial', 'refused', 'error']);
+
+/**
+ * The filter, checked before it reaches the database: a value the database would refuse (a time
+ * it cannot read, a NUL character) is the caller's mistake, answered as such with the argument
+ * named, never with the driver's message.
+ */
+function checkedSearch(filter: AuditSearch): AuditSearch {
+  for (const [name, value] of Object.entries(filter)) {
+    if (typeof value === 'string' && (value.includes('\u0000') || value.length > 200)) {
+      throw badInput(`filter.${name}`, `filter.${name} must be at most 200 characters with no NUL character`);
+    }
+  }
+  for (const name of ['from', 'to'] as const) {
+    const value = filter[name];
+    if (value != null && !isDateTime(value)) {
+      throw badInput(`filter.${name}`, `filter.${name} must be an ISO 8601 date and time with its offset, e.g. 2026-12-01T08:00:00Z, not ${JSON.stringify(value.slice(0, 40))}`);
+    }
+  }
+  if (filter.outcome != null && !OUTCOMES.has(filter.outcome)) {
+    throw badInput('filter.outcome', `filter.outcome must be one of ${[...OUTCOMES].join(', ')}, not ${JSON.stringify(filter.outcome.slice(0, 40))}`);
+  }
+  return filter;
+}
+
+/** An ISO 8601 date and time with a UTC offset (2026-12-01T08:00:00Z, 2026-12-01T16:00+08:00) that names a real instant. */
+export function isDateTime(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/.exec(value);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, s] = m;
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0)));
+  return (
+    date.getUTCFullYear() === Number(y) &&
+    date.getUTCMonth() === Number(mo) - 1 &&
+    date.getUTCDate() === Number(d) &&
+    Number(h) < 24 &&
+    Number(mi) < 60 &&
+    Number(s ?? 0) < 60 &&
+    (m[8] === undefined || (Number(m[8]) <= 14 && Number(m[9]) < 60))
+  );
+}
+
+function badInput(argument: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
 }
 
 function flatten(r: AuditRecord) {

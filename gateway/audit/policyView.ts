@@ -46,6 +46,37 @@ export function policyMatrix(policy: AccessPolicy, profiles: readonly CallerProf
   });
 }
 
+/**
+ * The matrix of one policy revision, decided once per catalogue coordinate and then read from
+ * memory. The profiles and the catalogue are fixed for the life of a policy, so however many
+ * matrices auditors ask for, the policy decides each cell at most once: a matrix costs the
+ * gateway a lookup per cell, not an evaluation.
+ */
+export class PolicyMatrixView {
+  private readonly columns = new Map<string, FieldDecision[]>();
+
+  constructor(
+    private readonly policy: AccessPolicy,
+    /** The caller profiles, the rows of every matrix. */
+    readonly profiles: readonly CallerProfile[],
+  ) {}
+
+  /** The coordinates of `coordinates` that are not in the catalogue (the matrix shows catalogue fields only). */
+  unknown(coordinates: readonly string[]): string[] {
+    return [...new Set(coordinates.filter((c) => !this.policy.catalogue.has(c)))];
+  }
+
+  /** For each profile, the decision of each coordinate (all in the catalogue). */
+  rows(coordinates: readonly string[]): { profile: CallerProfile; decisions: FieldDecision[] }[] {
+    const missing = [...new Set(coordinates.filter((c) => !this.columns.has(c)))];
+    if (missing.length > 0) {
+      const decided = this.profiles.map((p) => this.policy.decide(p.principal, p.purpose, missing));
+      for (const c of missing) this.columns.set(c, decided.map((d) => d.get(c)!));
+    }
+    return this.profiles.map((profile, i) => ({ profile, decisions: coordinates.map((c) => this.columns.get(c)![i]!) }));
+  }
+}
+
 /** One decision with the field's classification. */
 export function explainAccess(policy: AccessPolicy, principal: Principal, purpose: string | null, coordinate: string): FieldDecision & { coordinate: string; field: CatalogueEntry | null } {
   const decision = policy.decide(principal, purpose, [coordinate]).get(coordinate)!;

@@ -3,4 +3,4 @@ import { main } from '../shared/subgraphServer.js';
 import { CustomsSource } from './data/CustomsSource.js';
 import { resolvers } from './resolvers/index.js';
 
-await main({ agency: 'customs', resolvers, createSources: (db) => new CustomsSource(db) });
+await main({ agency: 'customs', resolvers, createSources: (db, cursors) => new CustomsSource(db, cursors) });

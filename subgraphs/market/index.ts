@@ -3,4 +3,4 @@ import { main } from '../shared/subgraphServer.js';
 import { MarketSource } from './data/MarketSource.js';
 import { resolvers } from './resolvers/index.js';
 
-await main({ agency: 'market', resolvers, createSources: (db) => new MarketSource(db) });
+await main({ agency: 'market', resolvers, createSources: (db, cursors) => new MarketSource(db, cursors) });

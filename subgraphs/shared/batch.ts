@@ -5,6 +5,7 @@
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
+import type { CursorSealer } from './cursor.js';
 import type { Statements } from './database.js';
 
 /** A row that belongs to an enterprise. */
@@ -63,12 +64,13 @@ export const MAX_PAGE_SIZE = 100;
  */
 export function pagesByUscc<R extends UsccRow>(
   db: Statements,
+  cursors: CursorSealer,
   spec: PagedListSpec,
   first: number,
   after: string | null | undefined,
 ): DataLoader<string, Page<R>> {
   checkPageSize(first);
-  const afterValues = after == null ? null : decodeCursor(after, spec.orderBy.length);
+  const afterValues = after == null ? null : cursors.open(spec.table, after, spec.orderBy.length);
   const order = spec.orderBy.map(([c]) => `${c} ${spec.direction}`).join(', ');
   const columns = `(${spec.orderBy.map(([c]) => c).join(', ')})`;
   const placeholders = `(${spec.orderBy.map(([, t], i) => `$${i + 3}::${t}`).join(', ')})`;
@@ -102,7 +104,8 @@ export function pagesByUscc<R extends UsccRow>(
         const page = pages.get(code);
         const edges = (page?.rows ?? []).map((row) => {
           const { total_count: _t, position: _p, after_cursor: _a, page_rank: _r, ...node } = row;
-          return { cursor: encodeCursor(spec.orderBy.map(([c]) => (row as unknown as Record<string, unknown>)[c])), node: node as unknown as R };
+          const position = spec.orderBy.map(([c]) => String((row as unknown as Record<string, unknown>)[c]));
+          return { cursor: cursors.seal(spec.table, position), node: node as unknown as R };
         });
         return {
           edges,
@@ -124,6 +127,7 @@ export class PagedList<R extends UsccRow> {
 
   constructor(
     private readonly db: Statements,
+    private readonly cursors: CursorSealer,
     private readonly spec: PagedListSpec,
   ) {}
 
@@ -132,7 +136,7 @@ export class PagedList<R extends UsccRow> {
     const key = `${first}:${after ?? ''}`;
     let loader = this.loaders.get(key);
     if (!loader) {
-      loader = pagesByUscc<R>(this.db, this.spec, first, after);
+      loader = pagesByUscc<R>(this.db, this.cursors, this.spec, first, after);
       this.loaders.set(key, loader);
     }
     return loader.load(uscc);
@@ -146,23 +150,4 @@ export function checkPageSize(first: number): void {
       extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
     });
   }
-}
-
-/** An opaque cursor for the sort values of a row. */
-export function encodeCursor(values: readonly unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-
-/** The sort values in a cursor this service issued, or a BAD_USER_INPUT error. */
-export function decodeCursor(cursor: string, arity: number): string[] {
-  let values: unknown;
-  try {
-    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    values = null;
-  }
-  if (!Array.isArray(values) || values.length !== arity || !values.every((v) => typeof v === 'string')) {
-    throw new GraphQLError('after is not a cursor of this list', { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
-  }
-  return values as string[];
 }

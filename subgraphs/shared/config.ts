@@ -33,6 +33,8 @@ export interface SubgraphConfig {
    * are then answered as an anonymous caller (signed ones are still verified).
    */
   readonly requireGatewaySignature: boolean;
+  /** `MEG_CURSOR_TTL_SECONDS` (default 3600): how long a page cursor this subgraph issued stays usable. */
+  readonly cursorTtlMs: number;
 }
 
 /** The data folder: `MEG_DATA_DIR`, default `.data` in the project. */
@@ -63,6 +65,7 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
     signatureMaxSkewMs: intFrom(env, 'MEG_SIGNATURE_MAX_SKEW_SECONDS', 30, 1, 3600) * 1000,
     accessLog: onOffFrom(env, 'MEG_ACCESS_LOG', true),
     requireGatewaySignature: onOffFrom(env, 'MEG_REQUIRE_GATEWAY_SIGNATURE', true),
+    cursorTtlMs: intFrom(env, 'MEG_CURSOR_TTL_SECONDS', 3_600, 1, 30 * 86_400) * 1000,
     artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
 }

@@ -44,7 +44,7 @@ export class SubgraphExecutor<C> {
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly formatError: FormatError = (formatted) => formatted,
+    private readonly formatError: FormatError = internalMessageHidden,
   ) {}
 
   /** Executes the request in `body` (the parsed JSON body) with `context` as the resolvers' context. */
@@ -113,6 +113,22 @@ export class SubgraphExecutor<C> {
     if ('data' in result) out.data = result.data;
     return { status, body: JSON.stringify(out) };
   }
+}
+
+/**
+ * The default way errors are shown: an error without a code of its own (a database driver's,
+ * a bug's) says only that the request could not be answered; its message goes to the log, never
+ * to the caller, who has no use for a driver's words and might learn the store's internals.
+ */
+export function internalMessageHidden(formatted: GraphQLFormattedError, error: GraphQLError): GraphQLFormattedError {
+  if (formatted.extensions?.['code'] !== 'INTERNAL_SERVER_ERROR') return formatted;
+  console.error(JSON.stringify({ level: 'error', event: 'resolver failed', error: String(error.originalError ?? error), path: formatted.path }));
+  return {
+    message: 'the request could not be answered',
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }
 
 function badRequest(message: string): ExecutorResponse {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
+import { CursorSealer, cursorKey } from './cursor.js';
 import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
 import { SubgraphExecutor } from './graphqlExecutor.js';
 import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
@@ -32,7 +33,7 @@ export interface SubgraphDefinition<Sources> {
   readonly agency: Agency;
   readonly resolvers: GraphQLResolverMap<SubgraphContext<Sources>>;
   /** Data sources for one request over the agency's database. */
-  readonly createSources: (db: Statements) => Sources;
+  readonly createSources: (db: Statements, cursors: CursorSealer) => Sources;
 }
 
 /** A running subgraph. */
@@ -84,7 +85,10 @@ export async function runSubgraph<Sources>(
   definition: SubgraphDefinition<Sources>,
   config: SubgraphConfig = loadSubgraphConfig(definition.agency),
 ): Promise<RunningSubgraph> {
-  const signingKey = requestSigningKey(readPrivateKey(config.signingKeyFile), readPublicKey(config.gatewayPublicKeyFile), definition.agency);
+  const ownKey = readPrivateKey(config.signingKeyFile);
+  const signingKey = requestSigningKey(ownKey, readPublicKey(config.gatewayPublicKeyFile), definition.agency);
+  // Cursors are sealed with a key of this agency's own: the gateway and the other agencies cannot read them.
+  const cursors = new CursorSealer(cursorKey(ownKey, definition.agency), { ttlMs: config.cursorTtlMs });
   const verifier = new SignatureVerifier(signingKey, { maxSkewMs: config.signatureMaxSkewMs });
   // Every statement of a data source looks rows up by code or by prefix through an index.
   const db = await openDatabase(config.database, { poolSize: config.databasePoolSize, genericPlans: true });
@@ -110,7 +114,7 @@ export async function runSubgraph<Sources>(
     port: config.port,
     executor,
     verifier,
-    contextFor: (caller) => ({ caller, sources: definition.createSources(db.forRequest()) }),
+    contextFor: (caller) => ({ caller, sources: definition.createSources(db.forRequest(), cursors) }),
     readiness: async () => {
       try {
         await db.ping();

@@ -3,4 +3,4 @@ import { main } from '../shared/subgraphServer.js';
 import { SocialSource } from './data/SocialSource.js';
 import { resolvers } from './resolvers/index.js';
 
-await main({ agency: 'social', resolvers, createSources: (db) => new SocialSource(db) });
+await main({ agency: 'social', resolvers, createSources: (db, cursors) => new SocialSource(db, cursors) });

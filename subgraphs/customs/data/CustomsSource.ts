@@ -2,6 +2,7 @@
 import type DataLoader from 'dataloader';
 import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
 import { prefetch } from '../../shared/lookahead.js';
+import type { CursorSealer } from '../../shared/cursor.js';
 import type { Statements } from '../../shared/database.js';
 
 export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: string; credit_level_since: string }
@@ -22,8 +23,8 @@ export class CustomsSource {
   private readonly declarations: PagedList<DeclarationRow>;
   private readonly lists: ReadonlyMap<string, DataLoader<string, unknown>>;
 
-  constructor(db: Statements) {
-    this.declarations = new PagedList(db, DECLARATIONS);
+  constructor(db: Statements, cursors: CursorSealer) {
+    this.declarations = new PagedList(db, cursors, DECLARATIONS);
     this.registrations = rowByUscc(
       db,
       'customs_registrations',

@@ -1,6 +1,7 @@
 /** Market regulation's registry, read in batches per request. */
 import type DataLoader from 'dataloader';
-import { rowByUscc, rowsByUscc, checkPageSize, decodeCursor, encodeCursor } from '../../shared/batch.js';
+import { rowByUscc, rowsByUscc, checkPageSize } from '../../shared/batch.js';
+import type { CursorSealer } from '../../shared/cursor.js';
 import { prefetch } from '../../shared/lookahead.js';
 import type { Statements } from '../../shared/database.js';
 
@@ -46,7 +47,10 @@ export class MarketSource {
   private readonly creditCommitments: DataLoader<string, CreditCommitmentRow[]>;
   private readonly lists: ReadonlyMap<string, DataLoader<string, unknown>>;
 
-  constructor(private readonly db: Statements) {
+  constructor(
+    private readonly db: Statements,
+    private readonly cursors: CursorSealer,
+  ) {
     this.registrations = rowByUscc(
       db,
       'market_registrations',
@@ -138,7 +142,7 @@ export class MarketSource {
    * A page of registered enterprises matching the filters, ordered by code. Region and industry
    * codes match by prefix at their level: 440000 (a province) matches every county under it.
    */
-  async searchEnterprises(search: EnterpriseSearch): Promise<{ codes: string[]; hasNextPage: boolean }> {
+  async searchEnterprises(search: EnterpriseSearch): Promise<{ edges: { cursor: string; uscc: string }[]; hasNextPage: boolean }> {
     checkPageSize(search.first);
     const conditions: string[] = [];
     const params: unknown[] = [];
@@ -155,7 +159,7 @@ export class MarketSource {
       conditions.push(`industry_code LIKE $${params.length}`);
     }
     if (search.after) {
-      params.push(decodeCursor(search.after, 1)[0]);
+      params.push(this.cursors.open(SEARCH_LIST, search.after, 1)[0]);
       conditions.push(`uscc > $${params.length}`);
     }
     params.push(search.first + 1);
@@ -165,14 +169,13 @@ export class MarketSource {
       `SELECT uscc FROM market_registrations ${where} ORDER BY uscc LIMIT $${params.length}`,
       params,
     );
-    return { codes: rows.slice(0, search.first).map((r) => r.uscc), hasNextPage: rows.length > search.first };
+    const edges = rows.slice(0, search.first).map((r) => ({ cursor: this.cursors.seal(SEARCH_LIST, [r.uscc]), uscc: r.uscc }));
+    return { edges, hasNextPage: rows.length > search.first };
   }
 }
 
-/** The cursor of an enterprise in a search. */
-export function enterpriseCursor(uscc: string): string {
-  return encodeCursor([uscc]);
-}
+/** The list a search cursor belongs to: positions in the registry, by code. */
+const SEARCH_LIST = 'market_registrations';
 
 /** 440000 → "44", 440300 → "4403", 440305 → "440305". */
 function regionPrefix(code: string): string {

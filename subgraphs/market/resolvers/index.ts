@@ -3,7 +3,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
 import { selectedFields } from '../../shared/lookahead.js';
 import { checkCodeCount, type SubgraphContext } from '../../shared/subgraphServer.js';
-import { enterpriseCursor, type MarketSource, type RegistrationRow } from '../data/MarketSource.js';
+import type { MarketSource, RegistrationRow } from '../data/MarketSource.js';
 
 type Context = SubgraphContext<MarketSource>;
 type EnterpriseRef = { uscc: string };
@@ -29,7 +29,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       { sources }: Context,
     ) {
       const page = await sources.searchEnterprises(args);
-      const edges = page.codes.map((uscc) => ({ cursor: enterpriseCursor(uscc), node: { uscc } }));
+      const edges = page.edges.map(({ cursor, uscc }) => ({ cursor, node: { uscc } }));
       return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
     },
   },

@@ -2,6 +2,7 @@
 import type DataLoader from 'dataloader';
 import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
 import { prefetch } from '../../shared/lookahead.js';
+import type { CursorSealer } from '../../shared/cursor.js';
 import type { Statements } from '../../shared/database.js';
 
 export interface EmployerRow { uscc: string; employer_no: string; registered_on: string }
@@ -24,8 +25,8 @@ export class SocialSource {
   private readonly employees: PagedList<EmployeeRow>;
   private readonly lists: ReadonlyMap<string, DataLoader<string, unknown>>;
 
-  constructor(db: Statements) {
-    this.employees = new PagedList(db, EMPLOYEES);
+  constructor(db: Statements, cursors: CursorSealer) {
+    this.employees = new PagedList(db, cursors, EMPLOYEES);
     this.employers = rowByUscc(
       db,
       'social_employers',
