@@ -1,13 +1,15 @@
 /**
  * The gateway under fuzzing (issue 7): random valid, mutated and invalid operations from the
  * supergraph, as every kind of caller. Never a 5xx, never a crash, never a denied value, never an
- * unmasked one. A failure prints each case's seed and text; `buildCase(schema, codes, seed,
- * maskedCoordinates(policy))` from test/support/fuzz.ts builds the same case again.
+ * unmasked one, never an owner's raw value in any string of an answer (a cursor included). A
+ * failure prints each case's seed and text; `buildCase(schema, codes, seed, focusCoordinates(policy,
+ * decisionsFor(schema, policy, caller)))` from test/support/fuzz.ts builds the same case again.
  */
 import { parse, type GraphQLSchema } from 'graphql';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALLERS } from '../support/callers.js';
 import { checkResponse, decisionsFor, loadAccessPolicy, loadApiSchema, runFuzz, type FuzzViolation } from '../support/fuzz.js';
+import { loadRawValues, secretsFor } from '../support/rawValues.js';
 import { universe } from '../support/universe.js';
 import type { AccessPolicy } from '../../gateway/policy/accessPolicy.js';
 
@@ -21,7 +23,8 @@ describe('the gateway under fuzzing', () => {
   it(`answers ${CASES} random operations as every caller without a 5xx, a crash, a denied value or an unmasked one`, async () => {
     const callers = Object.values(CALLERS);
     const started = performance.now();
-    const report = await runFuzz({ gatewayUrl: federation.gatewayUrl, keysDir: federation.keysDir, cases: CASES, seed: SEED, codes, callers });
+    const rawValues = await loadRawValues(federation.env, codes);
+    const report = await runFuzz({ gatewayUrl: federation.gatewayUrl, keysDir: federation.keysDir, cases: CASES, seed: SEED, codes, callers, rawValues });
     console.log(`fuzz: ${report.cases} cases in ${Math.round(performance.now() - started)} ms`, JSON.stringify({ byKind: report.byKind, statuses: report.statuses }));
 
     expect(firstOfEachKind(report.violations), `${report.violations.length} violations`).toEqual([]);
@@ -31,6 +34,8 @@ describe('the gateway under fuzzing', () => {
     for (const caller of callers) {
       expect(report.byCaller[caller.name]!.selectedDenied, `answered cases of ${caller.name} that selected a denied field`).toBeGreaterThan(0);
     }
+    // The leak invariant read cursors, not only fields: the generator reaches the paged lists.
+    expect(report.cursors).toBeGreaterThan(0);
   }, 120_000);
 });
 
@@ -64,6 +69,28 @@ describe('the oracle', () => {
   it('judges every value in the data, whatever a directive on its field says', () => {
     const directed = 'query($b: Boolean = true) { enterprise(uscc: "91350100M000100Y43") { uscc market { legalRepresentative { name idNumber @include(if: $b) } } } }';
     expect(check(CALLERS.taxOfficer, answer('520103199001011493'), directed)).toEqual([expect.stringMatching(/is masked \(ID_NUMBER\)/)]);
+  });
+
+  it("reports an owner's raw value wherever it appears in the answer, a cursor or an error included", () => {
+    const raw = new Map([
+      ['LegalRepresentative.idNumber', new Set(['520103199001011493'])],
+      ['LegalRepresentative.name', new Set(['戴磊'])],
+      ['Employee.name', new Set(['王小明'])],
+      ['Employee.idNumber', new Set(['110101199003071234'])],
+    ]);
+    const secrets = secretsFor(raw, decisionsFor(schema, policy, CALLERS.taxOfficer));
+    const leaking = (body: unknown) =>
+      checkResponse({ schema, document: parse(QUERY), operationName: null, status: 200, body: JSON.stringify(body), decisions: decisionsFor(schema, policy, CALLERS.taxOfficer), secrets });
+    const cursor = Buffer.from(JSON.stringify(['王小明', '110101199003071234'])).toString('base64url');
+    expect(leaking({ data: { enterprise: null }, errors: [{ message: `no page after ${cursor}` }] })).toEqual([
+      expect.stringMatching(/^Employee\.idNumber: a raw value appears/),
+      expect.stringMatching(/^Employee\.name: a raw value appears/),
+    ]);
+    expect(leaking({ data: { enterprise: null }, errors: [{ message: 'x', extensions: { id: 'id 520103199001011493 here' } }] })).toEqual([
+      expect.stringMatching(/^LegalRepresentative\.idNumber: a raw value appears in the answer inside "id 520103199001011493 here"/),
+    ]);
+    // A tax officer sees the legal representative's name in clear: that is no leak.
+    expect(leaking({ data: { enterprise: { uscc: '91350100M000100Y43', market: { legalRepresentative: { name: '戴磊', idNumber: '520103********1493' } } } } })).toEqual([]);
   });
 
   it('reports a 5xx and a body that is not a GraphQL response', () => {

@@ -10,6 +10,7 @@ import { intFrom } from '../../subgraphs/shared/env.js';
 import { runAttacks } from '../support/attacks.js';
 import { startFederation } from '../support/federation.js';
 import { runFuzz } from '../support/fuzz.js';
+import { loadRawValues } from '../support/rawValues.js';
 import { runSoak } from '../support/soak.js';
 import { universe } from '../support/universe.js';
 
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
       cases: FUZZ_CASES,
       seed: 2026,
       codes,
+      rawValues: await loadRawValues(federation.env, codes),
       onCase: () => {
         if (++done % 2_000 === 0) log(`  ${done} cases`);
       },

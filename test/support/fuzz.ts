@@ -43,6 +43,7 @@ import { selectedCoordinates } from '../../gateway/policy/enforcement.js';
 import { projectRoot } from '../../subgraphs/shared/agencies.js';
 import { hash32, Random } from '../../subgraphs/shared/synthetic/random.js';
 import { CALLERS, headersFor, type Caller } from './callers.js';
+import { leaks, secretsFor, type RawValues, type Secrets } from './rawValues.js';
 
 // ---------------------------------------------------------------------------------------------
 // The schema and the policy, as the gateway has them
@@ -96,6 +97,18 @@ export function decisionsFor(schema: GraphQLSchema, policy: AccessPolicy, caller
  */
 export function maskedCoordinates(policy: AccessPolicy): ReadonlySet<string> {
   return new Set([...policy.catalogue.values()].filter((entry) => entry.mask !== null).map((entry) => entry.coordinate));
+}
+
+/**
+ * The coordinates the generator reaches for as a caller with these decisions: those the policy
+ * masks for it (all those with a mask, for a caller who has none masked), and the opaque values
+ * the graph hands out (page cursors), which are made from rows' values and so could carry the
+ * very values the masks hide.
+ */
+export function focusCoordinates(policy: AccessPolicy, decisions: ReadonlyMap<string, FieldDecision>): ReadonlySet<string> {
+  const masked = [...decisions].filter(([, d]) => d.effect === 'MASK').map(([c]) => c);
+  const opaque = [...policy.catalogue.keys()].filter((c) => /\.(cursor|endCursor)$/.test(c));
+  return new Set([...(masked.length > 0 ? masked : maskedCoordinates(policy)), ...opaque]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,6 +615,8 @@ export interface ResponseToCheck {
   readonly body: string;
   /** What the policy decides for the caller, by coordinate (`Type.field`). */
   readonly decisions: ReadonlyMap<string, FieldDecision>;
+  /** The owners' raw values this caller must not find anywhere in the answer (rawValues.ts); unchecked when absent. */
+  readonly secrets?: Secrets;
 }
 
 /** The forms each mask gives a value (gateway/policy/masking.ts); null is always allowed. */
@@ -617,7 +632,8 @@ const MASKED_FORMS: Readonly<Record<string, (value: unknown) => boolean>> = {
 /**
  * What is wrong with a response, one sentence per violation: a 5xx; a body that is not a GraphQL
  * response; a value where the policy denies the field (or does not decide it); a value not in its
- * mask's form where the policy masks it.
+ * mask's form where the policy masks it; and, given the caller's secrets, any raw value of theirs
+ * in any string of the body (a cursor, an error, a field of another name).
  *
  * The oracle does not evaluate `@skip`/`@include` or the request's variables: it checks every
  * key the data holds, so a value cannot escape it by a directive read differently here and there.
@@ -631,6 +647,7 @@ export function checkResponse(response: ResponseToCheck): string[] {
   } catch {
     return [...violations, `the body is not JSON (HTTP ${response.status}): ${response.body.slice(0, 200)}`];
   }
+  if (response.secrets) violations.push(...leaks(response.body, response.secrets));
   const shapeProblem = notAGraphQLResponse(parsed, response.status);
   if (shapeProblem) return [...violations, shapeProblem];
   const data = (parsed as { data?: unknown }).data;
@@ -775,6 +792,8 @@ export interface FuzzOptions {
   readonly concurrency?: number;
   /** Called after each case. */
   readonly onCase?: (result: CaseResult) => void;
+  /** The owners' raw personal values of the enterprises in `codes` (rawValues.ts), for the leak invariant. */
+  readonly rawValues?: RawValues;
 }
 
 /** How one case went. */
@@ -794,6 +813,8 @@ export interface CaseResult {
   readonly selectedDenied: boolean;
   readonly selectedMasked: boolean;
   readonly violations: readonly string[];
+  /** Page cursors in the answer (each read by the leak invariant when it runs). */
+  readonly cursors: number;
 }
 
 /** A violation with what reproduces it. */
@@ -815,6 +836,8 @@ export interface FuzzReport {
   /** Responses by HTTP status (0: no answer). */
   readonly statuses: Record<number, number>;
   readonly violations: FuzzViolation[];
+  /** Page cursors in answered cases. */
+  cursors: number;
 }
 
 /** How long one request may take before it counts as a hang (the gateway's own deadline is 15 s). */
@@ -824,7 +847,6 @@ const ANSWER_TIMEOUT_MS = 20_000;
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const schema = await loadApiSchema();
   const policy = await loadAccessPolicy();
-  const focus = maskedCoordinates(policy);
   const callers = options.callers ?? Object.values(CALLERS);
   const asCaller = await Promise.all(
     callers.map(async (caller) => ({
@@ -833,11 +855,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       decisions: decisionsFor(schema, policy, caller),
     })),
   );
+  const withSecrets = asCaller.map((who) => ({
+    ...who,
+    focus: focusCoordinates(policy, who.decisions),
+    ...(options.rawValues ? { secrets: secretsFor(options.rawValues, who.decisions) } : {}),
+  }));
   const report: FuzzReport = {
     cases: 0,
     byKind: { valid: { cases: 0, answered: 0 }, mutated: { cases: 0, answered: 0 }, invalid: { cases: 0, answered: 0 } },
     byCaller: Object.fromEntries(callers.map((c) => [c.name, { cases: 0, answered: 0, selectedDenied: 0, selectedMasked: 0 }])),
     statuses: {},
+    cursors: 0,
     violations: [],
   };
   let next = 0;
@@ -849,8 +877,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     try {
       while (next < options.cases) {
         const i = next++;
-        const fuzzCase = buildCase(schema, options.codes, hash32(`${options.seed}:${i}`), focus);
-        const result: CaseResult = await runCase({ gatewayUrl: options.gatewayUrl, schema, connection, previous }, fuzzCase, asCaller[i % asCaller.length]!);
+        const who = withSecrets[i % withSecrets.length]!;
+        const fuzzCase = buildCase(schema, options.codes, hash32(`${options.seed}:${i}`), who.focus);
+        const result: CaseResult = await runCase({ gatewayUrl: options.gatewayUrl, schema, connection, previous }, fuzzCase, who);
         tally(report, result);
         options.onCase?.(result);
         previous = result;
@@ -875,7 +904,7 @@ interface Sending {
 async function runCase(
   { gatewayUrl, schema, connection, previous }: Sending,
   fuzzCase: FuzzCase,
-  who: { caller: Caller; headers: Record<string, string>; decisions: ReadonlyMap<string, FieldDecision> },
+  who: { caller: Caller; headers: Record<string, string>; decisions: ReadonlyMap<string, FieldDecision>; secrets?: Secrets },
 ): Promise<CaseResult> {
   const body = bodyOf(fuzzCase.request);
   const sent = requestSeenByGateway(body);
@@ -895,13 +924,22 @@ async function runCase(
   } catch (error) {
     const before = previous ? `; before it on the same connection: case ${previous.seed} (${previous.kind}), HTTP ${previous.status}` : '';
     const violation = `no answer: ${(error as Error).message}${before}`;
-    return { ...base, status: 0, milliseconds: performance.now() - started, answered: false, selectedDenied: false, selectedMasked: false, violations: [violation] };
+    return { ...base, status: 0, milliseconds: performance.now() - started, answered: false, selectedDenied: false, selectedMasked: false, violations: [violation], cursors: 0 };
   }
   const milliseconds = performance.now() - started;
-  const violations = checkResponse({ schema, document: sent.document, operationName: sent.operationName, status, body: text, decisions: who.decisions });
+  const violations = checkResponse({
+    schema,
+    document: sent.document,
+    operationName: sent.operationName,
+    status,
+    body: text,
+    decisions: who.decisions,
+    ...(who.secrets ? { secrets: who.secrets } : {}),
+  });
   const answered = status === 200 && hasData(text);
   const selected = answered && sent.document ? selectedCoordinates(schema, sent.document).map((c) => who.decisions.get(c)?.effect) : [];
-  return { ...base, status, milliseconds, answered, selectedDenied: selected.includes('DENY'), selectedMasked: selected.includes('MASK'), violations };
+  const cursors = answered ? (text.match(/"(?:cursor|endCursor)":"[^"]+"/g) ?? []).length : 0;
+  return { ...base, status, milliseconds, answered, selectedDenied: selected.includes('DENY'), selectedMasked: selected.includes('MASK'), violations, cursors };
 }
 
 /** The document and operation name the gateway reads from a body (decoded as the gateway decodes it). */
@@ -938,6 +976,7 @@ function tally(report: FuzzReport, result: CaseResult): void {
   kind.cases++;
   const caller = report.byCaller[result.caller]!;
   caller.cases++;
+  report.cursors += result.cursors;
   if (result.answered) {
     kind.answered++;
     caller.answered++;

@@ -1,0 +1,125 @@
+/**
+ * The fuzzer's leak invariant, against the owners' raw values: the personal values the agencies
+ * hold in clear (legal representatives' names, ID numbers and phones; employees' names and ID
+ * numbers), read from their own databases. A caller to whom the policy shows such a field only
+ * masked, or not at all, must find none of its values anywhere in an answer: not in the field,
+ * not in a cursor or any other string, not base64-encoded, not inside JSON inside a string.
+ *
+ * It is independent of the gateway's walk of the response: every string of the body is read,
+ * whatever field or error it sits in.
+ */
+import pg from 'pg';
+import type { FieldDecision } from '../../gateway/policy/accessPolicy.js';
+
+/** Where each personal coordinate's values are kept by its owner. */
+const SOURCES: Readonly<Record<string, { readonly agency: 'MARKET' | 'SOCIAL'; readonly sql: string }>> = {
+  'LegalRepresentative.name': { agency: 'MARKET', sql: 'SELECT legal_rep_name AS v FROM market_registrations WHERE uscc = ANY($1)' },
+  'LegalRepresentative.idNumber': { agency: 'MARKET', sql: 'SELECT legal_rep_id_number AS v FROM market_registrations WHERE uscc = ANY($1)' },
+  'LegalRepresentative.phone': { agency: 'MARKET', sql: 'SELECT legal_rep_phone AS v FROM market_registrations WHERE uscc = ANY($1)' },
+  'Employee.name': { agency: 'SOCIAL', sql: 'SELECT name AS v FROM social_employees WHERE uscc = ANY($1)' },
+  'Employee.idNumber': { agency: 'SOCIAL', sql: 'SELECT id_number AS v FROM social_employees WHERE uscc = ANY($1)' },
+};
+
+/** The raw values of the personal coordinates, by coordinate. */
+export type RawValues = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** Reads the raw personal values of the enterprises `codes` from the owners' databases (`DATABASE_URL_<AGENCY>` in `env`). */
+export async function loadRawValues(env: Readonly<Record<string, string>>, codes: readonly string[]): Promise<RawValues> {
+  const out = new Map<string, Set<string>>();
+  for (const [coordinate, source] of Object.entries(SOURCES)) {
+    const url = env[`DATABASE_URL_${source.agency}`];
+    if (!url) throw new Error(`the leak invariant needs the ${source.agency} database (DATABASE_URL_${source.agency})`);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      out.set(coordinate, new Set((await client.query<{ v: string }>(source.sql, [codes])).rows.map((r) => r.v)));
+    } finally {
+      await client.end();
+    }
+  }
+  return out;
+}
+
+/** What a caller must not find in an answer: values it may see only masked or not at all, and nowhere in clear. */
+export interface Secrets {
+  /** Values with enough characters to be looked for inside longer strings (ID numbers, phones). */
+  readonly long: ReadonlyMap<string, string>;
+  /** Short values (names), looked for as whole strings. */
+  readonly short: ReadonlyMap<string, string>;
+}
+
+/**
+ * The secrets of a caller with these decisions: the values of every personal coordinate it is not
+ * allowed to see in clear, less any value it is allowed to see in clear under another coordinate
+ * (a legal representative who is also an employee elsewhere).
+ */
+export function secretsFor(raw: RawValues, decisions: ReadonlyMap<string, FieldDecision>): Secrets {
+  const seen = new Set<string>();
+  for (const [coordinate, values] of raw) if (decisions.get(coordinate)?.effect === 'ALLOW') for (const v of values) seen.add(v);
+  const long = new Map<string, string>();
+  const short = new Map<string, string>();
+  for (const [coordinate, values] of raw) {
+    if (decisions.get(coordinate)?.effect === 'ALLOW') continue;
+    for (const v of values) {
+      if (seen.has(v)) continue;
+      (v.length >= 8 ? long : short).set(v, coordinate);
+    }
+  }
+  return { long, short };
+}
+
+/**
+ * The ways a string can carry a value: itself, and the base64 and base64url decodings of it and of
+ * every base64-looking run inside it (prefixes like `c1.` dropped), with the strings of any JSON
+ * they hold.
+ */
+export function readingsOf(text: string): string[] {
+  const out = [text];
+  const runs = new Set([text, ...(text.match(/[A-Za-z0-9_+/=-]{12,}/g) ?? [])]);
+  for (const run of runs) {
+    const body = run.replace(/^[a-z]\d?[.:]/, '');
+    for (const decoded of new Set([Buffer.from(body, 'base64url').toString('utf8'), Buffer.from(body, 'base64').toString('utf8')])) {
+      if (decoded.length === 0 || decoded === run) continue;
+      out.push(decoded);
+      try {
+        out.push(...stringsIn(JSON.parse(decoded)));
+      } catch {
+        // not JSON
+      }
+    }
+  }
+  return out;
+}
+
+/** Every string in a JSON value, keys included. */
+export function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...stringsIn(v)]);
+  return [];
+}
+
+/** Runs of characters that could be an ID number (18) or a phone (11) inside a longer string. */
+const LONG_CANDIDATES = /[0-9]{17}[0-9X]|1[3-9][0-9]{9}/g;
+
+/** One sentence per secret found in `body` (a response as received): which coordinate's value, and where it was read. */
+export function leaks(body: string, secrets: Secrets): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const found = new Map<string, string>();
+  for (const text of stringsIn(parsed)) {
+    for (const reading of readingsOf(text)) {
+      const short = secrets.short.get(reading);
+      if (short) found.set(`${short} ${reading}`, `${short}: a raw value appears in the answer as ${JSON.stringify(text.slice(0, 80))}`);
+      for (const m of reading.matchAll(LONG_CANDIDATES)) {
+        const long = secrets.long.get(m[0]);
+        if (long) found.set(`${long} ${m[0]}`, `${long}: a raw value appears in the answer inside ${JSON.stringify(text.slice(0, 80))}`);
+      }
+    }
+  }
+  return [...found.values()].sort();
+}
