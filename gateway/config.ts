@@ -75,6 +75,8 @@ export interface GatewayConfig {
   readonly rateLimit: {
     readonly principal: BucketSettings;
     readonly public: BucketSettings;
+    /** `MEG_REFUSAL_RATE_LIMIT_PER_SECOND`/`_BURST`: requests refused at authentication, per address (each writes a record). */
+    readonly refused: BucketSettings;
     readonly redisUrl: string | null;
   };
   /**
@@ -140,6 +142,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rateLimit: {
       principal: { perSecond: intFrom(env, 'MEG_RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000), burst: intFrom(env, 'MEG_RATE_LIMIT_BURST', 100, 1, 1_000_000) },
       public: { perSecond: intFrom(env, 'MEG_PUBLIC_RATE_LIMIT_PER_SECOND', 10, 1, 1_000_000), burst: intFrom(env, 'MEG_PUBLIC_RATE_LIMIT_BURST', 20, 1, 1_000_000) },
+      refused: { perSecond: intFrom(env, 'MEG_REFUSAL_RATE_LIMIT_PER_SECOND', 5, 1, 1_000_000), burst: intFrom(env, 'MEG_REFUSAL_RATE_LIMIT_BURST', 20, 1, 1_000_000) },
       redisUrl: urlFrom(env, 'MEG_RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:'], 'a redis:// or rediss:// URL') ?? null,
     },
     limits: {
@@ -147,6 +150,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       maxAliases: intFrom(env, 'MEG_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 10_000),
       maxDirectives: intFrom(env, 'MEG_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 10_000),
       maxTokens: intFrom(env, 'MEG_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100, 1_000_000),
+      maxSelections: intFrom(env, 'MEG_MAX_SELECTIONS', DEFAULT_LIMITS.maxSelections, 10, 100_000),
+      maxRepeatedField: intFrom(env, 'MEG_MAX_REPEATED_FIELD', DEFAULT_LIMITS.maxRepeatedField, 1, 10_000),
+      maxCoordinates: intFrom(env, 'MEG_MAX_COORDINATES', DEFAULT_LIMITS.maxCoordinates, 1, 1_000_000),
       maxCost: intFrom(env, 'MEG_MAX_COST', DEFAULT_LIMITS.maxCost, 1, 100_000_000),
       maxPageSize: intFrom(env, 'MEG_MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize, 1, 10_000),
       maxCodes: intFrom(env, 'MEG_MAX_CODES', DEFAULT_LIMITS.maxCodes, 1, 100_000),

@@ -8,14 +8,12 @@ import { createHash, createPublicKey, randomUUID, type KeyObject } from 'node:cr
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { Kind, parse } from 'graphql';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { AGENCIES, purposeValues } from '../subgraphs/shared/agencies.js';
 import { requestSigningKey, SignatureVerifier, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
 import { readMaskHashKey, readPrivateKey, readPublicKey } from '../subgraphs/shared/keys.js';
 import { CursorSealer, cursorKey } from '../subgraphs/shared/cursor.js';
-import { isUscc } from '../subgraphs/shared/uscc.js';
 import { AuditLog, type AuditEntry, type AuditOutcome, type Channel, type RecordedDecision } from './audit/auditLog.js';
 import { AuditScope } from './audit/auditScope.js';
 import { startAuditSubgraph } from './audit/auditSubgraph.js';
@@ -33,6 +31,7 @@ import { ReviewService, type RunOperation } from './review/reviewService.js';
 import { startReviewSubgraph } from './review/reviewSubgraph.js';
 import { CONSOLE_HEADERS, consoleFile } from './consolePage.js';
 import { formatGatewayError } from './errors.js';
+import { DocumentChecker } from './documentCheck.js';
 import { operationLimitsPlugin } from './limitsPlugin.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
 import { checkSubgraphs } from './readiness.js';
@@ -77,6 +76,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     purposes: purposeValues(),
   });
   const masker = createMasker(readMaskHashKey(config.maskHashKeyFile));
+  const documents = new DocumentChecker(config.limits);
   const reviewService = new ReviewService(await ReviewPolicy.load(config.policyFile), policy.revision);
   const auditLog = await AuditLog.open(config.auditDatabase, config.auditChainId);
   /** The audit scopes of GraphQL requests under way, so a review they start records into them. */
@@ -95,10 +95,10 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     decisions: [] as RecordedDecision[],
     policyRevision: policy.revision,
   });
-  /** Records a refusal; a refusal is sent whether or not it could be recorded. */
+  /** Records a refusal (its detail bounded); a refusal is sent whether or not it could be recorded. */
   const recordOrNull = async (entry: AuditEntry) => {
     try {
-      await auditLog.append(entry);
+      await auditLog.append(entry.detail && entry.detail.length > MAX_RECORDED_DETAIL ? { ...entry, detail: `${entry.detail.slice(0, MAX_RECORDED_DETAIL)}…` } : entry);
     } catch (error) {
       console.error(`refusal of ${entry.requestId} not recorded: ${(error as Error).message}`);
     }
@@ -196,11 +196,14 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     // "Did you mean …?" would tell a caller the names of fields it may not know of.
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
+    // No automatic persisted queries: a request carries the document that runs, and the access
+    // log records that document's hash. (A hash alone is refused: PERSISTED_QUERY_NOT_SUPPORTED.)
+    persistedQueries: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     // Allowed here, then refused per caller by the limits plugin: agency officers only.
     introspection: true,
     formatError: formatGatewayError,
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationLimitsPlugin(config.limits)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationLimitsPlugin(config.limits, policy.catalogue.size)],
   });
   await apollo.start();
 
@@ -259,29 +262,43 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     }
     const requestId = randomUUID();
     const operation = operationOf(req.method, url, body);
+    const tooMany = (rate: RateDecision, who: string) =>
+      sendJson(res, 429, graphqlError('RATE_LIMITED', `too many requests from ${who}; try again in ${rate.retryAfterSeconds} s`), {
+        'x-request-id': requestId,
+        'retry-after': String(rate.retryAfterSeconds),
+      });
     const auth = await authenticate(req.headers);
-    if (auth.ok) {
-      const rate = await rateLimit(auth.principal, req.socket.remoteAddress);
-      if (!rate.allowed) {
-        return sendJson(res, 429, graphqlError('RATE_LIMITED', `too many requests from ${auth.principal.public ? 'this address' : auth.principal.sub}; try again in ${rate.retryAfterSeconds} s`), {
-          'x-request-id': requestId,
-          'retry-after': String(rate.retryAfterSeconds),
-        });
-      }
-    }
     if (!auth.ok) {
+      // Each refusal writes a record: refusals are limited per address, so they cannot become an
+      // unmetered write path, and what they record is bounded (no enterprises: nothing was read).
+      const rate = await limiter.take(`refused:${req.socket.remoteAddress ?? 'unknown'}`, config.rateLimit.refused);
+      if (!rate.allowed) return tooMany(rate, 'this address');
       const extra: Record<string, string> = { 'x-request-id': requestId };
       if (auth.status === 401) extra['www-authenticate'] = `Bearer error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`;
       // A refusal is recorded too (who is unknown: the token was not accepted).
       await recordOrNull({
         ...baseEntry(requestId, 'graphql', null, null),
-        operationName: operation.operationName(),
+        operationName: operation.operationName,
         operationHash: operation.operationHash,
-        enterprises: operation.enterprises,
         outcome: 'refused',
         detail: `${auth.code}: ${auth.message}`,
       });
       return sendJson(res, auth.status, graphqlError(auth.code, auth.message), extra);
+    }
+    const rate = await rateLimit(auth.principal, req.socket.remoteAddress);
+    if (!rate.allowed) return tooMany(rate, auth.principal.public ? 'this address' : auth.principal.sub);
+    // The document's shape is checked before GraphQL validation, whose cost it bounds.
+    const document = operation.query === null ? null : documents.check(operation.query);
+    if (document?.refusal) {
+      const code = String(document.refusal.extensions['code']);
+      await recordOrNull({
+        ...baseEntry(requestId, 'graphql', auth.principal, auth.purpose),
+        operationName: operation.operationName ?? document.operationName,
+        operationHash: operation.operationHash,
+        outcome: 'refused',
+        detail: `${code}: ${document.refusal.message}`,
+      });
+      return sendJson(res, 400, graphqlError(code, document.refusal.message), { 'x-request-id': requestId });
     }
     // A client that goes away, or a request out of time, cancels the subgraph fetches made for it.
     const abandoned = new AbortController();
@@ -293,7 +310,6 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       config.requestTimeoutMs,
     );
     const audit = new AuditScope();
-    audit.touch(operation.enterprises);
     const wait = new SubgraphWait();
     const context: GatewayContext = {
       caller: callerContext(requestId, auth.principal, auth.purpose),
@@ -321,13 +337,12 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       clearTimeout(deadline);
       inFlight.delete(requestId);
     }
-    audit.touchJson(text);
     const executed = performance.now();
     // Durable before released: without its record, the answer is not given.
     try {
       await auditLog.append({
         ...baseEntry(requestId, 'graphql', auth.principal, auth.purpose),
-        operationName: audit.executed ? audit.executed.operationName : operation.operationName(),
+        operationName: audit.executed ? audit.executed.operationName : (operation.operationName ?? document?.operationName ?? null),
         operationHash: operation.operationHash,
         enterprises: audit.enterprises(),
         decisions: audit.decisions(),
@@ -365,6 +380,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     service: reviewService,
     authenticate,
     rateLimit: (principal) => rateLimit(principal, undefined),
+    refusalLimit: (peer) => limiter.take(`refused:${peer}`, config.rateLimit.refused),
     runAs,
     serverTiming: config.serverTiming,
     record: async ({ requestId, principal, purpose, request, audit, outcome, detail }) => {
@@ -419,34 +435,28 @@ export function jsonNestingExceeds(raw: Buffer, max: number): boolean {
   return false;
 }
 
-/** The operation of a GraphQL request as the audit names it: name, SHA-256 of its text, codes in it. */
-function operationOf(method: string | undefined, url: URL, body: unknown): { operationName: () => string | null; operationHash: string | null; enterprises: string[] } {
-  const request = (method === 'GET'
-    ? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName'), variables: url.searchParams.get('variables') }
-    : body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as { query?: unknown; operationName?: unknown; variables?: unknown };
-  const query = typeof request.query === 'string' ? request.query : null;
-  const codes = new Set<string>();
-  const collect = (text: string) => {
-    for (const m of text.matchAll(/\b[0-9A-HJ-NPQRTUWXY]{18}\b/g)) if (isUscc(m[0])) codes.add(m[0]);
-  };
-  if (query) collect(query);
-  if (request.variables) collect(typeof request.variables === 'string' ? request.variables : JSON.stringify(request.variables));
-  return {
-    // Derived from the text only when needed: an executed request is named by the executor.
-    operationName: () => (typeof request.operationName === 'string' ? request.operationName : query ? soleOperationName(query) : null),
-    operationHash: query ? createHash('sha256').update(query).digest('hex') : null,
-    enterprises: [...codes],
-  };
-}
+/** Longest refusal detail kept in a record (a detail may quote what the caller sent). */
+const MAX_RECORDED_DETAIL = 500;
 
-/** The name of the one operation of a document, or null (anonymous, several, or not GraphQL). */
-function soleOperationName(query: string): string | null {
-  try {
-    const operations = parse(query).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-    return operations.length === 1 && operations[0]!.kind === Kind.OPERATION_DEFINITION ? (operations[0]!.name?.value ?? null) : null;
-  } catch {
-    return null;
-  }
+/** Longest operation name kept in a record: the name is the caller's, and a record stays small. */
+const MAX_RECORDED_NAME = 200;
+
+/**
+ * The operation of a GraphQL request as it arrived: its text, the name the caller gave (bounded),
+ * and the SHA-256 of the text, which names in the access log the very document that ran (persisted
+ * queries are off, so a request always carries its text). Costs time linear in the request.
+ */
+function operationOf(method: string | undefined, url: URL, body: unknown): { query: string | null; operationName: string | null; operationHash: string | null } {
+  const request = (method === 'GET'
+    ? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName') }
+    : body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as { query?: unknown; operationName?: unknown };
+  const query = typeof request.query === 'string' ? request.query : null;
+  const name = typeof request.operationName === 'string' ? request.operationName : null;
+  return {
+    query,
+    operationName: name === null ? null : name.length > MAX_RECORDED_NAME ? `${name.slice(0, MAX_RECORDED_NAME)}…` : name,
+    operationHash: query ? createHash('sha256').update(query).digest('hex') : null,
+  };
 }
 
 /** How a GraphQL response ended, for the audit: ok, partial (data and errors) or error (no data). */

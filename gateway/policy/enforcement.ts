@@ -34,6 +34,16 @@ import type { Masker } from './masking.js';
 /** Response key of the placeholder that keeps a fully pruned selection set valid. */
 const PLACEHOLDER = '__meg_pruned';
 
+/**
+ * Response key under which the gateway asks for the key of every entity the operation reads,
+ * whether or not the caller selected it, so that the access log names each enterprise whose
+ * data was read (callers may not alias a field so: checkDocumentShape refuses `__` aliases).
+ */
+const ENTITY_KEY = '__meg_key';
+
+/** The entity types whose reads the access log names, with their key field. */
+const ENTITY_KEYS: Readonly<Record<string, string>> = { Enterprise: 'uscc' };
+
 /** The field coordinates (`Type.field`) a document selects, introspection excepted. */
 export function selectedCoordinates(schema: GraphQLSchema, document: DocumentNode): string[] {
   const coordinates = new Set<string>();
@@ -59,7 +69,10 @@ function isMeta(parentType: string, field: string): boolean {
   return field.startsWith('__') || parentType.startsWith('__');
 }
 
-/** The document without the denied fields, and its hash (the query-plan cache key). */
+/**
+ * The document without the denied fields, with the key of every entity it reads asked for under
+ * {@link ENTITY_KEY}, and its hash (the query-plan cache key).
+ */
 export function pruneDocument(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -81,6 +94,8 @@ export function pruneDocument(
       },
       SelectionSet: {
         leave(node) {
+          const keyField = ENTITY_KEYS[typeInfo.getParentType()?.name ?? ''];
+          if (keyField) return { ...node, selections: [...node.selections, entityKeyField(keyField)] };
           if (node.selections.length > 0) return undefined;
           return { ...node, selections: [placeholderField()] };
         },
@@ -102,12 +117,21 @@ export interface ApplyContext {
   readonly mask: Masker;
 }
 
+/** What applying the decisions to a result gave. */
+export interface Applied {
+  /** One FORBIDDEN_FIELD error per denied field of the operation. */
+  readonly errors: GraphQLError[];
+  /** The keys of the entities whose data the result holds (the enterprises read). */
+  readonly entities: ReadonlySet<string>;
+}
+
 /**
- * Puts null where fields were denied and masks what must be masked, in place, and returns one
+ * Puts null where fields were denied and masks what must be masked, in place; takes out the
+ * entity keys the gateway asked for (see {@link pruneDocument}) and returns them, with one
  * FORBIDDEN_FIELD error per denied field of the operation (with the path of its first
  * occurrence in the data, when there is one).
  */
-export function applyDecisions(data: Record<string, unknown> | null | undefined, context: ApplyContext): GraphQLError[] {
+export function applyDecisions(data: Record<string, unknown> | null | undefined, context: ApplyContext): Applied {
   const fragments = new Map<string, FragmentDefinitionNode>();
   let operation: SelectionSetNode | undefined;
   let rootType: GraphQLCompositeType | undefined;
@@ -124,7 +148,8 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
   Object.assign(variables, context.variables);
   context = { ...context, variables };
   const denied = new Map<FieldNode, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>();
-  if (!operation || !rootType) return [];
+  const entities = new Set<string>();
+  if (!operation || !rootType) return { errors: [], entities };
 
   const walk = (selectionSet: SelectionSetNode, type: GraphQLCompositeType, value: Record<string, unknown>, path: (string | number)[]) => {
     for (const selection of selectionSet.selections) {
@@ -163,19 +188,25 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
       }
     }
     delete value[PLACEHOLDER];
+    if (ENTITY_KEYS[type.name] && Object.hasOwn(value, ENTITY_KEY)) {
+      const key = value[ENTITY_KEY];
+      if (typeof key === 'string') entities.add(key);
+      delete value[ENTITY_KEY];
+    }
   };
 
   // Also report denied fields under parents that came back null, so the caller learns why.
   collectDeniedFields(operation, rootType, fragments, context, denied);
   if (data) walk(operation, rootType, data, []);
 
-  return [...denied.values()].map(({ coordinate, decision, path }) => {
+  const errors = [...denied.values()].map(({ coordinate, decision, path }) => {
     const entry = context.catalogue.get(coordinate);
     return new GraphQLError(`${coordinate} is not shared with this caller: ${decision.reason}`, {
       ...(path ? { path } : {}),
       extensions: { code: 'FORBIDDEN_FIELD', coordinate, sharing: entry?.sharing ?? null, rule: decision.rule, reason: decision.reason },
     });
   });
+  return { errors, entities };
 }
 
 const UNDECIDED: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 'the policy did not decide this field, so it is denied' };
@@ -238,6 +269,10 @@ function included(selection: SelectionNode, variables: Readonly<Record<string, u
     if ((name === 'skip' && on) || (name === 'include' && !on)) return false;
   }
   return true;
+}
+
+function entityKeyField(keyField: string): FieldNode {
+  return { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: ENTITY_KEY }, name: { kind: Kind.NAME, value: keyField } };
 }
 
 function placeholderField(): FieldNode {

@@ -103,7 +103,7 @@ export class PolicyEnforcingGateway implements GatewayInterface {
         return { errors: [new GraphQLError('the gateway cannot plan this operation', { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } })] };
       }
       const data = (result.data ?? null) as Record<string, unknown> | null;
-      const forbidden = applyDecisions(data, {
+      const { errors: forbidden, entities } = applyDecisions(data, {
         schema: requestContext.schema,
         document: requestContext.document,
         operationName: requestContext.operationName,
@@ -112,6 +112,7 @@ export class PolicyEnforcingGateway implements GatewayInterface {
         catalogue: this.policy.catalogue,
         mask: this.mask,
       });
+      context.audit?.touch(entities);
       const errors = (result.errors?.length ?? 0) + forbidden.length;
       if (context.audit) context.audit.executed = { operationName: requestContext.operationName ?? null, hasData: data !== null, errors };
       return forbidden.length > 0 ? { ...result, errors: [...(result.errors ?? []), ...forbidden] } : result;

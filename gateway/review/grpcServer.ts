@@ -46,6 +46,8 @@ export interface ReviewGrpcOptions {
   readonly authenticate: (headers: Record<string, string | undefined>) => Promise<Authenticated | Refused>;
   /** The caller's rate limit (refused calls are RESOURCE_EXHAUSTED). */
   readonly rateLimit: (principal: Principal) => Promise<RateDecision>;
+  /** The limit on calls refused before authentication, per peer address (each refusal writes a record). */
+  readonly refusalLimit: (peer: string) => Promise<RateDecision>;
   /**
    * Runs a fact query through the gateway as `principal` acting for `purpose`, noting decisions
    * in `audit` and the time spent on subgraphs in `wait`.
@@ -99,11 +101,15 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   ): Promise<Prepared | grpc.StatusObject> => {
     const requestId = randomUUID();
     const audit = new AuditScope();
-    audit.touch(codes.filter((c) => checkUscc(c) === null));
     const request = { method, message: call.request as unknown };
     let principal: Principal | null = null;
     let purpose: string | null = null;
     const refuse = async (code: grpc.status, details: string) => {
+      if (principal === null) {
+        // Refused before authentication: limited per address, and nothing named is recorded.
+        const rate = await options.refusalLimit(peerAddress(call.getPeer()));
+        if (!rate.allowed) return status(grpc.status.RESOURCE_EXHAUSTED, `too many refused calls from this address; try again in ${rate.retryAfterSeconds} s`);
+      }
       await options.record({ requestId, principal, purpose, request, audit, outcome: 'refused', detail: `${grpc.status[code]}: ${details}` });
       return status(code, details);
     };
@@ -126,6 +132,8 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       }
       principal = auth.principal;
       purpose = auth.purpose;
+      // The enterprises an authenticated caller names are on record, whether or not the call proceeds.
+      audit.touch(codes.filter((c) => checkUscc(c) === null));
       const rate = await options.rateLimit(auth.principal);
       if (!rate.allowed) return status(grpc.status.RESOURCE_EXHAUSTED, `too many requests from ${auth.principal.sub}; try again in ${rate.retryAfterSeconds} s`);
       const matter = typeof matterName === 'string' ? matterName.replace(/^MATTER_/, '') : '';
@@ -255,6 +263,15 @@ function deadlineOf(call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableSt
   const deadline = call.getDeadline();
   if (deadline instanceof Date) return deadline.getTime();
   return typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : null;
+}
+
+/** The address of a peer as grpc-js names it (`ipv4:1.2.3.4:5678`, `ipv6:[::1]:5678`, `1.2.3.4:5678`). */
+function peerAddress(peer: string): string {
+  const withoutScheme = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\]/.exec(withoutScheme);
+  if (bracketed) return bracketed[1]!;
+  const i = withoutScheme.lastIndexOf(':');
+  return i > 0 ? withoutScheme.slice(0, i) : withoutScheme;
 }
 
 function status(code: grpc.status, details: string): grpc.StatusObject {

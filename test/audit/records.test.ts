@@ -1,5 +1,7 @@
 /** One audit record per request, on every channel, saying who asked what and what they got. */
+import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { recordsOf } from '../support/audit.js';
 import { CALLERS, headersFor } from '../support/callers.js';
@@ -55,8 +57,8 @@ describe('the audit record of a GraphQL request', () => {
     expect(decision(record, 'TaxProfile.arrears')).toEqual({ coordinate: 'TaxProfile.arrears', effect: 'DENY', rule: 'conditional_purpose_missing' });
   });
 
-  it('records a refused request, with why', async () => {
-    const res = await graphql(federation.gatewayUrl, QUERY, { u: subject.uscc }, { authorization: 'Bearer not.a.token', 'x-purpose': 'TAX_ADMINISTRATION' });
+  it('records a refused request, with why, and nothing it names: nothing was read', async () => {
+    const res = await post({ query: QUERY, operationName: 'AuditedProfile', variables: { u: subject.uscc } }, { authorization: 'Bearer not.a.token', 'x-purpose': 'TAX_ADMINISTRATION' });
     expect(res.status).toBe(401);
     const record = await recordOf(res.headers.get('x-request-id'));
     expect(record).toMatchObject({
@@ -64,17 +66,84 @@ describe('the audit record of a GraphQL request', () => {
       principal: { sub: null, agency: null },
       detail: 'UNAUTHENTICATED: the token is malformed',
       operationName: 'AuditedProfile',
-      enterprises: [subject.uscc],
+      operationHash: sha256(QUERY),
+      enterprises: [],
       decisions: [],
     });
   });
 
-  it('records the enterprises a search returned', async () => {
-    const res = await graphql(federation.gatewayUrl, '{ searchEnterprises(regionCode: "310000", first: 3) { edges { node { uscc } } } }');
-    const returned = res.body.data!['searchEnterprises'].edges.map((e: { node: { uscc: string } }) => e.node.uscc);
-    expect((await recordOf(res.headers.get('x-request-id'))).enterprises).toEqual([...returned].sort());
+  it('keeps a refusal small whatever the request carries: a long name is cut, codes in a comment are not read', async () => {
+    const comment = `# ${enterprises.slice(0, 1_000).map((e) => e.uscc).join(' ')}\n`;
+    const query = `${comment}${QUERY}`;
+    const res = await post({ query, operationName: 'x'.repeat(900_000), variables: { u: subject.uscc } }, { authorization: 'Bearer not.a.token' });
+    expect(res.status).toBe(401);
+    const record = await recordOf(res.headers.get('x-request-id'));
+    expect(record.operationName).toBe(`${'x'.repeat(200)}…`);
+    expect(record.operationHash).toBe(sha256(query));
+    expect(record.enterprises).toEqual([]);
+    expect(JSON.stringify(record).length).toBeLessThan(2_000);
+  });
+
+  it('names the enterprises a search read, from the codes the gateway itself asked for, though the caller selected none', async () => {
+    const expected = await firstRegistered('31%', 3);
+    for (const selection of ['market { name }', 'code: uscc', 'uscc']) {
+      const res = await graphql(federation.gatewayUrl, `{ searchEnterprises(regionCode: "310000", first: 3) { edges { node { ${selection} } } } }`);
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res.body.data)).not.toContain('__meg');
+      expect((await recordOf(res.headers.get('x-request-id'))).enterprises).toEqual(expected);
+    }
+  });
+
+  it('names an enterprise asked for with a GraphQL string escape in its code', async () => {
+    const escaped = `\\u${subject.uscc.charCodeAt(0).toString(16).padStart(4, '0')}${subject.uscc.slice(1)}`;
+    const res = await graphql(federation.gatewayUrl, `{ enterprise(uscc: "${escaped}") { market { name } } }`);
+    expect(res.status).toBe(200);
+    expect(res.body.data!['enterprise'].market.name).toBe(subject.name);
+    expect((await recordOf(res.headers.get('x-request-id'))).enterprises).toEqual([subject.uscc]);
+  });
+
+  it('names only the enterprises the operation asked for, not codes in a comment or an unused fragment', async () => {
+    const [other, third] = enterprises.filter((e) => e.uscc !== subject.uscc);
+    const query = `# ${other!.uscc}\nquery { enterprise(uscc: "${subject.uscc}") { market { name } } } fragment Unused on Query { enterprise(uscc: "${third!.uscc}") { uscc } }`;
+    const res = await graphql(federation.gatewayUrl, query);
+    // An unused fragment fails validation: nothing is read, and nothing is named.
+    expect(res.status).toBe(400);
+    expect((await recordOf(res.headers.get('x-request-id'))).enterprises).toEqual([]);
+    const valid = await graphql(federation.gatewayUrl, `# ${other!.uscc} ${third!.uscc}\n{ enterprise(uscc: "${subject.uscc}") { market { name } } }`);
+    expect((await recordOf(valid.headers.get('x-request-id'))).enterprises).toEqual([subject.uscc]);
+  });
+
+  it('refuses automatic persisted queries, so every record names the document that ran', async () => {
+    const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(QUERY) } };
+    for (const body of [{ extensions, variables: { u: subject.uscc } }, { query: QUERY, extensions, variables: { u: subject.uscc } }]) {
+      const res = await post(body, await headersFor(federation, CALLERS.taxOfficer));
+      // 200, as the persisted-query protocol answers, so that a client falls back to sending its text.
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ errors: [{ message: 'PersistedQueryNotSupported', extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } }] });
+      expect((await recordOf(res.headers.get('x-request-id'))).outcome).toBe('error');
+    }
   });
 });
+
+/** POSTs a raw GraphQL request body. */
+function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The first `n` registered enterprises whose region code is LIKE `pattern`, by code, from market regulation's own database. */
+async function firstRegistered(pattern: string, n: number): Promise<string[]> {
+  const client = new pg.Client({ connectionString: federation.env['DATABASE_URL_MARKET'] });
+  await client.connect();
+  try {
+    return (await client.query('SELECT uscc FROM market_registrations WHERE region_code LIKE $1 ORDER BY uscc LIMIT $2', [pattern, n])).rows.map((r) => r.uscc as string);
+  } finally {
+    await client.end();
+  }
+}
 
 describe('the audit record of a joint review', () => {
   it('records one gRPC call with the decisions of every agency it asked', async () => {

@@ -54,7 +54,8 @@ describe('operation limits', () => {
   });
 
   it('refuses too many directives', async () => {
-    const fields = Array.from({ length: 51 }, () => `uscc @include(if: true)`).join(' ');
+    // 26 selections of one field, two directives each: under the repeated-field limit, over the directive limit.
+    const fields = Array.from({ length: 26 }, () => `uscc @include(if: true) @skip(if: false)`).join(' ');
     const res = await asOfficer(`{ enterprise(uscc: "${codes[0]}") { ${fields} } }`);
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.extensions?.['code']).toBe('DIRECTIVE_LIMIT_EXCEEDED');
@@ -203,5 +204,61 @@ describe('operations the planner cannot plan', () => {
     } finally {
       await agent.close();
     }
+  });
+});
+
+describe('limits that cost time linear in the request', () => {
+  /** A chain of `n` fragments, each spreading the next twice: 2^(n−1) fields once expanded, 1 KB written. */
+  const chain = (n: number) =>
+    `{ enterprise(uscc: "${codes[0]}") { ...F0 } } ${Array.from({ length: n }, (_, i) =>
+      i === n - 1 ? `fragment F${i} on Enterprise { uscc }` : `fragment F${i} on Enterprise { ...F${i + 1} ... on Enterprise { ...F${i + 1} } }`,
+    ).join(' ')}`;
+
+  it('refuses a 1 KB public request whose fragments double at every link, without following every path', async () => {
+    // 2^39 paths: followed one by one they would hold the gateway's thread for days, and this test would time out.
+    const query = chain(40);
+    expect(query.length).toBeLessThan(3_000);
+    const [res, health] = await Promise.all([graphql(federation.gatewayUrl, query), fetch(new URL('/healthz', federation.gatewayUrl))]);
+    expect(health.status).toBe(200);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('COST_LIMIT_EXCEEDED');
+  });
+
+  it('refuses hundreds of repetitions of one field before validation compares them pairwise', async () => {
+    const res = await graphql(federation.gatewayUrl, `{ enterprise(uscc: "${codes[0]}") { ${'uscc '.repeat(550)} } }`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ message: 'the document selects 551 fields and fragments or more; at most 300 are allowed', extensions: { code: 'SELECTION_LIMIT_EXCEEDED' } }]);
+    const repeated = await graphql(federation.gatewayUrl, `{ ${Array.from({ length: 40 }, () => `enterprise(uscc: "${codes[0]}") { uscc }`).join(' ')} }`);
+    expect(repeated.body.errors).toEqual([{ message: '"enterprise" is selected 40 times in one selection set; at most 30 are allowed', extensions: { code: 'SELECTION_LIMIT_EXCEEDED' } }]);
+  });
+
+  it('counts the enterprises of a request across its aliases', async () => {
+    const many = universe(federation.seed, 1_000).map((e) => e.uscc);
+    const fiveTimes = `query($c: [USCC!]!) { ${Array.from({ length: 5 }, (_, i) => `a${i}: enterprises(uscc: $c) { uscc }`).join(' ')} }`;
+    const res = await asOfficer(fiveTimes, { c: many });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { message: 'the operation names 2000 enterprises or more across its fields; at most 1000 per request', extensions: { code: 'TOO_MANY_CODES' } },
+    ]);
+    const reviews = `query($c: [USCC!]!) { ${Array.from({ length: 15 }, (_, i) => `r${i}: jointReviewBatch(uscc: $c, matter: BIDDING) { outcome }`).join(' ')} }`;
+    expect((await asOfficer(reviews, { c: many.slice(0, 100) })).body.errors?.[0]?.extensions?.['code']).toBe('TOO_MANY_CODES');
+    // One list of the full thousand is answered.
+    const one = await asOfficer('query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', { c: many });
+    expect(one.status).toBe(200);
+    expect(one.body.data?.['enterprises']).toHaveLength(1_000);
+  });
+
+  it('counts the field coordinates an auditor asks the policy about across a request', async () => {
+    const auditor = await headersFor(federation, CALLERS.auditor);
+    const coordinates = Array.from({ length: 35_000 }, (_, i) => `Type${i}.field`);
+    const res = await graphql(federation.gatewayUrl, 'query($c: [String!]) { policyMatrix(coordinates: $c) { coordinates } }', { c: coordinates }, auditor);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('TOO_MANY_COORDINATES');
+    const whole = await graphql(federation.gatewayUrl, `{ ${Array.from({ length: 5 }, (_, i) => `m${i}: policyMatrix { policyRevision }`).join(' ')} }`, {}, auditor);
+    expect(whole.body.errors?.[0]?.extensions?.['code']).toBe('TOO_MANY_COORDINATES');
+    const unknown = await graphql(federation.gatewayUrl, 'query($c: [String!]) { policyMatrix(coordinates: $c) { coordinates } }', { c: ['TaxProfile.arrears', 'Nope.nothing'] }, auditor);
+    expect(unknown.body.errors).toEqual([
+      expect.objectContaining({ message: 'not in the classification catalogue: Nope.nothing', extensions: { code: 'BAD_USER_INPUT', argument: 'coordinates', service: 'audit' } }),
+    ]);
   });
 });

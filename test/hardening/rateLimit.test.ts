@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../gateway/auth/tokens.js';
+import { withAuditDatabase } from '../support/audit.js';
 import { CALLERS } from '../support/callers.js';
 import { issuerKeyFile, startFederation, type Federation } from '../support/federation.js';
 import { metadataFor, review, reviewClient } from '../support/grpc.js';
@@ -29,6 +30,8 @@ beforeAll(async () => {
       MEG_RATE_LIMIT_BURST: String(BURST),
       MEG_PUBLIC_RATE_LIMIT_PER_SECOND: '1',
       MEG_PUBLIC_RATE_LIMIT_BURST: String(BURST),
+      MEG_REFUSAL_RATE_LIMIT_PER_SECOND: '1',
+      MEG_REFUSAL_RATE_LIMIT_BURST: String(BURST),
     },
   });
 }, 180_000);
@@ -74,6 +77,28 @@ describe('rate limits per principal', () => {
     for (let i = 0; i < BURST + 4; i++) statuses.push((await ask({})).status);
     expect(statuses).toContain(429);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(BURST + 1);
+  });
+
+  it('limits refusals by address too, and records only those it answered with a refusal', async () => {
+    const results: { status: number; requestId: string | null }[] = [];
+    // Until two refusals by the limiter: the bucket refills at one a second, however slow the machine.
+    while (results.filter((r) => r.status === 429).length < 2 && results.length < 100) {
+      const res = await fetch(federation.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer not.a.token' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+        dispatcher: noKeepAlive,
+      } as RequestInit);
+      await res.text();
+      results.push({ status: res.status, requestId: res.headers.get('x-request-id') });
+    }
+    const statuses = results.map((r) => r.status);
+    expect(statuses.slice(0, BURST)).toEqual(Array(BURST).fill(401));
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+    const recorded = await withAuditDatabase(federation, async (c) =>
+      (await c.query('SELECT request_id FROM audit_records WHERE request_id = ANY($1)', [results.map((r) => r.requestId)])).rows.map((r) => r.request_id as string),
+    );
+    expect(recorded.sort()).toEqual(results.filter((r) => r.status === 401).map((r) => r.requestId).sort());
   });
 
   it('limits joint reviews over gRPC too, with RESOURCE_EXHAUSTED', async () => {

@@ -95,7 +95,7 @@ async function limitAttacks(federation: FederationInfo, uscc: string): Promise<A
   const operations: [string, string, number, string][] = [
     ['depth', `{ __type(name: "Enterprise") { ${deep} } }`, 400, 'DEPTH_LIMIT_EXCEEDED'],
     ['aliases', `{ enterprise(uscc: "${uscc}") { ${Array.from({ length: 40 }, (_, i) => `a${i}: uscc`).join(' ')} } }`, 400, 'ALIAS_LIMIT_EXCEEDED'],
-    ['directives', `{ enterprise(uscc: "${uscc}") { ${Array.from({ length: 60 }, () => 'uscc @include(if: true)').join(' ')} } }`, 400, 'DIRECTIVE_LIMIT_EXCEEDED'],
+    ['directives', `{ enterprise(uscc: "${uscc}") { ${Array.from({ length: 30 }, () => 'uscc @include(if: true) @skip(if: false)').join(' ')} } }`, 400, 'DIRECTIVE_LIMIT_EXCEEDED'],
     ['tokens', `{ ${'__typename '.repeat(6000)} }`, 400, 'TOKEN_LIMIT_EXCEEDED'],
     ['cost', '{ searchEnterprises(first: 100) { edges { node { customs { declarations(first: 100) { edges { cursor node { entryNo declaredOn direction hsCode value tradeMode port a: entryNo b: port } } } } } } } }', 400, 'COST_LIMIT_EXCEEDED'],
     ['page size', '{ searchEnterprises(first: 5000) { edges { cursor } } }', 400, 'PAGE_SIZE_EXCEEDED'],

@@ -95,6 +95,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     MEG_RATE_LIMIT_BURST: '100000',
     MEG_PUBLIC_RATE_LIMIT_PER_SECOND: '100000',
     MEG_PUBLIC_RATE_LIMIT_BURST: '100000',
+    MEG_REFUSAL_RATE_LIMIT_PER_SECOND: '100000',
+    MEG_REFUSAL_RATE_LIMIT_BURST: '100000',
     ...options.extraEnv,
   };
   const subgraphUrls = {} as Record<Agency, string>;
