@@ -381,6 +381,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     authenticate,
     rateLimit: (principal) => rateLimit(principal, undefined),
     refusalLimit: (peer) => limiter.take(`refused:${peer}`, config.rateLimit.refused),
+    decide: (principal, purpose, coordinate) => policy.decide(principal, purpose, [coordinate]).get(coordinate)!,
     runAs,
     serverTiming: config.serverTiming,
     record: async ({ requestId, principal, purpose, request, audit, outcome, detail }) => {

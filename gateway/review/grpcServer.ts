@@ -18,7 +18,7 @@ import { AuditScope } from '../audit/auditScope.js';
 import type { Authenticated, Refused } from '../auth/authenticate.js';
 import type { RateDecision } from '../rateLimit.js';
 import { SubgraphWait } from '../subgraphFetcher.js';
-import type { Principal } from '../policy/accessPolicy.js';
+import type { FieldDecision, Principal } from '../policy/accessPolicy.js';
 import { MATTERS, type Matter, type MeasureFinding } from './reviewPolicy.js';
 import type { AgencyFinding, ReviewService, RunOperation, Verdict } from './reviewService.js';
 
@@ -48,6 +48,11 @@ export interface ReviewGrpcOptions {
   readonly rateLimit: (principal: Principal) => Promise<RateDecision>;
   /** The limit on calls refused before authentication, per peer address (each refusal writes a record). */
   readonly refusalLimit: (peer: string) => Promise<RateDecision>;
+  /**
+   * The access policy's decision on the GraphQL field a call stands for (`Query.jointReview` or
+   * `Query.jointReviewBatch`): one rule decides who may review, whichever door the caller uses.
+   */
+  readonly decide: (principal: Principal, purpose: string | null, coordinate: string) => FieldDecision;
   /**
    * Runs a fact query through the gateway as `principal` acting for `purpose`, noting decisions
    * in `audit` and the time spent on subgraphs in `wait`.
@@ -96,6 +101,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   const prepare = async (
     call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any>,
     method: string,
+    coordinate: string,
     codes: readonly string[],
     matterName: unknown,
   ): Promise<Prepared | grpc.StatusObject> => {
@@ -136,6 +142,9 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       audit.touch(codes.filter((c) => checkUscc(c) === null));
       const rate = await options.rateLimit(auth.principal);
       if (!rate.allowed) return status(grpc.status.RESOURCE_EXHAUSTED, `too many requests from ${auth.principal.sub}; try again in ${rate.retryAfterSeconds} s`);
+      const decision = options.decide(auth.principal, auth.purpose, coordinate);
+      audit.addDecisions(new Map([[coordinate, decision]]));
+      if (decision.effect !== 'ALLOW') return status(grpc.status.PERMISSION_DENIED, `${coordinate} is not shared with this caller: ${decision.reason}`);
       const matter = typeof matterName === 'string' ? matterName.replace(/^MATTER_/, '') : '';
       if (!(MATTERS as readonly string[]).includes(matter)) {
         return status(grpc.status.INVALID_ARGUMENT, `matter must be one of ${MATTERS.map((m) => `MATTER_${m}`).join(', ')}`);
@@ -174,7 +183,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   server.addService(proto.meg.review.v1.JointReviewService.service, {
     Review: (call: grpc.ServerWritableStream<{ uscc: string; matter: string }, any>) => {
       void (async () => {
-        const prepared = await prepare(call, 'JointReviewService/Review', [call.request.uscc], call.request.matter);
+        const prepared = await prepare(call, 'JointReviewService/Review', 'Query.jointReview', [call.request.uscc], call.request.matter);
         if ('code' in prepared) return void call.emit('error', prepared);
         let verdict: Verdict;
         try {
@@ -203,7 +212,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     },
     ReviewBatch: (call: grpc.ServerUnaryCall<{ uscc: string[]; matter: string }, any>, callback: grpc.sendUnaryData<any>) => {
       void (async () => {
-        const prepared = await prepare(call, 'JointReviewService/ReviewBatch', call.request.uscc, call.request.matter);
+        const prepared = await prepare(call, 'JointReviewService/ReviewBatch', 'Query.jointReviewBatch', call.request.uscc, call.request.matter);
         if ('code' in prepared) return void callback(prepared);
         let verdicts: Verdict[];
         try {

@@ -9,9 +9,15 @@
 #   ones with bodies acting for a listed purpose, NONE stay with the owning agency.
 package meg.access
 
-# Roles of government bodies that may receive shared data. Auditors review who may see what and
-# who saw what; they are given published data only.
+# Roles of government bodies that may receive shared data. The auditor role is not one of them:
+# auditors review who may see what and who saw what, and are given published data only.
 _government_roles := {"officer", "approval-system"}
+
+# The purpose auditors act for. A token may hold the auditor role beside others (an officer who
+# also audits): the auditors' tools need the role and this purpose together, and a caller acting
+# for it sees no more enterprise data than the public; for any other purpose the caller's other
+# roles follow their own rules.
+_audit_purpose := "AUDIT"
 
 # The subgraphs that hold agency data; owning one of them is what makes an agency an owner.
 _agency_subgraphs := {"market", "tax", "social", "customs"}
@@ -33,11 +39,14 @@ decision(entry, principal, purpose) := _deny("unclassified", "the field is not i
 	entry.sharing == "PUBLIC"
 } else := _deny("public_principal", "callers without a token see published (PUBLIC) fields only") if {
 	principal.public
-} else := _allow("auditor_tools", "the policy and the access log are for auditors") if {
+} else := _allow("auditor_tools", "the policy and the access log are for auditors acting for AUDIT") if {
 	"audit" in entry.owners
 	"auditor" in principal.roles
-} else := _deny("auditor", "auditors review the policy and the access log, and see published enterprise data only") if {
-	"auditor" in principal.roles
+	purpose == _audit_purpose
+} else := _deny("auditor_tools_only", "the policy and the access log are for callers with the auditor role acting for AUDIT") if {
+	"audit" in entry.owners
+} else := _deny("audit_purpose", "acting for AUDIT, a caller reviews the policy and the access log, and sees published enterprise data only") if {
+	purpose == _audit_purpose
 } else := _allow("owner", sprintf("the %s administration owns this field", [principal.agency])) if {
 	some owner in entry.owners
 	owner in _agency_subgraphs

@@ -55,8 +55,28 @@ test_public_principal_denied_everything_else if {
 }
 
 test_auditor_sees_published_data_only if {
-	_effect("TaxProfile.taxpayerType", _auditor, null) == ["DENY", "auditor"]
-	_effect("LegalRepresentative.idNumber", _auditor, "JOINT_PUNISHMENT") == ["DENY", "auditor"]
+	_effect("TaxProfile.taxpayerType", _auditor, "AUDIT") == ["DENY", "audit_purpose"]
+	_effect("LegalRepresentative.idNumber", _auditor, "AUDIT") == ["DENY", "audit_purpose"]
+	_effect("MarketProfile.name", _auditor, "AUDIT") == ["ALLOW", "public"]
+}
+
+test_auditor_role_alone_is_no_government_role if {
+	_effect("TaxProfile.taxpayerType", _auditor, "JOINT_PUNISHMENT") == ["DENY", "no_government_role"]
+	_effect("LegalRepresentative.idNumber", _auditor, "JOINT_PUNISHMENT") == ["DENY", "no_government_role"]
+}
+
+test_auditing_officer_keeps_own_fields_for_other_purposes if {
+	auditing_officer := {"public": false, "sub": "t2", "agency": "TAX", "roles": ["officer", "auditor"], "region": "110000"}
+	_effect("TaxFiling.revenue", auditing_officer, "TAX_ADMINISTRATION") == ["ALLOW", "owner"]
+	_effect("TaxProfile.arrears", auditing_officer, "JOINT_PUNISHMENT") == ["ALLOW", "owner"]
+	_effect("LegalRepresentative.idNumber", auditing_officer, "JOINT_PUNISHMENT") == ["ALLOW", "conditional_purpose"]
+
+	# Acting for AUDIT, the same caller uses the auditors' tools and sees published data only.
+	_effect("Query.auditLog", auditing_officer, "AUDIT") == ["ALLOW", "auditor_tools"]
+	_effect("TaxFiling.revenue", auditing_officer, "AUDIT") == ["DENY", "audit_purpose"]
+
+	# And not the auditors' tools for any other purpose.
+	_effect("Query.auditLog", auditing_officer, "TAX_ADMINISTRATION") == ["DENY", "auditor_tools_only"]
 }
 
 test_owner_sees_its_own_fields if {
@@ -120,13 +140,30 @@ test_every_selected_coordinate_decided_once if {
 	ds["MarketProfile.name"].effect == "ALLOW"
 }
 
-test_auditor_tools_for_auditors_only if {
+test_auditor_tools_need_the_role_and_the_audit_purpose if {
 	_effect("Query.auditLog", _auditor, "AUDIT") == ["ALLOW", "auditor_tools"]
-	_effect("Query.auditLog", _tax_officer, "TAX_ADMINISTRATION") == ["DENY", "not_shared"]
+	_effect("Query.auditLog", _auditor, "JOINT_PUNISHMENT") == ["DENY", "auditor_tools_only"]
+	_effect("Query.auditLog", _auditor, null) == ["DENY", "auditor_tools_only"]
+	_effect("Query.auditLog", _tax_officer, "TAX_ADMINISTRATION") == ["DENY", "auditor_tools_only"]
+	_effect("Query.auditLog", _tax_officer, "AUDIT") == ["DENY", "auditor_tools_only"]
 	_effect("Query.auditLog", _public, null) == ["DENY", "public_principal"]
 }
 
 test_a_body_named_like_a_tool_subgraph_owns_nothing if {
 	audit_office := {"public": false, "sub": "x", "agency": "AUDIT", "roles": ["officer"], "region": null}
-	_effect("Query.auditLog", audit_office, "CREDIT_SUPERVISION") == ["DENY", "not_shared"]
+	_effect("Query.auditLog", audit_office, "CREDIT_SUPERVISION") == ["DENY", "auditor_tools_only"]
+}
+
+test_joint_review_for_government_roles_only if {
+	_review_effect(_procurement, "PUBLIC_PROCUREMENT") == ["ALLOW", "unconditional"]
+	_review_effect(_auditor, "AUDIT") == ["DENY", "audit_purpose"]
+	_review_effect(_auditor, "PUBLIC_PROCUREMENT") == ["DENY", "no_government_role"]
+	_review_effect(_no_role, "CUSTOMS_SUPERVISION") == ["DENY", "no_government_role"]
+	_review_effect(_public, null) == ["DENY", "public_principal"]
+}
+
+_review_effect(principal, purpose) := [d.effect, d.rule] if {
+	review := {"Query.jointReview": {"owners": ["review"], "sharing": "UNCONDITIONAL", "personal": false, "mask": null, "purposes": []}}
+	d := access.decisions["Query.jointReview"] with input as {"principal": principal, "purpose": purpose, "coordinates": ["Query.jointReview"]}
+		with data.meg.catalogue as review
 }
