@@ -20,7 +20,7 @@ import { startAuditSubgraph } from './audit/auditSubgraph.js';
 import { canonicalJson } from './audit/canonicalJson.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { readTokenVerificationKey } from './auth/tokens.js';
-import { AccessPolicy, type Principal } from './policy/accessPolicy.js';
+import { AccessPolicy, type FieldDecision, type Principal } from './policy/accessPolicy.js';
 import { PolicyEnforcingGateway, type PolicyContext } from './policy/enforcingGateway.js';
 import { createMasker } from './policy/masking.js';
 import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge } from '../subgraphs/shared/subgraphServer.js';
@@ -123,6 +123,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     async (query, variables, signal) => {
       if (!apollo) throw new Error('the gateway is not started');
       // A review's fact queries belong to the review's request: their decisions go into its record.
+      let decisions: ReadonlyMap<string, FieldDecision> = new Map();
       const contextValue: GatewayContext = {
         caller: callerContext(randomUUID(), principal, purpose),
         principal,
@@ -130,11 +131,12 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
         signal,
         audit: audit ?? new AuditScope(),
         internal: true,
+        onDecisions: (decided) => void (decisions = decided),
         ...(wait ? { wait } : {}),
       };
       const response = await apollo.executeOperation({ query, variables }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
-      return response.body.singleResult;
+      return { ...response.body.singleResult, decisions };
     };
   // A cluster worker serves its own in-process subgraphs, on ports of its own: a review's fact
   // queries must come back to the worker whose request they belong to.

@@ -24,6 +24,8 @@ export interface PolicyContext {
   readonly purpose: string | null;
   /** Where the request's decisions are noted for its audit record. */
   readonly audit?: AuditScope;
+  /** Told the decisions on this operation's fields (the joint review reads what its caller may see). */
+  readonly onDecisions?: (decisions: ReadonlyMap<string, FieldDecision>) => void;
 }
 
 /** How one operation is enforced for one kind of caller. */
@@ -87,6 +89,7 @@ export class PolicyEnforcingGateway implements GatewayInterface {
       const context = requestContext.context as unknown as PolicyContext;
       const plan = this.planFor(requestContext.schema, requestContext.document, requestContext.queryHash, requestContext.operationName, context);
       context.audit?.addDecisions(plan.decisions);
+      context.onDecisions?.(plan.decisions);
       // The gateway plans and executes the pruned operation; everything else about the request stays.
       const pruned = Object.create(requestContext, {
         document: { value: plan.document },

@@ -199,7 +199,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         prepared.done();
         // The verdict is released only once the call is on record.
         try {
-          await prepared.record(verdict.unavailable.length > 0 ? 'partial' : 'ok');
+          await prepared.record(verdict.unavailable.length > 0 || verdict.withheld.length > 0 ? 'partial' : 'ok');
         } catch {
           if (!call.cancelled) call.emit('error', status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdict is not given; try again later'));
           return;
@@ -224,7 +224,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         }
         prepared.done();
         try {
-          await prepared.record(verdicts.some((v) => v.unavailable.length > 0) ? 'partial' : 'ok');
+          await prepared.record(verdicts.some((v) => v.unavailable.length > 0 || v.withheld.length > 0) ? 'partial' : 'ok');
         } catch {
           return void callback(status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdicts are not given; try again later'));
         }
@@ -298,7 +298,14 @@ function toProtoMeasure(m: MeasureFinding) {
 }
 
 function toProtoFinding(f: AgencyFinding) {
-  return { uscc: f.uscc, agency: `AGENCY_${f.agency}`, status: `FINDING_STATUS_${f.status}`, measures: f.measures.map(toProtoMeasure), detail: f.detail };
+  return {
+    uscc: f.uscc,
+    agency: `AGENCY_${f.agency}`,
+    status: `FINDING_STATUS_${f.status}`,
+    measures: f.measures.map(toProtoMeasure),
+    detail: f.detail,
+    withheldCoordinates: [...f.withheld],
+  };
 }
 
 function toProtoVerdict(v: Verdict, withFindings: boolean) {
@@ -309,6 +316,7 @@ function toProtoVerdict(v: Verdict, withFindings: boolean) {
     measures: v.measures.map(toProtoMeasure),
     findings: withFindings ? v.findings.map(toProtoFinding) : [],
     unavailable: v.unavailable.map((a) => `AGENCY_${a}`),
+    withheld: v.withheld.map((w) => ({ agency: `AGENCY_${w.agency}`, rule: w.rule, coordinates: [...w.coordinates] })),
     policyRevision: v.policyRevision,
     reviewedAt: v.reviewedAt,
   };

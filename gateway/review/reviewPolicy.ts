@@ -46,6 +46,15 @@ export interface MeasureFinding {
   readonly evidence: readonly Evidence[];
 }
 
+/** A rule that applies to the matter but could not be applied: the caller may not see what it needs. */
+export interface WithheldRule {
+  /** The agency whose facts the rule reads, or JOINT for the green channel. */
+  readonly agency: ReviewAgency | 'JOINT';
+  readonly rule: string;
+  /** The field coordinates the access policy withheld from the caller. */
+  readonly coordinates: readonly string[];
+}
+
 /** Outcome of a review. */
 export type Outcome = 'PASS' | 'PRIORITY' | 'RESTRICT' | 'PROHIBIT' | 'INCOMPLETE';
 
@@ -72,14 +81,23 @@ export class ReviewPolicy {
     return new ReviewPolicy(policy);
   }
 
-  /** The measures and outcome for `matter`, given the facts of the agencies that answered. */
-  decide(matter: Matter, facts: Facts, unavailable: readonly ReviewAgency[]): { findings: MeasureFinding[]; outcome: Outcome } {
-    const result = this.policy.evaluate({ matter, facts, unavailable }, ENTRYPOINT) as { result?: { findings?: MeasureFinding[]; outcome?: Outcome; error?: string } }[];
+  /**
+   * The measures, withheld rules and outcome for `matter`, given the facts of the agencies that
+   * answered and the field coordinates the caller's access policy withheld (denied or masked).
+   */
+  decide(matter: Matter, facts: Facts, unavailable: readonly ReviewAgency[], withheld: readonly string[] = []): { findings: MeasureFinding[]; withheld: WithheldRule[]; outcome: Outcome } {
+    const result = this.policy.evaluate({ matter, facts, unavailable, withheld }, ENTRYPOINT) as {
+      result?: { findings?: MeasureFinding[]; withheld?: WithheldRule[]; outcome?: Outcome; error?: string };
+    }[];
     const decision = result?.[0]?.result;
-    if (!decision || decision.error || !decision.outcome || !Array.isArray(decision.findings)) {
+    if (!decision || decision.error || !decision.outcome || !Array.isArray(decision.findings) || !Array.isArray(decision.withheld)) {
       throw new Error(`the review policy did not decide: ${decision?.error ?? 'no result'}`);
     }
     const order = { PROHIBIT: 0, RESTRICT: 1, PRIORITY: 2 };
-    return { findings: [...decision.findings].sort((a, b) => order[a.measure] - order[b.measure] || a.rule.localeCompare(b.rule)), outcome: decision.outcome };
+    return {
+      findings: [...decision.findings].sort((a, b) => order[a.measure] - order[b.measure] || a.rule.localeCompare(b.rule)),
+      withheld: [...decision.withheld].sort((a, b) => a.agency.localeCompare(b.agency) || a.rule.localeCompare(b.rule)),
+      outcome: decision.outcome,
+    };
   }
 }

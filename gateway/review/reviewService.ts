@@ -6,17 +6,25 @@
  * another agency's finding already prohibits.
  */
 import type { GraphQLFormattedError } from 'graphql';
-import type { Facts, Matter, MeasureFinding, Outcome, ReviewAgency, ReviewPolicy } from './reviewPolicy.js';
+import type { FieldDecision } from '../policy/accessPolicy.js';
+import type { Facts, Matter, MeasureFinding, Outcome, ReviewAgency, ReviewPolicy, WithheldRule } from './reviewPolicy.js';
 import { REVIEW_AGENCIES } from './reviewPolicy.js';
 
 /** What one agency's part of a review found about one enterprise. */
 export interface AgencyFinding {
   readonly uscc: string;
   readonly agency: ReviewAgency;
-  readonly status: 'ANSWERED' | 'UNAVAILABLE';
+  /**
+   * ANSWERED; UNAVAILABLE when the agency failed or did not answer in time; WITHHELD when it
+   * answered but the caller's access policy keeps from the caller facts that a rule applying to
+   * the matter needs, so that rule could not be applied.
+   */
+  readonly status: 'ANSWERED' | 'UNAVAILABLE' | 'WITHHELD';
   readonly measures: readonly MeasureFinding[];
   /** Why the agency is unavailable, or which facts the caller's policy withheld; empty otherwise. */
   readonly detail: string;
+  /** For WITHHELD: the coordinates the rules needed and the caller may not see in clear. */
+  readonly withheld: readonly string[];
 }
 
 /** The verdict on one enterprise. */
@@ -27,12 +35,21 @@ export interface Verdict {
   readonly measures: readonly MeasureFinding[];
   readonly findings: readonly AgencyFinding[];
   readonly unavailable: readonly ReviewAgency[];
+  /** The rules that could not be applied, their facts withheld from the caller (the verdict is then INCOMPLETE unless something prohibits). */
+  readonly withheld: readonly WithheldRule[];
   readonly policyRevision: string;
   readonly reviewedAt: string;
 }
 
-/** Runs a GraphQL operation through the gateway's pipeline for the reviewing caller. */
-export type RunOperation = (query: string, variables: Record<string, unknown>, signal: AbortSignal) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+/**
+ * Runs a GraphQL operation through the gateway's pipeline for the reviewing caller; the result
+ * carries the access policy's decisions on the operation's fields, by coordinate.
+ */
+export type RunOperation = (
+  query: string,
+  variables: Record<string, unknown>,
+  signal: AbortSignal,
+) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[]; decisions?: ReadonlyMap<string, FieldDecision> }>;
 
 /** Per agency: the key of its profile on Enterprise, the facts asked for, and how they become review facts. */
 const FACT_QUERIES: Record<ReviewAgency, { key: 'market' | 'tax' | 'social' | 'customs'; selection: string; facts: (profile: any) => Record<string, unknown> }> = {
@@ -67,7 +84,15 @@ const AGENCY_NAMES: Record<ReviewAgency, string> = {
 
 /** What one agency answered for the whole list. */
 type AgencyAnswer =
-  | { readonly agency: ReviewAgency; readonly answered: true; readonly facts: ReadonlyMap<string, Record<string, unknown> | null>; readonly withheld: readonly string[] }
+  | {
+      readonly agency: ReviewAgency;
+      readonly answered: true;
+      readonly facts: ReadonlyMap<string, Record<string, unknown> | null>;
+      /** Coordinates of the facts asked for that the caller may not see in clear (denied or masked). */
+      readonly withheld: readonly string[];
+      /** Of those, the ones denied outright (reported even when no rule needs them). */
+      readonly denied: readonly string[];
+    }
   | { readonly agency: ReviewAgency; readonly answered: false; readonly reason: string };
 
 /** The joint review over the gateway. */
@@ -109,6 +134,7 @@ export class ReviewService {
       }),
     );
     const reviewedAt = new Date().toISOString();
+    const withheld = [...new Set(answers.flatMap((a) => (a.answered ? a.withheld : [])))].sort();
     return codes.map((uscc) => {
       const facts: Facts = {};
       const unavailable: ReviewAgency[] = [];
@@ -116,30 +142,46 @@ export class ReviewService {
         if (answer.answered) facts[FACT_QUERIES[answer.agency].key] = answer.facts.get(uscc) ?? null;
         else unavailable.push(answer.agency);
       }
-      const { findings, outcome } = this.policy.decide(matter, facts, unavailable);
+      const decided = this.policy.decide(matter, facts, unavailable, withheld);
       return {
         uscc,
         matter,
-        outcome,
-        measures: findings,
+        outcome: decided.outcome,
+        measures: decided.findings,
         findings: answers.map((a) => findingFor(a, uscc)),
         unavailable,
+        withheld: decided.withheld,
         policyRevision: this.policyRevision,
         reviewedAt,
       };
     });
   }
 
-  /** One agency's finding on one enterprise: its own facts through the rules. */
+  /** One agency's finding on one enterprise: its own facts, and what the caller may not see of them, through the rules. */
   private findingOf(answer: AgencyAnswer, uscc: string, matter: Matter): AgencyFinding {
-    if (!answer.answered) return { uscc, agency: answer.agency, status: 'UNAVAILABLE', measures: [], detail: answer.reason };
-    const { findings } = this.policy.decide(matter, { [FACT_QUERIES[answer.agency].key]: answer.facts.get(uscc) ?? null }, []);
+    if (!answer.answered) return { uscc, agency: answer.agency, status: 'UNAVAILABLE', measures: [], detail: answer.reason, withheld: [] };
+    const decided = this.policy.decide(matter, { [FACT_QUERIES[answer.agency].key]: answer.facts.get(uscc) ?? null }, [], answer.withheld);
+    const blocked = decided.withheld.filter((w) => w.agency === answer.agency);
+    const coordinates = [...new Set(blocked.flatMap((w) => w.coordinates))].sort();
+    const measures = decided.findings.filter((f) => f.agency === answer.agency);
+    if (coordinates.length > 0) {
+      const rules = blocked.map((w) => w.rule).join(', ');
+      return {
+        uscc,
+        agency: answer.agency,
+        status: 'WITHHELD',
+        measures,
+        detail: `the access policy withholds from this caller facts the rules (${rules}) need: ${coordinates.join(', ')}; the verdict cannot rest on them`,
+        withheld: coordinates,
+      };
+    }
     return {
       uscc,
       agency: answer.agency,
       status: 'ANSWERED',
-      measures: findings.filter((f) => f.agency === answer.agency),
-      detail: answer.withheld.length > 0 ? `withheld by the access policy for this caller: ${answer.withheld.join(', ')}` : '',
+      measures,
+      detail: answer.denied.length > 0 ? `withheld by the access policy for this caller (no rule of this matter needs it): ${answer.denied.join(', ')}` : '',
+      withheld: [],
     };
   }
 
@@ -160,13 +202,18 @@ export class ReviewService {
       const code = failures[0]?.extensions?.['code'];
       return { agency, answered: false, reason: `${AGENCY_NAMES[agency]} did not answer${code ? ` (${String(code)})` : ''}` };
     }
-    const withheld = [...new Set((result.errors ?? []).map((e) => String(e.extensions?.['coordinate'])))].sort();
+    // Fail closed: without the policy's decisions, every field the policy refused counts as withheld.
+    const refused = (result.errors ?? []).map((e) => String(e.extensions?.['coordinate']));
+    const decisions = [...(result.decisions ?? new Map<string, FieldDecision>())];
+    const withheld = [...new Set([...refused, ...decisions.filter(([, d]) => d.effect !== 'ALLOW').map(([c]) => c)])].sort();
+    // The fields the caller was refused, as it was told them (the topmost of each pruned branch).
+    const denied = [...new Set(refused)].sort();
     const facts = new Map<string, Record<string, unknown> | null>();
     for (const entry of list as { uscc: string; [key: string]: unknown }[]) {
       const profile = entry[spec.key];
       facts.set(entry.uscc, profile === null || profile === undefined ? null : spec.facts(profile));
     }
-    return { agency, answered: true, facts, withheld };
+    return { agency, answered: true, facts, withheld, denied };
   }
 }
 

@@ -119,8 +119,8 @@ describe('auditor tools', () => {
     expect(body.data!['explainAccess']).toEqual({
       effect: 'DENY',
       rule: 'conditional_purpose_missing',
-      reason: 'shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
-      field: { sharing: 'CONDITIONAL', purposes: ['JOINT_PUNISHMENT', 'CREDIT_SUPERVISION', 'FISCAL_SUBSIDY', 'PUBLIC_PROCUREMENT'] },
+      reason: 'shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_INCENTIVE, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
+      field: { sharing: 'CONDITIONAL', purposes: ['JOINT_PUNISHMENT', 'JOINT_INCENTIVE', 'CREDIT_SUPERVISION', 'FISCAL_SUBSIDY', 'PUBLIC_PROCUREMENT'] },
     });
     const cli = auditCli(federation, 'explain', '--agency', 'CUSTOMS', '--roles', 'officer', '--purpose', 'CUSTOMS_SUPERVISION', '--coordinate', 'TaxProfile.arrears');
     expect(cli.stdout).toContain('TaxProfile.arrears: DENY\n  rule:   conditional_purpose_missing\n');

@@ -103,14 +103,14 @@ describe('what each caller sees of an enterprise', () => {
     const { body } = await graphql(federation.gatewayUrl, QUERY, { uscc: subject.uscc }, await headersFor(federation, CALLERS.customsOfficer));
     expect(body.errors!.find((e) => e.extensions?.['coordinate'] === 'TaxProfile.arrears')).toEqual({
       message:
-        'TaxProfile.arrears is not shared with this caller: shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
+        'TaxProfile.arrears is not shared with this caller: shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_INCENTIVE, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
       path: ['enterprise', 'tax', 'arrears'],
       extensions: {
         code: 'FORBIDDEN_FIELD',
         coordinate: 'TaxProfile.arrears',
         sharing: 'CONDITIONAL',
         rule: 'conditional_purpose_missing',
-        reason: 'shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
+        reason: 'shared only for CREDIT_SUPERVISION, FISCAL_SUBSIDY, JOINT_INCENTIVE, JOINT_PUNISHMENT, PUBLIC_PROCUREMENT; for CUSTOMS_SUPERVISION not shared (CONDITIONAL)',
       },
     });
   });

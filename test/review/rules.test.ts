@@ -50,6 +50,8 @@ const open = (list: { removedOn?: string | null; settledOn?: string | null }[] |
   (list ?? []).filter((e) => (e.removedOn ?? e.settledOn ?? null) === null).length > 0;
 const latestRating = (f: Facts) => [...(f.tax?.creditRatings ?? [])].sort((a, b) => b.year - a.year)[0]?.rating;
 const notOperating = (f: Facts) => f.market?.status === 'REVOKED' || f.market?.status === 'CANCELLED';
+const negativeBesidesArrears = (f: Facts) =>
+  !f.market || notOperating(f) || open(f.market.seriousViolations) || open(f.market.abnormalOperations) || open(f.tax?.majorViolations) || latestRating(f) === 'D';
 const negative = (f: Facts) =>
   !f.market || notOperating(f) || open(f.market.seriousViolations) || open(f.market.abnormalOperations) || open(f.tax?.majorViolations) ||
   latestRating(f) === 'D' || open(f.social?.arrears) || open(f.tax?.arrears) || f.customs?.creditLevel === 'DISHONEST';
@@ -123,9 +125,54 @@ describe('joint review rules, through gRPC', () => {
 
   it('opens the green channel for rating A with advanced certification and nothing negative', async () => {
     const subject = pick('is trustworthy', (f) => latestRating(f) === 'A' && f.customs?.creditLevel === 'ADVANCED_CERTIFIED' && !negative(f));
-    const verdict = await reviewOf(subject.uscc, 'MATTER_CUSTOMS_CLEARANCE', CALLERS.customsOfficer);
+    const verdict = await reviewOf(subject.uscc, 'MATTER_CUSTOMS_CLEARANCE', CALLERS.incentiveSystem);
     expect(verdict.outcome).toBe('OUTCOME_PRIORITY');
     expect(rules(verdict)).toEqual([['trustworthy', 'MEASURE_PRIORITY']]);
+    expect(verdict.withheld).toEqual([]);
+  });
+
+  it('gives no green channel to a caller who may not see whether arrears are open: INCOMPLETE, naming what was withheld', async () => {
+    const subject = pick('is trustworthy', (f) => latestRating(f) === 'A' && f.customs?.creditLevel === 'ADVANCED_CERTIFIED' && !negative(f));
+    // A customs officer supervising clearance is not shared the tax and social-insurance arrears.
+    const verdict = await reviewOf(subject.uscc, 'MATTER_CUSTOMS_CLEARANCE', CALLERS.customsOfficer);
+    expect(verdict.outcome).toBe('OUTCOME_INCOMPLETE');
+    expect(verdict.measures).toEqual([]);
+    expect(verdict.withheld).toEqual([
+      { agency: 'AGENCY_JOINT', rule: 'trustworthy', coordinates: ['ContributionArrear.settledOn', 'SocialProfile.arrears', 'TaxArrear.settledOn', 'TaxProfile.arrears'] },
+    ]);
+  });
+
+  it("does not read a rule's withheld facts as none: social-insurance arrears a caller may not see make a subsidy review INCOMPLETE", async () => {
+    const subject = pick('owes social insurance and nothing else', (f) => open(f.social?.arrears) && !open(f.tax?.arrears) && !negativeBesidesArrears(f));
+    // Shared for procurement: the arrears restrict.
+    const seen = await reviewOf(subject.uscc, 'MATTER_FISCAL_SUBSIDY', CALLERS.procurement);
+    expect(seen.outcome).toBe('OUTCOME_RESTRICT');
+    expect(rules(seen)).toContainEqual(['social_insurance_arrears', 'MEASURE_RESTRICT']);
+    // Not shared for customs supervision: neither RESTRICT nor a silent PASS.
+    const result = await review(client, { uscc: subject.uscc, matter: 'MATTER_FISCAL_SUBSIDY' }, await metadataFor(federation, CALLERS.customsOfficer));
+    expect(result.status.code).toBe(grpc.status.OK);
+    const verdict = result.events.at(-1).verdict;
+    expect(verdict.outcome).toBe('OUTCOME_INCOMPLETE');
+    expect(verdict.withheld).toEqual([{ agency: 'AGENCY_SOCIAL', rule: 'social_insurance_arrears', coordinates: ['ContributionArrear.settledOn', 'SocialProfile.arrears'] }]);
+    const social = result.events.find((e) => e.finding?.agency === 'AGENCY_SOCIAL').finding;
+    expect(social).toMatchObject({
+      status: 'FINDING_STATUS_WITHHELD',
+      withheldCoordinates: ['ContributionArrear.settledOn', 'SocialProfile.arrears'],
+      detail: 'the access policy withholds from this caller facts the rules (social_insurance_arrears) need: ContributionArrear.settledOn, SocialProfile.arrears; the verdict cannot rest on them',
+    });
+    // The same over GraphQL.
+    const graph = await graphql(
+      federation.gatewayUrl,
+      'query($u: USCC!) { jointReview(uscc: $u, matter: FISCAL_SUBSIDY) { outcome withheld { agency rule coordinates } findings { agency status withheld } } }',
+      { u: subject.uscc },
+      await headersFor(federation, CALLERS.customsOfficer),
+    );
+    expect(graph.body.errors).toBeUndefined();
+    expect(graph.body.data!['jointReview']).toMatchObject({
+      outcome: 'INCOMPLETE',
+      withheld: [{ agency: 'SOCIAL', rule: 'social_insurance_arrears', coordinates: ['ContributionArrear.settledOn', 'SocialProfile.arrears'] }],
+    });
+    expect(graph.body.data!['jointReview'].findings).toContainEqual({ agency: 'SOCIAL', status: 'WITHHELD', withheld: ['ContributionArrear.settledOn', 'SocialProfile.arrears'] });
   });
 
   it('passes an enterprise with nothing on record', async () => {
@@ -161,10 +208,10 @@ describe('the Review stream', () => {
   });
 
   it("reviews under the caller's own policy: facts it may not see are withheld and said so", async () => {
-    // Tax arrears are not shared for customs supervision.
+    // Tax arrears are not shared for customs supervision, and no rule of customs clearance needs them but the green channel.
     const result = await review(client, { uscc: codes[3]!, matter: 'MATTER_CUSTOMS_CLEARANCE' }, await metadataFor(federation, CALLERS.customsOfficer));
     const tax = result.events.find((e) => e.finding?.agency === 'AGENCY_TAX').finding;
-    expect(tax.detail).toBe('withheld by the access policy for this caller: TaxProfile.arrears');
+    expect(tax).toMatchObject({ status: 'FINDING_STATUS_ANSWERED', detail: 'withheld by the access policy for this caller (no rule of this matter needs it): TaxProfile.arrears' });
   });
 });
 

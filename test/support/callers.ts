@@ -58,6 +58,11 @@ export const CALLERS = {
     claims: { sub: 'licensing-system', agency: 'LICENSING_CENTRE', roles: ['approval-system'], purposes: ['ADMINISTRATIVE_LICENSING'] },
     purpose: 'ADMINISTRATIVE_LICENSING',
   },
+  incentiveSystem: {
+    name: "a green-channel approval system granting joint incentives",
+    claims: { sub: 'incentive-system', agency: 'DEVELOPMENT_REFORM', roles: ['approval-system'], purposes: ['JOINT_INCENTIVE'] },
+    purpose: 'JOINT_INCENTIVE',
+  },
   creditSupervisor: {
     name: 'a credit supervision officer of the development and reform commission',
     claims: { sub: 'credit-officer-1', agency: 'DEVELOPMENT_REFORM', roles: ['officer'], purposes: ['CREDIT_SUPERVISION'] },

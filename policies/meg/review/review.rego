@@ -5,7 +5,9 @@
 #   maps an approval matter and the facts each agency holds about an enterprise to measures —
 #   PROHIBIT, RESTRICT, PRIORITY (the green channel) — each with its legal basis and evidence,
 #   and to a verdict. An agency that did not answer makes the verdict INCOMPLETE, never a PASS,
-#   unless another agency's finding already prohibits.
+#   unless another agency's finding already prohibits. So does a rule whose facts the caller's
+#   access policy withheld (input.withheld: the field coordinates the caller may not see in
+#   clear): such a rule is not applied to what little it could see, but named as WITHHELD.
 package meg.review
 
 _matters := {
@@ -14,9 +16,12 @@ _matters := {
 }
 
 # METADATA
-# description: Findings and the verdict for input.matter over input.facts (by agency) and input.unavailable.
+# description: |
+#   Findings, withheld rules and the verdict for input.matter over input.facts (by agency),
+#   input.unavailable (agencies that did not answer) and input.withheld (coordinates withheld
+#   from the caller).
 # entrypoint: true
-decision := {"findings": findings, "outcome": outcome} if {
+decision := {"findings": findings, "withheld": withheld, "outcome": outcome} if {
 	input.matter in _matters
 } else := {"error": sprintf("unknown matter %v", [input.matter])}
 
@@ -25,12 +30,23 @@ decision := {"findings": findings, "outcome": outcome} if {
 findings := _negative | _priority
 
 # METADATA
-# description: PROHIBIT beats everything; a missing agency makes the verdict INCOMPLETE; then RESTRICT, PRIORITY, PASS.
+# description: |
+#   The rules that apply to the matter but whose facts were withheld from the caller, each with
+#   its agency and the coordinates it needed. The green channel counts only when the facts the
+#   caller did see leave it open.
+withheld := {_withheld_finding(_rule_agency[rule], rule, _withheld_facts(_rule_facts[rule])) | some rule in object.keys(_rule_facts); _blocked(rule)} | _priority_withheld
+
+# METADATA
+# description: |
+#   PROHIBIT beats everything; an agency that did not answer, or a rule whose facts were withheld,
+#   makes the verdict INCOMPLETE; then RESTRICT, PRIORITY, PASS.
 outcome := "PROHIBIT" if {
 	some f in findings
 	f.measure == "PROHIBIT"
 } else := "INCOMPLETE" if {
 	count(input.unavailable) > 0
+} else := "INCOMPLETE" if {
+	count(withheld) > 0
 } else := "RESTRICT" if {
 	some f in findings
 	f.measure == "RESTRICT"
@@ -38,6 +54,49 @@ outcome := "PROHIBIT" if {
 	some f in findings
 	f.measure == "PRIORITY"
 } else := "PASS"
+
+# The facts each negative rule decides on, as field coordinates of the graph: the list or value
+# and what tells whether an entry is current, with the agency profile above them. If the caller
+# may not see one of them in clear, the rule cannot be applied: an entry whose removal date is
+# hidden looks current, a withheld list looks empty, a withheld profile looks like no record.
+_rule_facts := {
+	"serious_violation": {"Enterprise.market", "MarketProfile.seriousViolations", "SeriousViolationEntry.removedOn"},
+	"not_operating": {"Enterprise.market", "MarketProfile.status"},
+	"not_registered": {"Enterprise.market"},
+	"abnormal_operations": {"Enterprise.market", "MarketProfile.abnormalOperations", "AbnormalOperationEntry.removedOn"},
+	"major_tax_violation": {"Enterprise.tax", "TaxProfile.majorViolations", "MajorTaxViolation.removedOn"},
+	"tax_rating_d": {"Enterprise.tax", "TaxProfile.creditRatings", "TaxCreditRating.year", "TaxCreditRating.rating"},
+	"social_insurance_arrears": {"Enterprise.social", "SocialProfile.arrears", "ContributionArrear.settledOn"},
+	"customs_dishonest": {"Enterprise.customs", "CustomsProfile.creditLevel"},
+}
+
+# The agency whose facts each negative rule reads.
+_rule_agency := {
+	"serious_violation": "MARKET", "not_operating": "MARKET", "not_registered": "MARKET",
+	"abnormal_operations": "MARKET", "major_tax_violation": "TAX", "tax_rating_d": "TAX",
+	"social_insurance_arrears": "SOCIAL", "customs_dishonest": "CUSTOMS",
+}
+
+# The matters a rule applies to, where it does not apply to all of them.
+_rule_matters := {
+	"social_insurance_arrears": {"FISCAL_SUBSIDY"},
+	"customs_dishonest": {"CUSTOMS_CLEARANCE"},
+}
+
+_applies(rule) if not _rule_matters[rule]
+
+_applies(rule) if input.matter in _rule_matters[rule]
+
+# The coordinates among `facts` withheld from the caller.
+_withheld_facts(facts) := {c | some c in object.get(input, "withheld", []); c in facts}
+
+# A rule that applies to the matter and needs a fact the caller may not see.
+_blocked(rule) if {
+	_applies(rule)
+	count(_withheld_facts(_rule_facts[rule])) > 0
+}
+
+_withheld_finding(agency, rule, coordinates) := {"agency": agency, "rule": rule, "coordinates": sort(coordinates)}
 
 # An enterprise on the serious-violation (dishonesty) list is barred from public money and land.
 _serious_violation_measure := {
@@ -50,6 +109,7 @@ _serious_violation_measure := {
 _major_tax_violation_measure := {"GOVERNMENT_PROCUREMENT": "PROHIBIT", "BIDDING": "PROHIBIT", "FISCAL_SUBSIDY": "PROHIBIT"}
 
 _negative contains _finding("MARKET", _serious_violation_measure[input.matter], "serious_violation", "《严重违法失信名单管理办法》（国家市场监督管理总局令第44号）", evidence) if {
+	not _blocked("serious_violation")
 	evidence := [_evidence("SERIOUS_VIOLATION_LIST", e.decisionNo, e.listedOn, e.reason) |
 		some e in _list(["market", "seriousViolations"])
 		_current(e)
@@ -58,16 +118,19 @@ _negative contains _finding("MARKET", _serious_violation_measure[input.matter], 
 }
 
 _negative contains _finding("MARKET", "PROHIBIT", "not_operating", "《中华人民共和国市场主体登记管理条例》", [_evidence("REGISTRATION_STATUS", status, null, "the business licence is revoked or the registration cancelled")]) if {
+	not _blocked("not_operating")
 	status := object.get(input.facts, ["market", "status"], null)
 	status in {"REVOKED", "CANCELLED"}
 }
 
 # No market entity under this code: nothing may proceed in its name.
 _negative contains _finding("MARKET", "PROHIBIT", "not_registered", "《中华人民共和国市场主体登记管理条例》第三条", [_evidence("REGISTRATION_STATUS", "NOT_REGISTERED", null, "no market entity is registered under this code")]) if {
+	not _blocked("not_registered")
 	input.facts.market == null
 }
 
 _negative contains _finding("MARKET", "RESTRICT", "abnormal_operations", "《企业信息公示暂行条例》第十八条", evidence) if {
+	not _blocked("abnormal_operations")
 	evidence := [_evidence("ABNORMAL_OPERATIONS_LIST", e.reason, e.listedOn, e.authority) |
 		some e in _list(["market", "abnormalOperations"])
 		_current(e)
@@ -76,6 +139,7 @@ _negative contains _finding("MARKET", "RESTRICT", "abnormal_operations", "《企
 }
 
 _negative contains _finding("TAX", object.get(_major_tax_violation_measure, input.matter, "RESTRICT"), "major_tax_violation", "《重大税收违法失信主体信息公布管理办法》（国家税务总局令第54号）", evidence) if {
+	not _blocked("major_tax_violation")
 	evidence := [_evidence("MAJOR_TAX_VIOLATION_LIST", e.caseNo, e.listedOn, e.nature) |
 		some e in _list(["tax", "majorViolations"])
 		_current(e)
@@ -84,12 +148,14 @@ _negative contains _finding("TAX", object.get(_major_tax_violation_measure, inpu
 }
 
 _negative contains _finding("TAX", "RESTRICT", "tax_rating_d", "《纳税信用管理办法（试行）》第三十二条", [_rating_evidence(latest)]) if {
+	not _blocked("tax_rating_d")
 	latest := _latest_rating
 	latest.rating == "D"
 }
 
 _negative contains _finding("SOCIAL", "RESTRICT", "social_insurance_arrears", "《中华人民共和国社会保险法》第八十六条", evidence) if {
-	input.matter == "FISCAL_SUBSIDY"
+	not _blocked("social_insurance_arrears")
+	_applies("social_insurance_arrears")
 	evidence := [_evidence("SOCIAL_INSURANCE_ARREARS", e.insuranceType, e.since, sprintf("%v months owed", [e.months])) |
 		some e in _list(["social", "arrears"])
 		e.settledOn == null
@@ -98,24 +164,65 @@ _negative contains _finding("SOCIAL", "RESTRICT", "social_insurance_arrears", "�
 }
 
 _negative contains _finding("CUSTOMS", "RESTRICT", "customs_dishonest", "《中华人民共和国海关注册登记和备案企业信用管理办法》（海关总署令第251号）", [_evidence("CUSTOMS_CREDIT_LEVEL", "DISHONEST", object.get(input.facts, ["customs", "creditLevelSince"], null), "dishonest enterprise")]) if {
-	input.matter == "CUSTOMS_CLEARANCE"
+	not _blocked("customs_dishonest")
+	_applies("customs_dishonest")
 	object.get(input.facts, ["customs", "creditLevel"], null) == "DISHONEST"
 }
 
-# The green channel: a tax rating of A, customs advanced certification, every agency heard and
-# nothing negative anywhere.
+# The green channel: a tax rating of A, customs advanced certification, every agency heard,
+# nothing negative anywhere, no arrears open, and every one of these facts seen in clear.
 _priority contains _finding("JOINT", "PRIORITY", "trustworthy", "《关于对纳税信用A级纳税人实施联合激励措施的合作备忘录》（发改财金〔2016〕1467号）", [
 	_rating_evidence(latest),
 	_evidence("CUSTOMS_CREDIT_LEVEL", "ADVANCED_CERTIFIED", object.get(input.facts, ["customs", "creditLevelSince"], null), "advanced certified enterprise"),
 ]) if {
 	count(input.unavailable) == 0
 	count(_negative) == 0
+	not _any_negative_blocked
+	count(_withheld_facts(_trust_facts)) == 0
 	latest := _latest_rating
 	latest.rating == "A"
 	object.get(input.facts, ["customs", "creditLevel"], null) == "ADVANCED_CERTIFIED"
 	not _open(["social", "arrears"], "settledOn")
 	not _open(["tax", "arrears"], "settledOn")
 }
+
+# The facts the green channel decides on.
+_trust_facts := {
+	"Enterprise.tax", "TaxProfile.creditRatings", "TaxCreditRating.year", "TaxCreditRating.rating",
+	"TaxProfile.arrears", "TaxArrear.settledOn",
+	"Enterprise.customs", "CustomsProfile.creditLevel",
+	"Enterprise.social", "SocialProfile.arrears", "ContributionArrear.settledOn",
+}
+
+_any_negative_blocked if {
+	some rule in object.keys(_rule_facts)
+	_blocked(rule)
+}
+
+# The green channel is withheld when facts it needs were withheld and what the caller did see
+# leaves it open: each condition holds, or the facts that would decide it were withheld.
+_priority_withheld contains _withheld_finding("JOINT", "trustworthy", missing) if {
+	count(input.unavailable) == 0
+	count(_negative) == 0
+	missing := _withheld_facts(_trust_facts)
+	count(missing) > 0
+	_rating_a_possible
+	_advanced_possible
+	_no_open_arrears_possible(["tax", "arrears"], {"Enterprise.tax", "TaxProfile.arrears", "TaxArrear.settledOn"})
+	_no_open_arrears_possible(["social", "arrears"], {"Enterprise.social", "SocialProfile.arrears", "ContributionArrear.settledOn"})
+}
+
+_rating_a_possible if _latest_rating.rating == "A"
+
+_rating_a_possible if count(_withheld_facts({"Enterprise.tax", "TaxProfile.creditRatings", "TaxCreditRating.year", "TaxCreditRating.rating"})) > 0
+
+_advanced_possible if object.get(input.facts, ["customs", "creditLevel"], null) == "ADVANCED_CERTIFIED"
+
+_advanced_possible if count(_withheld_facts({"Enterprise.customs", "CustomsProfile.creditLevel"})) > 0
+
+_no_open_arrears_possible(path, _) if not _open(path, "settledOn")
+
+_no_open_arrears_possible(_, facts) if count(_withheld_facts(facts)) > 0
 
 _latest_rating := r if {
 	ratings := _list(["tax", "ratings"])

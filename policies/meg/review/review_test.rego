@@ -130,10 +130,129 @@ test_prohibition_stands_even_when_an_agency_is_missing if {
 	_review("GOVERNMENT_PROCUREMENT", facts, ["TAX"]).outcome == "PROHIBIT"
 }
 
-test_withheld_facts_do_not_fire_rules if {
-	facts := _with(_clean, "/social/arrears", null)
-	_review("FISCAL_SUBSIDY", facts, []).outcome == "PASS"
+# What a caller the access policy keeps from a fact receives in its place: null.
+_hidden(facts, path) := _with(facts, path, null)
+
+_review_withheld(matter, facts, withheld) := d if {
+	d := review.decision with input as {"matter": matter, "facts": facts, "unavailable": [], "withheld": withheld}
 }
+
+# Every negative rule, the matter it applies to, the facts it needs, and where they sit.
+_rules_with_facts := [
+	["serious_violation", "BIDDING", "MARKET", ["MarketProfile.seriousViolations", "SeriousViolationEntry.removedOn"], "/market/seriousViolations"],
+	["abnormal_operations", "GOVERNMENT_PROCUREMENT", "MARKET", ["MarketProfile.abnormalOperations", "AbnormalOperationEntry.removedOn"], "/market/abnormalOperations"],
+	["not_operating", "LISTING", "MARKET", ["MarketProfile.status"], "/market/status"],
+	["major_tax_violation", "FISCAL_SUBSIDY", "TAX", ["TaxProfile.majorViolations", "MajorTaxViolation.removedOn"], "/tax/majorViolations"],
+	["tax_rating_d", "ADMINISTRATIVE_LICENCE", "TAX", ["TaxProfile.creditRatings", "TaxCreditRating.rating", "TaxCreditRating.year"], "/tax/ratings"],
+	["social_insurance_arrears", "FISCAL_SUBSIDY", "SOCIAL", ["ContributionArrear.settledOn", "SocialProfile.arrears"], "/social/arrears"],
+	["customs_dishonest", "CUSTOMS_CLEARANCE", "CUSTOMS", ["CustomsProfile.creditLevel"], "/customs/creditLevel"],
+]
+
+test_every_rule_with_its_facts_withheld_is_withheld_and_the_verdict_incomplete if {
+	every r in _rules_with_facts {
+		[rule, matter, agency, coordinates, path] := r
+		d := _review_withheld(matter, _hidden(_clean, path), coordinates)
+		d.outcome == "INCOMPLETE"
+		count(d.findings) == 0
+		{"agency": agency, "rule": rule, "coordinates": sort(coordinates)} in d.withheld
+	}
+}
+
+test_a_rule_is_withheld_when_any_one_of_its_facts_is if {
+	every r in _rules_with_facts {
+		[rule, matter, _, coordinates, _] := r
+		every c in coordinates {
+			d := _review_withheld(matter, _clean, [c])
+			d.outcome == "INCOMPLETE"
+			some w in d.withheld
+			w.rule == rule
+			w.coordinates == [c]
+		}
+	}
+}
+
+test_a_withheld_profile_withholds_every_rule_of_its_agency if {
+	d := _review_withheld("FISCAL_SUBSIDY", object.union(_clean, {"market": null}), ["Enterprise.market"])
+	d.outcome == "INCOMPLETE"
+	{w.rule | some w in d.withheld} == {"serious_violation", "abnormal_operations", "not_operating", "not_registered"}
+}
+
+test_an_entry_whose_removal_date_is_withheld_does_not_count_as_current if {
+	# Its removal date reads null to this caller: applied, the rule would prohibit on a fact it cannot know.
+	removed := object.union(_serious, {"removedOn": null})
+	d := _review_withheld("BIDDING", _with(_clean, "/market/seriousViolations", [removed]), ["SeriousViolationEntry.removedOn"])
+	d.outcome == "INCOMPLETE"
+	count(d.findings) == 0
+}
+
+test_withheld_facts_of_a_rule_that_does_not_apply_to_the_matter_change_nothing if {
+	d := _review_withheld("GOVERNMENT_PROCUREMENT", _hidden(_clean, "/social/arrears"), ["SocialProfile.arrears", "ContributionArrear.settledOn"])
+	d.outcome == "PASS"
+	d.withheld == set()
+	_review_withheld("BIDDING", _hidden(_clean, "/customs/creditLevel"), ["CustomsProfile.creditLevel"]).outcome == "PASS"
+}
+
+test_prohibition_on_facts_seen_stands_when_others_are_withheld if {
+	facts := _hidden(_with(_clean, "/market/seriousViolations", [_serious]), "/social/arrears")
+	d := _review_withheld("FISCAL_SUBSIDY", facts, ["SocialProfile.arrears"])
+	d.outcome == "PROHIBIT"
+	{w.rule | some w in d.withheld} == {"social_insurance_arrears"}
+}
+
+test_withheld_facts_outrank_a_restriction if {
+	facts := _hidden(_with(_clean, "/tax/ratings", [{"year": 2025, "rating": "D"}]), "/social/arrears")
+	d := _review_withheld("FISCAL_SUBSIDY", facts, ["SocialProfile.arrears"])
+	d.outcome == "INCOMPLETE"
+	_measures(d) == {["tax_rating_d", "RESTRICT"]}
+}
+
+_trusted := _with(_with(_clean, "/tax/ratings", [{"year": 2025, "rating": "A"}]), "/customs", {"creditLevel": "ADVANCED_CERTIFIED", "creditLevelSince": "2023-01-01"})
+
+test_no_green_channel_on_arrears_the_caller_could_not_see if {
+	every c in ["SocialProfile.arrears", "ContributionArrear.settledOn", "TaxProfile.arrears", "TaxArrear.settledOn"] {
+		d := _review_withheld("CUSTOMS_CLEARANCE", _trusted, [c])
+		d.outcome == "INCOMPLETE"
+		count(d.findings) == 0
+		d.withheld == {{"agency": "JOINT", "rule": "trustworthy", "coordinates": [c]}}
+	}
+}
+
+test_no_green_channel_on_a_rating_or_level_the_caller_could_not_see if {
+	d := _review_withheld("CUSTOMS_CLEARANCE", _hidden(_trusted, "/customs/creditLevel"), ["CustomsProfile.creditLevel"])
+	d.outcome == "INCOMPLETE"
+	{w.rule | some w in d.withheld} == {"customs_dishonest", "trustworthy"}
+	e := _review_withheld("LISTING", _hidden(_trusted, "/tax/ratings"), ["TaxProfile.creditRatings"])
+	e.outcome == "INCOMPLETE"
+	{w.rule | some w in e.withheld} == {"tax_rating_d", "trustworthy"}
+}
+
+test_withheld_arrears_do_not_matter_when_what_was_seen_rules_the_green_channel_out if {
+	# A rating of B, seen in clear: the green channel is closed whatever the arrears are.
+	d := _review_withheld("CUSTOMS_CLEARANCE", _hidden(_clean, "/social/arrears"), ["SocialProfile.arrears"])
+	d.outcome == "PASS"
+	d.withheld == set()
+
+	# Open tax arrears seen in clear close it too.
+	owing := _with(_hidden(_trusted, "/social/arrears"), "/tax/arrears", [{"taxType": "增值税", "amount": 5000, "since": "2026-01-01", "settledOn": null}])
+	_review_withheld("CUSTOMS_CLEARANCE", owing, ["SocialProfile.arrears"]).outcome == "PASS"
+}
+
+test_priority_blocked_by_each_negative if {
+	every rule in {"serious_violation", "abnormal_operations", "major_tax_violation"} {
+		d := _review("CUSTOMS_CLEARANCE", _negative_for(rule, _trusted), [])
+		d.outcome != "PRIORITY"
+		{f.rule | some f in d.findings} == {rule}
+	}
+	_review("LISTING", _with(_trusted, "/market/status", "CANCELLED"), []).outcome == "PROHIBIT"
+	arrears := [{"insuranceType": "PENSION", "amount": 1, "months": 1, "since": "2026-01-01", "settledOn": null}]
+	_review("FISCAL_SUBSIDY", _with(_trusted, "/social/arrears", arrears), []).outcome == "RESTRICT"
+}
+
+_negative_for("serious_violation", facts) := _with(facts, "/market/seriousViolations", [_serious])
+
+_negative_for("abnormal_operations", facts) := _with(facts, "/market/abnormalOperations", [{"reason": "UNREACHABLE_AT_ADDRESS", "listedOn": "2025-03-01", "authority": "某局", "removedOn": null}])
+
+_negative_for("major_tax_violation", facts) := _with(facts, "/tax/majorViolations", [{"caseNo": "粤税稽〔2025〕88号", "nature": "虚开增值税专用发票", "listedOn": "2025-02-01", "removedOn": null}])
 
 test_unknown_matter_is_an_error if {
 	_review("LOTTERY", _clean, []) == {"error": "unknown matter LOTTERY"}
