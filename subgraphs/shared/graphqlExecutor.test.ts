@@ -98,3 +98,17 @@ describe('the subgraph executor', () => {
     expect(JSON.stringify(result.json)).not.toMatch(/10\.0\.0\.7|stack/);
   });
 });
+
+describe('an executor without a formatter of its own', () => {
+  it("hides the message of an error without a code (a driver's, a bug's) and keeps the codes of the others", async () => {
+    const plain = new SubgraphExecutor<{ prefix: string }>(schema);
+    const response = await plain.run({ query: '{ broken refused }' }, context);
+    expect(JSON.parse(response.body)).toEqual({
+      data: { broken: null, refused: null },
+      errors: [
+        { message: 'the request could not be answered', locations: [{ line: 1, column: 3 }], path: ['broken'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        { message: 'at most 5000 codes', locations: [{ line: 1, column: 10 }], path: ['refused'], extensions: { code: 'BAD_USER_INPUT' } },
+      ],
+    });
+  });
+});

@@ -146,4 +146,26 @@ describe('auditor tools', () => {
     const cli = auditCli(federation, 'log', '--uscc', subject.uscc, '--limit', '3');
     expect(cli.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(3);
   });
+
+  it("answer a filter the log's database could not read with the argument named, never the driver's words", async () => {
+    const ask = async (filter: Record<string, unknown>, after?: string) =>
+      (await graphql(federation.gatewayUrl, 'query($f: AuditLogFilter, $a: String) { auditLog(filter: $f, first: 1, after: $a) { records { requestId } } }', { f: filter, a: after }, await auditor())).body;
+    const cases: [Record<string, unknown>, string | undefined, string, string][] = [
+      [{ from: 'not-a-time' }, undefined, 'BAD_USER_INPUT', 'filter.from'],
+      [{ to: '2026-02-30T00:00:00Z' }, undefined, 'BAD_USER_INPUT', 'filter.to'],
+      [{ outcome: 'fine' }, undefined, 'BAD_USER_INPUT', 'filter.outcome'],
+      [{ sub: 'a\u0000b' }, undefined, 'BAD_USER_INPUT', 'filter.sub'],
+      [{}, 'not-a-cursor', 'INVALID_CURSOR', 'after'],
+    ];
+    for (const [filter, after, code, argument] of cases) {
+      const body = await ask(filter, after);
+      expect(body.data?.['auditLog'] ?? null).toBeNull();
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors![0]!.extensions).toMatchObject({ code, argument });
+      expect(JSON.stringify(body)).not.toMatch(/syntax|timestamp|invalid byte|0x00|postgres|pglite/i);
+    }
+    // A well-formed time range is answered.
+    const ok = await ask({ from: '2026-01-01T00:00:00+08:00', to: '2099-01-01T00:00:00Z' });
+    expect(ok.errors).toBeUndefined();
+  });
 });
