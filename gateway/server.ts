@@ -7,7 +7,6 @@ import cluster from 'node:cluster';
 import { createHash, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { AGENCIES, purposeValues } from '../subgraphs/shared/agencies.js';
@@ -31,6 +30,7 @@ import { ReviewService, type RunOperation } from './review/reviewService.js';
 import { startReviewSubgraph } from './review/reviewSubgraph.js';
 import { CONSOLE_HEADERS, consoleFile } from './consolePage.js';
 import { formatGatewayError } from './errors.js';
+import { createApolloGateway } from './apolloGateway.js';
 import { DocumentChecker } from './documentCheck.js';
 import { operationLimitsPlugin } from './limitsPlugin.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
@@ -168,7 +168,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   }
 
   const sources: SignedSubgraphSource[] = [];
-  const apolloGateway = new ApolloGateway({
+  const apolloGateway = createApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
       const source = new SignedSubgraphSource({

@@ -11,7 +11,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ApolloGateway } from '@apollo/gateway';
 import { Agent, request } from 'undici';
 import {
   Kind,
@@ -37,6 +36,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { createApolloGateway } from '../../gateway/apolloGateway.js';
 import { PUBLIC_PRINCIPAL } from '../../gateway/auth/authenticate.js';
 import { AccessPolicy, type FieldDecision, type Principal } from '../../gateway/policy/accessPolicy.js';
 import { selectedCoordinates } from '../../gateway/policy/enforcement.js';
@@ -57,7 +57,7 @@ import { leaks, secretsFor, type RawValues, type Secrets } from './rawValues.js'
  * objects; the schema crosses over as SDL.
  */
 export async function loadApiSchema(supergraphFile = path.join(projectRoot, 'gateway/generated/supergraph.graphql')): Promise<GraphQLSchema> {
-  const gateway = new ApolloGateway({ supergraphSdl: readFileSync(supergraphFile, 'utf8') });
+  const gateway = createApolloGateway({ supergraphSdl: readFileSync(supergraphFile, 'utf8') });
   try {
     const { schema } = await gateway.load();
     const gatewayGraphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
