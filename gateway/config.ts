@@ -85,6 +85,12 @@ export interface GatewayConfig {
    * gateway's own time. Off by default: callers need not learn the agencies' timings.
    */
   readonly serverTiming: boolean;
+  /**
+   * `MEG_DRAIN_DELAY_MS` (default 1000): on stop, how long the gateway reports itself draining
+   * (/readyz 503, gRPC health NOT_SERVING) while still serving, before its listeners close. Set
+   * it to the load balancer's readiness interval.
+   */
+  readonly drainDelayMs: number;
   /** `MEG_GATEWAY_WORKERS`: processes serving the same ports (node:cluster), each with its own audit chain. */
   readonly workers: number;
   /** `MEG_MAX_DEPTH`, `MEG_MAX_ALIASES`, …: what one operation may ask (limits.ts). */
@@ -138,6 +144,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       stringFrom(env, 'MEG_AUDIT_CHAIN_ID', `gw-${os.hostname()}-${process.pid}-${Date.now().toString(36)}`) +
       (env['MEG_GATEWAY_WORKER'] !== undefined && env['MEG_AUDIT_CHAIN_ID'] ? `-w${env['MEG_GATEWAY_WORKER']}` : ''),
     workers,
+    drainDelayMs: intFrom(env, 'MEG_DRAIN_DELAY_MS', 1_000, 0, 600_000),
     serverTiming: onOffFrom(env, 'MEG_SERVER_TIMING', false),
     rateLimit: {
       principal: { perSecond: intFrom(env, 'MEG_RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000), burst: intFrom(env, 'MEG_RATE_LIMIT_BURST', 100, 1, 1_000_000) },

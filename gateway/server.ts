@@ -34,7 +34,7 @@ import { createApolloGateway } from './apolloGateway.js';
 import { DocumentChecker } from './documentCheck.js';
 import { operationLimitsPlugin } from './limitsPlugin.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
-import { checkSubgraphs } from './readiness.js';
+import { createReadiness } from './readiness.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateDecision, type RateLimiter } from './rateLimit.js';
 import { installScalars } from './scalars.js';
 import { SignedSubgraphSource, SubgraphWait, type ForwardingContext } from './subgraphFetcher.js';
@@ -210,14 +210,19 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   await apollo.start();
 
   let draining = false;
+  const readiness = createReadiness({
+    policyRevision: policy.revision,
+    probeAudit: () => auditLog.probe(),
+    subgraphUrls: Object.fromEntries(AGENCIES.map((agency) => [agency, subgraphUrls[agency]])),
+    draining: () => draining,
+  });
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const received = performance.now();
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && url.pathname === '/readyz') {
-      const subgraphs = await checkSubgraphs(subgraphUrls);
-      const ready = !draining && Object.values(subgraphs).every((s) => s.ready);
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : draining ? 'draining' : 'not ready', subgraphs });
+      const report = await readiness();
+      return sendJson(res, report.status === 'ready' ? 200 : 503, report);
     }
     if (req.method === 'GET' && url.pathname.startsWith('/explorer/')) {
       const asset = explorerAsset(url.pathname.slice('/explorer/'.length));
@@ -406,7 +411,11 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     grpcAddress: `${config.host}:${grpcServer.port}`,
     policyRevision: policy.revision,
     async stop() {
+      // Draining is said first (/readyz 503, gRPC health NOT_SERVING) while requests are still
+      // served, so that a load balancer stops sending before the listeners close.
       draining = true;
+      grpcServer.drain();
+      await new Promise((r) => setTimeout(r, config.drainDelayMs));
       await Promise.all([closeServer(server), grpcServer.stop()]);
       await apollo!.stop();
       await Promise.all(sources.map((source) => source.close()));

@@ -280,6 +280,18 @@ export class AuditLog {
     };
   }
 
+  /**
+   * Resolves once this writer has committed a write to the store (its heartbeat row), rejects
+   * when the store does not take writes: what readiness means for the access log.
+   */
+  async probe(): Promise<void> {
+    await this.db.query(
+      'audit_heartbeats',
+      'INSERT INTO audit_heartbeats (chain_id, at) VALUES ($1, now()) ON CONFLICT (chain_id) DO UPDATE SET at = excluded.at',
+      [this.chainId],
+    );
+  }
+
   /** Waits for the records under way and closes the database. */
   async close(): Promise<void> {
     while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 10));

@@ -78,6 +78,8 @@ export interface RecordedCall {
 /** A running gRPC server. */
 export interface RunningGrpcServer {
   readonly port: number;
+  /** Reports NOT_SERVING to health checks while still taking calls. */
+  drain(): void;
   /** Reports NOT_SERVING, lets calls under way finish, then stops. */
   stop(): Promise<void>;
 }
@@ -237,11 +239,15 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
   });
 
+  const notServing = () => {
+    health.setStatus('', 'NOT_SERVING');
+    health.setStatus(JOINT_REVIEW_SERVICE, 'NOT_SERVING');
+  };
   return {
     port,
+    drain: notServing,
     async stop() {
-      health.setStatus('', 'NOT_SERVING');
-      health.setStatus(JOINT_REVIEW_SERVICE, 'NOT_SERVING');
+      notServing();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditCli, withAuditDatabase } from '../support/audit.js';
 import { CALLERS, headersFor } from '../support/callers.js';
-import { startFederation, type Federation } from '../support/federation.js';
+import pg from 'pg';
+import { POSTGRES_ADMIN_URL, startFederation, waitUntil, type Federation } from '../support/federation.js';
 import { universe } from '../support/universe.js';
 
 const shared = inject('federation');
@@ -38,6 +39,41 @@ describe('an access log that cannot be written', () => {
     const answered = await post();
     expect(answered.status).toBe(200);
     expect(auditCli(federation, 'verify').stdout).toMatch(/^intact: /);
+  });
+});
+
+describe('readiness and the access log', () => {
+  it('is not ready while the access log cannot be written, and ready again by itself when it can', async () => {
+    const readyz = async () => {
+      const res = await fetch(new URL('/readyz', federation.gatewayUrl));
+      return { status: res.status, body: (await res.json()) as { status: string; audit: { writable: boolean; detail: string } } };
+    };
+    expect((await readyz()).status).toBe(200);
+    const url = new URL(federation.env['DATABASE_URL_AUDIT']!);
+    const name = url.pathname.slice(1);
+    // The audit database goes away: its sessions are ended and it is renamed out of reach.
+    await withAdmin(async (admin) => {
+      await waitUntil(async () => {
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+        return admin.query(`ALTER DATABASE ${name} RENAME TO ${name}_gone`).then(() => true, () => false);
+      }, 30_000, 50);
+    });
+    try {
+      let report: Awaited<ReturnType<typeof readyz>> | undefined;
+      await waitUntil(async () => (report = await readyz()).status === 503, 30_000, 100);
+      expect(report!.body).toMatchObject({ status: 'not ready', audit: { writable: false, detail: expect.stringMatching(/^the access log cannot be written: /) } });
+      // What the readiness says is what a caller gets.
+      const refused = await fetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect(refused.status).toBe(503);
+    } finally {
+      await withAdmin(async (admin) => {
+        await waitUntil(async () => {
+          await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [`${name}_gone`]);
+          return admin.query(`ALTER DATABASE ${name}_gone RENAME TO ${name}`).then(() => true, () => false);
+        }, 30_000, 50);
+      });
+    }
+    await waitUntil(async () => (await readyz()).status === 200, 30_000, 100);
   });
 });
 
@@ -79,3 +115,13 @@ describe('a crash under load', () => {
     expect(failed).toBeGreaterThan(0);
   });
 });
+
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

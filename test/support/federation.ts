@@ -146,7 +146,9 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       for (const { child } of processes.values()) child.kill('SIGKILL');
       throw new Error(`${problem}:\n${logs}`);
     }
-    if (await fetch(new URL('/readyz', gatewayUrl)).then((r) => r.ok, () => false)) break;
+    // The gateway's readiness is its own (an agency's outage does not unready it): every process is asked.
+    const urls = [gatewayUrl, ...Object.values(subgraphUrls)];
+    if ((await Promise.all(urls.map((url) => fetch(new URL('/readyz', url)).then((r) => r.ok, () => false)))).every(Boolean)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
 
