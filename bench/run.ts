@@ -25,7 +25,7 @@ import { auditSubgraphSdl } from '../gateway/audit/auditSubgraph.js';
 import { ensureTokenIssuerKeys, mintToken, TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE } from '../gateway/auth/tokens.js';
 import { reviewSubgraphSdl } from '../gateway/review/reviewSubgraph.js';
 import { AGENCIES, AGENCY_CODES, projectRoot, subgraphSdl } from '../subgraphs/shared/agencies.js';
-import { ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../subgraphs/shared/keys.js';
+import { ANCHOR_KEY_FILE, ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../subgraphs/shared/keys.js';
 import { DEFAULT_SEED, enterpriseAt } from '../subgraphs/shared/synthetic/universe.js';
 import { startAuditPostgres, type AuditPostgres } from './auditPostgres.js';
 import { measurePolicyCost } from './policyCost.js';
@@ -340,6 +340,7 @@ async function main(): Promise<void> {
   ensureSigningKeys(keys);
   ensureTokenIssuerKeys(keys);
   ensureMaskHashKey(keys);
+  ensureAnchorKeys(keys);
   const composed = composeSupergraph([
     ...AGENCIES.map((a) => ({ name: a, url: `http://127.0.0.1:${PORTS[a]}/graphql`, sdl: subgraphSdl(a) })),
     { name: 'review', url: `http://127.0.0.1:${PORTS.review}/graphql`, sdl: reviewSubgraphSdl() },
@@ -390,6 +391,8 @@ async function main(): Promise<void> {
     ...Object.fromEntries(AGENCIES.map((a) => [`MEG_${AGENCY_CODES[a]}_PUBLIC_KEY`, path.join(keys, signingPublicKeyFile(a))])),
     MEG_TOKEN_PUBLIC_KEY: path.join(keys, TOKEN_ISSUER_PUBLIC_KEY_FILE),
     MEG_MASK_HASH_KEY: path.join(keys, MASK_HASH_KEY_FILE),
+    MEG_AUDIT_ANCHOR_KEY: path.join(keys, ANCHOR_KEY_FILE),
+    MEG_AUDIT_ANCHOR_DIR: path.join(WORK, 'audit-anchors'),
     DATABASE_URL_AUDIT: auditUrl,
     // Server-Timing on answers and reviews: the gateway's own time is measured per request.
     MEG_SERVER_TIMING: 'on',

@@ -5,7 +5,7 @@ import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agenc
 import { dataDirFrom } from '../subgraphs/shared/config.js';
 import type { DatabaseLocation } from '../subgraphs/shared/database.js';
 import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../subgraphs/shared/env.js';
-import { MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../subgraphs/shared/keys.js';
+import { ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../subgraphs/shared/keys.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import type { BucketSettings } from './rateLimit.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
@@ -68,6 +68,12 @@ export interface GatewayConfig {
   readonly auditDatabase: DatabaseLocation;
   /** `MEG_AUDIT_CHAIN_ID`: this writer's chain; by default one per process start. */
   readonly auditChainId: string;
+  /** `MEG_AUDIT_ANCHOR_DIR` (default `MEG_DATA_DIR/audit-anchors`): where chain heads are anchored, outside the log's store. */
+  readonly auditAnchorDir: string;
+  /** `MEG_AUDIT_ANCHOR_KEY`: the gateway's Ed25519 key that signs the anchors. */
+  readonly auditAnchorKeyFile: string;
+  /** `MEG_AUDIT_ANCHOR_INTERVAL_MS` (default 1000): how often a chain's head is anchored when it moved (and always on stop). */
+  readonly auditAnchorIntervalMs: number;
   /**
    * `MEG_RATE_LIMIT_PER_SECOND`/`_BURST` for token holders (per subject), `MEG_PUBLIC_RATE_LIMIT_PER_SECOND`/`_BURST`
    * for the public (per address); `MEG_RATE_LIMIT_REDIS_URL` shares the buckets between replicas.
@@ -143,6 +149,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     auditChainId:
       stringFrom(env, 'MEG_AUDIT_CHAIN_ID', `gw-${os.hostname()}-${process.pid}-${Date.now().toString(36)}`) +
       (env['MEG_GATEWAY_WORKER'] !== undefined && env['MEG_AUDIT_CHAIN_ID'] ? `-w${env['MEG_GATEWAY_WORKER']}` : ''),
+    auditAnchorDir: auditAnchorDirFrom(env),
+    auditAnchorKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_AUDIT_ANCHOR_KEY', path.join(keysDir, ANCHOR_KEY_FILE))),
+    auditAnchorIntervalMs: intFrom(env, 'MEG_AUDIT_ANCHOR_INTERVAL_MS', 1_000, 10, 3_600_000),
     workers,
     drainDelayMs: intFrom(env, 'MEG_DRAIN_DELAY_MS', 1_000, 0, 600_000),
     serverTiming: onOffFrom(env, 'MEG_SERVER_TIMING', false),
@@ -166,6 +175,16 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       defaultListSize: DEFAULT_LIMITS.defaultListSize,
     },
   };
+}
+
+/** Where chain anchors are kept under this environment. */
+export function auditAnchorDirFrom(env: NodeJS.ProcessEnv): string {
+  return path.resolve(projectRoot, stringFrom(env, 'MEG_AUDIT_ANCHOR_DIR', path.join(dataDirFrom(env), 'audit-anchors')));
+}
+
+/** The public key that verifies the anchors under this environment (`MEG_AUDIT_ANCHOR_PUBLIC_KEY`). */
+export function auditAnchorPublicKeyFileFrom(env: NodeJS.ProcessEnv): string {
+  return path.resolve(projectRoot, stringFrom(env, 'MEG_AUDIT_ANCHOR_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', ANCHOR_PUBLIC_KEY_FILE)));
 }
 
 /** Where the access log lives under this environment. */

@@ -11,9 +11,10 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { AGENCIES, purposeValues } from '../subgraphs/shared/agencies.js';
 import { requestSigningKey, SignatureVerifier, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
-import { readMaskHashKey, readPrivateKey, readPublicKey } from '../subgraphs/shared/keys.js';
+import { readEd25519Key, readMaskHashKey, readPrivateKey, readPublicKey } from '../subgraphs/shared/keys.js';
 import { CursorSealer, cursorKey } from '../subgraphs/shared/cursor.js';
 import { AuditLog, type AuditEntry, type AuditOutcome, type Channel, type RecordedDecision } from './audit/auditLog.js';
+import { readAnchors } from './audit/anchors.js';
 import { AuditScope } from './audit/auditScope.js';
 import { startAuditSubgraph } from './audit/auditSubgraph.js';
 import { canonicalJson } from './audit/canonicalJson.js';
@@ -78,7 +79,12 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   const masker = createMasker(readMaskHashKey(config.maskHashKeyFile));
   const documents = new DocumentChecker(config.limits);
   const reviewService = new ReviewService(await ReviewPolicy.load(config.policyFile), policy.revision);
-  const auditLog = await AuditLog.open(config.auditDatabase, config.auditChainId);
+  // The access log's chain head is anchored outside its store, signed, so a cut-off tail is found.
+  const anchorKey = readEd25519Key(config.auditAnchorKeyFile, 'private', 'audit anchor');
+  const auditLog = await AuditLog.open(config.auditDatabase, config.auditChainId, {
+    anchors: { dir: config.auditAnchorDir, key: anchorKey, intervalMs: config.auditAnchorIntervalMs },
+  });
+  const auditAnchors = () => readAnchors(config.auditAnchorDir, createPublicKey(anchorKey));
   /** The audit scopes of GraphQL requests under way, so a review they start records into them. */
   const inFlight = new Map<string, AuditScope>();
   const baseEntry = (requestId: string, channel: Channel, principal: Principal | null, purpose: string | null) => ({
@@ -149,6 +155,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     policy,
     auditLog,
     cursors: new CursorSealer(cursorKey(ownKey, 'audit')),
+    anchors: auditAnchors,
   });
   const reviewSubgraph = await startReviewSubgraph({
     host: config.host,
@@ -201,6 +208,9 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     // No automatic persisted queries: a request carries the document that runs, and the access
     // log records that document's hash. (A hash alone is refused: PERSISTED_QUERY_NOT_SUPPORTED.)
     persistedQueries: false,
+    // The gateway's own stop drains, closes the access log and anchors its chain; Apollo Server's
+    // handler would stop Apollo alone and re-raise the signal, killing the process before that.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     // Allowed here, then refused per caller by the limits plugin: agency officers only.
     introspection: true,

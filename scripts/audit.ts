@@ -1,20 +1,31 @@
 /**
- * The auditors' command line, over the access log's database and the compiled policy:
+ * The auditors' command line, over the access log and the compiled policy:
  *
- *   npm run -s audit -- verify
+ *   npm run -s audit -- verify [--gateway URL --token T]
+ *   npm run -s audit -- log [--uscc CODE] [--sub S] [--agency A] [--purpose P] [--coordinate C] [--effect E] [--outcome O] [--from T] [--to T] [--limit N] [--gateway URL --token T]
  *   npm run -s audit -- matrix --format csv|md [--coordinates A.b,C.d]
  *   npm run -s audit -- explain --agency TAX --roles officer --purpose JOINT_PUNISHMENT --coordinate TaxProfile.arrears
  *   npm run -s audit -- explain --public --coordinate TaxProfile.arrears
- *   npm run -s audit -- log [--uscc CODE] [--sub S] [--agency A] [--purpose P] [--coordinate C] [--effect E] [--from T] [--to T] [--limit N]
+ *
+ * `verify` and `log` read the log one of two ways. With `--gateway` (or MEG_AUDIT_GATEWAY) they
+ * ask a running gateway, as an auditor (a token with the auditor role and the AUDIT purpose, in
+ * `--token` or MEG_AUDIT_TOKEN): the way to read a log a gateway is writing. Without it they open
+ * the log's store themselves: PostgreSQL in read-only transactions beside its writer, or the
+ * embedded folder only while no gateway holds it (one process per folder; a second opening it
+ * would lose what the first wrote), refused with who holds it otherwise.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { auditDatabaseFrom, loadGatewayConfig } from '../gateway/config.js';
-import { AuditLog } from '../gateway/audit/auditLog.js';
+import { auditAnchorDirFrom, auditAnchorPublicKeyFileFrom, auditDatabaseFrom, loadGatewayConfig } from '../gateway/config.js';
+import { readAnchors, type AnchorReading } from '../gateway/audit/anchors.js';
+import { AuditLog, type AuditRecord, type AuditSearch, type Verification } from '../gateway/audit/auditLog.js';
 import { callerProfiles, explainAccess, formatMatrix, policyMatrix } from '../gateway/audit/policyView.js';
 import { AccessPolicy } from '../gateway/policy/accessPolicy.js';
 import { purposeValues } from '../subgraphs/shared/agencies.js';
+import { readEd25519Key } from '../subgraphs/shared/keys.js';
+import { StoreInUseError } from '../subgraphs/shared/storeLock.js';
 
-const USAGE = `usage: npm run -s audit -- verify | matrix --format csv|md [--coordinates A.b,…] | explain (--public | --agency A --roles r,…) [--purpose P] --coordinate T.f | log [--uscc C] [--sub S] [--agency A] [--purpose P] [--coordinate T.f] [--effect E] [--from T] [--to T] [--limit N]`;
+const USAGE = `usage: npm run -s audit -- verify [--gateway URL --token T] | log [--uscc C] [--sub S] [--agency A] [--purpose P] [--coordinate T.f] [--effect E] [--outcome O] [--from T] [--to T] [--limit N] [--gateway URL --token T] | matrix --format csv|md [--coordinates A.b,…] | explain (--public | --agency A --roles r,…) [--purpose P] --coordinate T.f`;
 
 function fail(message: string): never {
   console.error(`audit: ${message}\n${USAGE}`);
@@ -42,6 +53,8 @@ try {
       from: { type: 'string' },
       to: { type: 'string' },
       limit: { type: 'string', default: '20' },
+      gateway: { type: 'string' },
+      token: { type: 'string' },
     },
   }));
 } catch (error) {
@@ -49,13 +62,15 @@ try {
 }
 const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
 
+const gatewayUrl = str('gateway') ?? process.env['MEG_AUDIT_GATEWAY'];
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 switch (command) {
   case 'verify': {
-    const log = await AuditLog.open(auditDatabaseFrom(process.env), 'audit-cli');
-    const v = await log.verify();
-    await log.close();
+    const v = gatewayUrl ? await verifyThroughGateway(gatewayUrl) : await withLog((log) => log.verify(anchorsOrWarn()));
     if (v.intact) {
-      console.log(`intact: ${v.chains} chain${v.chains === 1 ? '' : 's'}, ${v.records} record${v.records === 1 ? '' : 's'}`);
+      const anchors = v.anchored > 0 ? `${plural(v.anchored, 'chain head')} found where anchored` : 'no chain anchored outside the store, so a cut-off tail could not be seen';
+      console.log(`intact: ${plural(v.chains, 'chain')}, ${plural(v.records, 'record')}; ${anchors}`);
     } else {
       console.log(`BROKEN: chain ${v.chainId}, record ${v.seq}: ${v.reason} (${v.records} records verified before it)`);
       process.exitCode = 1;
@@ -90,12 +105,8 @@ switch (command) {
   case 'log': {
     const limit = Number(str('limit'));
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) fail('--limit must be 1–10000');
-    const log = await AuditLog.open(auditDatabaseFrom(process.env), 'audit-cli');
-    const page = await log.search(
-      { uscc: str('uscc'), sub: str('sub'), agency: str('agency'), purpose: str('purpose'), coordinate: str('coordinate'), effect: str('effect'), outcome: str('outcome'), from: str('from'), to: str('to') },
-      limit,
-    );
-    await log.close();
+    const search: AuditSearch = { uscc: str('uscc'), sub: str('sub'), agency: str('agency'), purpose: str('purpose'), coordinate: str('coordinate'), effect: str('effect'), outcome: str('outcome'), from: str('from'), to: str('to') };
+    const page = gatewayUrl ? await searchThroughGateway(gatewayUrl, search, limit) : await withLog((log) => log.search(search, limit));
     for (const r of page.records) {
       const denied = r.decisions.filter((d) => d.effect === 'DENY').length;
       const masked = r.decisions.filter((d) => d.effect === 'MASK').length;
@@ -109,6 +120,97 @@ switch (command) {
   }
   default:
     fail(command ? `unknown command "${command}"` : 'a command is required');
+}
+
+/** Runs `work` over the log's store, opened to be read; a store a gateway holds is refused with what to do instead. */
+async function withLog<T>(work: (log: AuditLog) => Promise<T>): Promise<T> {
+  let log: AuditLog;
+  try {
+    log = await AuditLog.openReader(auditDatabaseFrom(process.env));
+  } catch (error) {
+    if (error instanceof StoreInUseError) {
+      console.error(
+        `audit: ${error.message}.\nAsk the running gateway instead, as an auditor:\n` +
+          `  npm run -s audit -- ${command} --gateway http://127.0.0.1:4000/graphql --token "$(npm run -s token -- --agency AUDIT_OFFICE --roles auditor --purposes AUDIT)"`,
+      );
+      process.exit(3);
+    }
+    console.error(`audit: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  try {
+    return await work(log);
+  } finally {
+    await log.close();
+  }
+}
+
+/** The anchors of this environment's chains, or none (with a warning) when there is no key to check them with. */
+function anchorsOrWarn(): AnchorReading | undefined {
+  const keyFile = auditAnchorPublicKeyFileFrom(process.env);
+  if (!existsSync(keyFile)) {
+    console.error(`audit: no anchor key at ${keyFile} (MEG_AUDIT_ANCHOR_PUBLIC_KEY): the chains' heads are not checked against their anchors`);
+    return undefined;
+  }
+  return readAnchors(auditAnchorDirFrom(process.env), readEd25519Key(keyFile, 'public', 'audit anchor'));
+}
+
+/** Asks the gateway at `url` as the auditor of `--token`; exits with the gateway's refusal. */
+async function askGateway<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
+  const token = str('token') ?? process.env['MEG_AUDIT_TOKEN'] ?? fail('--token (or MEG_AUDIT_TOKEN) is required with --gateway: an auditor token with the AUDIT purpose');
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'AUDIT' },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (error) {
+    console.error(`audit: the gateway at ${url} cannot be reached: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const body = (await res.json().catch(() => ({}))) as { data?: Record<string, unknown>; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.errors?.length || !body.data) {
+    const e = body.errors?.[0];
+    console.error(`audit: the gateway refused: ${e ? `${e.message}${e.extensions?.code ? ` (${e.extensions.code})` : ''}` : `HTTP ${res.status}`}`);
+    process.exit(2);
+  }
+  return body.data as T;
+}
+
+async function verifyThroughGateway(url: string): Promise<Verification> {
+  const { auditVerification: v } = await askGateway<{ auditVerification: { intact: boolean; chains: number; records: number; anchoredChains: number; brokenChainId: string | null; brokenSeq: number | null; reason: string | null } }>(
+    url,
+    '{ auditVerification { intact chains records anchoredChains brokenChainId brokenSeq reason } }',
+    {},
+  );
+  return v.intact
+    ? { intact: true, chains: v.chains, records: v.records, anchored: v.anchoredChains }
+    : { intact: false, chains: v.chains, records: v.records, anchored: v.anchoredChains, chainId: v.brokenChainId ?? '', seq: v.brokenSeq ?? 0, reason: v.reason ?? '' };
+}
+
+async function searchThroughGateway(url: string, search: AuditSearch, limit: number): Promise<{ records: AuditRecord[]; hasNextPage: boolean }> {
+  const records: AuditRecord[] = [];
+  const filter = Object.fromEntries(Object.entries(search).filter(([, v]) => v != null));
+  let after: string | null = null;
+  let hasNextPage = true;
+  while (records.length < limit && hasNextPage) {
+    type Page = { auditLog: { records: (Omit<AuditRecord, 'principal'> & { principalSub: string | null; principalAgency: string | null; principalRoles: string[]; principalRegion: string | null })[]; hasNextPage: boolean; endCursor: string | null } };
+    const page: Page = await askGateway<Page>(
+      url,
+      `query($f: AuditLogFilter, $n: Int, $a: String) { auditLog(filter: $f, first: $n, after: $a) {
+         records { chainId seq at requestId channel principalSub principalAgency principalRoles principalRegion purpose operationName operationHash enterprises decisions { coordinate effect rule } policyRevision outcome detail hash prevHash }
+         hasNextPage endCursor } }`,
+      { f: filter, n: Math.min(200, limit - records.length), a: after },
+    );
+    for (const { principalSub, principalAgency, principalRoles, principalRegion, ...r } of page.auditLog.records) {
+      records.push({ ...r, principal: { sub: principalSub, agency: principalAgency, roles: principalRoles, region: principalRegion } } as AuditRecord);
+    }
+    hasNextPage = page.auditLog.hasNextPage;
+    after = page.auditLog.endCursor;
+  }
+  return { records, hasNextPage };
 }
 
 async function loadPolicy(): Promise<AccessPolicy> {

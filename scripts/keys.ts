@@ -6,12 +6,13 @@
 import path from 'node:path';
 import { ensureTokenIssuerKeys } from '../gateway/auth/tokens.js';
 import { dataDirFrom } from '../subgraphs/shared/config.js';
-import { ensureMaskHashKey, ensureSigningKeys } from '../subgraphs/shared/keys.js';
+import { ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys } from '../subgraphs/shared/keys.js';
 
 const dir = path.join(dataDirFrom(process.env), 'keys');
 const created = [
   ensureSigningKeys(dir).created && 'request-signing pairs',
   ensureTokenIssuerKeys(dir).created && 'token issuer pair',
   ensureMaskHashKey(dir).created && 'masking hash key',
+  ensureAnchorKeys(dir).created && 'audit anchor pair',
 ].filter(Boolean);
 console.log(created.length > 0 ? `created in ${dir}: ${created.join(', ')}` : `development keys present in ${dir}`);

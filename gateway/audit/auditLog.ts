@@ -5,10 +5,11 @@
  * has committed, and the gateway releases a response only after that. If the store cannot be
  * written, the append fails and so does the request it describes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { projectRoot } from '../../subgraphs/shared/agencies.js';
 import { migrate, openDatabase, type Database, type DatabaseLocation } from '../../subgraphs/shared/database.js';
+import { AnchorWriter, type AnchorReading } from './anchors.js';
 import { canonicalJson } from './canonicalJson.js';
 
 /** Where a request came in. */
@@ -51,10 +52,16 @@ export interface AuditRecord extends AuditEntry {
   readonly hash: string;
 }
 
-/** The result of verifying every chain. */
+/** The result of verifying every chain (and, when anchors were given, each chain's head against its anchor). */
 export type Verification =
-  | { readonly intact: true; readonly chains: number; readonly records: number }
-  | { readonly intact: false; readonly chains: number; readonly records: number; readonly chainId: string; readonly seq: number; readonly reason: string };
+  | { readonly intact: true; readonly chains: number; readonly records: number; readonly anchored: number }
+  | { readonly intact: false; readonly chains: number; readonly records: number; readonly anchored: number; readonly chainId: string; readonly seq: number; readonly reason: string };
+
+/** Options of {@link AuditLog.open}. */
+export interface AuditLogOptions {
+  /** Where and with which key (Ed25519) the chain's head is anchored outside the store, and how often. */
+  readonly anchors?: { readonly dir: string; readonly key: KeyObject; readonly intervalMs: number };
+}
 
 /** What the log can be searched by. */
 export interface AuditSearch {
@@ -107,15 +114,19 @@ export class AuditLog {
 
   private constructor(
     private readonly db: Database,
-    /** The chain this writer appends to. */
+    /** The chain this writer appends to (empty for a reader, which appends nothing). */
     readonly chainId: string,
     head: { seq: number; hash: string },
+    private readonly anchors: AnchorWriter | null,
   ) {
     this.head = head;
   }
 
-  /** Opens the log, migrating its database, and resumes `chainId` where it ended. */
-  static async open(location: DatabaseLocation, chainId: string): Promise<AuditLog> {
+  /**
+   * Opens the log as its writer, migrating its database, and resumes `chainId` where it ended;
+   * with `options.anchors`, anchors the chain's head outside the store as it grows and on close.
+   */
+  static async open(location: DatabaseLocation, chainId: string, options: AuditLogOptions = {}): Promise<AuditLog> {
     const db = await openDatabase(location, { poolSize: 4 });
     await migrate(db, path.join(projectRoot, 'gateway/audit/migrations'));
     const [last] = await db.query<{ seq: string | number; hash: string }>(
@@ -123,11 +134,30 @@ export class AuditLog {
       'SELECT seq, hash FROM audit_records WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1',
       [chainId],
     );
-    return new AuditLog(db, chainId, last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS });
+    const anchors = options.anchors ? new AnchorWriter(options.anchors.dir, options.anchors.key, chainId) : null;
+    const log = new AuditLog(db, chainId, last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS }, anchors);
+    if (anchors && options.anchors) anchors.start(() => log.head, options.anchors.intervalMs);
+    return log;
+  }
+
+  /**
+   * Opens the log to read it (verify, search) beside its writer: on PostgreSQL in read-only
+   * transactions and without migrating; an embedded log only while no gateway holds it (one
+   * process per folder). Throws when the store holds no access log.
+   */
+  static async openReader(location: DatabaseLocation): Promise<AuditLog> {
+    const db = await openDatabase(location, { poolSize: 2, readOnly: true });
+    const [table] = await db.query<{ t: string | null }>('audit_records', "SELECT to_regclass('audit_records')::text AS t");
+    if (!table?.t) {
+      await db.close();
+      throw new Error(`there is no access log at ${'url' in location ? 'the database of DATABASE_URL_AUDIT' : location.dataDir}: no gateway has recorded anything there`);
+    }
+    return new AuditLog(db, '', { seq: 0, hash: GENESIS }, null);
   }
 
   /** Appends a record; resolves once it is committed, rejects if it could not be. */
   append(entry: AuditEntry): Promise<AuditRecord> {
+    if (this.chainId === '') return Promise.reject(new Error('this access log was opened to be read'));
     return new Promise((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
       if (!this.flushing) {
@@ -203,9 +233,17 @@ export class AuditLog {
     this.flushing = false;
   }
 
-  /** Checks every chain from its first record: order, links, hashes, and that the search columns agree with the record. */
-  async verify(): Promise<Verification> {
+  /**
+   * Checks every chain from its first record: order, links, hashes, and that the search columns
+   * agree with the record; then, given the anchors read from outside the store, that no chain
+   * ends before its anchor and that each anchored record is still the one anchored.
+   */
+  async verify(anchoring?: AnchorReading): Promise<Verification> {
     const chains = (await this.db.query<{ chain_id: string }>('audit_records', 'SELECT DISTINCT chain_id FROM audit_records ORDER BY chain_id')).map((r) => r.chain_id);
+    const anchorOf = new Map((anchoring?.anchors ?? []).map((a) => [a.chainId, a]));
+    const heads = new Map<string, number>();
+    const anchoredHash = new Map<string, string>();
+    const anchored = chains.filter((c) => anchorOf.has(c)).length;
     let records = 0;
     for (const chainId of chains) {
       let expectedSeq = 1;
@@ -220,19 +258,37 @@ export class AuditLog {
         if (page.length === 0) break;
         for (const row of page) {
           const seq = Number(row.seq);
-          const broken = (reason: string, at = seq): Verification => ({ intact: false, chains: chains.length, records, chainId, seq: at, reason });
+          const broken = (reason: string, at = seq): Verification => ({ intact: false, chains: chains.length, records, anchored, chainId, seq: at, reason });
           if (seq !== expectedSeq) return broken(`record ${expectedSeq} is missing: the chain goes from ${expectedSeq - 1} to ${seq}`, expectedSeq);
           if (row.prev_hash !== prev) return broken(`its previous hash does not match record ${seq - 1}: records were removed, reordered or replaced`);
           if (chainHash(row.prev_hash, row.record) !== row.hash) return broken('its content does not match its hash: the record was altered');
           const mismatch = columnMismatch(row, chainId, seq);
           if (mismatch) return broken(`its ${mismatch} column does not match the hashed record: the record was altered`);
+          if (anchorOf.get(chainId)?.seq === seq) anchoredHash.set(chainId, row.hash);
           prev = row.hash;
           expectedSeq += 1;
           records += 1;
         }
       }
+      heads.set(chainId, expectedSeq - 1);
     }
-    return { intact: true, chains: chains.length, records };
+    const broken = (chainId: string, seq: number, reason: string): Verification => ({ intact: false, chains: chains.length, records, anchored, chainId, seq, reason });
+    for (const untrusted of anchoring?.untrusted ?? []) {
+      return broken('(anchors)', 0, `the anchor file ${untrusted.file} cannot be trusted: ${untrusted.reason}`);
+    }
+    for (const anchor of anchoring?.anchors ?? []) {
+      const head = heads.get(anchor.chainId);
+      if (head === undefined) {
+        return broken(anchor.chainId, 1, `the chain was anchored at record ${anchor.seq} on ${anchor.at}, but the log holds none of it: the whole chain was removed`);
+      }
+      if (head < anchor.seq) {
+        return broken(anchor.chainId, head + 1, `the chain ends at record ${head} but was anchored at record ${anchor.seq} on ${anchor.at}: records ${head + 1} to ${anchor.seq} were cut off its end`);
+      }
+      if (anchoredHash.get(anchor.chainId) !== anchor.hash) {
+        return broken(anchor.chainId, anchor.seq, `record ${anchor.seq} is not the one anchored on ${anchor.at}: the chain was rewritten from there`);
+      }
+    }
+    return { intact: true, chains: chains.length, records, anchored };
   }
 
   /** A page of records matching `search`, newest first, after `after` (the end of the previous page). */
@@ -292,10 +348,14 @@ export class AuditLog {
     );
   }
 
-  /** Waits for the records under way and closes the database. */
+  /** Waits for the records under way, anchors the chain's last head, and closes the database. */
   async close(): Promise<void> {
     while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 10));
-    await this.db.close();
+    try {
+      this.anchors?.close(this.head);
+    } finally {
+      await this.db.close();
+    }
   }
 }
 

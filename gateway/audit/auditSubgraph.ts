@@ -12,6 +12,7 @@ import type { CursorSealer } from '../../subgraphs/shared/cursor.js';
 import type { SignatureVerifier } from '../../subgraphs/shared/gatewaySignature.js';
 import { startInProcessSubgraph } from '../inProcessSubgraph.js';
 import type { AccessPolicy } from '../policy/accessPolicy.js';
+import type { AnchorReading } from './anchors.js';
 import type { AuditLog, AuditPosition, AuditRecord, AuditSearch } from './auditLog.js';
 import { callerProfiles, explainAccess, PolicyMatrixView } from './policyView.js';
 
@@ -31,6 +32,8 @@ export interface AuditSubgraphOptions {
   readonly auditLog: AuditLog;
   /** Seals the log's page cursors (the gateway's own key). */
   readonly cursors: CursorSealer;
+  /** The chains' anchors, read from outside the log's store. */
+  readonly anchors: () => AnchorReading;
 }
 
 /** Starts the auditors' subgraph. */
@@ -76,10 +79,10 @@ export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise
         };
       },
       auditVerification: async () => {
-        const v = await auditLog.verify();
+        const v = await auditLog.verify(options.anchors());
         return v.intact
-          ? { intact: true, chains: v.chains, records: v.records, brokenChainId: null, brokenSeq: null, reason: null }
-          : { intact: false, chains: v.chains, records: v.records, brokenChainId: v.chainId, brokenSeq: v.seq, reason: v.reason };
+          ? { intact: true, chains: v.chains, records: v.records, anchoredChains: v.anchored, brokenChainId: null, brokenSeq: null, reason: null }
+          : { intact: false, chains: v.chains, records: v.records, anchoredChains: v.anchored, brokenChainId: v.chainId, brokenSeq: v.seq, reason: v.reason };
       },
     },
   };

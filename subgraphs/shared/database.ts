@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { lockStore, type StoreLock } from './storeLock.js';
 
 /** Where an agency's data lives. */
 export type DatabaseLocation = { readonly url: string } | { readonly dataDir: string };
@@ -68,11 +69,13 @@ export interface OpenDatabaseOptions {
    * more than the look-up itself. Not for statements whose best plan depends on their values.
    */
   readonly genericPlans?: boolean;
+  /** On PostgreSQL, every transaction read-only: for a reader beside the store's one writer (the audit command line). */
+  readonly readOnly?: boolean;
 }
 
 /** Opens the database at `location`. */
 export async function openDatabase(location: DatabaseLocation, options: OpenDatabaseOptions = {}): Promise<Database> {
-  if ('url' in location) return PostgresDatabase.open(location.url, options.poolSize ?? 10, options.genericPlans ?? false);
+  if ('url' in location) return PostgresDatabase.open(location.url, options.poolSize ?? 10, options.genericPlans ?? false, options.readOnly ?? false);
   mkdirSync(location.dataDir, { recursive: true });
   return PGliteDatabase.open(location.dataDir);
 }
@@ -133,11 +136,25 @@ class PGliteDatabase implements Database {
   private readonly counter = new StatementCounter();
   private sent = 0;
 
-  private constructor(private readonly pglite: PGlite) {}
+  private constructor(
+    private readonly pglite: PGlite,
+    private readonly lock: StoreLock,
+  ) {}
 
+  /**
+   * Opens the folder's database, holding its lock while open (one process per folder). A folder
+   * that cannot be opened is left as it is and reported with the cause and what to do: it may
+   * hold the only copy of what was written, so it is never replaced by an empty one.
+   */
   static async open(dataDir: string): Promise<PGliteDatabase> {
-    const pglite = await PGlite.create({ dataDir });
-    return new PGliteDatabase(pglite);
+    const lock = lockStore(dataDir);
+    try {
+      const pglite = await PGlite.create({ dataDir });
+      return new PGliteDatabase(pglite, lock);
+    } catch (error) {
+      lock.release();
+      throw new StoreUnreadableError(dataDir, error);
+    }
   }
 
   async query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -179,7 +196,28 @@ class PGliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.pglite.close();
+    try {
+      await this.pglite.close();
+    } finally {
+      this.lock.release();
+    }
+  }
+}
+
+/** An embedded database folder that exists but cannot be opened. */
+export class StoreUnreadableError extends Error {
+  override readonly name = 'StoreUnreadableError';
+
+  constructor(
+    readonly folder: string,
+    cause: unknown,
+  ) {
+    super(
+      `the embedded database at ${folder} cannot be opened (${String((cause as Error)?.message ?? cause).split('\n')[0]}); ` +
+        'it was left as it is, nothing in it replaced or removed. Restore the folder from a backup, or move it aside ' +
+        `(mv ${folder} ${folder}.unreadable) and start again to begin an empty one; keep the moved folder for whoever investigates`,
+      { cause },
+    );
   }
 }
 
@@ -203,7 +241,8 @@ class PostgresDatabase implements Database {
 
   private constructor(private readonly pool: pg.Pool) {}
 
-  static async open(url: string, poolSize: number, genericPlans: boolean): Promise<PostgresDatabase> {
+  static async open(url: string, poolSize: number, genericPlans: boolean, readOnly: boolean): Promise<PostgresDatabase> {
+    const settings = [...(genericPlans ? ['-c plan_cache_mode=force_generic_plan'] : []), ...(readOnly ? ['-c default_transaction_read_only=on'] : [])];
     // Connections are kept while idle (pg closes them after 10 s by default): reopening one costs
     // the server a process and the request that waits for it several milliseconds.
     const pool = new pg.Pool({
@@ -211,7 +250,7 @@ class PostgresDatabase implements Database {
       max: poolSize,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 0,
-      ...(genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
+      ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
     });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});

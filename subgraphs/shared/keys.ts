@@ -61,22 +61,50 @@ export function ensureSigningKeys(dir: string): { created: boolean } {
   return { created };
 }
 
+/** File name of the gateway's audit anchor signing key (Ed25519) inside a keys folder. */
+export const ANCHOR_KEY_FILE = 'audit-anchor.ed25519.key';
+/** File name of its public key, which verifiers read. */
+export const ANCHOR_PUBLIC_KEY_FILE = 'audit-anchor.ed25519.pub';
+
+/**
+ * Creates the pair that signs the access log's chain anchors (Ed25519) in `dir` unless it is
+ * there: the gateway signs each chain's head with it, outside the log's store, so that records
+ * cut off the end of a chain are found.
+ */
+export function ensureAnchorKeys(dir: string): { created: boolean } {
+  const privatePath = path.join(dir, ANCHOR_KEY_FILE);
+  const publicPath = path.join(dir, ANCHOR_PUBLIC_KEY_FILE);
+  if (existsSync(privatePath) && existsSync(publicPath)) return { created: false };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(`${privatePath}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(`${publicPath}.tmp`, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+  renameSync(`${publicPath}.tmp`, publicPath);
+  renameSync(`${privatePath}.tmp`, privatePath);
+  return { created: true };
+}
+
+/** Reads an Ed25519 key (private PKCS#8 or public SPKI, PEM), with an error that names the file and what it is for. */
+export function readEd25519Key(file: string, kind: 'private' | 'public', purpose: string): KeyObject {
+  return readKey(file, (pem) => (kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem)), kind, purpose, 'ed25519');
+}
+
 /** Reads a private signing key (X25519, PKCS#8 PEM), with an error that names the file. */
 export function readPrivateKey(file: string): KeyObject {
-  return readKey(file, (pem) => createPrivateKey(pem), 'private');
+  return readKey(file, (pem) => createPrivateKey(pem), 'private', 'request-signing', 'x25519');
 }
 
 /** Reads a public signing key (X25519, SPKI PEM), with an error that names the file. */
 export function readPublicKey(file: string): KeyObject {
-  return readKey(file, (pem) => createPublicKey(pem), 'public');
+  return readKey(file, (pem) => createPublicKey(pem), 'public', 'request-signing', 'x25519');
 }
 
-function readKey(file: string, make: (pem: string) => KeyObject, kind: string): KeyObject {
+function readKey(file: string, make: (pem: string) => KeyObject, kind: string, purpose: string, type: 'x25519' | 'ed25519'): KeyObject {
   let pem: string;
   try {
     pem = readFileSync(file, 'utf8');
   } catch {
-    throw new Error(`cannot read the request-signing ${kind} key at ${file}; run \`make keys\` or set its path`);
+    throw new Error(`cannot read the ${purpose} ${kind} key at ${file}; run \`make keys\` or set its path`);
   }
   let key: KeyObject;
   try {
@@ -84,8 +112,8 @@ function readKey(file: string, make: (pem: string) => KeyObject, kind: string): 
   } catch {
     throw new Error(`${file} does not hold a ${kind} key in PEM`);
   }
-  if (key.asymmetricKeyType !== 'x25519') {
-    throw new Error(`${file} holds a ${key.asymmetricKeyType} key; request-signing keys are X25519 (run \`make keys\` for development keys)`);
+  if (key.asymmetricKeyType !== type) {
+    throw new Error(`${file} holds a ${key.asymmetricKeyType} key; ${purpose} keys are ${type === 'x25519' ? 'X25519' : 'Ed25519'} (run \`make keys\` for development keys)`);
   }
   return key;
 }

@@ -98,6 +98,12 @@ describe('one enterprise graph over four agencies', () => {
     const zero = await graphql(federation.gatewayUrl, '{ searchEnterprises(first: 0) { edges { cursor } } }');
     expect(zero.body.errors?.[0]).toMatchObject({ message: 'first must be between 1 and 100, not 0', extensions: { code: 'BAD_USER_INPUT' } });
     const forged = await graphql(federation.gatewayUrl, '{ searchEnterprises(after: "bm9wZQ") { edges { cursor } } }');
-    expect(forged.body.errors?.[0]).toMatchObject({ message: 'after is not a cursor of this list', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(forged.body.errors).toEqual([
+      {
+        message: 'after is not a cursor of this list: it was altered, or it comes from another list or service',
+        path: ['searchEnterprises'],
+        extensions: { code: 'INVALID_CURSOR', argument: 'after', service: 'market' },
+      },
+    ]);
   });
 });

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { AGENCIES, AGENCY_CODES, projectRoot, type Agency } from '../../subgraphs/shared/agencies.js';
 import { ensureTokenIssuerKeys, TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE } from '../../gateway/auth/tokens.js';
 import { requestSigningKey } from '../../subgraphs/shared/gatewaySignature.js';
-import { ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, readPrivateKey, readPublicKey, signingKeyFile, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
+import { ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, readPrivateKey, readPublicKey, signingKeyFile, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
 
 /** The PostgreSQL server the machine runs. */
 export const POSTGRES_ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -79,6 +79,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   ensureSigningKeys(keysDir);
   ensureTokenIssuerKeys(keysDir);
   ensureMaskHashKey(keysDir);
+  ensureAnchorKeys(keysDir);
   const ports = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(() => freePort()));
   const env: Record<string, string> = {
     MEG_DATA_DIR: dataDir,
