@@ -31,6 +31,11 @@ export interface GatewayConfig {
   readonly grpcPort: number;
   /** `MEG_REVIEW_TIMEOUT_MS`: deadline of a GraphQL review (a gRPC call must set its own). */
   readonly reviewTimeoutMs: number;
+  /**
+   * `MEG_REVIEW_DEADLINE_MARGIN_MS` (default 50): how long before a gRPC review's deadline the
+   * agencies still unanswered are given up, leaving that long to record the call and answer.
+   */
+  readonly reviewDeadlineMarginMs: number;
   /** `MEG_SUPERGRAPH`: the supergraph composed at build time. */
   readonly supergraphFile: string;
   /** `MEG_GATEWAY_SIGNING_KEY`: the gateway's private signing key (X25519, PEM). */
@@ -124,6 +129,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     auditPort,
     grpcPort: portFrom(env, 'MEG_GRPC_PORT', 50051),
     reviewTimeoutMs: intFrom(env, 'MEG_REVIEW_TIMEOUT_MS', 5_000, 10, 600_000),
+    reviewDeadlineMarginMs: intFrom(env, 'MEG_REVIEW_DEADLINE_MARGIN_MS', 50, 0, 60_000),
     host: stringFrom(env, 'MEG_HOST', '127.0.0.1'),
     port: portFrom(env, 'MEG_GATEWAY_PORT', 4000),
     subgraphUrls,

@@ -401,6 +401,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     decide: (principal, purpose, coordinate) => policy.decide(principal, purpose, [coordinate]).get(coordinate)!,
     runAs,
     serverTiming: config.serverTiming,
+    deadlineMarginMs: config.reviewDeadlineMarginMs,
     record: async ({ requestId, principal, purpose, request, audit, outcome, detail }) => {
       const entry: AuditEntry = {
         ...baseEntry(requestId, 'grpc', principal, purpose),

@@ -58,6 +58,11 @@ export interface ReviewGrpcOptions {
    * in `audit` and the time spent on subgraphs in `wait`.
    */
   readonly runAs: (principal: Principal, purpose: string | null, audit: AuditScope, wait: SubgraphWait) => RunOperation;
+  /**
+   * How long before the caller's deadline the agencies still unanswered are given up, to leave
+   * time to record the call and send the UNAVAILABLE findings and the verdict (MEG_REVIEW_DEADLINE_MARGIN_MS).
+   */
+  readonly deadlineMarginMs: number;
   /** Sends a `server-timing` trailer with the time the call waited on its subgraphs (MEG_SERVER_TIMING). */
   readonly serverTiming?: boolean;
   /** Records the call in the access log; the verdict is released only once this resolves. */
@@ -84,8 +89,6 @@ export interface RunningGrpcServer {
   stop(): Promise<void>;
 }
 
-/** Leaves time to send UNAVAILABLE findings and the verdict before the caller's deadline. */
-const DEADLINE_MARGIN_MS = 50;
 
 /** Starts the JointReviewService with health and reflection. */
 export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise<RunningGrpcServer> {
@@ -159,7 +162,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       }
       const deadlineMs = deadlineOf(call)!; // checked first of all, above
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - DEADLINE_MARGIN_MS));
+      const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - options.deadlineMarginMs));
       const onCancel = () => controller.abort();
       call.on('cancelled', onCancel);
       const wait = new SubgraphWait();

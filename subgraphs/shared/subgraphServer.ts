@@ -215,6 +215,7 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
   let requestSeconds = 0;
   let signatureChecks = 0;
   let signatureSeconds = 0;
+  let inFlight = 0;
   let draining = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let abandoned = false;
@@ -230,6 +231,9 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
       return sendText(res, 200, metricsText(name, graphqlRequests, refusedRequests, [
+        '# HELP meg_subgraph_requests_in_flight GraphQL requests accepted whose handling has not ended (answered, or found abandoned).',
+        '# TYPE meg_subgraph_requests_in_flight gauge',
+        `meg_subgraph_requests_in_flight{agency="${name}"} ${inFlight}`,
         '# HELP meg_subgraph_abandoned_requests_total Requests the gateway gave up on before they were executed.',
         '# TYPE meg_subgraph_abandoned_requests_total counter',
         `meg_subgraph_abandoned_requests_total{agency="${name}"} ${abandonedRequests}`,
@@ -277,22 +281,27 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       return sendJson(res, 400, graphqlError('BAD_REQUEST', 'the body is not JSON'));
     }
     graphqlRequests++;
-    if (options.accessLog) {
-      // The agency's own record of who asked, for what, through the gateway.
-      const { requestId, sub, agency, purpose } = verdict.caller;
-      const operationName = (parsed as { operationName?: unknown }).operationName ?? null;
-      console.log(JSON.stringify({ at: new Date().toISOString(), event: 'graphql', agency: name, requestId, caller: { sub, agency, purpose }, operationName }));
+    inFlight++;
+    try {
+      if (options.accessLog) {
+        // The agency's own record of who asked, for what, through the gateway.
+        const { requestId, sub, agency, purpose } = verdict.caller;
+        const operationName = (parsed as { operationName?: unknown }).operationName ?? null;
+        console.log(JSON.stringify({ at: new Date().toISOString(), event: 'graphql', agency: name, requestId, caller: { sub, agency, purpose }, operationName }));
+      }
+      if (options.artificialDelayMs) await new Promise((r) => setTimeout(r, options.artificialDelayMs));
+      if (abandoned) {
+        // The gateway gave up on this request (its caller cancelled or its deadline passed): no work for nobody.
+        abandonedRequests++;
+        return;
+      }
+      const caller = verdict.caller;
+      const response = await executor.run(parsed, () => options.contextFor(caller));
+      res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(response.body) });
+      res.end(response.body);
+    } finally {
+      inFlight--;
     }
-    if (options.artificialDelayMs) await new Promise((r) => setTimeout(r, options.artificialDelayMs));
-    if (abandoned) {
-      // The gateway gave up on this request (its caller cancelled or its deadline passed): no work for nobody.
-      abandonedRequests++;
-      return;
-    }
-    const caller = verdict.caller;
-    const response = await executor.run(parsed, () => options.contextFor(caller));
-    res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(response.body) });
-    res.end(response.body);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

@@ -75,7 +75,10 @@ describe('an agency that is down', () => {
     } finally {
       await federation.startAgency('tax');
     }
-    await waitUntil(async () => (await profile()).body.errors === undefined, 10_000, 100);
+    // Each worker has its own circuit, closed by its own first answer from the agency after its
+    // pause: back means ten answers in a row in full (a new connection per request reaches the
+    // workers in turn), however long the machine takes to get there.
+    await untilInARow(10, async () => (await profile()).body.errors === undefined);
     expect((await profile()).body.data.enterprise.tax).toEqual(healthy.body.data.enterprise.tax);
   });
 });
@@ -89,36 +92,42 @@ describe('an agency that is slow', () => {
       expect(first.body.data.enterprise.market.name).toEqual(expect.any(String));
       expect(first.body.data.enterprise.customs).toBeNull();
       expect(errorOf(first.body, 'customs')?.extensions?.code).toBe('SUBGRAPH_TIMEOUT');
-      expect(first.ms).toBeLessThan(2_500);
-      // Enough failures on both workers to open both circuits.
-      for (let i = 0; i < 8; i++) await profile();
-      const asked = requestCount(await subgraphMetrics(federation.subgraphUrls.customs), 'customs');
-      const open = await profile();
-      expect(errorOf(open.body, 'customs')?.extensions?.code).toBe('SUBGRAPH_CIRCUIT_OPEN');
-      expect(open.body.data.enterprise.tax).not.toBeNull();
-      // Refused at once: the agency was not asked.
-      expect(open.ms).toBeLessThan(500);
-      expect(requestCount(await subgraphMetrics(federation.subgraphUrls.customs), 'customs')).toBe(asked);
+      // The gateway answered without the agency, which was still sitting out its delay.
+      expect(first.ms).toBeLessThan(3_000);
+      // Failures until a worker's circuit is open: it answers at once, without asking the agency
+      // (a worker whose pause has just ended lets one probe through instead; then the next is tried).
+      let open: Awaited<ReturnType<typeof profile>> | null = null;
+      for (let i = 0; i < 40 && !open; i++) {
+        const asked = requestCount(await subgraphMetrics(federation.subgraphUrls.customs), 'customs');
+        const res = await profile();
+        if (errorOf(res.body, 'customs')?.extensions?.code !== 'SUBGRAPH_CIRCUIT_OPEN') continue;
+        expect(requestCount(await subgraphMetrics(federation.subgraphUrls.customs), 'customs')).toBe(asked);
+        open = res;
+      }
+      expect(open).not.toBeNull();
+      expect(open!.body.data.enterprise.tax).not.toBeNull();
     } finally {
       await federation.killAgency('customs');
       await federation.startAgency('customs');
     }
-    await waitUntil(async () => (await profile()).body.errors === undefined, COOLDOWN_MS * 4, 100);
+    await untilInARow(10, async () => (await profile()).body.errors === undefined);
   });
 
   it('cancels the fetches of a request whose caller went away', async () => {
     await federation.stopAgency('social');
-    await federation.startAgency('social', { MEG_SOCIAL_ARTIFICIAL_DELAY_MS: '600' });
+    await federation.startAgency('social', { MEG_SOCIAL_ARTIFICIAL_DELAY_MS: '5000' });
     try {
       const abandonedBefore = (await subgraphMetrics(federation.subgraphUrls.social)).get('meg_subgraph_abandoned_requests_total{agency="social"}') ?? 0;
+      const receivedBefore = requestCount(await subgraphMetrics(federation.subgraphUrls.social), 'social');
       const controller = new AbortController();
       const pending = profile(codes[5], controller.signal).catch((e: Error) => e);
-      await new Promise((r) => setTimeout(r, 200));
+      // The caller goes away once the agency has the fetch and sits out its delay.
+      await waitUntil(async () => requestCount(await subgraphMetrics(federation.subgraphUrls.social), 'social') > receivedBefore, 30_000, 20);
       controller.abort();
       expect(await pending).toBeInstanceOf(Error);
       await waitUntil(
         async () => ((await subgraphMetrics(federation.subgraphUrls.social)).get('meg_subgraph_abandoned_requests_total{agency="social"}') ?? 0) > abandonedBefore,
-        5_000,
+        30_000,
         100,
       );
     } finally {
@@ -146,7 +155,7 @@ describe('an agency whose database is stopped', () => {
       await admin.query('ALTER DATABASE meg_faults_social WITH ALLOW_CONNECTIONS true');
       await admin.end();
     }
-    await waitUntil(async () => (await profile(codes[6])).body.errors === undefined, 10_000, 200);
+    await untilInARow(10, async () => (await profile(codes[6])).body.errors === undefined);
   });
 });
 
@@ -194,7 +203,16 @@ describe('a gateway worker killed under load', () => {
     const recorded = await withAuditDatabase(federation, async (c) => new Set((await c.query('SELECT request_id FROM audit_records')).rows.map((r) => r.request_id as string)));
     expect(answered.filter((id) => !recorded.has(id))).toEqual([]);
     const verify = auditCli(federation, 'verify').stdout;
-    expect(verify).toMatch(/^intact: \d+ chains, \d+ records\n$/);
+    expect(verify).toMatch(/^intact: \d+ chains, \d+ records; \d+ chain heads? found where anchored\n$/);
     expect(Number(verify.match(/(\d+) chains/)![1])).toBeGreaterThanOrEqual(3);
   });
 });
+
+/** Waits until `check` holds `n` times in a row (60 s at most): the state of every worker, not of one. */
+async function untilInARow(n: number, check: () => Promise<boolean>): Promise<void> {
+  let streak = 0;
+  await waitUntil(async () => {
+    streak = (await check()) ? streak + 1 : 0;
+    return streak >= n;
+  }, 60_000, 20);
+}
