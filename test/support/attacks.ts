@@ -1,6 +1,7 @@
 /**
  * A battery of attacks for `make reliability`'s figures: forged tokens, operations over the
- * limits, and requests that go around the gateway. Each is tried against a running federation
+ * limits, requests that go around the gateway, and the families a hostile tester found
+ * (hostileAttacks.ts). Each is tried against a running federation
  * and counted as refused only when it got the refusal it should (status and, where there is one,
  * the error code). The tests of each defence are in test/hardening and test/policy; this tallies.
  */
@@ -11,20 +12,15 @@ import { readPublicKey, signingPublicKeyFile } from '../../subgraphs/shared/keys
 import type { Agency } from '../../subgraphs/shared/agencies.js';
 import { CALLERS, headersFor } from './callers.js';
 import { gatewaySigningKey, type FederationInfo } from './federation.js';
+import { hostileAttacks, type Attack } from './hostileAttacks.js';
 import { base64url, forgeToken, issuerOf, unsignedToken, type TokenChange } from './tokens.js';
 
-interface Attack {
-  readonly kind: string;
-  readonly name: string;
-  /** Sends the attack; true when it was refused as it should be. */
-  readonly refused: () => Promise<boolean>;
-}
 
 /** Tried and refused, by kind of attack, with the names of any that got through. */
 export type AttackTally = Record<string, { tried: number; refused: number; gotThrough: string[] }>;
 
 export async function runAttacks(federation: FederationInfo, uscc: string): Promise<AttackTally> {
-  const attacks = [...(await tokenAttacks(federation)), ...(await limitAttacks(federation, uscc)), ...trustAttacks(federation, uscc)];
+  const attacks = [...(await tokenAttacks(federation)), ...(await limitAttacks(federation, uscc)), ...trustAttacks(federation, uscc), ...(await hostileAttacks(federation))];
   const tally: AttackTally = {};
   for (const attack of attacks) {
     const entry = (tally[attack.kind] ??= { tried: 0, refused: 0, gotThrough: [] });
