@@ -224,6 +224,12 @@ describe('limits that cost time linear in the request', () => {
     expect(res.body.errors?.[0]?.extensions?.['code']).toBe('COST_LIMIT_EXCEEDED');
   });
 
+  it('refuses inline fragments nested thousands deep with 400, before the parser runs out of stack', async () => {
+    const res = await graphql(federation.gatewayUrl, `{ ${'... { '.repeat(2_400)}__typename${' }'.repeat(2_400)} }`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ message: 'the document nests selections and values more than 100 deep; at most 100 is allowed', extensions: { code: 'DEPTH_LIMIT_EXCEEDED' } }]);
+  });
+
   it('refuses hundreds of repetitions of one field before validation compares them pairwise', async () => {
     const res = await graphql(federation.gatewayUrl, `{ enterprise(uscc: "${codes[0]}") { ${'uscc '.repeat(550)} } }`);
     expect(res.status).toBe(400);
