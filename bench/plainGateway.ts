@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { createApolloGateway } from '../gateway/apolloGateway.js';
+import { createApolloGateway, withoutApolloReporting } from '../gateway/apolloGateway.js';
 
 const [supergraphFile, port] = process.argv.slice(2);
 if (!supergraphFile || !port) {
@@ -17,6 +17,6 @@ if (!supergraphFile || !port) {
   process.exit(2);
 }
 const gateway = createApolloGateway({ supergraphSdl: readFileSync(supergraphFile, 'utf8') });
-const server = new ApolloServer({ gateway });
+const server = new ApolloServer({ gateway, plugins: withoutApolloReporting() });
 const { url } = await startStandaloneServer(server, { listen: { port: Number(port), host: '127.0.0.1' } });
 console.log(`plain Apollo Gateway on ${url}`);

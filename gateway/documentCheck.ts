@@ -24,14 +24,16 @@ export interface DocumentVerdict {
   readonly operationName: string | null;
 }
 
-/** Texts kept with their verdict. */
+/** Texts kept with their verdict, and their characters in all: what a caller can make the gateway hold. */
 const CACHED_TEXTS = 1_000;
+const CACHED_CHARS = 4_000_000;
 /** Longer texts are checked each time rather than kept. */
-const CACHED_TEXT_CHARS = 100_000;
+const CACHED_TEXT_CHARS = 50_000;
 
 /** Checks operation texts before validation. */
 export class DocumentChecker {
   private readonly verdicts = new Map<string, DocumentVerdict>();
+  private cachedChars = 0;
 
   constructor(private readonly limits: OperationLimits) {}
 
@@ -69,10 +71,15 @@ export class DocumentChecker {
   }
 
   private keep(query: string, verdict: DocumentVerdict): DocumentVerdict {
-    if (query.length <= CACHED_TEXT_CHARS) {
-      if (this.verdicts.size >= CACHED_TEXTS) this.verdicts.delete(this.verdicts.keys().next().value!);
-      this.verdicts.set(query, verdict);
+    if (query.length > CACHED_TEXT_CHARS) return verdict;
+    // Oldest first out, until both bounds hold.
+    while (this.verdicts.size >= CACHED_TEXTS || (this.verdicts.size > 0 && this.cachedChars + query.length > CACHED_CHARS)) {
+      const oldest = this.verdicts.keys().next().value!;
+      this.verdicts.delete(oldest);
+      this.cachedChars -= oldest.length;
     }
+    this.verdicts.set(query, verdict);
+    this.cachedChars += query.length;
     return verdict;
   }
 }

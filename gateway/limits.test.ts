@@ -36,10 +36,10 @@ function limits(overrides: Partial<OperationLimits> = {}): OperationLimits {
 }
 
 /** Measures `query` (its only operation) as the gateway does after validation. */
-function measure(query: string, variables: Record<string, unknown> = {}, overrides: Partial<OperationLimits> = {}, named?: Set<string>) {
+function measure(query: string, variables: Record<string, unknown> = {}, overrides: Partial<OperationLimits> = {}) {
   const document = parse(query);
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
-  return enforceLimits(schema, document, operation, variables, limits(overrides), { catalogueSize: 207, ...(named ? { named } : {}) });
+  return enforceLimits(schema, document, operation, variables, limits(overrides), { catalogueSize: 207 });
 }
 
 /** The GraphQL error `fn` throws. */
@@ -145,13 +145,20 @@ describe('the limits of an operation', () => {
     expect(() => measure('query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', { c: Array.from({ length: 1000 }, () => CODE) })).not.toThrow();
   });
 
-  it('counts codes inside input objects and in single-code fields, and gathers the valid ones even when it refuses', () => {
-    const named = new Set<string>();
+  it('counts codes inside input objects and in single-code fields, the invalid ones too', () => {
     const query = `query($f: AuditFilter) { auditLog(filter: $f) x: enterprise(uscc: "${CODES[1]}") { uscc } y: enterprises(uscc: ["${CODE}", "not a code"]) { uscc } }`;
-    expect(measure(query, { f: { uscc: CODE } }, {}, named).codes).toEqual(new Set(CODES));
-    const gathered = new Set<string>();
-    expect(refusal(() => measure(query, { f: { uscc: CODE } }, { maxCodes: 3 }, gathered)).extensions['code']).toBe('TOO_MANY_CODES');
-    expect(gathered).toEqual(new Set(CODES));
+    expect(measure(query, { f: { uscc: CODE } }).codes).toEqual(new Set(CODES));
+    expect(measure(query, { f: { uscc: CODE } }, { maxCodes: 4 }).codes.size).toBe(2);
+    expect(refusal(() => measure(query, { f: { uscc: CODE } }, { maxCodes: 3 })).extensions['code']).toBe('TOO_MANY_CODES');
+  });
+
+  it('counts the enterprises an operation may read, searched as well as named, and refuses past the limit', () => {
+    const searches = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `s${i}: searchEnterprises(first: 100) { edges { node { uscc } } }`).join(' ')} }`;
+    expect(measure(searches(10)).enterprises).toBe(1_000);
+    const error = refusal(() => measure(searches(30)));
+    expect(error.extensions['code']).toBe('TOO_MANY_ENTERPRISES');
+    expect(error.message).toBe('the operation may read 1100 enterprises or more across its fields; at most 1000 per request');
+    expect(measure(`{ a: enterprise(uscc: "${CODE}") { uscc } b: enterprises(uscc: ["${CODE}", "${CODES[1]}"]) { uscc } }`).enterprises).toBe(3);
   });
 
   it('multiplies what a field names by the lists above it', () => {

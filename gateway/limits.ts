@@ -62,7 +62,10 @@ export interface OperationLimits {
   readonly maxCost: number;
   /** `MEG_MAX_PAGE_SIZE`: the largest `first` of a paged list. */
   readonly maxPageSize: number;
-  /** `MEG_MAX_CODES`: the most enterprises one request may name, in all its arguments together. */
+  /**
+   * `MEG_MAX_CODES`: the most enterprises one request may name, in all its arguments together,
+   * and the most it may read (named, or by searches and lists).
+   */
   readonly maxCodes: number;
   /** `MEG_MAX_COORDINATES`: the most field coordinates one request may ask the policy about. */
   readonly maxCoordinates: number;
@@ -94,6 +97,7 @@ export const LIMIT_CODES = {
   cost: 'COST_LIMIT_EXCEEDED',
   pageSize: 'PAGE_SIZE_EXCEEDED',
   codes: 'TOO_MANY_CODES',
+  enterprises: 'TOO_MANY_ENTERPRISES',
   coordinates: 'TOO_MANY_COORDINATES',
   reservedAlias: 'RESERVED_ALIAS',
   introspection: 'INTROSPECTION_NOT_ALLOWED',
@@ -190,8 +194,10 @@ export interface OperationMeasure {
   readonly directives: number;
   readonly cost: number;
   readonly introspection: boolean;
-  /** Enterprises named in the operation's arguments (valid codes, each once). */
+  /** Enterprises named in the operation's arguments, wherever they are (valid codes, each once). */
   readonly codes: ReadonlySet<string>;
+  /** Enterprises the operation may read: named, or in the lists it asks for, times the lists above them. */
+  readonly enterprises: number;
   /** Field coordinates the operation asks the policy about, counted across its fields. */
   readonly coordinates: number;
 }
@@ -203,11 +209,6 @@ const COORDINATE_ARGUMENTS = new Set(['Query.policyMatrix.coordinates', 'Query.e
 export interface EnforceOptions {
   /** How many coordinates an argument of {@link COORDINATE_ARGUMENTS} stands for when left out (all of the catalogue). */
   readonly catalogueSize: number;
-  /**
-   * Where the valid codes the operation names are gathered as they are found, so that they are
-   * known (for the access log) even when a limit refuses the operation part way.
-   */
-  readonly named?: Set<string>;
 }
 
 /** What a fragment adds wherever it is spread, measured once (with the list size above it taken as 1). */
@@ -219,7 +220,12 @@ interface Tally {
   directives: number;
   codes: number;
   coordinates: number;
+  /** Entities of {@link ENTITY_TYPES} the selection may return. */
+  enterprises: number;
 }
+
+/** The types whose values are enterprises: a request may read at most {@link OperationLimits.maxCodes} of them. */
+const ENTITY_TYPES = new Set(['Enterprise']);
 
 /**
  * Checks one validated operation against the limits, with its variables; throws the first limit
@@ -238,7 +244,7 @@ export function enforceLimits(
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const vars = variables ?? {};
-  const named = options.named ?? new Set<string>();
+  const named = new Set<string>();
   let introspection = false;
   const memo = new Map<string, Tally>();
 
@@ -313,6 +319,8 @@ export function enforceLimits(
       // The edges of a connection are its page, already counted by the connection's `first`.
       else if (isList && !(pageSized && (name === 'edges' || name === 'nodes'))) size = limits.defaultListSize;
       const connection = typeof first === 'number' && !isList;
+      // An enterprise read by a search is read as surely as one named: both count.
+      if (ENTITY_TYPES.has(getNamedType(field.type).name)) tally.enterprises += multiplier * (isList ? size : 1);
       measure(selection.selectionSet, getNamedType(field.type), fieldDepth, introspecting, connection, tally, multiplier * size);
       checkRunning(tally);
     }
@@ -340,6 +348,9 @@ export function enforceLimits(
     if (tally.codes > limits.maxCodes) {
       throw refused(LIMIT_CODES.codes, `the operation names ${formatCount(tally.codes)} enterprises or more across its fields; at most ${limits.maxCodes} per request`);
     }
+    if (tally.enterprises > limits.maxCodes) {
+      throw refused(LIMIT_CODES.enterprises, `the operation may read ${formatCount(tally.enterprises)} enterprises or more across its fields; at most ${limits.maxCodes} per request`);
+    }
     if (tally.coordinates > limits.maxCoordinates) {
       throw refused(LIMIT_CODES.coordinates, `the operation asks about ${formatCount(tally.coordinates)} field coordinates or more across its fields; at most ${limits.maxCoordinates} per request`);
     }
@@ -360,7 +371,7 @@ export function enforceLimits(
   if (total.directives > limits.maxDirectives) {
     throw refused(LIMIT_CODES.directives, `the operation uses ${formatCount(total.directives)} directives; at most ${limits.maxDirectives} are allowed`);
   }
-  return { depth: total.depth, aliases: total.aliases, directives: total.directives, cost: total.cost, introspection, codes: named, coordinates: total.coordinates };
+  return { depth: total.depth, aliases: total.aliases, directives: total.directives, cost: total.cost, introspection, codes: named, coordinates: total.coordinates, enterprises: total.enterprises };
 }
 
 /** The refusal of introspection to a caller who is not allowed it. */
@@ -369,7 +380,7 @@ export function introspectionRefused(): GraphQLError {
 }
 
 function emptyTally(): Tally {
-  return { cost: 0, depth: 0, aliases: 0, directives: 0, codes: 0, coordinates: 0 };
+  return { cost: 0, depth: 0, aliases: 0, directives: 0, codes: 0, coordinates: 0, enterprises: 0 };
 }
 
 /** Adds a fragment's tally where it is spread, under lists of `multiplier` values at depth `depth`. */
@@ -377,6 +388,7 @@ function addTally(into: Tally, fragment: Tally, multiplier: number, depth: numbe
   into.cost += fragment.cost * multiplier;
   into.codes += fragment.codes * multiplier;
   into.coordinates += fragment.coordinates * multiplier;
+  into.enterprises += fragment.enterprises * multiplier;
   into.aliases += fragment.aliases;
   into.directives += fragment.directives;
   if (fragment.depth > 0 && depth + fragment.depth > into.depth) into.depth = depth + fragment.depth;
@@ -412,6 +424,22 @@ function inputValues(value: unknown, type: GraphQLInputType, where: string, path
     return 1;
   }
   return 0;
+}
+
+/**
+ * Adds to `into` the valid unified social credit codes in an argument's value, walked by its input
+ * type (lists, input objects, a single value where a list is expected).
+ */
+export function collectCodes(value: unknown, type: GraphQLInputType, into: Set<string>): void {
+  if (value === null || value === undefined) return;
+  const nullable = isNonNullType(type) ? type.ofType : type;
+  if (isListType(nullable)) {
+    for (const item of Array.isArray(value) ? value : [value]) collectCodes(item, nullable.ofType, into);
+  } else if (isInputObjectType(nullable)) {
+    if (typeof value === 'object') for (const [name, field] of Object.entries(nullable.getFields())) collectCodes((value as Record<string, unknown>)[name], field.type, into);
+  } else if (isScalarType(nullable) && nullable.name === 'USCC' && typeof value === 'string' && isUscc(value)) {
+    into.add(value);
+  }
 }
 
 function formatCount(n: number): string {

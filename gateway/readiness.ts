@@ -36,7 +36,11 @@ export function createReadiness(options: ReadinessOptions): () => Promise<Readin
     const [audit, subgraphs] = await Promise.all([
       options.probeAudit().then(
         () => ({ writable: true, detail: 'the access log takes writes' }),
-        (error: unknown) => ({ writable: false, detail: `the access log cannot be written: ${(error as Error).message}` }),
+        (error: unknown) => {
+          // The cause (a driver's words, a host name) is for the log: /readyz is on the public port.
+          console.error(JSON.stringify({ level: 'error', event: 'access log not writable', error: String(error) }));
+          return { writable: false, detail: 'the access log cannot be written' };
+        },
       ),
       checkSubgraphs(options.subgraphUrls),
     ]);

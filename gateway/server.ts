@@ -31,7 +31,7 @@ import { ReviewService, type RunOperation } from './review/reviewService.js';
 import { startReviewSubgraph } from './review/reviewSubgraph.js';
 import { CONSOLE_HEADERS, consoleFile } from './consolePage.js';
 import { formatGatewayError } from './errors.js';
-import { createApolloGateway } from './apolloGateway.js';
+import { createApolloGateway, withoutApolloReporting } from './apolloGateway.js';
 import { DocumentChecker } from './documentCheck.js';
 import { operationLimitsPlugin } from './limitsPlugin.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
@@ -101,10 +101,13 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     decisions: [] as RecordedDecision[],
     policyRevision: policy.revision,
   });
-  /** Records a refusal (its detail bounded); a refusal is sent whether or not it could be recorded. */
+  /** Appends a record, the caller's words in it (operation name, detail) cut to a bounded length. */
+  const record = (entry: AuditEntry) =>
+    auditLog.append({ ...entry, operationName: bounded(entry.operationName, MAX_RECORDED_NAME), ...(entry.detail ? { detail: bounded(entry.detail, MAX_RECORDED_DETAIL)! } : {}) });
+  /** Records a refusal; a refusal is sent whether or not it could be recorded. */
   const recordOrNull = async (entry: AuditEntry) => {
     try {
-      await auditLog.append(entry.detail && entry.detail.length > MAX_RECORDED_DETAIL ? { ...entry, detail: `${entry.detail.slice(0, MAX_RECORDED_DETAIL)}…` } : entry);
+      await record(entry);
     } catch (error) {
       console.error(`refusal of ${entry.requestId} not recorded: ${(error as Error).message}`);
     }
@@ -215,7 +218,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     // Allowed here, then refused per caller by the limits plugin: agency officers only.
     introspection: true,
     formatError: formatGatewayError,
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationLimitsPlugin(config.limits, policy.catalogue.size)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...withoutApolloReporting(), operationLimitsPlugin(config.limits, policy.catalogue.size)],
   });
   await apollo.start();
 
@@ -357,7 +360,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     const executed = performance.now();
     // Durable before released: without its record, the answer is not given.
     try {
-      await auditLog.append({
+      await record({
         ...baseEntry(requestId, 'graphql', auth.principal, auth.purpose),
         operationName: audit.executed ? audit.executed.operationName : (operation.operationName ?? document?.operationName ?? null),
         operationHash: operation.operationHash,
@@ -413,7 +416,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
         ...(detail ? { detail } : {}),
       };
       if (outcome === 'refused') await recordOrNull(entry);
-      else await auditLog.append(entry);
+      else await record(entry);
     },
   });
 
@@ -458,14 +461,19 @@ export function jsonNestingExceeds(raw: Buffer, max: number): boolean {
   return false;
 }
 
-/** Longest refusal detail kept in a record (a detail may quote what the caller sent). */
+/** Longest detail kept in a record (a detail may quote what the caller sent). */
 const MAX_RECORDED_DETAIL = 500;
 
 /** Longest operation name kept in a record: the name is the caller's, and a record stays small. */
 const MAX_RECORDED_NAME = 200;
 
+/** `text` cut to `max` characters (marked with an ellipsis when cut). */
+function bounded(text: string | null, max: number): string | null {
+  return text !== null && text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /**
- * The operation of a GraphQL request as it arrived: its text, the name the caller gave (bounded),
+ * The operation of a GraphQL request as it arrived: its text, the name the caller gave,
  * and the SHA-256 of the text, which names in the access log the very document that ran (persisted
  * queries are off, so a request always carries its text). Costs time linear in the request.
  */
@@ -477,7 +485,7 @@ function operationOf(method: string | undefined, url: URL, body: unknown): { que
   const name = typeof request.operationName === 'string' ? request.operationName : null;
   return {
     query,
-    operationName: name === null ? null : name.length > MAX_RECORDED_NAME ? `${name.slice(0, MAX_RECORDED_NAME)}…` : name,
+    operationName: name,
     operationHash: query ? createHash('sha256').update(query).digest('hex') : null,
   };
 }

@@ -69,7 +69,10 @@ switch (command) {
   case 'verify': {
     const v = gatewayUrl ? await verifyThroughGateway(gatewayUrl) : await withLog((log) => log.verify(anchorsOrWarn()));
     if (v.intact) {
-      const anchors = v.anchored > 0 ? `${plural(v.anchored, 'chain head')} found where anchored` : 'no chain anchored outside the store, so a cut-off tail could not be seen';
+      const anchors =
+        v.anchored > 0
+          ? `${v.anchored} of ${v.chains} chain heads found where anchored`
+          : `0 of ${v.chains} chain heads anchored outside the store: a tail cut off them could not be seen`;
       console.log(`intact: ${plural(v.chains, 'chain')}, ${plural(v.records, 'record')}; ${anchors}`);
     } else {
       console.log(`BROKEN: chain ${v.chainId}, record ${v.seq}: ${v.reason} (${v.records} records verified before it)`);

@@ -7,10 +7,12 @@
  *
  * The writer anchors its head periodically (when it moved) and when it closes; each anchor is a
  * small JSON file per chain, replaced atomically (written, synced, renamed, the folder synced),
- * and signed with Ed25519, so it cannot be moved forward or backward by someone who can write the
- * folder but not the gateway's key. What anchoring cannot see: records appended after the last
- * anchor and cut off before the next one (up to one interval's worth); the folder's own removal,
- * which shows as chains without anchors.
+ * and signed with Ed25519, so that someone who can write the folder but not the gateway's key
+ * cannot make one up. What anchoring cannot see: records appended after the last anchor and cut
+ * off before the next (up to one interval's worth); an anchor file removed, or put back from an
+ * earlier copy (verification counts the chains it found anchored, so a removal shows as a chain
+ * without one). Anchors protect as far as their folder and key are out of reach of whoever can
+ * write the log's store: in production, another volume or host than the store's.
  */
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';

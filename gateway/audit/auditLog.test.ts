@@ -37,7 +37,7 @@ describe('the access log', () => {
       const together = await Promise.all(Array.from({ length: 20 }, (_, i) => log.append(entry(i + 1, `9111000000000000${String(i).padStart(2, '0')}`))));
       expect([alone, ...together].map((r) => r.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
 
-      expect(await log.verify()).toEqual({ intact: true, chains: 1, records: 21 });
+      expect(await log.verify()).toEqual({ intact: true, chains: 1, records: 21, anchored: 0 });
       const masked = await log.search({ coordinate: 'MarketProfile.legalRepresentative', effect: 'MASK' }, 100);
       expect(masked.records.map((r) => r.requestId).sort()).toEqual(together.filter((_, i) => (i + 1) % 2).map((r) => r.requestId).sort());
       const first = await log.search({ uscc: '91110000000000000A' }, 10);

@@ -7,14 +7,15 @@
  * All deniable fields are nullable (the build checks it), so a null there never breaks a parent.
  */
 import {
-  GraphQLBoolean,
   GraphQLError,
   Kind,
   TypeInfo,
   getNamedType,
   isCompositeType,
+  isInputType,
   isObjectType,
   print,
+  typeFromAST,
   visit,
   visitWithTypeInfo,
   valueFromAST,
@@ -28,6 +29,7 @@ import {
 } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { CatalogueEntry } from '../catalogue.js';
+import { collectCodes } from '../limits.js';
 import type { FieldDecision } from './accessPolicy.js';
 import type { Masker } from './masking.js';
 
@@ -121,7 +123,10 @@ export interface ApplyContext {
 export interface Applied {
   /** One FORBIDDEN_FIELD error per denied field of the operation. */
   readonly errors: GraphQLError[];
-  /** The keys of the entities whose data the result holds (the enterprises read). */
+  /**
+   * The enterprises the executed operation read: the codes in the arguments of the fields that
+   * ran (included by their directives, not denied), and the keys of the entities the result holds.
+   */
   readonly entities: ReadonlySet<string>;
 }
 
@@ -142,7 +147,10 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
     if (def.kind === Kind.OPERATION_DEFINITION && (!context.operationName || def.name?.value === context.operationName) && !operation) {
       operation = def.selectionSet;
       rootType = context.schema.getRootType(def.operation) ?? undefined;
-      for (const v of def.variableDefinitions ?? []) if (v.defaultValue) variables[v.variable.name.value] = valueFromAST(v.defaultValue, GraphQLBoolean);
+      for (const v of def.variableDefinitions ?? []) {
+        const type = typeFromAST(context.schema, v.type);
+        if (v.defaultValue && type && isInputType(type)) variables[v.variable.name.value] = valueFromAST(v.defaultValue, type);
+      }
     }
   }
   Object.assign(variables, context.variables);
@@ -195,8 +203,9 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
     }
   };
 
-  // Also report denied fields under parents that came back null, so the caller learns why.
-  collectDeniedFields(operation, rootType, fragments, context, denied);
+  // Also report denied fields under parents that came back null, so the caller learns why; and
+  // gather the codes named by the fields that ran.
+  collectDeniedFields(operation, rootType, fragments, context, denied, entities);
   if (data) walk(operation, rootType, data, []);
 
   const errors = [...denied.values()].map(({ coordinate, decision, path }) => {
@@ -217,6 +226,7 @@ function collectDeniedFields(
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   context: ApplyContext,
   denied: Map<FieldNode, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>,
+  named: Set<string>,
   seen = new Set<string>(),
 ): void {
   for (const selection of selectionSet.selections) {
@@ -230,9 +240,16 @@ function collectDeniedFields(
         if (!denied.has(selection)) denied.set(selection, { coordinate, decision: decision ?? UNDECIDED });
         continue;
       }
-      if (!selection.selectionSet || !isObjectType(type)) continue;
-      const fieldType = getNamedType(type.getFields()[name]?.type);
-      if (fieldType && isCompositeType(fieldType)) collectDeniedFields(selection.selectionSet, fieldType, fragments, context, denied, seen);
+      if (!isObjectType(type)) continue;
+      const field = type.getFields()[name];
+      // The field ran with these arguments: the enterprises they name were asked for.
+      for (const arg of selection.arguments ?? []) {
+        const definition = field?.args.find((a) => a.name === arg.name.value);
+        if (definition) collectCodes(valueFromAST(arg.value, definition.type, context.variables), definition.type, named);
+      }
+      if (!selection.selectionSet) continue;
+      const fieldType = getNamedType(field?.type);
+      if (fieldType && isCompositeType(fieldType)) collectDeniedFields(selection.selectionSet, fieldType, fragments, context, denied, named, seen);
     } else {
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         if (seen.has(selection.name.value)) continue;
@@ -241,7 +258,7 @@ function collectDeniedFields(
       const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
       if (!fragment) continue;
       const condition = fragment.typeCondition ? context.schema.getType(fragment.typeCondition.name.value) : type;
-      if (condition && isCompositeType(condition)) collectDeniedFields(fragment.selectionSet, condition, fragments, context, denied, seen);
+      if (condition && isCompositeType(condition)) collectDeniedFields(fragment.selectionSet, condition, fragments, context, denied, named, seen);
     }
   }
 }

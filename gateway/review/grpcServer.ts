@@ -115,7 +115,10 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     const request = { method, message: call.request as unknown };
     let principal: Principal | null = null;
     let purpose: string | null = null;
+    let rateLimited = false;
     const refuse = async (code: grpc.status, details: string) => {
+      // The rate limiter's refusals are not recorded (a flood would write the log), as on GraphQL.
+      if (rateLimited) return status(code, details);
       if (principal === null) {
         // Refused before authentication: limited per address, and nothing named is recorded.
         const rate = await options.refusalLimit(peerAddress(call.getPeer()));
@@ -143,10 +146,11 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       }
       principal = auth.principal;
       purpose = auth.purpose;
-      // The enterprises an authenticated caller names are on record, whether or not the call proceeds.
-      audit.touch(codes.filter((c) => checkUscc(c) === null));
       const rate = await options.rateLimit(auth.principal);
-      if (!rate.allowed) return status(grpc.status.RESOURCE_EXHAUSTED, `too many requests from ${auth.principal.sub}; try again in ${rate.retryAfterSeconds} s`);
+      if (!rate.allowed) {
+        rateLimited = true;
+        return status(grpc.status.RESOURCE_EXHAUSTED, `too many requests from ${auth.principal.sub}; try again in ${rate.retryAfterSeconds} s`);
+      }
       const decision = options.decide(auth.principal, auth.purpose, coordinate);
       audit.addDecisions(new Map([[coordinate, decision]]));
       if (decision.effect !== 'ALLOW') return status(grpc.status.PERMISSION_DENIED, `${coordinate} is not shared with this caller: ${decision.reason}`);
@@ -160,6 +164,8 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         const problem = checkUscc(code);
         if (problem) return status(grpc.status.INVALID_ARGUMENT, codes.length > 1 ? `uscc[${i}]: ${problem.message}` : problem.message);
       }
+      // The call runs: the enterprises it names are asked for (a refused call read nothing, and names none).
+      audit.touch(codes);
       const deadlineMs = deadlineOf(call)!; // checked first of all, above
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - options.deadlineMarginMs));

@@ -180,7 +180,7 @@ export class ReviewService {
       agency: answer.agency,
       status: 'ANSWERED',
       measures,
-      detail: answer.denied.length > 0 ? `withheld by the access policy for this caller (no rule of this matter needs it): ${answer.denied.join(', ')}` : '',
+      detail: answer.denied.length > 0 ? `withheld by the access policy for this caller (none of this agency's rules for this matter needs it): ${answer.denied.join(', ')}` : '',
       withheld: [],
     };
   }

@@ -67,10 +67,9 @@ export function pagesByUscc<R extends UsccRow>(
   cursors: CursorSealer,
   spec: PagedListSpec,
   first: number,
-  after: string | null | undefined,
+  afterValues: readonly string[] | null,
 ): DataLoader<string, Page<R>> {
   checkPageSize(first);
-  const afterValues = after == null ? null : cursors.open(spec.table, after, spec.orderBy.length);
   const order = spec.orderBy.map(([c]) => `${c} ${spec.direction}`).join(', ');
   const columns = `(${spec.orderBy.map(([c]) => c).join(', ')})`;
   const placeholders = `(${spec.orderBy.map(([, t], i) => `$${i + 3}::${t}`).join(', ')})`;
@@ -105,7 +104,7 @@ export function pagesByUscc<R extends UsccRow>(
         const edges = (page?.rows ?? []).map((row) => {
           const { total_count: _t, position: _p, after_cursor: _a, page_rank: _r, ...node } = row;
           const position = spec.orderBy.map(([c]) => String((row as unknown as Record<string, unknown>)[c]));
-          return { cursor: cursors.seal(spec.table, position), node: node as unknown as R };
+          return { cursor: cursors.seal(spec.table, position, row.uscc), node: node as unknown as R };
         });
         return {
           edges,
@@ -131,12 +130,13 @@ export class PagedList<R extends UsccRow> {
     private readonly spec: PagedListSpec,
   ) {}
 
-  /** The page of `uscc`'s list after `after`, `first` long. */
+  /** The page of `uscc`'s list after `after` (a cursor of that enterprise's list), `first` long. */
   pageOf(uscc: string, first: number, after: string | null | undefined): Promise<Page<R>> {
-    const key = `${first}:${after ?? ''}`;
+    const afterValues = after == null ? null : this.cursors.open(this.spec.table, after, this.spec.orderBy.length, 'after', uscc);
+    const key = JSON.stringify([first, afterValues]);
     let loader = this.loaders.get(key);
     if (!loader) {
-      loader = pagesByUscc<R>(this.db, this.cursors, this.spec, first, after);
+      loader = pagesByUscc<R>(this.db, this.cursors, this.spec, first, afterValues);
       this.loaders.set(key, loader);
     }
     return loader.load(uscc);

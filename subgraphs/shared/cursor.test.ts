@@ -50,7 +50,7 @@ describe('a sealed cursor', () => {
     const i = cursor.length - 5;
     const altered = `${cursor.slice(0, i)}${cursor[i] === 'A' ? 'B' : 'A'}${cursor.slice(i + 1)}`;
     const error = refusal(() => sealer.open('social_employees', altered, 2));
-    expect(error.message).toBe('after is not a cursor of this list: it was altered, or it comes from another list or service');
+    expect(error.message).toBe('after is not a cursor of this list: it was altered, or it comes from another list, enterprise or service');
     expect(error.extensions).toEqual({ code: 'INVALID_CURSOR', argument: 'after' });
   });
 
@@ -61,6 +61,14 @@ describe('a sealed cursor', () => {
     expect(refusal(() => new CursorSealer(cursorKey(customs, 'customs')).open('social_employees', cursor, 2)).extensions['code']).toBe('INVALID_CURSOR');
     // The same private key names a different key per service, too.
     expect(refusal(() => new CursorSealer(cursorKey(social, 'audit')).open('social_employees', cursor, 2)).extensions['code']).toBe('INVALID_CURSOR');
+  });
+
+  it("is refused on another enterprise's list: a position in one is no position in another", () => {
+    const sealer = new CursorSealer(cursorKey(social, 'social'));
+    const cursor = sealer.seal('social_employees', POSITION, '91350100M000100Y43');
+    expect(sealer.open('social_employees', cursor, 2, 'after', '91350100M000100Y43')).toEqual(POSITION);
+    expect(refusal(() => sealer.open('social_employees', cursor, 2, 'after', '911101010810111653')).extensions['code']).toBe('INVALID_CURSOR');
+    expect(refusal(() => sealer.open('social_employees', cursor, 2)).extensions['code']).toBe('INVALID_CURSOR');
   });
 
   it('is refused when it is not a cursor at all, whatever its form', () => {

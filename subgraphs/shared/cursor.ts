@@ -55,23 +55,27 @@ export class CursorSealer {
     this.now = options.now ?? Date.now;
   }
 
-  /** A cursor for the position `values` (the sort key of a row) in the list named `list`. */
-  seal(list: string, values: readonly string[]): string {
+  /**
+   * A cursor for the position `values` (the sort key of a row) in the list named `list`, of the
+   * enterprise `scope` where the list is one enterprise's (a cursor of one enterprise's employees
+   * is no position in another's: it would let a caller compare hidden keys across enterprises).
+   */
+  seal(list: string, values: readonly string[], scope = ''): string {
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
-    cipher.setAAD(aad(list));
+    cipher.setAAD(aad(list, scope));
     const plain = Buffer.from(JSON.stringify({ t: this.now(), v: values }), 'utf8');
     const sealed = Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
     return `${VERSION}.${sealed.toString('base64url')}`;
   }
 
   /**
-   * The position in `cursor`, which must have been sealed by this service for `list` with
-   * `arity` values, within its time to live; otherwise a GraphQLError that names `argument`.
+   * The position in `cursor`, which must have been sealed by this service for `list` (and `scope`)
+   * with `arity` values, within its time to live; otherwise a GraphQLError that names `argument`.
    */
-  open(list: string, cursor: string, arity: number, argument = 'after'): string[] {
+  open(list: string, cursor: string, arity: number, argument = 'after', scope = ''): string[] {
     const invalid = () =>
-      new GraphQLError(`${argument} is not a cursor of this list: it was altered, or it comes from another list or service`, {
+      new GraphQLError(`${argument} is not a cursor of this list: it was altered, or it comes from another list, enterprise or service`, {
         extensions: { code: CURSOR_CODES.invalid, argument },
       });
     if (cursor.length > MAX_CURSOR_CHARS || !cursor.startsWith(`${VERSION}.`)) throw invalid();
@@ -80,7 +84,7 @@ export class CursorSealer {
     let plain: Buffer;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, sealed.subarray(0, NONCE_BYTES));
-      decipher.setAAD(aad(list));
+      decipher.setAAD(aad(list, scope));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
       plain = Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
     } catch {
@@ -99,6 +103,6 @@ export class CursorSealer {
   }
 }
 
-function aad(list: string): Buffer {
-  return Buffer.from(`meg-cursor:${list}`, 'utf8');
+function aad(list: string, scope: string): Buffer {
+  return Buffer.from(`meg-cursor:${list}\u0000${scope}`, 'utf8');
 }

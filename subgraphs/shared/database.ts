@@ -147,7 +147,7 @@ class PGliteDatabase implements Database {
    * hold the only copy of what was written, so it is never replaced by an empty one.
    */
   static async open(dataDir: string): Promise<PGliteDatabase> {
-    const lock = lockStore(dataDir);
+    const lock = await lockStore(dataDir);
     try {
       const pglite = await PGlite.create({ dataDir });
       return new PGliteDatabase(pglite, lock);

@@ -4,9 +4,13 @@
  * the first one's, so records the first had acknowledged are gone (or the folder cannot be opened
  * again). Each process therefore takes the folder's lock file (`<folder>.lock`, beside it) before
  * opening it, and a second one is refused with who holds it. A lock left by a process that no
- * longer runs (killed, or the machine restarted) is taken over.
+ * longer runs (killed, or the machine restarted) is taken over, by one taker at a time: the taker
+ * first holds `<folder>.lock.takeover` (created exclusively, like the lock), then removes the
+ * abandoned lock only if it is still the one it judged abandoned, then creates its own. Without
+ * that, two takers could each remove the other's fresh lock and both open the folder.
  */
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 
 /** Who holds a store's lock. */
@@ -41,8 +45,44 @@ export interface StoreLock {
 }
 
 /** Takes the lock of the store in `folder`, or throws {@link StoreInUseError} naming its holder. */
-export function lockStore(folder: string): StoreLock {
+export async function lockStore(folder: string): Promise<StoreLock> {
   const file = `${folder}.lock`;
+  const takeover = `${file}.takeover`;
+  const text = holderText();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (createExclusive(file, text)) {
+      return {
+        release: () => {
+          // Only our own lock: never one a later holder took over.
+          if (readText(file) === text) rmSync(file, { force: true });
+        },
+      };
+    }
+    const judged = readText(file);
+    const holder = parseHolder(judged);
+    if (holder && holds(holder)) throw new StoreInUseError(folder, holder);
+    // Abandoned (or half-written by a taker that died): taken over by one process at a time.
+    const mine = holderText();
+    if (createExclusive(takeover, mine)) {
+      try {
+        if (readText(file) === judged) rmSync(file, { force: true });
+      } finally {
+        if (readText(takeover) === mine) rmSync(takeover, { force: true });
+      }
+      continue;
+    }
+    // Another process is taking over; one that died doing so leaves its takeover file behind.
+    const taker = readText(takeover);
+    const takerHolder = parseHolder(taker);
+    if (taker !== null && (!takerHolder || !holds(takerHolder)) && readText(takeover) === taker) rmSync(takeover, { force: true });
+    if (Date.now() > deadline) throw new Error(`cannot take the lock ${file} of the database at ${folder}: another process keeps taking it over`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Who this process is, as a lock file says it. */
+function holderText(): string {
   const me: LockHolder = {
     pid: process.pid,
     host: os.hostname(),
@@ -50,42 +90,45 @@ export function lockStore(folder: string): StoreLock {
     command: process.argv.slice(1).map((a) => a.replace(/^.*\/(dist|node_modules)\//, '')).join(' ').slice(0, 200),
     since: new Date().toISOString(),
   };
-  const text = `${JSON.stringify(me)}\n`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      try {
-        writeSync(fd, text);
-      } finally {
-        closeSync(fd);
-      }
-      return {
-        release: () => {
-          // Only our own lock: never one a later holder took over.
-          if (readHolder(file)?.pid === me.pid && readHolder(file)?.since === me.since) rmSync(file, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = readHolder(file);
-    if (holder && holds(holder)) throw new StoreInUseError(folder, holder);
-    // A lock its holder left behind: moved aside (atomically, so only one taker succeeds), then retaken.
-    const stale = `${file}.stale-${process.pid}`;
-    try {
-      renameSync(file, stale);
-      rmSync(stale, { force: true });
-    } catch {
-      // Another process took it over first; the next attempt finds its lock.
-    }
-  }
-  const holder = readHolder(file);
-  throw holder ? new StoreInUseError(folder, holder) : new Error(`cannot take the lock ${file} of the database at ${folder}`);
+  return `${JSON.stringify({ ...me, nonce: randomBytes(8).toString('hex') })}\n`;
 }
 
-function readHolder(file: string): LockHolder | null {
+/**
+ * Creates `file` holding `text` if no file is there; false if one is. The file appears whole:
+ * written under a name of its own, then hard-linked into place (which fails if the name is taken),
+ * so no reader ever sees a lock half written and takes it for an abandoned one.
+ */
+function createExclusive(file: string, text: string): boolean {
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const fd = openSync(draft, 'wx', 0o600);
   try {
-    const holder = JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(draft, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function parseHolder(text: string | null): LockHolder | null {
+  if (text === null) return null;
+  try {
+    const holder = JSON.parse(text) as LockHolder;
     return typeof holder.pid === 'number' ? holder : null;
   } catch {
     return null;

@@ -61,7 +61,8 @@ describe('readiness and the access log', () => {
     try {
       let report: Awaited<ReturnType<typeof readyz>> | undefined;
       await waitUntil(async () => (report = await readyz()).status === 503, 30_000, 100);
-      expect(report!.body).toMatchObject({ status: 'not ready', audit: { writable: false, detail: expect.stringMatching(/^the access log cannot be written: /) } });
+      expect(report!.body).toMatchObject({ status: 'not ready', audit: { writable: false, detail: 'the access log cannot be written' } });
+      expect(JSON.stringify(report!.body)).not.toMatch(/database|meg_crash|5432|127\.0\.0\.1/);
       // What the readiness says is what a caller gets.
       const refused = await fetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
       expect(refused.status).toBe(503);
@@ -111,7 +112,7 @@ describe('a crash under load', () => {
     const recorded = await withAuditDatabase(federation, async (c) => new Set((await c.query('SELECT request_id FROM audit_records')).rows.map((r) => r.request_id as string)));
     expect(answered.filter((id) => !recorded.has(id))).toEqual([]);
     const verify = auditCli(federation, 'verify');
-    expect(verify.stdout).toMatch(/^intact: 1 chain, \d+ records; 1 chain head found where anchored\n$/);
+    expect(verify.stdout).toMatch(/^intact: 1 chain, \d+ records; 1 of 1 chain heads found where anchored\n$/);
     expect(failed).toBeGreaterThan(0);
   });
 });

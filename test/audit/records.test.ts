@@ -113,6 +113,30 @@ describe('the audit record of a GraphQL request', () => {
     expect((await recordOf(valid.headers.get('x-request-id'))).enterprises).toEqual([subject.uscc]);
   });
 
+  it('names no enterprise of a field that did not run: skipped, denied to the caller, or in a refused request', async () => {
+    const [other, third, fourth] = enterprises.filter((e) => e.uscc !== subject.uscc);
+    // A skipped field, and one left out by a variable's default.
+    const skipped = await graphql(
+      federation.gatewayUrl,
+      `query($show: Boolean = false) { a: enterprise(uscc: "${subject.uscc}") { uscc } b: enterprise(uscc: "${other!.uscc}") @skip(if: true) { uscc } c: enterprise(uscc: "${third!.uscc}") @include(if: $show) { uscc } }`,
+    );
+    expect(skipped.body.errors).toBeUndefined();
+    expect((await recordOf(skipped.headers.get('x-request-id'))).enterprises).toEqual([subject.uscc]);
+    // The joint review is not shared with the public: pruned before planning, it did not run.
+    const pruned = await graphql(federation.gatewayUrl, `{ enterprise(uscc: "${subject.uscc}") { uscc } jointReview(uscc: "${fourth!.uscc}", matter: BIDDING) { outcome } }`);
+    expect(pruned.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN_FIELD');
+    expect((await recordOf(pruned.headers.get('x-request-id'))).enterprises).toEqual([subject.uscc]);
+    // Over the limit: refused whole, nothing read, nothing named (45,000 codes would make a record of a megabyte).
+    const many = universe(federation.seed, 1_200).map((e) => e.uscc);
+    const refused = await post({ query: 'query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', variables: { c: many } });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).errors[0].extensions.code).toBe('TOO_MANY_CODES');
+    expect((await recordOf(refused.headers.get('x-request-id'))).enterprises).toEqual([]);
+    // A code given as a variable's default runs, and is named.
+    const defaulted = await graphql(federation.gatewayUrl, `query($u: USCC! = "${third!.uscc}") { enterprise(uscc: $u) { market { name } } }`);
+    expect((await recordOf(defaulted.headers.get('x-request-id'))).enterprises).toEqual([third!.uscc]);
+  });
+
   it('refuses automatic persisted queries, so every record names the document that ran', async () => {
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(QUERY) } };
     for (const body of [{ extensions, variables: { u: subject.uscc } }, { query: QUERY, extensions, variables: { u: subject.uscc } }]) {

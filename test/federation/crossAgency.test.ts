@@ -100,7 +100,7 @@ describe('one enterprise graph over four agencies', () => {
     const forged = await graphql(federation.gatewayUrl, '{ searchEnterprises(after: "bm9wZQ") { edges { cursor } } }');
     expect(forged.body.errors).toEqual([
       {
-        message: 'after is not a cursor of this list: it was altered, or it comes from another list or service',
+        message: 'after is not a cursor of this list: it was altered, or it comes from another list, enterprise or service',
         path: ['searchEnterprises'],
         extensions: { code: 'INVALID_CURSOR', argument: 'after', service: 'market' },
       },

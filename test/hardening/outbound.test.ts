@@ -13,7 +13,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../../subgraphs/shared/agencies.js';
 import { CALLERS, headersFor } from '../support/callers.js';
-import { freePort, waitUntil } from '../support/federation.js';
+import { waitUntil } from '../support/federation.js';
+import { startGatewayProcess } from '../support/gateway.js';
 import { graphql } from '../support/graphql.js';
 import { metadataFor, review, reviewClient } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
@@ -62,19 +63,19 @@ describe('outbound calls', () => {
 
     // The gateway, on ports of its own, over the shared federation's agencies.
     const log = outboundLog();
-    const [port, grpcPort, reviewPort, auditPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     const gatewayStarted = Date.now();
-    start([path.join(projectRoot, 'dist/gateway/index.js')], {
-      ...environment,
-      ...federation.env,
-      MEG_GATEWAY_PORT: String(port),
-      MEG_GRPC_PORT: String(grpcPort),
-      MEG_REVIEW_PORT: String(reviewPort),
-      MEG_AUDIT_PORT: String(auditPort),
-      MEG_OUTBOUND_LOG: log.file,
+    const gateway = await startGatewayProcess(federation, {
+      nodeArgs: ['--require', RECORDER],
+      extraEnv: {
+        MEG_OUTBOUND_LOG: log.file,
+        // Keys of Apollo's studio in the environment must not make it report there either (its
+        // usage reports go at intervals and when the server stops: the gateway is stopped below).
+        APOLLO_KEY: 'service:meg-test:not-a-real-key',
+        APOLLO_GRAPH_REF: 'meg-test@current',
+      },
     });
-    await waitUntil(async () => (await fetch(new URL('/readyz', gatewayUrl))).ok, 60_000);
+    const gatewayUrl = gateway.url;
+    const grpcPort = gateway.grpcAddress.split(':')[1];
     const uscc = universe(federation.seed, 1)[0]!.uscc;
     const profile = await graphql(gatewayUrl, 'query($u: USCC!) { enterprise(uscc: $u) { market { name } tax { creditRatings { rating } } } }', { u: uscc }, await headersFor(federation, CALLERS.taxOfficer));
     expect(profile.body.errors).toBeUndefined();
@@ -90,6 +91,7 @@ describe('outbound calls', () => {
     // Three times as long as the control took to call out, counted from the gateway's own start.
     const waitMs = Math.max(3 * controlMs - (Date.now() - gatewayStarted), 0);
     await new Promise((r) => setTimeout(r, waitMs));
+    expect(await gateway.stop()).toBe(0);
     expect(log.attempts()).toEqual([]);
   }, 180_000);
 });

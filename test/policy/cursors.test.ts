@@ -99,13 +99,17 @@ describe('page cursors', () => {
     const foreign: string = declarations.body.data!['enterprise'].customs.declarations.pageInfo.endCursor;
     const handMade = Buffer.from(JSON.stringify(['', ''])).toString('base64url');
     const altered = `${cursor.slice(0, -2)}${cursor.endsWith('AA') ? 'BB' : 'AA'}`;
-    for (const after of [altered, foreign, handMade]) {
+    // A cursor of another enterprise's employees: its hidden sort key must not be compared with this list's.
+    const other = employers[1]!;
+    const otherPage = await graphql(federation.gatewayUrl, EMPLOYEES, { codes: [other.uscc], first: 1 }, owner);
+    const otherEnterprise: string = otherPage.body.data!['enterprises'][0].social.employees.pageInfo.endCursor;
+    for (const after of [altered, foreign, handMade, otherEnterprise]) {
       const { status, body } = await graphql(federation.gatewayUrl, EMPLOYEES, { codes: [subject.uscc], first: 1, after }, owner);
       expect(status).toBe(200);
       expect(body.data!['enterprises'][0].social.employees).toBeNull();
       expect(body.errors).toEqual([
         {
-          message: 'after is not a cursor of this list: it was altered, or it comes from another list or service',
+          message: 'after is not a cursor of this list: it was altered, or it comes from another list, enterprise or service',
           path: ['enterprises', 0, 'social', 'employees'],
           extensions: { code: 'INVALID_CURSOR', argument: 'after', service: 'social' },
         },

@@ -211,7 +211,7 @@ describe('the Review stream', () => {
     // Tax arrears are not shared for customs supervision, and no rule of customs clearance needs them but the green channel.
     const result = await review(client, { uscc: codes[3]!, matter: 'MATTER_CUSTOMS_CLEARANCE' }, await metadataFor(federation, CALLERS.customsOfficer));
     const tax = result.events.find((e) => e.finding?.agency === 'AGENCY_TAX').finding;
-    expect(tax).toMatchObject({ status: 'FINDING_STATUS_ANSWERED', detail: 'withheld by the access policy for this caller (no rule of this matter needs it): TaxProfile.arrears' });
+    expect(tax).toMatchObject({ status: 'FINDING_STATUS_ANSWERED', detail: "withheld by the access policy for this caller (none of this agency's rules for this matter needs it): TaxProfile.arrears" });
   });
 });
 

@@ -94,6 +94,14 @@ async function cursorAttacks(federation: FederationInfo, codes: readonly string[
     { kind, name: 'a cursor written by hand from guessed values', refused: async () => refusedAs(Buffer.from(JSON.stringify([[...names][0], [...ids][0]])).toString('base64url')) },
     {
       kind,
+      name: "a cursor of another enterprise's employees, to compare hidden keys",
+      refused: async () => {
+        const answer = await post(federation.gatewayUrl, { query: EMPLOYEES, variables: { c: employers.slice(1, 2) } }, tax);
+        return refusedAs(answer.body.data!['enterprises'][0].social.employees.pageInfo.endCursor);
+      },
+    },
+    {
+      kind,
       name: 'a cursor of another list (the enterprise search)',
       refused: async () => refusedAs((await post(federation.gatewayUrl, { query: '{ searchEnterprises(first: 1) { pageInfo { endCursor } } }' })).body.data!['searchEnterprises'].pageInfo.endCursor),
     },
@@ -135,6 +143,16 @@ async function costAttacks(federation: FederationInfo, codes: readonly string[])
       kind,
       name: 'a policy matrix of 35,000 coordinates',
       refused: refusedWith('TOO_MANY_COORDINATES', { query: 'query($c: [String!]) { policyMatrix(coordinates: $c) { coordinates } }', variables: { c: Array.from({ length: 35_000 }, (_, i) => `T${i}.f`) } }, await headersFor(federation, CALLERS.auditor)),
+    },
+    {
+      kind,
+      name: 'thirty pages of a hundred enterprises under aliases',
+      refused: refusedWith('TOO_MANY_ENTERPRISES', { query: `{ ${Array.from({ length: 30 }, (_, i) => `s${i}: searchEnterprises(first: 100) { edges { node { uscc } } }`).join(' ')} }` }, officer),
+    },
+    {
+      kind,
+      name: 'inline fragments nested 2,400 deep in a public request',
+      refused: refusedWith('DEPTH_LIMIT_EXCEEDED', { query: `{ ${'... { '.repeat(2_400)}__typename${' }'.repeat(2_400)} }` }),
     },
     { kind, name: 'whole-catalogue matrices under five aliases', refused: refusedWith('TOO_MANY_COORDINATES', { query: `{ ${Array.from({ length: 5 }, (_, i) => `m${i}: policyMatrix { policyRevision }`).join(' ')} }` }, await headersFor(federation, CALLERS.auditor)) },
   ];
@@ -180,6 +198,24 @@ async function recordAttacks(federation: FederationInfo, codes: readonly string[
         const answer = await post(federation.gatewayUrl, { extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } });
         return codeOf(answer) === 'PERSISTED_QUERY_NOT_SUPPORTED' && (await recordsOf(federation, answer.requestId!)).length === 1;
       },
+    },
+    {
+      kind,
+      name: '45,000 codes in the variables of a request refused over the limit',
+      refused: async () => {
+        const answer = await post(federation.gatewayUrl, { query: 'query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', variables: { c: Array.from({ length: 45_000 }, (_, i) => codes[i % codes.length]) } });
+        return codeOf(answer) === 'TOO_MANY_CODES' && same(await recorded(answer), []);
+      },
+    },
+    {
+      kind,
+      name: 'a code in a skipped field',
+      refused: async () => same(await recorded(await post(federation.gatewayUrl, { query: `{ a: enterprise(uscc: "${codes[5]}") { uscc } b: enterprise(uscc: "${codes[6]}") @skip(if: true) { uscc } }` })), [codes[5]!]),
+    },
+    {
+      kind,
+      name: 'a code in a field the policy denies the caller',
+      refused: async () => same(await recorded(await post(federation.gatewayUrl, { query: `{ a: enterprise(uscc: "${codes[7]}") { uscc } jointReview(uscc: "${codes[8]}", matter: BIDDING) { outcome } }` })), [codes[7]!]),
     },
     {
       kind,

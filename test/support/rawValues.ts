@@ -69,16 +69,18 @@ export function secretsFor(raw: RawValues, decisions: ReadonlyMap<string, FieldD
 }
 
 /**
- * The ways a string can carry a value: itself, and the base64 and base64url decodings of it and of
- * every base64-looking run inside it (prefixes like `c1.` dropped), with the strings of any JSON
- * they hold.
+ * The ways a string can carry a value: itself, and the base64, base64url and hex decodings of it
+ * and of every such run inside it (prefixes like `c1.` dropped), with the strings of any JSON they
+ * hold.
  */
 export function readingsOf(text: string): string[] {
   const out = [text];
   const runs = new Set([text, ...(text.match(/[A-Za-z0-9_+/=-]{12,}/g) ?? [])]);
   for (const run of runs) {
     const body = run.replace(/^[a-z]\d?[.:]/, '');
-    for (const decoded of new Set([Buffer.from(body, 'base64url').toString('utf8'), Buffer.from(body, 'base64').toString('utf8')])) {
+    const decodings = [Buffer.from(body, 'base64url'), Buffer.from(body, 'base64')];
+    if (/^(?:[0-9a-fA-F]{2})+$/.test(body)) decodings.push(Buffer.from(body, 'hex'));
+    for (const decoded of new Set(decodings.map((b) => b.toString('utf8')))) {
       if (decoded.length === 0 || decoded === run) continue;
       out.push(decoded);
       try {
@@ -99,10 +101,16 @@ export function stringsIn(value: unknown): string[] {
   return [];
 }
 
-/** Runs of characters that could be an ID number (18) or a phone (11) inside a longer string. */
-const LONG_CANDIDATES = /[0-9]{17}[0-9X]|1[3-9][0-9]{9}/g;
+/** Runs that could hold an ID number or a phone (digits, X), and runs of CJK characters that could hold a name. */
+const DIGIT_RUNS = /[0-9X]{11,}/g;
+const NAME_RUNS = /[\u3400-\u9fff]{2,}/gu;
 
-/** One sentence per secret found in `body` (a response as received): which coordinate's value, and where it was read. */
+/**
+ * One sentence per secret found in `body` (a response as received): which coordinate's value, and
+ * where it was read. Long values are looked for at every offset of every run of digits (so one
+ * glued to other digits is found); names of three characters or more at every offset of every run
+ * of Chinese characters, shorter ones as whole strings.
+ */
 export function leaks(body: string, secrets: Secrets): string[] {
   let parsed: unknown;
   try {
@@ -110,16 +118,25 @@ export function leaks(body: string, secrets: Secrets): string[] {
   } catch {
     return [];
   }
+  const longLengths = [...new Set([...secrets.long.keys()].map((v) => v.length))];
+  // Two-character names are looked for as whole strings only: inside longer text (a company's name,
+  // an address) two characters match by chance.
+  const shortLengths = [...new Set([...secrets.short.keys()].map((v) => [...v].length))].filter((n) => n >= 3);
   const found = new Map<string, string>();
+  const note = (coordinate: string, value: string, text: string) => found.set(`${coordinate} ${value}`, `${coordinate}: a raw value appears in the answer in ${JSON.stringify(text.slice(0, 80))}`);
   for (const text of stringsIn(parsed)) {
     for (const reading of readingsOf(text)) {
-      const short = secrets.short.get(reading);
-      if (short) found.set(`${short} ${reading}`, `${short}: a raw value appears in the answer as ${JSON.stringify(text.slice(0, 80))}`);
-      for (const m of reading.matchAll(LONG_CANDIDATES)) {
-        const long = secrets.long.get(m[0]);
-        if (long) found.set(`${long} ${m[0]}`, `${long}: a raw value appears in the answer inside ${JSON.stringify(text.slice(0, 80))}`);
-      }
+      const whole = secrets.short.get(reading) ?? secrets.long.get(reading);
+      if (whole) note(whole, reading, text);
+      for (const [run] of reading.matchAll(DIGIT_RUNS)) windows(run, longLengths, (w) => secrets.long.get(w) && note(secrets.long.get(w)!, w, text));
+      for (const [run] of reading.matchAll(NAME_RUNS)) windows(run, shortLengths, (w) => secrets.short.get(w) && note(secrets.short.get(w)!, w, text));
     }
   }
   return [...found.values()].sort();
+}
+
+/** Calls `visit` with every substring of `run` of each of `lengths`. */
+function windows(run: string, lengths: readonly number[], visit: (window: string) => unknown): void {
+  const chars = [...run];
+  for (const length of lengths) for (let i = 0; i + length <= chars.length; i++) visit(chars.slice(i, i + length).join(''));
 }
