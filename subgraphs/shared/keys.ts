@@ -45,20 +45,23 @@ export function readMaskHashKey(file: string): Buffer {
 /** Creates the signing key pair of each party in `dir` unless it is there already. */
 export function ensureSigningKeys(dir: string): { created: boolean } {
   let created = false;
-  for (const party of SIGNING_PARTIES) {
-    const privatePath = path.join(dir, signingKeyFile(party));
-    const publicPath = path.join(dir, signingPublicKeyFile(party));
-    if (existsSync(privatePath) && existsSync(publicPath)) continue;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { privateKey, publicKey } = generateKeyPairSync('x25519');
-    // Written under temporary names and renamed, so a reader never sees half a key.
-    writeFileSync(`${privatePath}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    writeFileSync(`${publicPath}.tmp`, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
-    renameSync(`${publicPath}.tmp`, publicPath);
-    renameSync(`${privatePath}.tmp`, privatePath);
-    created = true;
-  }
+  for (const party of SIGNING_PARTIES) created = ensurePair(dir, signingKeyFile(party), signingPublicKeyFile(party), 'x25519') || created;
   return { created };
+}
+
+/** Creates a key pair of `type` under those names in `dir` unless both are there; true if it did. */
+function ensurePair(dir: string, privateName: string, publicName: string, type: 'x25519' | 'ed25519'): boolean {
+  const privatePath = path.join(dir, privateName);
+  const publicPath = path.join(dir, publicName);
+  if (existsSync(privatePath) && existsSync(publicPath)) return false;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { privateKey, publicKey } = type === 'x25519' ? generateKeyPairSync('x25519') : generateKeyPairSync('ed25519');
+  // Written under temporary names and renamed, so a reader never sees half a key.
+  writeFileSync(`${privatePath}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(`${publicPath}.tmp`, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+  renameSync(`${publicPath}.tmp`, publicPath);
+  renameSync(`${privatePath}.tmp`, privatePath);
+  return true;
 }
 
 /** File name of the gateway's audit anchor signing key (Ed25519) inside a keys folder. */
@@ -72,16 +75,7 @@ export const ANCHOR_PUBLIC_KEY_FILE = 'audit-anchor.ed25519.pub';
  * cut off the end of a chain are found.
  */
 export function ensureAnchorKeys(dir: string): { created: boolean } {
-  const privatePath = path.join(dir, ANCHOR_KEY_FILE);
-  const publicPath = path.join(dir, ANCHOR_PUBLIC_KEY_FILE);
-  if (existsSync(privatePath) && existsSync(publicPath)) return { created: false };
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  writeFileSync(`${privatePath}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  writeFileSync(`${publicPath}.tmp`, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
-  renameSync(`${publicPath}.tmp`, publicPath);
-  renameSync(`${privatePath}.tmp`, privatePath);
-  return { created: true };
+  return { created: ensurePair(dir, ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, 'ed25519') };
 }
 
 /** Reads an Ed25519 key (private PKCS#8 or public SPKI, PEM), with an error that names the file and what it is for. */

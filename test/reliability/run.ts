@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     const tally = await runAttacks(federation, codes[0]!);
     lines.push('attacks tried and refused, by kind:');
     for (const [kind, t] of Object.entries(tally)) {
-      lines.push(`  ${kind.padEnd(30)} ${String(t.refused).padStart(4)} of ${t.tried} refused${t.gotThrough.length ? `; GOT THROUGH: ${t.gotThrough.join(', ')}` : ''}`);
+      lines.push(`  ${kind.padEnd(40)} ${String(t.refused).padStart(4)} of ${t.tried} refused${t.gotThrough.length ? `; GOT THROUGH: ${t.gotThrough.join(', ')}` : ''}`);
       failures += t.gotThrough.length;
     }
 
