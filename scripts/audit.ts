@@ -132,9 +132,10 @@ async function withLog<T>(work: (log: AuditLog) => Promise<T>): Promise<T> {
     log = await AuditLog.openReader(auditDatabaseFrom(process.env));
   } catch (error) {
     if (error instanceof StoreInUseError) {
+      const config = loadGatewayConfig();
       console.error(
         `audit: ${error.message}.\nAsk the running gateway instead, as an auditor:\n` +
-          `  npm run -s audit -- ${command} --gateway http://127.0.0.1:4000/graphql --token "$(npm run -s token -- --agency AUDIT_OFFICE --roles auditor --purposes AUDIT)"`,
+          `  npm run -s audit -- ${command} --gateway http://${config.host}:${config.port}/graphql --token "$(npm run -s token -- --agency AUDIT_OFFICE --roles auditor --purposes AUDIT)"`,
       );
       process.exit(3);
     }

@@ -64,7 +64,7 @@ describe('the embedded access log', () => {
       const refused = cli(gateway, 'log', '--limit', '100');
       expect(refused.status).toBe(3);
       expect(refused.stderr).toContain(`the database at ${path.join(gateway.dataDir, 'audit')} is in use by process ${gateway.child.pid} (gateway/index.js)`);
-      expect(refused.stderr).toContain('npm run -s audit -- log --gateway http://127.0.0.1:4000/graphql --token');
+      expect(refused.stderr).toContain(`npm run -s audit -- log --gateway ${gateway.url} --token`);
       // Through the gateway, as an auditor: every answer is there.
       const token = await auditorToken();
       const viaGateway = cli(gateway, 'log', '--limit', '100', '--gateway', gateway.url, '--token', token);
