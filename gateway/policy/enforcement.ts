@@ -130,11 +130,20 @@ export interface Applied {
   readonly entities: ReadonlySet<string>;
 }
 
+/** The decisions could not be applied: the result must not be released. */
+export class EnforcementError extends Error {
+  override readonly name = 'EnforcementError';
+}
+
 /**
  * Puts null where fields were denied and masks what must be masked, in place; takes out the
  * entity keys the gateway asked for (see {@link pruneDocument}) and returns them, with one
  * FORBIDDEN_FIELD error per denied field of the operation (with the path of its first
  * occurrence in the data, when there is one).
+ *
+ * It fails closed: a value in the data that no selection of the operation accounts for (a type
+ * it cannot resolve, a fragment it cannot match) is put to null and reported as undecided, and
+ * an operation it cannot find throws {@link EnforcementError}, so that nothing is released unjudged.
  */
 export function applyDecisions(data: Record<string, unknown> | null | undefined, context: ApplyContext): Applied {
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -157,17 +166,31 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
   context = { ...context, variables };
   const denied = new Map<FieldNode, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>();
   const entities = new Set<string>();
-  if (!operation || !rootType) return { errors: [], entities };
+  if (!operation || !rootType) {
+    throw new EnforcementError(`the operation ${context.operationName ?? '(anonymous)'} or its root type is not in the document or the schema`);
+  }
+  // The keys of each object of the data that a selection judged, with the object's type and path.
+  const judged = new WeakMap<object, { type: string; path: (string | number)[]; keys: Set<string> }>();
+  const judge = (value: Record<string, unknown>, type: GraphQLCompositeType, path: (string | number)[], key: string) => {
+    let entry = judged.get(value);
+    if (!entry) judged.set(value, (entry = { type: type.name, path, keys: new Set() }));
+    entry.keys.add(key);
+  };
 
   const walk = (selectionSet: SelectionSetNode, type: GraphQLCompositeType, value: Record<string, unknown>, path: (string | number)[]) => {
+    if (!judged.has(value)) judged.set(value, { type: type.name, path, keys: new Set() });
     for (const selection of selectionSet.selections) {
       // Fail closed: a field in the data is judged even if the directives seem to exclude it.
       const present = selection.kind === Kind.FIELD && Object.hasOwn(value, selection.alias?.value ?? selection.name.value);
       if (!present && !included(selection, context.variables)) continue;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
-        if (name.startsWith('__')) continue;
         const key = selection.alias?.value ?? name;
+        if (name.startsWith('__')) {
+          judge(value, type, path, key);
+          continue;
+        }
+        judge(value, type, path, key);
         const coordinate = `${type.name}.${name}`;
         const decision = context.decisions.get(coordinate);
         if (!decision || decision.effect === 'DENY') {
@@ -182,9 +205,14 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
           value[key] = maskDeep(fieldValue, decision.mask!, context.mask);
           continue;
         }
-        if (!selection.selectionSet || fieldValue === null || fieldValue === undefined || !isObjectType(type)) continue;
-        const fieldType = getNamedType(type.getFields()[name]?.type);
-        if (!fieldType || !isCompositeType(fieldType)) continue;
+        if (!selection.selectionSet || fieldValue === null || fieldValue === undefined) continue;
+        const fieldType = isObjectType(type) ? getNamedType(type.getFields()[name]?.type) : undefined;
+        if (!fieldType || !isCompositeType(fieldType)) {
+          // Nothing here knows what lies below: it is not released.
+          denied.set(selection, { coordinate, decision: UNJUDGED, path: [...path, key] });
+          value[key] = null;
+          continue;
+        }
         forEachObject(fieldValue, [...path, key], (item, itemPath) => walk(selection.selectionSet!, fieldType, item, itemPath));
       } else {
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
@@ -206,9 +234,13 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
   // Also report denied fields under parents that came back null, so the caller learns why; and
   // gather the codes named by the fields that ran.
   collectDeniedFields(operation, rootType, fragments, context, denied, entities);
-  if (data) walk(operation, rootType, data, []);
+  const unjudged: { coordinate: string; path: (string | number)[] }[] = [];
+  if (data) {
+    walk(operation, rootType, data, []);
+    sweep(data, judged, unjudged);
+  }
 
-  const errors = [...denied.values()].map(({ coordinate, decision, path }) => {
+  const errors = [...denied.values(), ...unjudged.map((u) => ({ ...u, decision: UNJUDGED }))].map(({ coordinate, decision, path }) => {
     const entry = context.catalogue.get(coordinate);
     return new GraphQLError(`${coordinate} is not shared with this caller: ${decision.reason}`, {
       ...(path ? { path } : {}),
@@ -219,6 +251,35 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
 }
 
 const UNDECIDED: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 'the policy did not decide this field, so it is denied' };
+const UNJUDGED: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 'the gateway could not apply the policy to this value, so it is withheld' };
+
+/**
+ * Puts to null every value of the data that no selection judged (the walk marks what it judged),
+ * and goes down into the objects it judged. Objects the walk never reached are the values of
+ * denied, masked or scalar fields, already decided.
+ */
+function sweep(
+  value: unknown,
+  judged: WeakMap<object, { type: string; path: (string | number)[]; keys: Set<string> }>,
+  unjudged: { coordinate: string; path: (string | number)[] }[],
+): void {
+  if (Array.isArray(value)) {
+    for (const item of value) sweep(item, judged, unjudged);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const entry = judged.get(value);
+  if (!entry) return;
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    if (entry.keys.has(key)) {
+      sweep(object[key], judged, unjudged);
+    } else if (object[key] !== null) {
+      unjudged.push({ coordinate: `${entry.type}.${key}`, path: [...entry.path, key] });
+      object[key] = null;
+    }
+  }
+}
 
 function collectDeniedFields(
   selectionSet: SelectionSetNode,

@@ -106,15 +106,24 @@ export class PolicyEnforcingGateway implements GatewayInterface {
         return { errors: [new GraphQLError('the gateway cannot plan this operation', { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } })] };
       }
       const data = (result.data ?? null) as Record<string, unknown> | null;
-      const { errors: forbidden, entities } = applyDecisions(data, {
-        schema: requestContext.schema,
-        document: requestContext.document,
-        operationName: requestContext.operationName,
-        variables: requestContext.request.variables ?? {},
-        decisions: plan.decisions,
-        catalogue: this.policy.catalogue,
-        mask: this.mask,
-      });
+      let applied: ReturnType<typeof applyDecisions>;
+      try {
+        applied = applyDecisions(data, {
+          schema: requestContext.schema,
+          document: requestContext.document,
+          operationName: requestContext.operationName,
+          variables: requestContext.request.variables ?? {},
+          decisions: plan.decisions,
+          catalogue: this.policy.catalogue,
+          mask: this.mask,
+        });
+      } catch (error) {
+        // Fail closed: an answer the policy could not be applied to is not released.
+        console.error(JSON.stringify({ level: 'error', event: 'policy not applied', operationName: requestContext.operationName ?? null, error: String(error) }));
+        if (context.audit) context.audit.executed = { operationName: requestContext.operationName ?? null, hasData: false, errors: 1 };
+        return { errors: [new GraphQLError('the access policy could not be applied to the answer, so it is withheld', { extensions: { code: 'POLICY_ENFORCEMENT_FAILED' } })] };
+      }
+      const { errors: forbidden, entities } = applied;
       context.audit?.touch(entities);
       const errors = (result.errors?.length ?? 0) + forbidden.length;
       if (context.audit) context.audit.executed = { operationName: requestContext.operationName ?? null, hasData: data !== null, errors };
