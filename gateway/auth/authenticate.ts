@@ -34,6 +34,8 @@ export interface AuthenticatorOptions {
   readonly purposes: readonly string[];
   /** Clock skew tolerated on exp and nbf, in seconds. */
   readonly clockToleranceSeconds?: number;
+  /** The clock, in epoch milliseconds (tests inject one). */
+  readonly now?: () => number;
 }
 
 /** The public principal: no token, published data only. */
@@ -57,8 +59,9 @@ export function createAuthenticator(options: AuthenticatorOptions): (headers: Re
   const known = new Set(options.purposes);
   // A token verified once stays valid until it expires: signature, issuer and audience cannot change.
   const verified = new Map<string, { principal: Principal; notBefore: number; expires: number }>();
+  const clock = options.now ?? Date.now;
   const verifyCached = (token: string): { principal: Principal } | { message: string } => {
-    const now = Date.now() / 1000;
+    const now = clock() / 1000;
     const tolerance = options.clockToleranceSeconds ?? 30;
     const hit = verified.get(token);
     if (hit && now - tolerance < hit.expires && now + tolerance >= hit.notBefore) return { principal: hit.principal };
@@ -148,7 +151,7 @@ function verify(token: string, options: AuthenticatorOptions): { principal: Prin
  * the clock tolerance). Null when they hold, else why not.
  */
 function checkRegisteredClaims(payload: Record<string, unknown>, options: AuthenticatorOptions): string | null {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor((options.now ?? Date.now)() / 1000);
   const tolerance = options.clockToleranceSeconds ?? 30;
   const { iss, aud, exp, nbf, iat, sub } = payload;
   for (const [name, value] of [['exp', exp], ['iat', iat]] as const) {

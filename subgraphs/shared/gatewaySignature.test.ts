@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { requestSigningKey, SignatureVerifier, signRequest, type CallerContext } from './gatewaySignature.js';
+import { requestSigningKey, SignatureVerifier, signEncodedRequest, signRequest, type CallerContext } from './gatewaySignature.js';
 
 const gateway = generateKeyPairSync('x25519');
 const tax = generateKeyPairSync('x25519');
@@ -43,8 +43,68 @@ describe('replay protection', () => {
     expect(verifier.verify(request, first, t0)).toMatchObject({ ok: true });
     expect(verifier.verify(request, first, t0 + 900)).toMatchObject({ ok: false, code: 'GATEWAY_SIGNATURE_REPLAYED' });
     for (let i = 1; i <= 3000; i++) expect(verifier.verify(request, signRequest(key, request, caller, t0 + i), t0 + i)).toMatchObject({ ok: true });
-    // At t0 + 3000 only the last second's nonces can still be replayed, so only they are kept.
+    // At t0 + 3000 only the last second's nonces can still be replayed, so only they are kept:
+    // all of them (a verifier that forgot them would accept a replay), and no more.
     expect(verifier.remembered).toBeLessThanOrEqual(1_001);
+    expect(verifier.remembered).toBeGreaterThanOrEqual(1_000);
     expect(verifier.verify(request, first, t0 + 3000)).toMatchObject({ ok: false, code: 'GATEWAY_SIGNATURE_STALE' });
+  });
+
+  it('still refuses a replay of a request signed 10 ms earlier, after its queue was compacted many times', () => {
+    const key = requestSigningKey(gateway.privateKey, tax.publicKey, 'tax');
+    const verifier = new SignatureVerifier(key, { maxSkewMs: 1_000 });
+    const t0 = 1_800_000_000_000;
+    const signed: Record<string, string>[] = [];
+    // 10,000 requests over 5 s: the queue of nonces is swept and compacted over and over.
+    for (let i = 0; i < 10_000; i++) {
+      const at = t0 + Math.floor(i / 2);
+      signed.push(signRequest(key, request, caller, at));
+      expect(verifier.verify(request, signed[i]!, at)).toMatchObject({ ok: true });
+    }
+    const now = t0 + 4_999;
+    expect(verifier.verify(request, signed[9_979]!, now)).toMatchObject({ ok: false, code: 'GATEWAY_SIGNATURE_REPLAYED' });
+    expect(verifier.verify(request, signed[8_002]!, now)).toMatchObject({ ok: false, code: 'GATEWAY_SIGNATURE_REPLAYED' });
+  });
+
+  it('keeps a nonce that arrived late behind younger ones for as long as its own signature is fresh', () => {
+    const key = requestSigningKey(gateway.privateKey, tax.publicKey, 'tax');
+    const verifier = new SignatureVerifier(key, { maxSkewMs: 1_000 });
+    const t0 = 1_800_000_000_000;
+    expect(verifier.verify(request, signRequest(key, request, caller, t0 + 500), t0 + 500)).toMatchObject({ ok: true });
+    // Signed before the one above, received after it.
+    const late = signRequest(key, request, caller, t0 + 100);
+    expect(verifier.verify(request, late, t0 + 600)).toMatchObject({ ok: true });
+    expect(verifier.verify(request, late, t0 + 1_050)).toMatchObject({ ok: false, code: 'GATEWAY_SIGNATURE_REPLAYED' });
+  });
+});
+
+describe('what a signature must say', () => {
+  const key = requestSigningKey(gateway.privateKey, tax.publicKey, 'tax');
+  const t0 = 1_800_000_000_000;
+
+  it('accepts a timestamp up to the skew ahead of the clock, and refuses one beyond it, as stale', () => {
+    const verifier = new SignatureVerifier(key, { maxSkewMs: 30_000 });
+    expect(verifier.verify(request, signRequest(key, request, caller, t0 + 30_000), t0)).toMatchObject({ ok: true });
+    expect(verifier.verify(request, signRequest(key, request, caller, t0 + 30_001), t0)).toEqual({
+      ok: false,
+      status: 403,
+      code: 'GATEWAY_SIGNATURE_STALE',
+      message: 'the signature is 30 s old; at most 30 s is accepted',
+    });
+  });
+
+  it('refuses a signature without its caller context, and a signature alone', () => {
+    const verifier = new SignatureVerifier(key);
+    const headers = signRequest(key, request, caller, t0);
+    expect(verifier.verify(request, { 'x-meg-signature': headers['x-meg-signature']! }, t0)).toMatchObject({ ok: false, status: 401, code: 'GATEWAY_SIGNATURE_REQUIRED' });
+    expect(verifier.verify(request, { 'x-meg-context': headers['x-meg-context']! }, t0)).toMatchObject({ ok: false, status: 401, code: 'GATEWAY_SIGNATURE_REQUIRED' });
+    expect(verifier.verify(request, { ...headers, 'x-meg-signature': 'sig=abc' }, t0)).toMatchObject({ ok: false, code: 'GATEWAY_SIGNATURE_MALFORMED' });
+  });
+
+  it('refuses a caller context that is not JSON even under a valid signature', () => {
+    const verifier = new SignatureVerifier(key);
+    // The gateway's key signs whatever it is given: a context that is not JSON must still be refused.
+    const headers = signEncodedRequest(key, request, Buffer.from('not json').toString('base64url'), t0);
+    expect(verifier.verify(request, headers, t0)).toEqual({ ok: false, status: 401, code: 'GATEWAY_SIGNATURE_MALFORMED', message: 'x-meg-context is not base64url JSON' });
   });
 });
