@@ -111,6 +111,10 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     matterName: unknown,
   ): Promise<Prepared | grpc.StatusObject> => {
     const requestId = randomUUID();
+    // The call's request id, as GraphQL answers carry x-request-id: what the access log files it under.
+    const initial = new grpc.Metadata();
+    initial.set('x-request-id', requestId);
+    call.sendMetadata(initial);
     const audit = new AuditScope();
     const request = { method, message: call.request as unknown };
     let principal: Principal | null = null;

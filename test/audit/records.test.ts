@@ -173,24 +173,30 @@ describe('the audit record of a joint review', () => {
   it('records one gRPC call with the decisions of every agency it asked', async () => {
     const client = reviewClient(federation.grpcAddress);
     const metadata = await metadataFor(federation, CALLERS.customsOfficer);
-    const before = Date.now();
     const result = await review(client, { uscc: subject.uscc, matter: 'MATTER_CUSTOMS_CLEARANCE' }, metadata);
     expect(result.status.code).toBe(grpc.status.OK);
-    const { withAuditDatabase } = await import('../support/audit.js');
-    const records = await withAuditDatabase(federation, async (c) =>
-      (await c.query(`SELECT record FROM audit_records WHERE channel = 'grpc' AND principal_sub = 'customs-officer-1' AND at >= $1`, [new Date(before - 1000)])).rows.map((r) => JSON.parse(r.record)),
-    );
-    expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ operationName: 'JointReviewService/Review', purpose: 'CUSTOMS_SUPERVISION', enterprises: [subject.uscc], outcome: 'ok' });
-    expect(decision(records[0], 'TaxProfile.arrears')).toMatchObject({ effect: 'DENY' });
-    expect(decision(records[0], 'CustomsProfile.creditLevel')).toMatchObject({ effect: 'ALLOW' });
+    // Filed under the request id the call was given, one record for the whole stream.
+    const record = await recordOf(result.requestId);
+    expect(record).toMatchObject({ channel: 'grpc', operationName: 'JointReviewService/Review', purpose: 'CUSTOMS_SUPERVISION', enterprises: [subject.uscc], outcome: 'ok' });
+    // The review's own decision and those of every agency's fact query.
+    expect(decision(record, 'Query.jointReview')).toMatchObject({ effect: 'ALLOW' });
+    expect(decision(record, 'TaxProfile.arrears')).toMatchObject({ effect: 'DENY' });
+    expect(decision(record, 'CustomsProfile.creditLevel')).toMatchObject({ effect: 'ALLOW' });
     client.close();
   });
 
-  it('records a refused call', async () => {
+  it('records a refused call, with why, naming nothing', async () => {
     const client = reviewClient(federation.grpcAddress);
     const result = await review(client, { uscc: subject.uscc, matter: 'MATTER_BIDDING' }, new grpc.Metadata());
     expect(result.status.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await recordOf(result.requestId)).toMatchObject({
+      channel: 'grpc',
+      outcome: 'refused',
+      principal: { sub: null, agency: null },
+      detail: 'UNAUTHENTICATED: the joint review needs an access token in the authorization metadata',
+      enterprises: [],
+      decisions: [],
+    });
     client.close();
   });
 });

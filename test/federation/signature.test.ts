@@ -1,9 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CONTEXT_HEADER, requestSigningKey, SIGNATURE_HEADER, signRequest, type CallerContext } from '../../subgraphs/shared/gatewaySignature.js';
-import { readPublicKey, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
+import { readPrivateKey, readPublicKey, signingKeyFile, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
 import { gatewaySigningKey } from '../support/federation.js';
+import { startGatewayProcess } from '../support/gateway.js';
 import { graphql, requestCount, statementCount, subgraphMetrics } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
 
@@ -96,18 +98,63 @@ describe('subgraphs trust only the gateway', () => {
   });
 
   it('ignores caller context a client sends the gateway, rebuilding it from the verified token', async () => {
-    // The public, claiming to be a tax officer through the headers the gateway uses internally.
-    const forged = { requestId: 'forged', sub: 'tax-officer-9', agency: 'TAX', roles: ['officer'], region: null, purpose: 'TAX_ADMINISTRATION' };
-    const headers = {
-      [CONTEXT_HEADER]: Buffer.from(JSON.stringify(forged)).toString('base64url'),
-      [SIGNATURE_HEADER]: signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: '{}' }, forged)[SIGNATURE_HEADER]!,
-      'x-purpose-override': 'TAX_ADMINISTRATION',
-    };
-    const res = await graphql(federation.gatewayUrl, 'query($u: USCC!) { enterprise(uscc: $u) { tax { taxpayerType } } }', { u: uscc }, headers);
-    expect(res.status).toBe(200);
-    // As the public: the tax officer's field is refused.
-    expect(res.body.data?.['enterprise'].tax.taxpayerType).toBeNull();
-    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN_FIELD');
+    // What the market agency receives, seen by standing in for it: a gateway of its own points at it.
+    const received: Record<string, string | string[] | undefined>[] = [];
+    const stand = createServer((req, res) => {
+      if (req.method === 'POST') received.push(req.headers); // not the gateway's readiness probes
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data: { searchEnterprises: { edges: [{ node: { uscc } }] } } }));
+      });
+    });
+    await new Promise<void>((resolve) => stand.listen(0, '127.0.0.1', resolve));
+    const port = (stand.address() as { port: number }).port;
+    const gateway = await startGatewayProcess(federation, { extraEnv: { MEG_MARKET_URL: `http://127.0.0.1:${port}/graphql` } });
+    try {
+      // The public, claiming to be a tax officer through the headers the gateway uses internally,
+      // asks for a published field: the gateway does ask the agency, and must say who really asks.
+      const forged = { requestId: 'forged', sub: 'tax-officer-9', agency: 'TAX', roles: ['officer'], region: null, purpose: 'TAX_ADMINISTRATION' };
+      const headers = {
+        [CONTEXT_HEADER]: Buffer.from(JSON.stringify(forged)).toString('base64url'),
+        [SIGNATURE_HEADER]: signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: '{}' }, forged)[SIGNATURE_HEADER]!,
+      };
+      const res = await graphql(gateway.url, '{ searchEnterprises(first: 1) { edges { node { uscc } } } }', undefined, headers);
+      expect(res.body.errors).toBeUndefined();
+      expect(received).toHaveLength(1);
+      const context = JSON.parse(Buffer.from(String(received[0]![CONTEXT_HEADER]), 'base64url').toString('utf8'));
+      expect(context).toMatchObject({ sub: 'public', agency: null, roles: [], purpose: null });
+      expect(received[0]![SIGNATURE_HEADER]).not.toBe(headers[SIGNATURE_HEADER]);
+    } finally {
+      await gateway.stop();
+      stand.close();
+    }
+  });
+
+  it("refuses, in the gateway's own subgraphs too, requests it did not sign for them", async () => {
+    const reviewUrl = `http://127.0.0.1:${federation.env['MEG_REVIEW_PORT']}/graphql`;
+    const auditUrl = `http://127.0.0.1:${federation.env['MEG_AUDIT_PORT']}/graphql`;
+    const gatewayPair = readPrivateKey(path.join(federation.keysDir, signingKeyFile('gateway')));
+    const ownKey = (name: string) => requestSigningKey(gatewayPair, createPublicKey(gatewayPair), name);
+    const review = JSON.stringify({ query: `{ jointReview(uscc: "${uscc}", matter: BIDDING) { outcome } }` });
+    const audit = JSON.stringify({ query: '{ auditLog(first: 1) { records { requestId } } }' });
+    const officer = { requestId: 'x', sub: 'auditor-1', agency: 'AUDIT_OFFICE', roles: ['auditor'], region: null, purpose: 'AUDIT' };
+    const cases: [string, string, Record<string, string>, number][] = [
+      [reviewUrl, review, {}, 401],
+      [auditUrl, audit, {}, 401],
+      // An agency's key, or the gateway's key for the other in-process subgraph.
+      [reviewUrl, review, signRequest(gatewaySigningKey(federation, 'tax'), { method: 'POST', path: '/graphql', body: review }, officer), 403],
+      [auditUrl, audit, signRequest(ownKey('review'), { method: 'POST', path: '/graphql', body: audit }, officer), 403],
+      [auditUrl, audit, signRequest(strangerKey, { method: 'POST', path: '/graphql', body: audit }, officer), 403],
+    ];
+    for (const [url, body, headers, status] of cases) {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      expect(res.status).toBe(status);
+      expect((await res.json()).errors[0].extensions.code).toMatch(/^GATEWAY_SIGNATURE_(REQUIRED|INVALID)$/);
+    }
+    // The gateway's own signature for the subgraph is answered: the refusals above were about the signature.
+    const signed = await fetch(auditUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(ownKey('audit'), { method: 'POST', path: '/graphql', body: audit }, officer) }, body: audit });
+    expect(signed.status).toBe(200);
   });
 
   it('refuses _service and _entities from anyone but the gateway, on every subgraph', async () => {

@@ -25,6 +25,8 @@ export interface StreamResult {
   readonly events: any[];
   readonly status: { code: grpc.status; details: string };
   readonly elapsedMs: number;
+  /** The request id the server gave the call (initial metadata `x-request-id`). */
+  readonly requestId: string | null;
 }
 
 /** Runs a Review call to the end. */
@@ -32,9 +34,11 @@ export function review(client: any, request: { uscc: string; matter: string }, m
   const started = Date.now();
   return new Promise((resolve) => {
     const events: any[] = [];
+    let requestId: string | null = null;
     const call = client.Review(request, metadata, { deadline: Date.now() + deadlineMs });
+    call.on('metadata', (m: grpc.Metadata) => (requestId = (m.get('x-request-id')[0] as string | undefined) ?? null));
     call.on('data', (event: any) => events.push(event));
-    call.on('status', (status: { code: grpc.status; details: string }) => resolve({ events, status, elapsedMs: Date.now() - started }));
+    call.on('status', (status: { code: grpc.status; details: string }) => resolve({ events, status, elapsedMs: Date.now() - started, requestId }));
     call.on('error', () => {});
   });
 }
