@@ -45,33 +45,58 @@ function send(s: SignedSubgraphSource, query: string, wait?: SubgraphWait) {
   return s.process({ kind: 'incoming operation', request: { query }, context: { caller, ...(wait ? { wait } : {}) }, document: parse(query) } as never);
 }
 
-/** An agency that answers after `delayMs`. */
-async function slowAgency(delayMs: number): Promise<string> {
+/** An agency that answers each request when the test says so. */
+async function heldAgency(): Promise<{ url: string; arrived: () => Promise<void>; answer: () => void }> {
+  const waiting: (() => void)[] = [];
+  let notify: (() => void) | null = null;
   const server = createServer((_req, res) => {
-    setTimeout(() => {
+    waiting.push(() => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ data: { ok: true } }));
-    }, delayMs);
+    });
+    notify?.();
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    arrived: () => (waiting.length > 0 ? Promise.resolve() : new Promise<void>((r) => (notify = r))),
+    answer: () => waiting.shift()!(),
+  };
 }
 
 describe('the wait on subgraphs (Server-Timing)', () => {
   it('counts fetches in parallel once, as the slowest of them, and fetches in turn one after the other', async () => {
-    const fast = source(await slowAgency(100));
-    const slow = source(await slowAgency(300));
-    const parallel = new SubgraphWait();
-    await Promise.all([send(fast, '{ ok }', parallel), send(slow, '{ ok }', parallel)]);
-    // The slowest is 300 ms; the two together would be 400.
-    expect(parallel.ms).toBeGreaterThanOrEqual(299);
-    expect(parallel.ms).toBeLessThan(400);
-    const inTurn = new SubgraphWait();
-    await send(fast, '{ ok }', inTurn);
-    await send(slow, '{ ok }', inTurn);
-    expect(inTurn.ms).toBeGreaterThanOrEqual(399);
-    expect(inTurn.serverTiming()).toMatch(/^subgraphs;dur=\d+\.\d{2}$/);
+    // A clock the test moves: the waits are exact, however busy the machine.
+    let now = 0;
+    const [fastAgency, slowAgency] = [await heldAgency(), await heldAgency()];
+    const fast = source(fastAgency.url);
+    const slow = source(slowAgency.url);
+    const parallel = new SubgraphWait(() => now);
+    const both = Promise.all([send(fast, '{ ok }', parallel), send(slow, '{ ok }', parallel)]);
+    await Promise.all([fastAgency.arrived(), slowAgency.arrived()]);
+    now = 100;
+    fastAgency.answer();
+    now = 300;
+    slowAgency.answer();
+    await both;
+    // The slowest took 300; the two one after the other would be 400.
+    expect(parallel.ms).toBe(300);
+    const inTurn = new SubgraphWait(() => now);
+    now = 1_000;
+    const first = send(fast, '{ ok }', inTurn);
+    await fastAgency.arrived();
+    now = 1_100;
+    fastAgency.answer();
+    await first;
+    now = 2_000; // time between the fetches, not waited on an agency
+    const second = send(slow, '{ ok }', inTurn);
+    await slowAgency.arrived();
+    now = 2_300;
+    slowAgency.answer();
+    await second;
+    expect(inTurn.ms).toBe(400);
+    expect(inTurn.serverTiming()).toBe('subgraphs;dur=400.00');
     await Promise.all([fast.close(), slow.close()]);
   });
 });

@@ -36,17 +36,20 @@ export class SubgraphWait {
   private since = 0;
   private totalMs = 0;
 
+  /** `now`: the clock in milliseconds (tests inject one). */
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
   begin(): void {
-    if (this.inFlight++ === 0) this.since = performance.now();
+    if (this.inFlight++ === 0) this.since = this.now();
   }
 
   end(): void {
-    if (--this.inFlight === 0) this.totalMs += performance.now() - this.since;
+    if (--this.inFlight === 0) this.totalMs += this.now() - this.since;
   }
 
   /** Milliseconds waited so far. */
   get ms(): number {
-    return this.totalMs + (this.inFlight > 0 ? performance.now() - this.since : 0);
+    return this.totalMs + (this.inFlight > 0 ? this.now() - this.since : 0);
   }
 
   /** A Server-Timing metric of the wait (RFC: W3C Server Timing), e.g. `subgraphs;dur=3.21`. */

@@ -38,7 +38,8 @@ describe('the request deadline', () => {
       { u: uscc },
       await headersFor(federation, CALLERS.taxOfficer),
     );
-    expect(performance.now() - started).toBeLessThan(1_500);
+    // Answered without the tax agency, which was still sitting out its 2 s delay.
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect(res.status).toBe(200);
     expect(res.body.data?.['enterprise'].market.name).toEqual(expect.any(String));
     expect(res.body.data?.['enterprise'].tax).toBeNull();

@@ -59,11 +59,15 @@ describe('rate limits per principal', () => {
   it('answers a burst, then 429 with Retry-After, one limit across both workers', async () => {
     const headers = await as(`rate-${randomUUID()}`);
     const results = [];
+    const started = performance.now();
     for (let i = 0; i < BURST + 4; i++) results.push(await ask(headers));
-    // Allowed: the burst, plus at most one refilled while the requests were made.
+    const seconds = (performance.now() - started) / 1000;
+    // Allowed: the burst, plus what refilled (one a second) while the requests were made, as
+    // long as they took on this machine today.
     const allowed = results.filter((r) => r.status === 200).length;
     expect(allowed).toBeGreaterThanOrEqual(BURST);
-    expect(allowed).toBeLessThanOrEqual(BURST + 1);
+    expect(allowed).toBeLessThanOrEqual(BURST + Math.ceil(seconds));
+    expect(allowed).toBeLessThan(BURST + 4);
     const refused = results.find((r) => r.status === 429)!;
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
@@ -74,9 +78,12 @@ describe('rate limits per principal', () => {
 
   it('limits the public by address', async () => {
     const statuses = [];
-    for (let i = 0; i < BURST + 4; i++) statuses.push((await ask({})).status);
-    expect(statuses).toContain(429);
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(BURST + 1);
+    const started = performance.now();
+    // Until the limiter refuses twice: the bucket refills at one a second, however slow the machine.
+    while (statuses.filter((s) => s === 429).length < 2 && statuses.length < 100) statuses.push((await ask({})).status);
+    const seconds = (performance.now() - started) / 1000;
+    expect(statuses.slice(0, BURST)).toEqual(Array(BURST).fill(200));
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(BURST + Math.ceil(seconds));
   });
 
   it('limits refusals by address too, and records only those it answered with a refusal', async () => {
@@ -108,8 +115,9 @@ describe('rate limits per principal', () => {
       const metadata = await metadataFor(federation, caller);
       const uscc = universe(shared.seed, 1)[0]!.uscc;
       const codes: number[] = [];
-      for (let i = 0; i < BURST + 3; i++) codes.push((await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, metadata)).status.code);
-      expect(codes[0]).toBe(0);
+      // Until the limiter refuses: the bucket refills at one a second, however slow the machine.
+      while (!codes.includes(8) && codes.length < 100) codes.push((await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, metadata)).status.code);
+      expect(codes.slice(0, BURST)).toEqual(Array(BURST).fill(0));
       expect(codes.at(-1)).toBe(8); // RESOURCE_EXHAUSTED
     } finally {
       client.close();
