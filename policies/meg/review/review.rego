@@ -224,13 +224,18 @@ _no_open_arrears_possible(path, _) if not _open(path, "settledOn")
 
 _no_open_arrears_possible(_, facts) if count(_withheld_facts(facts)) > 0
 
+# The rating of the newest year. Two ratings for one year (a correction recorded beside the
+# first) give the worse of the two: a review never rests on the kinder of two records.
 _latest_rating := r if {
 	ratings := _list(["tax", "ratings"])
 	count(ratings) > 0
 	newest := max({x.year | some x in ratings})
-	some r in ratings
-	r.year == newest
+	worst := max({_rating_severity[x.rating] | some x in ratings; x.year == newest})
+	r := [x | some x in ratings; x.year == newest; _rating_severity[x.rating] == worst][0]
 }
+
+# Tax credit grades from best to worst (纳税信用等级 A, B, M, C, D).
+_rating_severity := {"A": 0, "B": 1, "M": 2, "C": 3, "D": 4}
 
 # True when a list the caller may see has an entry still open (arrears not settled).
 _open(path, closed_field) if {

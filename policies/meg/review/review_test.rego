@@ -267,3 +267,89 @@ test_unregistered_code_prohibits if {
 test_missing_market_answer_is_not_taken_for_no_registration if {
 	_review("GOVERNMENT_PROCUREMENT", object.remove(_clean, ["market"]), ["MARKET"]).outcome == "INCOMPLETE"
 }
+
+test_cancelled_registration_prohibits if {
+	d := _review("BIDDING", _with(_clean, "/market/status", "CANCELLED"), [])
+	d.outcome == "PROHIBIT"
+	_measures(d) == {["not_operating", "PROHIBIT"]}
+}
+
+_all_matters := [
+	"GOVERNMENT_PROCUREMENT", "BIDDING", "FISCAL_SUBSIDY", "ADMINISTRATIVE_LICENCE",
+	"STATE_LAND_TRANSFER", "LISTING", "CUSTOMS_CLEARANCE", "LEGAL_REPRESENTATIVE_APPOINTMENT",
+]
+
+# For each list, the measure each matter gets: absent where the rule does not apply to the matter.
+_expected_measures := {
+	"serious_violation": {
+		"GOVERNMENT_PROCUREMENT": "PROHIBIT", "BIDDING": "PROHIBIT", "FISCAL_SUBSIDY": "PROHIBIT",
+		"STATE_LAND_TRANSFER": "PROHIBIT", "ADMINISTRATIVE_LICENCE": "RESTRICT", "LISTING": "RESTRICT",
+		"CUSTOMS_CLEARANCE": "RESTRICT", "LEGAL_REPRESENTATIVE_APPOINTMENT": "RESTRICT",
+	},
+	"major_tax_violation": {
+		"GOVERNMENT_PROCUREMENT": "PROHIBIT", "BIDDING": "PROHIBIT", "FISCAL_SUBSIDY": "PROHIBIT",
+		"STATE_LAND_TRANSFER": "RESTRICT", "ADMINISTRATIVE_LICENCE": "RESTRICT", "LISTING": "RESTRICT",
+		"CUSTOMS_CLEARANCE": "RESTRICT", "LEGAL_REPRESENTATIVE_APPOINTMENT": "RESTRICT",
+	},
+	"abnormal_operations": {m: "RESTRICT" | some m in _all_matters},
+	"tax_rating_d": {m: "RESTRICT" | some m in _all_matters},
+	"social_insurance_arrears": {"FISCAL_SUBSIDY": "RESTRICT"},
+	"customs_dishonest": {"CUSTOMS_CLEARANCE": "RESTRICT"},
+}
+
+_listed := {
+	"serious_violation": _with(_clean, "/market/seriousViolations", [_serious]),
+	"major_tax_violation": _with(_clean, "/tax/majorViolations", [{"caseNo": "粤税稽〔2025〕88号", "nature": "虚开增值税专用发票", "listedOn": "2025-02-01", "removedOn": null}]),
+	"abnormal_operations": _with(_clean, "/market/abnormalOperations", [{"reason": "UNREACHABLE_AT_ADDRESS", "listedOn": "2025-03-01", "authority": "某局", "removedOn": null}]),
+	"tax_rating_d": _with(_clean, "/tax/ratings", [{"year": 2025, "rating": "D"}]),
+	"social_insurance_arrears": _with(_clean, "/social/arrears", [{"insuranceType": "PENSION", "amount": 1, "months": 1, "since": "2026-01-01", "settledOn": null}]),
+	"customs_dishonest": _with(_clean, "/customs", {"creditLevel": "DISHONEST", "creditLevelSince": "2025-06-01"}),
+}
+
+test_each_matter_gets_the_measure_of_each_list if {
+	every rule, facts in _listed {
+		every matter in _all_matters {
+			d := _review(matter, facts, [])
+			_measures(d) == _measure_set(rule, matter)
+		}
+	}
+}
+
+_measure_set(rule, matter) := {[rule, _expected_measures[rule][matter]]}
+
+_measure_set(rule, matter) := set() if not _expected_measures[rule][matter]
+
+_removed(entry) := object.union(entry, {"removedOn": "2025-12-01"})
+
+test_removed_and_settled_entries_no_longer_count if {
+	_review("FISCAL_SUBSIDY", _with(_clean, "/market/abnormalOperations", [_removed({"reason": "X", "listedOn": "2025-03-01", "authority": "某局"})]), []).outcome == "PASS"
+	_review("FISCAL_SUBSIDY", _with(_clean, "/tax/majorViolations", [_removed({"caseNo": "C", "nature": "N", "listedOn": "2025-02-01"})]), []).outcome == "PASS"
+	settled := [{"insuranceType": "PENSION", "amount": 1, "months": 1, "since": "2025-01-01", "settledOn": "2025-06-01"}]
+	_review("FISCAL_SUBSIDY", _with(_clean, "/social/arrears", settled), []).outcome == "PASS"
+
+	# One entry removed beside one still current: the current one counts.
+	both := [_removed(_serious), object.union(_serious, {"decisionNo": "current"})]
+	d := _review("BIDDING", _with(_clean, "/market/seriousViolations", both), [])
+	d.outcome == "PROHIBIT"
+	some f in d.findings
+	[e.reference | some e in f.evidence] == ["current"]
+}
+
+test_two_ratings_for_one_year_give_the_worse if {
+	two := _with(_clean, "/tax/ratings", [{"year": 2025, "rating": "A"}, {"year": 2025, "rating": "D"}, {"year": 2024, "rating": "A"}])
+	d := _review("BIDDING", two, [])
+	d.outcome == "RESTRICT"
+	_measures(d) == {["tax_rating_d", "RESTRICT"]}
+
+	# And no green channel on the kinder of the two.
+	trusted := _with(_trusted, "/tax/ratings", [{"year": 2025, "rating": "B"}, {"year": 2025, "rating": "A"}])
+	_review("CUSTOMS_CLEARANCE", trusted, []).outcome == "PASS"
+}
+
+test_arrears_whose_settlement_is_withheld_leave_the_green_channel_open_to_doubt if {
+	# The list is seen, one entry in it, but not whether it was settled: it may have been.
+	owing := _with(_trusted, "/social/arrears", [{"insuranceType": "PENSION", "amount": null, "months": null, "since": null, "settledOn": null}])
+	d := _review_withheld("CUSTOMS_CLEARANCE", owing, ["ContributionArrear.settledOn"])
+	d.outcome == "INCOMPLETE"
+	d.withheld == {{"agency": "JOINT", "rule": "trustworthy", "coordinates": ["ContributionArrear.settledOn"]}}
+}
