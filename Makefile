@@ -19,7 +19,7 @@ CHROMIUM := /usr/bin/chromium
 POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
 
-.PHONY: start test bench reliability build install keys seed typecheck policy policy-test clean
+.PHONY: start test bench reliability mutation build install keys seed typecheck policy policy-test clean
 
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
@@ -30,7 +30,7 @@ start: keys
 test: build policy-test $(GRPCURL) $(CHROMIUM)
 	npx tsc -p tsconfig.json
 	$(NODE) dist/scripts/checkDependencies.js
-	MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
+	MEG_OPA=$(CURDIR)/$(OPA) MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
 
 ## bench: this gateway against plain Apollo Gateway and Hive Gateway (bench/run.ts); writes bench/results/latest.json
 bench: build $(GHZ)
@@ -38,7 +38,12 @@ bench: build $(GHZ)
 
 ## reliability: the long attack battery, fuzzing and soak with faults (test/reliability/run.ts); prints the figures
 reliability: build
-	$(NODE) dist/test/reliability/run.js
+	MEG_OPA=$(CURDIR)/$(OPA) $(NODE) dist/test/reliability/run.js
+
+## mutation: StrykerJS over the security-critical modules' unit tests (stryker.config.mjs); prints the score per module and every survivor, fails under 80%
+mutation: build
+	npx stryker run
+	$(NODE) dist/scripts/mutationScore.js
 
 ## seed: load SIZE enterprises into every agency database (PGlite, or PostgreSQL per DATABASE_URL_<AGENCY>)
 seed: keys

@@ -54,6 +54,8 @@ async function main(): Promise<number> {
     });
     const statuses = Object.entries(fuzz.statuses).map(([s, n]) => `${s}: ${n}`).join(', ');
     lines.push(`fuzz: ${fuzz.cases} cases in ${Math.round((Date.now() - started) / 1000)} s (valid ${fuzz.byKind.valid.cases}, mutated ${fuzz.byKind.mutated.cases}, invalid ${fuzz.byKind.invalid.cases}); statuses ${statuses}`);
+    const met = Object.values(fuzz.byCaller).reduce((sum, c) => ({ denied: sum.denied + c.metDenied, masked: sum.masked + c.metMasked }), { denied: 0, masked: 0 });
+    lines.push(`  answers judged holding a field denied to the caller: ${met.denied}; holding values masked for the caller: ${met.masked}`);
     lines.push(`  violations: ${fuzz.violations.length}`);
     for (const v of fuzz.violations.slice(0, 10)) lines.push(`    seed ${v.seed} as ${v.caller}: ${v.violation}\n      ${v.text.slice(0, 300)}`);
     failures += fuzz.violations.length;

@@ -1,9 +1,11 @@
 /**
  * A fuzzer for the gateway: operations built at random from the supergraph's API schema (valid
  * ones, mutations of valid ones, and invalid ones from scratch), sent over HTTP as every kind of
- * caller, each answer judged by an oracle that knows what the compiled policy decides for that
- * caller. What must hold: never a 5xx, never a crash, never a value of a field the policy denies
- * the caller, never an unmasked value where it masks.
+ * caller, each answer judged by an oracle of its own: what the policy's Rego source decides for
+ * that caller (`opa eval`, policyOracle.ts, not the gateway's compiled wasm), each mask's exact
+ * form, and the fields the answer's data holds (not the gateway's reading of the operation).
+ * What must hold: never a 5xx, never a crash, never a value of a field the policy denies the
+ * caller, never a value not in its mask's form where it masks.
  *
  * Every case is built from a seed of its own, so a failure is reproduced with {@link buildCase}.
  * Used by test/hardening/fuzz.test.ts and by scripts: nothing here depends on the test runner.
@@ -39,10 +41,10 @@ import {
 import { createApolloGateway } from '../../gateway/apolloGateway.js';
 import { PUBLIC_PRINCIPAL } from '../../gateway/auth/authenticate.js';
 import { AccessPolicy, type FieldDecision, type Principal } from '../../gateway/policy/accessPolicy.js';
-import { selectedCoordinates } from '../../gateway/policy/enforcement.js';
 import { projectRoot } from '../../subgraphs/shared/agencies.js';
 import { hash32, Random } from '../../subgraphs/shared/synthetic/random.js';
 import { CALLERS, headersFor, type Caller } from './callers.js';
+import { regoDecisions, readCatalogue, type RegoDecision } from './policyOracle.js';
 import { leaks, secretsFor, type RawValues, type Secrets } from './rawValues.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -82,34 +84,49 @@ export function principalOf(caller: Caller): Principal {
   return { sub, agency, roles, purposes, region: region ?? null, public: false };
 }
 
-/** What the policy decides for `caller` on every field of the schema. */
-export function decisionsFor(schema: GraphQLSchema, policy: AccessPolicy, caller: Caller): ReadonlyMap<string, FieldDecision> {
-  const coordinates = Object.values(schema.getTypeMap())
+/** Every field coordinate (`Type.field`) of the schema's object types. */
+export function schemaCoordinates(schema: GraphQLSchema): string[] {
+  return Object.values(schema.getTypeMap())
     .filter((type): type is GraphQLObjectType => isObjectType(type) && !isIntrospectionType(type))
     .flatMap((type) => Object.keys(type.getFields()).map((field) => `${type.name}.${field}`));
-  return policy.decide(principalOf(caller), caller.purpose, coordinates);
 }
+
+/** What the gateway's compiled policy decides for `caller` on every field of the schema (compared with the oracle's in the tests). */
+export function decisionsFor(schema: GraphQLSchema, policy: AccessPolicy, caller: Caller): ReadonlyMap<string, FieldDecision> {
+  return policy.decide(principalOf(caller), caller.purpose, schemaCoordinates(schema));
+}
+
+/** What the Rego source decides for each caller on every field of the schema, by caller name (the oracle's decisions). */
+export function oracleDecisions(schema: GraphQLSchema, callers: readonly Caller[]): Map<string, ReadonlyMap<string, RegoDecision>> {
+  return regoDecisions(callers, schemaCoordinates(schema));
+}
+
+/** The catalogue's entries, as far as the generator reads them. */
+export type CatalogueMasks = Readonly<Record<string, { readonly mask: string | null }>>;
 
 /**
  * The coordinates the generator reaches for more often than chance would: those with a mask.
  * They sit deep in the graph (an employee's ID number is six fields down), and are where a
  * value shown by mistake is a person's data.
  */
-export function maskedCoordinates(policy: AccessPolicy): ReadonlySet<string> {
-  return new Set([...policy.catalogue.values()].filter((entry) => entry.mask !== null).map((entry) => entry.coordinate));
+export function maskedCoordinates(catalogue: CatalogueMasks): ReadonlySet<string> {
+  return new Set(Object.entries(catalogue).filter(([, entry]) => entry.mask !== null).map(([coordinate]) => coordinate));
 }
 
 /**
  * The coordinates the generator reaches for as a caller with these decisions: those the policy
- * masks for it (all those with a mask, for a caller who has none masked), and the opaque values
- * the graph hands out (page cursors), which are made from rows' values and so could carry the
- * very values the masks hide.
+ * masks for it and that it can reach (all those with a mask, for a caller who reaches none
+ * masked), and the opaque values the graph hands out (page cursors), which are made from rows'
+ * values and so could carry the very values the masks hide.
  */
-export function focusCoordinates(policy: AccessPolicy, decisions: ReadonlyMap<string, FieldDecision>): ReadonlySet<string> {
-  const masked = [...decisions].filter(([, d]) => d.effect === 'MASK').map(([c]) => c);
-  const opaque = [...policy.catalogue.keys()].filter((c) => /\.(cursor|endCursor)$/.test(c));
-  return new Set([...(masked.length > 0 ? masked : maskedCoordinates(policy)), ...opaque]);
+export function focusCoordinates(schema: GraphQLSchema, catalogue: CatalogueMasks, decisions: ReadonlyMap<string, Decision>): ReadonlySet<string> {
+  const masked = reachableMasked(schema, decisions);
+  const opaque = Object.keys(catalogue).filter((c) => /\.(cursor|endCursor)$/.test(c));
+  return new Set([...(masked.length > 0 ? masked : maskedCoordinates(catalogue)), ...opaque]);
 }
+
+/** A decision, from the oracle or from the gateway's policy. */
+export type Decision = RegoDecision | FieldDecision;
 
 // ---------------------------------------------------------------------------------------------
 // Cases
@@ -191,7 +208,7 @@ const MAX_GENERATED_ALIASES = 20;
  * their types (codes of the universe, sometimes an invalid one; page sizes around and beyond the
  * limits), as literals or variables, random subsets of fields down to a random depth, with
  * aliases, inline and named fragments, `@include`/`@skip` and `__typename` here and there.
- * Half the time a selection set includes a field on the way to a coordinate of `focus`.
+ * Seven times in ten a selection set includes a field on the way to a coordinate of `focus`.
  */
 export function generateOperation(schema: GraphQLSchema, rng: Random, codes: readonly string[], focus: ReadonlySet<string> = NO_FOCUS): FuzzRequest {
   const query = schema.getQueryType();
@@ -230,10 +247,10 @@ function selectionSetOf(draft: Draft, type: GraphQLObjectType, depth: number, ma
   return `{ ${grouped(draft, type, selections).join(' ')} }`;
 }
 
-/** `count` fields of the pool, one of them (half the time) on the way to a focus coordinate within the depth left. */
+/** `count` fields of the pool, one of them (seven times in ten) on the way to a focus coordinate within the depth left. */
 function chooseFields(draft: Draft, type: GraphQLObjectType, pool: readonly Field[], count: number, depth: number, maxDepth: number): Field[] {
   const towardsFocus = pool.filter((f) => reachesFocus(draft, type, f, maxDepth - depth));
-  if (towardsFocus.length === 0 || !draft.rng.chance(0.5)) return sample(draft.rng, pool, count);
+  if (towardsFocus.length === 0 || !draft.rng.chance(0.7)) return sample(draft.rng, pool, count);
   const first = draft.rng.pick(towardsFocus);
   return [first, ...sample(draft.rng, pool.filter((f) => f !== first), count - 1)];
 }
@@ -614,18 +631,24 @@ export interface ResponseToCheck {
   /** The response body as received. */
   readonly body: string;
   /** What the policy decides for the caller, by coordinate (`Type.field`). */
-  readonly decisions: ReadonlyMap<string, FieldDecision>;
+  readonly decisions: ReadonlyMap<string, Decision>;
   /** The owners' raw values this caller must not find anywhere in the answer (rawValues.ts); unchecked when absent. */
   readonly secrets?: Secrets;
 }
 
-/** The forms each mask gives a value (gateway/policy/masking.ts); null is always allowed. */
-const MASKED_FORMS: Readonly<Record<string, (value: unknown) => boolean>> = {
-  ID_NUMBER: (v) => typeof v === 'string' && v.includes('*'),
-  NAME: (v) => typeof v === 'string' && /^(?:.\*+|\*)$/u.test(v),
-  PHONE: (v) => typeof v === 'string' && v.includes('*'),
+/**
+ * The exact form each mask gives a value, written from the classification vocabulary rather than
+ * from gateway/policy/masking.ts; null is always allowed. The values masked are those of the
+ * owners' databases: 18-character resident ID numbers (GB 11643) keep their six-digit region and
+ * last four characters, 11-digit mobile numbers their three-digit prefix and last four digits,
+ * names their first character, dates their year.
+ */
+export const MASKED_FORMS: Readonly<Record<string, (value: unknown) => boolean>> = {
+  ID_NUMBER: (v) => typeof v === 'string' && /^\d{6}\*{8}\d{3}[\dX]$/.test(v),
+  NAME: (v) => typeof v === 'string' && /^(?:[^*\s]\*{1,}|\*)$/u.test(v),
+  PHONE: (v) => typeof v === 'string' && /^1\d{2}\*{4}\d{4}$/.test(v),
   AMOUNT_BAND: (v) => typeof v === 'string' && ['negative', '0-10k', '10k-100k', '100k-1M', '1M-10M', '10M+'].includes(v),
-  DATE_YEAR: (v) => typeof v === 'string' && /^\d{4}$/.test(v),
+  DATE_YEAR: (v) => typeof v === 'string' && /^(?:19|20)\d{2}$/.test(v),
   HASH: (v) => typeof v === 'string' && /^h:[A-Za-z0-9_-]{22}$/.test(v),
 };
 
@@ -639,20 +662,45 @@ const MASKED_FORMS: Readonly<Record<string, (value: unknown) => boolean>> = {
  * key the data holds, so a value cannot escape it by a directive read differently here and there.
  */
 export function checkResponse(response: ResponseToCheck): string[] {
+  return judgeResponse(response).violations;
+}
+
+/** What the oracle found in a response, and what it looked at. */
+export interface Judgement {
+  readonly violations: string[];
+  /** Keys of the data whose field the policy denies the caller (each found null, or reported). */
+  readonly deniedKeys: number;
+  /** Values of the data under a field the policy masks for the caller (each found in its mask's form, or reported). */
+  readonly maskedValues: number;
+}
+
+/**
+ * {@link checkResponse}, with how many denied keys and masked values the oracle found in the
+ * data: read from the answer itself, so that a fuzz can show its checks were not vacuous without
+ * asking the gateway which fields it ran.
+ */
+export function judgeResponse(response: ResponseToCheck): Judgement {
   const violations: string[] = [];
+  const none = { violations, deniedKeys: 0, maskedValues: 0 };
   if (response.status >= 500) violations.push(`HTTP ${response.status}: ${response.body.slice(0, 300)}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(response.body);
   } catch {
-    return [...violations, `the body is not JSON (HTTP ${response.status}): ${response.body.slice(0, 200)}`];
+    violations.push(`the body is not JSON (HTTP ${response.status}): ${response.body.slice(0, 200)}`);
+    return none;
   }
   if (response.secrets) violations.push(...leaks(response.body, response.secrets));
   const shapeProblem = notAGraphQLResponse(parsed, response.status);
-  if (shapeProblem) return [...violations, shapeProblem];
+  if (shapeProblem) {
+    violations.push(shapeProblem);
+    return none;
+  }
   const data = (parsed as { data?: unknown }).data;
-  if (data && typeof data === 'object') violations.push(...dataViolations(response, data as Record<string, unknown>));
-  return violations;
+  if (!data || typeof data !== 'object') return none;
+  const walked = dataViolations(response, data as Record<string, unknown>);
+  violations.push(...walked.violations);
+  return { violations, deniedKeys: walked.deniedKeys, maskedValues: walked.maskedValues };
 }
 
 function notAGraphQLResponse(body: unknown, status: number): string | null {
@@ -667,17 +715,18 @@ function notAGraphQLResponse(body: unknown, status: number): string | null {
   return null;
 }
 
-function dataViolations(response: ResponseToCheck, data: Record<string, unknown>): string[] {
+function dataViolations(response: ResponseToCheck, data: Record<string, unknown>): { violations: string[]; deniedKeys: number; maskedValues: number } {
   const operation = response.document && operationOf(response.document, response.operationName);
   const query = response.schema.getQueryType();
   if (!operation || operation.operation !== 'query' || !query) {
-    return [`data came back for an operation the oracle cannot find in what was sent: ${preview(data)}`];
+    return { violations: [`data came back for an operation the oracle cannot find in what was sent: ${preview(data)}`], deniedKeys: 0, maskedValues: 0 };
   }
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of response.document!.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const found = new Map<string, { first: string; more: number }>();
-  walk({ ...response, fragments, found }, operation.selectionSet, query, data, [], new Set());
-  return [...found.values()].map(({ first, more }) => (more > 0 ? `${first} (and ${more} more like it in this response)` : first));
+  const context: Walk = { ...response, fragments, found: new Map(), deniedKeys: 0, maskedValues: 0 };
+  walk(context, operation.selectionSet, query, data, [], new Set());
+  const violations = [...context.found.values()].map(({ first, more }) => (more > 0 ? `${first} (and ${more} more like it in this response)` : first));
+  return { violations, deniedKeys: context.deniedKeys, maskedValues: context.maskedValues };
 }
 
 /** The operation the gateway executes: the one named, or the only one. */
@@ -691,6 +740,9 @@ interface Walk extends ResponseToCheck {
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   /** By coordinate and what is wrong: the first occurrence, and how many more (a list repeats one leak). */
   readonly found: Map<string, { first: string; more: number }>;
+  /** Keys of denied fields met in the data, and values of masked fields judged. */
+  deniedKeys: number;
+  maskedValues: number;
 }
 
 function report(context: Walk, coordinate: string, wrong: 'denied' | 'unmasked' | 'unchecked', message: string): void {
@@ -738,12 +790,14 @@ function checkField(
   const at = path.join('.');
   const decision = context.decisions.get(coordinate);
   if (!decision || decision.effect === 'DENY') {
+    context.deniedKeys++;
     if (fieldValue !== null) report(context, coordinate, 'denied', `${at}: ${coordinate} is denied (${decision?.rule ?? 'undecided'}) but has a value: ${preview(fieldValue)}`);
     return;
   }
   if (decision.effect === 'MASK') {
     const masked = MASKED_FORMS[decision.mask ?? ''] ?? (() => false);
     for (const leaf of leaves(fieldValue)) {
+      if (leaf !== null) context.maskedValues++;
       if (leaf !== null && !masked(leaf)) report(context, coordinate, 'unmasked', `${at}: ${coordinate} is masked (${decision.mask}) but reads ${preview(leaf)}`);
     }
     return;
@@ -809,9 +863,9 @@ export interface CaseResult {
   readonly milliseconds: number;
   /** 200 with data. */
   readonly answered: boolean;
-  /** The operation selected fields the policy denies the caller / masks for the caller. */
-  readonly selectedDenied: boolean;
-  readonly selectedMasked: boolean;
+  /** The answer's data held a key the policy denies the caller / a value it masks for the caller (as the oracle read it). */
+  readonly metDenied: boolean;
+  readonly metMasked: boolean;
   readonly violations: readonly string[];
   /** Cursors in the answer to an operation that asked for the employees list's cursors (read by the leak invariant when it runs). */
   readonly cursors: number;
@@ -831,8 +885,8 @@ export interface FuzzReport {
   cases: number;
   /** Cases of each kind, and how many were answered 200 with data. */
   readonly byKind: Record<CaseKind, { cases: number; answered: number }>;
-  /** By caller name: cases, answered, answered cases whose operation selected denied or masked fields, and cursors in its answers. */
-  readonly byCaller: Record<string, { cases: number; answered: number; selectedDenied: number; selectedMasked: number; cursors: number }>;
+  /** By caller name: cases, answered, answered cases whose data held keys the policy denies or values it masks, and cursors in its answers. */
+  readonly byCaller: Record<string, { cases: number; answered: number; metDenied: number; metMasked: number; cursors: number }>;
   /** Responses by HTTP status (0: no answer). */
   readonly statuses: Record<number, number>;
   readonly violations: FuzzViolation[];
@@ -846,24 +900,25 @@ const ANSWER_TIMEOUT_MS = 20_000;
 /** Sends `cases` fuzz cases to the gateway, spread over the callers, and judges every answer. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const schema = await loadApiSchema();
-  const policy = await loadAccessPolicy();
+  const catalogue = readCatalogue();
   const callers = options.callers ?? Object.values(CALLERS);
+  const oracle = oracleDecisions(schema, callers);
   const asCaller = await Promise.all(
     callers.map(async (caller) => ({
       caller,
       headers: { 'content-type': 'application/json', ...(await headersFor(options, caller, 3_600)) },
-      decisions: decisionsFor(schema, policy, caller),
+      decisions: oracle.get(caller.name)!,
     })),
   );
   const withSecrets = asCaller.map((who) => ({
     ...who,
-    focus: focusCoordinates(policy, who.decisions),
+    focus: focusCoordinates(schema, catalogue, who.decisions),
     ...(options.rawValues ? { secrets: secretsFor(options.rawValues, who.decisions) } : {}),
   }));
   const report: FuzzReport = {
     cases: 0,
     byKind: { valid: { cases: 0, answered: 0 }, mutated: { cases: 0, answered: 0 }, invalid: { cases: 0, answered: 0 } },
-    byCaller: Object.fromEntries(callers.map((c) => [c.name, { cases: 0, answered: 0, selectedDenied: 0, selectedMasked: 0, cursors: 0 }])),
+    byCaller: Object.fromEntries(callers.map((c) => [c.name, { cases: 0, answered: 0, metDenied: 0, metMasked: 0, cursors: 0 }])),
     statuses: {},
     cursors: 0,
     violations: [],
@@ -904,7 +959,7 @@ interface Sending {
 async function runCase(
   { gatewayUrl, schema, connection, previous }: Sending,
   fuzzCase: FuzzCase,
-  who: { caller: Caller; headers: Record<string, string>; decisions: ReadonlyMap<string, FieldDecision>; secrets?: Secrets },
+  who: { caller: Caller; headers: Record<string, string>; decisions: ReadonlyMap<string, Decision>; secrets?: Secrets },
 ): Promise<CaseResult> {
   const body = bodyOf(fuzzCase.request);
   const sent = requestSeenByGateway(body);
@@ -924,10 +979,10 @@ async function runCase(
   } catch (error) {
     const before = previous ? `; before it on the same connection: case ${previous.seed} (${previous.kind}), HTTP ${previous.status}` : '';
     const violation = `no answer: ${(error as Error).message}${before}`;
-    return { ...base, status: 0, milliseconds: performance.now() - started, answered: false, selectedDenied: false, selectedMasked: false, violations: [violation], cursors: 0 };
+    return { ...base, status: 0, milliseconds: performance.now() - started, answered: false, metDenied: false, metMasked: false, violations: [violation], cursors: 0 };
   }
   const milliseconds = performance.now() - started;
-  const violations = checkResponse({
+  const judged = judgeResponse({
     schema,
     document: sent.document,
     operationName: sent.operationName,
@@ -937,11 +992,11 @@ async function runCase(
     ...(who.secrets ? { secrets: who.secrets } : {}),
   });
   const answered = status === 200 && hasData(text);
-  const selected = answered && sent.document ? selectedCoordinates(schema, sent.document).map((c) => who.decisions.get(c)?.effect) : [];
   // Cursors of the employees list, whose sort key is a person's name and ID number: answered, and
   // asked for by the text (read here apart from the gateway's own walkers).
   const cursors = answered && /\bemployees\b[^{}]*\{[\s\S]*\b(?:cursor|endCursor)\b/.test(base.text) ? (text.match(/"[^"]*":"c1\.[\w-]+"/g) ?? []).length : 0;
-  return { ...base, status, milliseconds, answered, selectedDenied: selected.includes('DENY'), selectedMasked: selected.includes('MASK'), violations, cursors };
+  const { violations } = judged;
+  return { ...base, status, milliseconds, answered, metDenied: answered && judged.deniedKeys > 0, metMasked: answered && judged.maskedValues > 0, violations, cursors };
 }
 
 /** The document and operation name the gateway reads from a body (decoded as the gateway decodes it). */
@@ -983,10 +1038,35 @@ function tally(report: FuzzReport, result: CaseResult): void {
   if (result.answered) {
     kind.answered++;
     caller.answered++;
-    if (result.selectedDenied) caller.selectedDenied++;
-    if (result.selectedMasked) caller.selectedMasked++;
+    if (result.metDenied) caller.metDenied++;
+    if (result.metMasked) caller.metMasked++;
   }
   for (const violation of result.violations) {
     report.violations.push({ seed: result.seed, kind: result.kind, caller: result.caller, text: result.text, violation });
   }
+}
+
+/**
+ * The coordinates a caller is shown masked and can reach: those whose type is reached from the
+ * query root through fields the caller is allowed (a masked field under a denied one never
+ * carries a value). Read from the schema and the oracle's decisions.
+ */
+export function reachableMasked(schema: GraphQLSchema, decisions: ReadonlyMap<string, Decision>): string[] {
+  const query = schema.getQueryType();
+  if (!query) return [];
+  const reached = new Set<string>([query.name]);
+  const queue: GraphQLObjectType[] = [query];
+  const masked: string[] = [];
+  for (let type = queue.shift(); type; type = queue.shift()) {
+    for (const [name, field] of Object.entries(type.getFields())) {
+      const effect = decisions.get(`${type.name}.${name}`)?.effect;
+      if (effect === 'MASK') masked.push(`${type.name}.${name}`);
+      const target = getNamedType(field.type);
+      if (effect === 'ALLOW' && isObjectType(target) && !reached.has(target.name)) {
+        reached.add(target.name);
+        queue.push(target);
+      }
+    }
+  }
+  return masked;
 }

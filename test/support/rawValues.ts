@@ -9,7 +9,6 @@
  * whatever field or error it sits in.
  */
 import pg from 'pg';
-import type { FieldDecision } from '../../gateway/policy/accessPolicy.js';
 
 /** Where each personal coordinate's values are kept by its owner. */
 const SOURCES: Readonly<Record<string, { readonly agency: 'MARKET' | 'SOCIAL'; readonly sql: string }>> = {
@@ -53,7 +52,7 @@ export interface Secrets {
  * allowed to see in clear, less any value it is allowed to see in clear under another coordinate
  * (a legal representative who is also an employee elsewhere).
  */
-export function secretsFor(raw: RawValues, decisions: ReadonlyMap<string, FieldDecision>): Secrets {
+export function secretsFor(raw: RawValues, decisions: ReadonlyMap<string, { readonly effect: string }>): Secrets {
   const seen = new Set<string>();
   for (const [coordinate, values] of raw) if (decisions.get(coordinate)?.effect === 'ALLOW') for (const v of values) seen.add(v);
   const long = new Map<string, string>();
