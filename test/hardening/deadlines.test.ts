@@ -1,7 +1,9 @@
 /**
- * The request deadline and the end of the gRPC service, on a small federation of their own:
- * a request out of time answers with what arrived and names the agency it gave up on; a gateway
- * told to stop tells health watchers NOT_SERVING before it goes.
+ * The request deadline, the joint review's stream and the end of the gRPC service, on a small
+ * federation of their own whose tax agency answers two seconds late: a request out of time
+ * answers with what arrived and names the agency it gave up on; a review streams the other
+ * agencies' findings while the tax agency still waits; a gateway told to stop tells health
+ * watchers NOT_SERVING before it goes.
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -11,9 +13,12 @@ import { projectRoot } from '../../subgraphs/shared/agencies.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { startFederation, type Federation } from '../support/federation.js';
 import { graphql } from '../support/graphql.js';
+import { metadataFor, review, reviewClient } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
 
 const shared = inject('federation');
+/** How late the tax agency answers every request. */
+const TAX_DELAY_MS = 2_000;
 let federation: Federation;
 
 beforeAll(async () => {
@@ -21,7 +26,7 @@ beforeAll(async () => {
     backend: 'pglite',
     size: 20,
     seed: shared.seed,
-    extraEnv: { MEG_REQUEST_TIMEOUT_MS: '500', MEG_SUBGRAPH_TIMEOUT_MS: '5000', MEG_TAX_ARTIFICIAL_DELAY_MS: '2000' },
+    extraEnv: { MEG_REQUEST_TIMEOUT_MS: '500', MEG_SUBGRAPH_TIMEOUT_MS: '5000', MEG_TAX_ARTIFICIAL_DELAY_MS: String(TAX_DELAY_MS) },
   });
 }, 120_000);
 afterAll(async () => {
@@ -44,6 +49,29 @@ describe('the request deadline', () => {
     expect(res.body.data?.['enterprise'].market.name).toEqual(expect.any(String));
     expect(res.body.data?.['enterprise'].tax).toBeNull();
     expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'REQUEST_TIMEOUT', service: 'tax' });
+  });
+});
+
+describe('the joint review stream', () => {
+  it("sends each agency's finding as soon as it answers: the others' while the tax agency still waits", async () => {
+    const uscc = universe(shared.seed, 1)[0]!.uscc;
+    const client = reviewClient(federation.grpcAddress);
+    try {
+      const result = await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, await metadataFor(federation, CALLERS.procurement), 10_000);
+      expect(result.status.code).toBe(grpc.status.OK);
+      const sent = result.events.map((e) => (e.finding ? `${e.finding.agency} ${e.finding.status}` : e.verdict ? 'verdict' : 'other'));
+      expect(sent.slice(0, 3).sort()).toEqual(['AGENCY_CUSTOMS FINDING_STATUS_ANSWERED', 'AGENCY_MARKET FINDING_STATUS_ANSWERED', 'AGENCY_SOCIAL FINDING_STATUS_ANSWERED']);
+      expect(sent.slice(3)).toEqual(['AGENCY_TAX FINDING_STATUS_ANSWERED', 'verdict']);
+      const [othersLast, tax] = [result.arrivedMs[2]!, result.arrivedMs[3]!];
+      // The tax agency got its request after the call began and sat out its delay from then: its
+      // finding cannot arrive sooner than the delay after the start.
+      expect(tax).toBeGreaterThanOrEqual(TAX_DELAY_MS);
+      // The other three arrived before the tax agency could have answered at all: they were not
+      // held back for it (held back, they would have come after the delay, with the tax finding).
+      expect(othersLast).toBeLessThan(TAX_DELAY_MS);
+    } finally {
+      client.close();
+    }
   });
 });
 

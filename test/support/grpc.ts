@@ -23,6 +23,8 @@ export async function metadataFor(federation: Pick<FederationInfo, 'keysDir'>, c
 /** What a Review stream delivered, in order, and how it ended. */
 export interface StreamResult {
   readonly events: any[];
+  /** When each event arrived, in milliseconds since the call started (`performance.now()`), beside `events`. */
+  readonly arrivedMs: number[];
   readonly status: { code: grpc.status; details: string };
   readonly elapsedMs: number;
   /** The request id the server gave the call (initial metadata `x-request-id`). */
@@ -31,14 +33,18 @@ export interface StreamResult {
 
 /** Runs a Review call to the end. */
 export function review(client: any, request: { uscc: string; matter: string }, metadata: grpc.Metadata, deadlineMs = 10_000): Promise<StreamResult> {
-  const started = Date.now();
+  const started = performance.now();
   return new Promise((resolve) => {
     const events: any[] = [];
+    const arrivedMs: number[] = [];
     let requestId: string | null = null;
     const call = client.Review(request, metadata, { deadline: Date.now() + deadlineMs });
     call.on('metadata', (m: grpc.Metadata) => (requestId = (m.get('x-request-id')[0] as string | undefined) ?? null));
-    call.on('data', (event: any) => events.push(event));
-    call.on('status', (status: { code: grpc.status; details: string }) => resolve({ events, status, elapsedMs: Date.now() - started, requestId }));
+    call.on('data', (event: any) => {
+      events.push(event);
+      arrivedMs.push(performance.now() - started);
+    });
+    call.on('status', (status: { code: grpc.status; details: string }) => resolve({ events, arrivedMs, status, elapsedMs: performance.now() - started, requestId }));
     call.on('error', () => {});
   });
 }
