@@ -2,11 +2,13 @@
  * Nothing lost: the gateway is killed outright under load; every request that was answered has
  * its record, and every chain still verifies. This file runs its own federation on PostgreSQL.
  */
+import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditCli, withAuditDatabase } from '../support/audit.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import pg from 'pg';
 import { POSTGRES_ADMIN_URL, startFederation, waitUntil, type Federation } from '../support/federation.js';
+import { metadataFor, review, reviewBatch, reviewClient } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
 
 const shared = inject('federation');
@@ -39,6 +41,36 @@ describe('an access log that cannot be written', () => {
     const answered = await post();
     expect(answered.status).toBe(200);
     expect(auditCli(federation, 'verify').stdout).toMatch(/^intact: /);
+  });
+
+  it('gives a joint review no verdict while the log refuses it: UNAVAILABLE over gRPC, findings streamed before', async () => {
+    const uscc = universe(shared.seed, 1)[0]!.uscc;
+    const client = reviewClient(federation.grpcAddress);
+    try {
+      const metadata = await metadataFor(federation, CALLERS.procurement);
+      await withAuditDatabase(federation, (c) => c.query('ALTER TABLE audit_records ADD CONSTRAINT refuse_all CHECK (false) NOT VALID'));
+      try {
+        // The stream: each agency's finding goes out as it arrives; the verdict waits for the record, which fails.
+        const streamed = await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, metadata);
+        expect(streamed.status).toMatchObject({ code: grpc.status.UNAVAILABLE, details: 'the review could not be recorded, so its verdict is not given; try again later' });
+        expect(streamed.events.map((e) => e.event)).toEqual(['finding', 'finding', 'finding', 'finding']);
+        expect(streamed.events.map((e) => e.finding.agency).sort()).toEqual(['AGENCY_CUSTOMS', 'AGENCY_MARKET', 'AGENCY_SOCIAL', 'AGENCY_TAX']);
+        // The batch answers all at once: nothing of it.
+        const batch = await reviewBatch(client, { uscc: [uscc], matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, metadata);
+        expect(batch.verdicts).toBeUndefined();
+        expect(batch.error).toMatchObject({ code: grpc.status.UNAVAILABLE, details: 'the review could not be recorded, so its verdicts are not given; try again later' });
+      } finally {
+        await withAuditDatabase(federation, (c) => c.query('ALTER TABLE audit_records DROP CONSTRAINT refuse_all'));
+      }
+      // Once the log takes records again, so does the review, verdict and all.
+      const answered = await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, metadata);
+      expect(answered.status.code).toBe(grpc.status.OK);
+      expect(answered.events.map((e) => e.event)).toEqual(['finding', 'finding', 'finding', 'finding', 'verdict']);
+      expect(answered.events[4].verdict.outcome).toMatch(/^OUTCOME_(PASS|RESTRICT|PROHIBIT|PRIORITY)$/);
+      expect(auditCli(federation, 'verify').stdout).toMatch(/^intact: /);
+    } finally {
+      client.close();
+    }
   });
 });
 
