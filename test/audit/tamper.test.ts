@@ -53,6 +53,25 @@ describe('tamper evidence', () => {
     });
   });
 
+  it('refuses TRUNCATE, even to a superuser, and keeps every record', async () => {
+    await withAuditDatabase(federation, async (c) => {
+      expect((await c.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows).toEqual([{ rolsuper: true }]);
+      const before: string[] = (await c.query(`SELECT chain_id || ' ' || seq AS key FROM audit_records ORDER BY 1`)).rows.map((r) => r.key);
+      expect(before.length).toBeGreaterThan(0);
+      // In a transaction rolled back after, so that a TRUNCATE let through fails this test without
+      // emptying the log every other test of the suite reads.
+      await c.query('BEGIN');
+      try {
+        await expect(c.query('TRUNCATE audit_records')).rejects.toThrow('audit records are append-only');
+      } finally {
+        await c.query('ROLLBACK');
+      }
+      const after: string[] = (await c.query(`SELECT chain_id || ' ' || seq AS key FROM audit_records ORDER BY 1`)).rows.map((r) => r.key);
+      // Records written meanwhile by the gateway are there too; none of the earlier ones is gone.
+      expect(before.filter((key) => !after.includes(key))).toEqual([]);
+    });
+  });
+
   it('catches a changed record', async () => {
     await tampering(
       async (c, [, row]) => {
