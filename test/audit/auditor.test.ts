@@ -147,6 +147,67 @@ describe('auditor tools', () => {
     expect(cli.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(3);
   });
 
+  it('search the log by subject, purpose, outcome and time, leaving out every record that does not match', async () => {
+    const profile = 'query($u: USCC!) { enterprise(uscc: $u) { market { name } } }';
+    const as = async (caller: Caller, purpose = caller.purpose!) => ({ ...(await headersFor(federation, caller)), 'x-purpose': purpose });
+    const idOf = (res: { headers: Headers }) => res.headers.get('x-request-id')!;
+    // A record is written, with the time of this machine's clock, before its answer is released:
+    // once the clock has moved on after an answer, every later record is strictly later than its record.
+    const clockMovesOn = async () => {
+      const now = Date.now();
+      while (Date.now() <= now) await new Promise((r) => setTimeout(r, 1));
+    };
+
+    const before = idOf(await graphql(federation.gatewayUrl, '{ __typename }'));
+    await clockMovesOn();
+    const start = idOf(await graphql(federation.gatewayUrl, '{ __typename }'));
+    const registration = idOf(await graphql(federation.gatewayUrl, profile, { u: subject.uscc }, await as(CALLERS.marketOfficer)));
+    const supervision = idOf(await graphql(federation.gatewayUrl, profile, { u: subject.uscc }, await as(CALLERS.marketOfficerSupervising)));
+    const credit = idOf(await graphql(federation.gatewayUrl, profile, { u: subject.uscc }, await as(CALLERS.creditSupervisor)));
+    // Refused at authentication (a purpose the token does not grant): nobody accepted, no purpose.
+    const notGranted = await graphql(federation.gatewayUrl, profile, { u: subject.uscc }, await as(CALLERS.marketOfficer, 'TAX_ADMINISTRATION'));
+    expect(notGranted.status).toBe(403);
+    // Refused on its text (one field selected 31 times): the caller and purpose were accepted, and are on record.
+    const overLimit = await graphql(federation.gatewayUrl, `{ ${'__typename '.repeat(31)}}`, undefined, await as(CALLERS.marketOfficer));
+    expect(overLimit.body.errors?.[0]?.extensions?.['code']).toBe('SELECTION_LIMIT_EXCEEDED');
+    const refused = [idOf(notGranted), idOf(overLimit)];
+    await clockMovesOn();
+    const end = idOf(await graphql(federation.gatewayUrl, '{ __typename }'));
+
+    type Found = { requestId: string; at: string; principalSub: string | null; purpose: string | null; outcome: string };
+    const search = async (filter: Record<string, unknown>) => {
+      const { body } = await graphql(federation.gatewayUrl, 'query($f: AuditLogFilter) { auditLog(filter: $f, first: 20) { records { requestId at principalSub purpose outcome } } }', { f: filter }, await auditor());
+      expect(body.errors).toBeUndefined();
+      return body.data!['auditLog'].records as Found[];
+    };
+    const newest = await search({});
+    const at = (id: string) => newest.find((r) => r.requestId === id)!.at;
+    // Newest first; the markers either side of the window are in the log, outside it.
+    const ids = (records: Found[]) => records.map((r) => r.requestId);
+    expect(ids(newest).slice(0, 8)).toEqual([end, refused[1], refused[0], credit, supervision, registration, start, before]);
+
+    // Time: from inclusive, to exclusive.
+    const window = { from: at(start), to: at(end) };
+    const inWindow = await search(window);
+    expect(ids(inWindow)).toEqual([refused[1], refused[0], credit, supervision, registration, start]);
+    expect(inWindow.slice(0, 2)).toMatchObject([
+      { principalSub: 'market-officer-1', purpose: 'REGISTRATION_REVIEW', outcome: 'refused' },
+      { principalSub: null, purpose: null, outcome: 'refused' },
+    ]);
+
+    // Each filter within the window: exactly the records that match, fewer than the window holds.
+    const bySub = await search({ ...window, sub: 'market-officer-1' });
+    expect(ids(bySub)).toEqual([refused[1], supervision, registration]);
+    const byPurpose = await search({ ...window, purpose: 'CREDIT_SUPERVISION' });
+    expect(ids(byPurpose)).toEqual([credit, supervision]);
+    const byOutcome = await search({ ...window, outcome: 'refused' });
+    expect(ids(byOutcome)).toEqual([refused[1], refused[0]]);
+    // And what the records themselves say agrees with what each filter kept.
+    expect(ids(inWindow.filter((r) => r.principalSub === 'market-officer-1'))).toEqual(ids(bySub));
+    expect(ids(inWindow.filter((r) => r.purpose === 'CREDIT_SUPERVISION'))).toEqual(ids(byPurpose));
+    expect(ids(inWindow.filter((r) => r.outcome === 'refused'))).toEqual(ids(byOutcome));
+  });
+
   it("answer a filter the log's database could not read with the argument named, never the driver's words", async () => {
     const ask = async (filter: Record<string, unknown>, after?: string) =>
       (await graphql(federation.gatewayUrl, 'query($f: AuditLogFilter, $a: String) { auditLog(filter: $f, first: 1, after: $a) { records { requestId } } }', { f: filter, a: after }, await auditor())).body;
