@@ -1,6 +1,7 @@
 /**
- * The data source against a real HTTP server standing in for an agency that drops connections:
- * queries are retried once within the budget, mutations never, and failures name the agency.
+ * The data source against a real HTTP server standing in for an agency that drops connections or
+ * answers through a failing proxy: queries are retried once within the budget when the connection
+ * failed or a 5xx came without a GraphQL body, nothing else is, and failures name the agency.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -11,7 +12,12 @@ import { SignedSubgraphSource, SubgraphWait } from './subgraphFetcher.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections(); // requests a test left unanswered on purpose
+      return new Promise((r) => s.close(r));
+    }),
+  );
 });
 
 /** A server that cuts the first `drops` connections and then answers. */
@@ -28,12 +34,32 @@ async function flakyAgency(drops: number): Promise<{ url: string; received: () =
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, received: () => received };
 }
 
-function source(url: string, retryRatio = 0.1, failures = 5) {
+/** What a scripted agency does with one request: answer it, or never answer it. */
+type Scripted = { readonly status: number; readonly type: string; readonly body: string } | 'no answer';
+
+/** A server that handles its n-th request as the n-th entry of `script` says. */
+async function scriptedAgency(...script: Scripted[]): Promise<{ url: string; received: () => number }> {
+  let received = 0;
+  const server = createServer((_req, res) => {
+    const next = script[received++];
+    if (next === undefined) throw new Error(`the agency got request ${received}, which the test did not expect`);
+    if (next === 'no answer') return;
+    res.writeHead(next.status, { 'content-type': next.type });
+    res.end(next.body);
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, received: () => received };
+}
+const graphqlAnswer = (status: number, body: unknown): Scripted => ({ status, type: 'application/json', body: JSON.stringify(body) });
+const proxyPage = (status: number): Scripted => ({ status, type: 'text/html', body: `<html><body><h1>${status}</h1>nginx</body></html>` });
+
+function source(url: string, retryRatio = 0.1, failures = 5, timeoutMs = 2_000) {
   return new SignedSubgraphSource({
     name: 'tax',
     url,
     signingKey: randomBytes(32),
-    timeoutMs: 2_000,
+    timeoutMs,
     connections: 1,
     breaker: { failures, cooldownMs: 1_000 },
     retryRatio,
@@ -114,6 +140,56 @@ describe('retries', () => {
     const agency = await flakyAgency(1);
     const s = source(agency.url);
     await expect(send(s, 'mutation { ok }')).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', service: 'tax' } });
+    expect(agency.received()).toBe(1);
+    await s.close();
+  });
+
+  it('retries a query answered 5xx without a GraphQL body, as from a proxy in front of the agency, once', async () => {
+    const agency = await scriptedAgency(proxyPage(502), graphqlAnswer(200, { data: { ok: true } }));
+    const s = source(agency.url);
+    expect(await send(s, '{ ok }')).toEqual({ data: { ok: true } });
+    expect(agency.received()).toBe(2);
+    await s.close();
+  });
+
+  it('gives up after the one retry, naming the agency and the status', async () => {
+    const agency = await scriptedAgency(proxyPage(503), proxyPage(502));
+    const s = source(agency.url);
+    await expect(send(s, '{ ok }')).rejects.toMatchObject({ message: 'the tax subgraph failed (502)', extensions: { code: 'SUBGRAPH_UNAVAILABLE', service: 'tax' } });
+    expect(agency.received()).toBe(2);
+    await s.close();
+  });
+
+  it('never retries an answer with a GraphQL body, whatever its status', async () => {
+    const answer = { data: null, errors: [{ message: 'the tax database is unavailable', extensions: { code: 'AGENCY_DATA_UNAVAILABLE' } }] };
+    const agency = await scriptedAgency(graphqlAnswer(500, answer), graphqlAnswer(200, { data: { ok: true } }));
+    const s = source(agency.url);
+    expect(await send(s, '{ ok }')).toEqual(answer);
+    expect(agency.received()).toBe(1);
+    await s.close();
+  });
+
+  it('never retries a mutation answered 5xx without a GraphQL body', async () => {
+    const agency = await scriptedAgency(proxyPage(502), graphqlAnswer(200, { data: { ok: true } }));
+    const s = source(agency.url);
+    await expect(send(s, 'mutation { ok }')).rejects.toMatchObject({ message: 'the tax subgraph failed (502)', extensions: { code: 'SUBGRAPH_UNAVAILABLE', service: 'tax' } });
+    expect(agency.received()).toBe(1);
+    await s.close();
+  });
+
+  it('never retries a 4xx answer', async () => {
+    const agency = await scriptedAgency(proxyPage(404), graphqlAnswer(200, { data: { ok: true } }));
+    const s = source(agency.url);
+    await expect(send(s, '{ ok }')).rejects.toMatchObject({ message: 'the tax subgraph answered 404 without a GraphQL response', extensions: { code: 'SUBGRAPH_BAD_RESPONSE', service: 'tax' } });
+    expect(agency.received()).toBe(1);
+    await s.close();
+  });
+
+  it('never retries a query that timed out', async () => {
+    // Were it retried, the second request would be answered and the query would succeed.
+    const agency = await scriptedAgency('no answer', graphqlAnswer(200, { data: { ok: true } }));
+    const s = source(agency.url, 0.1, 5, 200);
+    await expect(send(s, '{ ok }')).rejects.toMatchObject({ message: 'the tax subgraph did not answer within 200 ms', extensions: { code: 'SUBGRAPH_TIMEOUT', service: 'tax' } });
     expect(agency.received()).toBe(1);
     await s.close();
   });
