@@ -40,7 +40,8 @@ firstCode().then((uscc) => {
     React.createElement(GraphiQL, {
       fetcher,
       defaultQuery: EXAMPLE,
-      defaultVariables: JSON.stringify({ uscc }, null, 2),
+      // GraphiQL 3 reads the variables editor's first text from `variables` (it has no defaultVariables).
+      variables: JSON.stringify({ uscc }, null, 2),
       defaultEditorToolsVisibility: true,
     }),
   );

@@ -112,14 +112,12 @@ describe('the GraphQL explorer', () => {
       type Editor = HTMLElement & { CodeMirror: { getValue(): string; setValue(text: string): void } };
       const editorText = (selector: string) => page.$eval(selector, (e) => (e as Editor).CodeMirror.getValue());
       expect(await editorText('.graphiql-query-editor .CodeMirror')).toContain('query EnterpriseProfile($uscc: USCC!) {');
-      // The example runs from the explorer's button once its variable is given, and the answer
-      // shows in the response pane: what the gateway answers that query (as the public). The test
-      // gives the variable as a person would: explorer.js passes it as `defaultVariables`, which
-      // GraphiQL 3 does not read, so the variables editor starts empty.
-      const uscc = universe(federation.seed, 1)[0]!.uscc;
-      const variables = JSON.stringify({ uscc });
+      // The example runs as it is from the explorer's button, its variable filled in with the
+      // first enterprise of the graph, and the answer shows in the response pane: what the gateway
+      // answers that query (as the public).
       const variablesEditor = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
-      await page.$eval(variablesEditor, (e, text) => (e as Editor).CodeMirror.setValue(text), variables);
+      const { uscc } = JSON.parse(await editorText(variablesEditor)) as { uscc: string };
+      expect(uscc).toMatch(/^[0-9A-HJ-NPQRTUWXY]{18}$/);
       await page.click('.graphiql-execute-button');
       await page.waitForFunction((code) => (document.querySelector('.graphiql-response .CodeMirror') as Editor | null)?.CodeMirror.getValue().includes(code), uscc);
       const expected = await graphql(federation.gatewayUrl, await editorText('.graphiql-query-editor .CodeMirror'), { uscc });
