@@ -291,17 +291,19 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     if (!auth.ok) {
       // Each refusal writes a record: refusals are limited per address, so they cannot become an
       // unmetered write path, and what they record is bounded (no enterprises: nothing was read).
-      const rate = await limiter.take(`refused:${req.socket.remoteAddress ?? 'unknown'}`, config.rateLimit.refused);
+      const address = req.socket.remoteAddress ?? 'unknown';
+      const rate = await limiter.take(`refused:${address}`, config.rateLimit.refused);
       if (!rate.allowed) return tooMany(rate, 'this address');
       const extra: Record<string, string> = { 'x-request-id': requestId };
       if (auth.status === 401) extra['www-authenticate'] = `Bearer error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"`;
-      // A refusal is recorded too (who is unknown: the token was not accepted).
+      // A refusal is recorded too: who is unknown (the token was not accepted), so where from.
       await recordOrNull({
         ...baseEntry(requestId, 'graphql', null, null),
         operationName: operation.operationName,
         operationHash: operation.operationHash,
         outcome: 'refused',
         detail: `${auth.code}: ${auth.message}`,
+        address,
       });
       return sendJson(res, auth.status, graphqlError(auth.code, auth.message), extra);
     }
@@ -405,7 +407,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     runAs,
     serverTiming: config.serverTiming,
     deadlineMarginMs: config.reviewDeadlineMarginMs,
-    record: async ({ requestId, principal, purpose, request, audit, outcome, detail }) => {
+    record: async ({ requestId, principal, purpose, request, audit, outcome, detail, address }) => {
       const entry: AuditEntry = {
         ...baseEntry(requestId, 'grpc', principal, purpose),
         operationName: request.method,
@@ -414,6 +416,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
         decisions: audit.decisions(),
         outcome,
         ...(detail ? { detail } : {}),
+        ...(address ? { address } : {}),
       };
       if (outcome === 'refused') await recordOrNull(entry);
       else await record(entry);
@@ -490,15 +493,20 @@ function operationOf(method: string | undefined, url: URL, body: unknown): { que
   };
 }
 
-/** How a GraphQL response ended, for the audit: ok, partial (data and errors) or error (no data). */
+/**
+ * How a GraphQL request that ran no agency's operation ended, for the audit: refused when the
+ * gateway's own checks turned it away (validation, limits, a persisted query it does not keep: an
+ * answer without data), error when the gateway failed (5xx), else ok or partial.
+ */
 function outcomeOf(status: number, text: string): AuditOutcome {
+  if (status >= 500) return 'error';
   let parsed: { data?: unknown; errors?: unknown[] };
   try {
     parsed = JSON.parse(text);
   } catch {
     return 'error';
   }
-  if (status >= 400 || parsed.data === undefined || parsed.data === null) return 'error';
+  if (status >= 400 || parsed.data === undefined || parsed.data === null) return 'refused';
   return parsed.errors && parsed.errors.length > 0 ? 'partial' : 'ok';
 }
 

@@ -135,7 +135,7 @@ export class SignedSubgraphSource implements GraphQLDataSource<Context> {
     }
   }
 
-  /** Sends the request, retrying a query once when the agency refused the connection. */
+  /** Sends the request, retrying a query once when its connection failed or it got a 5xx without a GraphQL body. */
   private async attempts(body: string, context: string, signal: AbortSignal | undefined, isQuery: boolean): Promise<GatewayGraphQLResponse> {
     const { name } = this.options;
     for (let attempt = 1; ; attempt++) {
@@ -158,7 +158,9 @@ export class SignedSubgraphSource implements GraphQLDataSource<Context> {
         const down = failure.extensions['code'] === 'SUBGRAPH_UNAVAILABLE' || failure.extensions['code'] === 'SUBGRAPH_TIMEOUT';
         if (down) this.breaker.failure();
         else this.breaker.success();
-        // A connection refused or reset may be retried once, for a query, within the budget.
+        // A connection refused or reset, or a 5xx without a GraphQL body (a proxy in front of a
+        // failing agency), may be retried once, for a query, within the budget. Not a timeout:
+        // the agency may still be working on it.
         const retriable = down && failure.extensions['code'] === 'SUBGRAPH_UNAVAILABLE' && isQuery && attempt === 1;
         if (!retriable || !this.retries.withdraw()) throw failure;
       }

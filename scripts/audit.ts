@@ -204,7 +204,7 @@ async function searchThroughGateway(url: string, search: AuditSearch, limit: num
     const page: Page = await askGateway<Page>(
       url,
       `query($f: AuditLogFilter, $n: Int, $a: String) { auditLog(filter: $f, first: $n, after: $a) {
-         records { chainId seq at requestId channel principalSub principalAgency principalRoles principalRegion purpose operationName operationHash enterprises decisions { coordinate effect rule } policyRevision outcome detail hash prevHash }
+         records { chainId seq at requestId channel principalSub principalAgency principalRoles principalRegion purpose operationName operationHash enterprises decisions { coordinate effect rule } policyRevision outcome detail address hash prevHash }
          hasNextPage endCursor } }`,
       { f: filter, n: Math.min(200, limit - records.length), a: after },
     );

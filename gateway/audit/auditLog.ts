@@ -42,6 +42,8 @@ export interface AuditEntry {
   readonly outcome: AuditOutcome;
   /** Why a request was refused or failed, in words. */
   readonly detail?: string;
+  /** For a request refused before its caller was known (no token accepted): the address it came from. */
+  readonly address?: string;
 }
 
 /** A record as stored: the entry with its place in its chain. */

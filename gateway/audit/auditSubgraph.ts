@@ -156,5 +156,6 @@ function flatten(r: AuditRecord) {
     principalRoles: r.principal.roles,
     principalRegion: r.principal.region,
     detail: r.detail ?? null,
+    address: r.address ?? null,
   };
 }

@@ -78,6 +78,8 @@ export interface RecordedCall {
   readonly audit: AuditScope;
   readonly outcome: AuditOutcome;
   readonly detail?: string;
+  /** For a call refused before its caller was known: the peer's address. */
+  readonly address?: string;
 }
 
 /** A running gRPC server. */
@@ -123,12 +125,15 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     const refuse = async (code: grpc.status, details: string) => {
       // The rate limiter's refusals are not recorded (a flood would write the log), as on GraphQL.
       if (rateLimited) return status(code, details);
+      let address: string | undefined;
       if (principal === null) {
-        // Refused before authentication: limited per address, and nothing named is recorded.
-        const rate = await options.refusalLimit(peerAddress(call.getPeer()));
+        // Refused before authentication: limited per address, nothing named is recorded, and
+        // the address is, since who called is unknown.
+        address = peerAddress(call.getPeer());
+        const rate = await options.refusalLimit(address);
         if (!rate.allowed) return status(grpc.status.RESOURCE_EXHAUSTED, `too many refused calls from this address; try again in ${rate.retryAfterSeconds} s`);
       }
-      await options.record({ requestId, principal, purpose, request, audit, outcome: 'refused', detail: `${grpc.status[code]}: ${details}` });
+      await options.record({ requestId, principal, purpose, request, audit, outcome: 'refused', detail: `${grpc.status[code]}: ${details}`, ...(address ? { address } : {}) });
       return status(code, details);
     };
     const checked = await check();

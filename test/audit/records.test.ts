@@ -65,6 +65,7 @@ describe('the audit record of a GraphQL request', () => {
       outcome: 'refused',
       principal: { sub: null, agency: null },
       detail: 'UNAUTHENTICATED: the token is malformed',
+      address: expect.stringMatching(/^(?:127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/),
       operationName: 'AuditedProfile',
       operationHash: sha256(QUERY),
       enterprises: [],
@@ -144,7 +145,24 @@ describe('the audit record of a GraphQL request', () => {
       // 200, as the persisted-query protocol answers, so that a client falls back to sending its text.
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ errors: [{ message: 'PersistedQueryNotSupported', extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } }] });
-      expect((await recordOf(res.headers.get('x-request-id'))).outcome).toBe('error');
+      expect((await recordOf(res.headers.get('x-request-id'))).outcome).toBe('refused');
+    }
+  });
+
+  it('records a request the limits or validation turn away as refused, as one refused on its text', async () => {
+    const headers = await headersFor(federation, CALLERS.taxOfficer);
+    const aliases = `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: enterprise(uscc: "${subject.uscc}") { uscc }`).join(' ')} }`;
+    const invalid = `{ enterprise(uscc: "${subject.uscc}") { noSuchField } }`;
+    const nested = `{ ${'enterprise(uscc: "x") { '.repeat(1)}${'... on Enterprise { '.repeat(150)}uscc${' }'.repeat(151)} }`;
+    for (const [query, code] of [
+      [aliases, 'ALIAS_LIMIT_EXCEEDED'],
+      [invalid, 'GRAPHQL_VALIDATION_FAILED'],
+      [nested, 'DEPTH_LIMIT_EXCEEDED'],
+    ] as const) {
+      const res = await post({ query }, headers);
+      expect({ code, status: res.status }).toEqual({ code, status: 400 });
+      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(code);
+      expect(await recordOf(res.headers.get('x-request-id'))).toMatchObject({ outcome: 'refused', principal: { sub: 'tax-officer-1' }, enterprises: [] });
     }
   });
 });
@@ -194,6 +212,7 @@ describe('the audit record of a joint review', () => {
       outcome: 'refused',
       principal: { sub: null, agency: null },
       detail: 'UNAUTHENTICATED: the joint review needs an access token in the authorization metadata',
+      address: expect.stringMatching(/^(?:127\.0\.0\.1|::1)$/),
       enterprises: [],
       decisions: [],
     });
