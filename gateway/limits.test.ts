@@ -127,6 +127,20 @@ describe('the limits of an operation', () => {
     expect(measure(directed).directives).toBe(5);
   });
 
+  it('refuses one directive past the limit, counting those on fragments and their spreads', () => {
+    const directed = (n: number) => `{ enterprise(uscc: "${CODE}") { ...A } } fragment A on Enterprise @skip(if: false) { ${Array.from({ length: n - 1 }, (_, i) => `f${i}: uscc @include(if: true)`).join(' ')} }`;
+    expect(measure(directed(50), {}, { maxAliases: 100 }).directives).toBe(50);
+    const error = refusal(() => measure(directed(51), {}, { maxAliases: 100 }));
+    expect(error.extensions['code']).toBe('DIRECTIVE_LIMIT_EXCEEDED');
+  });
+
+  it('refuses one value past the cost limit, and takes exactly the limit', () => {
+    const paged = '{ searchEnterprises(first: 100) { edges { cursor } } }';
+    expect(measure(paged).cost).toBe(201);
+    expect(measure(paged, {}, { maxCost: 201 }).cost).toBe(201);
+    expect(refusal(() => measure(paged, {}, { maxCost: 200 })).extensions['code']).toBe('COST_LIMIT_EXCEEDED');
+  });
+
   it('counts depth through fragments, and refuses one past the limit', () => {
     const deep = `{ enterprise(uscc: "${CODE}") { ...M } } fragment M on Enterprise { market { penalties { amount } } }`;
     expect(measure(deep).depth).toBe(4);
@@ -141,8 +155,12 @@ describe('the limits of an operation', () => {
     const error = refusal(() => measure(`${query.slice(0, -1)} c: jointReviewBatch(uscc: $c, matter: "BIDDING") { outcome } }`, { c: codes }));
     expect(error.extensions['code']).toBe('TOO_MANY_CODES');
     expect(error.message).toBe('the operation names 1200 enterprises or more across its fields; at most 1000 per request');
-    // Exactly the limit passes.
-    expect(() => measure('query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', { c: Array.from({ length: 1000 }, () => CODE) })).not.toThrow();
+    // Exactly the limit passes; one more does not.
+    const list = (n: number) => ({ c: Array.from({ length: n }, () => CODE) });
+    expect(measure('query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', list(1000)).codes.size).toBe(1);
+    expect(refusal(() => measure('query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', list(1001))).message).toBe(
+      'the operation names 1001 enterprises or more across its fields; at most 1000 per request',
+    );
   });
 
   it('counts codes inside input objects and in single-code fields, the invalid ones too', () => {
