@@ -167,3 +167,22 @@ _review_effect(principal, purpose) := [d.effect, d.rule] if {
 	d := access.decisions["Query.jointReview"] with input as {"principal": principal, "purpose": purpose, "coordinates": ["Query.jointReview"]}
 		with data.meg.catalogue as review
 }
+
+test_a_body_named_like_the_review_service_owns_nothing if {
+	# The review service is no agency: a body named after it gets the review as any body would.
+	viewer := {"public": false, "sub": "r", "agency": "REVIEW", "roles": ["viewer"], "region": null}
+	_review_effect(viewer, "PUBLIC_PROCUREMENT") == ["DENY", "no_government_role"]
+	officer := object.union(viewer, {"roles": ["officer"]})
+	_review_effect(officer, "PUBLIC_PROCUREMENT") == ["ALLOW", "unconditional"]
+}
+
+test_unconditional_fields_are_masked_only_when_personal_and_masked if {
+	catalogue := {
+		"Odd.bandedAmount": {"owners": ["tax"], "sharing": "UNCONDITIONAL", "personal": false, "mask": "AMOUNT_BAND", "purposes": []},
+		"Odd.personalUnmasked": {"owners": ["tax"], "sharing": "UNCONDITIONAL", "personal": true, "mask": null, "purposes": []},
+	}
+	ds := access.decisions with input as {"principal": _customs_officer, "purpose": "CUSTOMS_SUPERVISION", "coordinates": ["Odd.bandedAmount", "Odd.personalUnmasked"]}
+		with data.meg.catalogue as catalogue
+	[ds["Odd.bandedAmount"].effect, ds["Odd.bandedAmount"].rule] == ["ALLOW", "unconditional"]
+	[ds["Odd.personalUnmasked"].effect, ds["Odd.personalUnmasked"].rule] == ["ALLOW", "unconditional"]
+}

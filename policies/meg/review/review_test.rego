@@ -122,7 +122,9 @@ test_unanswered_agency_makes_the_verdict_incomplete_never_pass if {
 
 test_no_priority_without_every_agency if {
 	trusted := _with(_with(_clean, "/tax/ratings", [{"year": 2025, "rating": "A"}]), "/customs", {"creditLevel": "ADVANCED_CERTIFIED", "creditLevelSince": "2023-01-01"})
-	_review("CUSTOMS_CLEARANCE", object.remove(trusted, ["social"]), ["SOCIAL"]).outcome == "INCOMPLETE"
+	d := _review("CUSTOMS_CLEARANCE", object.remove(trusted, ["social"]), ["SOCIAL"])
+	d.outcome == "INCOMPLETE"
+	count(d.findings) == 0
 }
 
 test_prohibition_stands_even_when_an_agency_is_missing if {
@@ -352,4 +354,46 @@ test_arrears_whose_settlement_is_withheld_leave_the_green_channel_open_to_doubt 
 	d := _review_withheld("CUSTOMS_CLEARANCE", owing, ["ContributionArrear.settledOn"])
 	d.outcome == "INCOMPLETE"
 	d.withheld == {{"agency": "JOINT", "rule": "trustworthy", "coordinates": ["ContributionArrear.settledOn"]}}
+}
+
+_listed_operating := object.union(_listed, {"not_operating": _with(_clean, "/market/status", "REVOKED")})
+
+test_a_rule_that_would_fire_is_withheld_when_any_one_of_its_facts_is if {
+	# The facts on which each rule fires, each of its coordinates withheld in turn: no finding
+	# rests on a fact the caller could not see, and the verdict says what is missing.
+	every r in _rules_with_facts {
+		[rule, matter, agency, coordinates, _] := r
+		_measures(_review(matter, _listed_operating[rule], [])) != set()
+		every c in coordinates {
+			d := _review_withheld(matter, _listed_operating[rule], [c])
+			count(d.findings) == 0
+			d.outcome == "INCOMPLETE"
+			d.withheld == {{"agency": agency, "rule": rule, "coordinates": [c]}}
+		}
+	}
+}
+
+test_no_priority_without_advanced_certification if {
+	rated_a := _with(_clean, "/tax/ratings", [{"year": 2025, "rating": "A"}])
+	d := _review("CUSTOMS_CLEARANCE", rated_a, [])
+	d.outcome == "PASS"
+	count(d.findings) == 0
+}
+
+test_no_priority_with_social_insurance_arrears_open if {
+	# Arrears restrict subsidies only, but they close the green channel for every matter.
+	owing := _with(_trusted, "/social/arrears", [{"insuranceType": "PENSION", "amount": 1, "months": 1, "since": "2026-01-01", "settledOn": null}])
+	d := _review("CUSTOMS_CLEARANCE", owing, [])
+	d.outcome == "PASS"
+	count(d.findings) == 0
+	settled := _with(_trusted, "/social/arrears", [{"insuranceType": "PENSION", "amount": 1, "months": 1, "since": "2025-01-01", "settledOn": "2025-06-01"}])
+	_review("CUSTOMS_CLEARANCE", settled, []).outcome == "PRIORITY"
+}
+
+test_no_priority_when_a_negative_rule_is_withheld if {
+	# Withheld market facts: the caller cannot know the enterprise is clean, so no green channel.
+	d := _review_withheld("CUSTOMS_CLEARANCE", _trusted, ["MarketProfile.abnormalOperations"])
+	d.outcome == "INCOMPLETE"
+	count(d.findings) == 0
+	{w.rule | some w in d.withheld} == {"abnormal_operations"}
 }
