@@ -15,7 +15,7 @@ const schema = buildSchema(`
     auditLog(filter: AuditFilter, first: Int = 50): [String]
   }
   input AuditFilter { uscc: USCC, sub: String }
-  type Enterprise { uscc: USCC market: Market employees(first: Int = 20): EmployeeConnection }
+  type Enterprise { uscc: USCC market: Market employees(first: Int = 20): EmployeeConnection related(uscc: [USCC!]!): [Enterprise] }
   type Market { name: String penalties: [Penalty] }
   type Penalty { decisionNo: String amount: Int }
   type EnterpriseConnection { edges: [EnterpriseEdge] }
@@ -181,7 +181,12 @@ describe('the limits of an operation', () => {
 
   it('multiplies what a field names by the lists above it', () => {
     const query = `{ searchEnterprises(first: 50) { edges { node { employees(first: 1) { edges { cursor } } } } } }`;
-    expect(measure(query).cost).toBeGreaterThan(50);
+    // The search, 50 edges, 50 nodes, 50 employee connections, 50 × 1 edges, 50 × 1 cursors.
+    expect(measure(query).cost).toBe(251);
+    // Two codes named under each of 30 search results: 60 named across the request.
+    const under = `{ searchEnterprises(first: 30) { edges { node { related(uscc: ["${CODE}", "${CODES[1]}"]) { uscc } } } } }`;
+    expect(measure(under).codes).toEqual(new Set(CODES));
+    expect(refusal(() => measure(under, {}, { maxCodes: 59 })).message).toBe('the operation names 60 enterprises or more across its fields; at most 59 per request');
     const codesUnderList = `{ searchEnterprises(first: 30) { edges { node { uscc } } } a: jointReviewBatch(uscc: ["${CODE}"], matter: "X") { outcome } }`;
     expect(measure(codesUnderList).codes).toEqual(new Set([CODE]));
   });

@@ -31,6 +31,19 @@ describe('masks', () => {
     expect(createMasker(Buffer.from('other-key'))('HASH', '91350100M000100Y43')).not.toBe(a);
   });
 
+  it('shows nothing of a value too short for its mask, and bands a negative amount', () => {
+    expect(mask('ID_NUMBER', '1234567890')).toBe('********');
+    expect(mask('ID_NUMBER', 12345678901234)).toBe('********');
+    expect(mask('PHONE', '123456')).toBe('****');
+    expect(mask('PHONE', 13812345678)).toBe('****');
+    expect(mask('NAME', '')).toBe('*');
+    expect(mask('AMOUNT_BAND', -5)).toBe('negative');
+    expect(mask('AMOUNT_BAND', '250000')).toBe('100k-1M');
+    expect(mask('AMOUNT_BAND', 'a lot')).toBeNull();
+    expect(mask('DATE_YEAR', 'March 2024')).toBeNull();
+    expect(mask('DATE_YEAR', 20240331)).toBeNull();
+  });
+
   it('withholds values of a mask it does not know, and keeps null', () => {
     expect(mask('SOMETHING_NEW', 'secret')).toBeNull();
     expect(mask('ID_NUMBER', null)).toBeNull();

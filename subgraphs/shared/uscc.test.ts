@@ -9,6 +9,17 @@ describe('checkUscc', () => {
     }
   });
 
+  it('reads an organisation check of 11 as 0 and of 10 as X (GB 11714), computed here by hand', () => {
+    // Body 70000006: 7×3 + 6×2 = 33, 33 mod 11 = 0, 11 − 0 = 11, written 0. Body 00000000 likewise.
+    // Body 11000001: 1×3 + 1×7 + 1×2 = 12, 12 mod 11 = 1, 11 − 1 = 10, written X.
+    for (const code of ['914403007000000604', '91110105000000000U', '9144030011000001XN']) {
+      expect({ code, problem: checkUscc(code) }).toEqual({ code, problem: null });
+    }
+    // The other reading of each is refused at the organisation check.
+    expect(checkUscc('914403007000000X04')?.reason).toBe('ORGANISATION_CHECK');
+    expect(checkUscc('91440300110000010N')?.reason).toBe('ORGANISATION_CHECK');
+  });
+
   it('names the length when the code is too short or too long', () => {
     expect(checkUscc('9135010')).toEqual({
       reason: 'LENGTH',
