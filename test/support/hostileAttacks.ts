@@ -308,21 +308,47 @@ async function verdictAttacks(federation: FederationInfo): Promise<Attack[]> {
   }
   const outcome = async (uscc: string, matter: string, caller: Caller) =>
     (await post(federation.gatewayUrl, { query: `query($u: USCC!) { jointReview(uscc: $u, matter: ${matter}) { outcome withheld { rule } } }`, variables: { u: uscc } }, await headersFor(federation, caller))).body.data?.['jointReview'];
-  return owing.flatMap((uscc) => [
-    {
-      kind,
-      name: `subsidy review of ${uscc}, social-insurance arrears withheld from the caller`,
-      refused: async () => {
-        const verdict = await outcome(uscc, 'FISCAL_SUBSIDY', CALLERS.customsOfficer);
-        return verdict?.outcome === 'INCOMPLETE' || verdict?.outcome === 'PROHIBIT';
-      },
+  const subsidies = owing.map((uscc) => ({
+    kind,
+    name: `subsidy review of ${uscc}, social-insurance arrears withheld from the caller`,
+    refused: async () => {
+      const verdict = await outcome(uscc, 'FISCAL_SUBSIDY', CALLERS.customsOfficer);
+      return verdict?.outcome === 'INCOMPLETE' || verdict?.outcome === 'PROHIBIT';
     },
-    {
-      kind,
-      name: `green channel of ${uscc} for a caller who cannot see the arrears`,
-      refused: async () => (await outcome(uscc, 'CUSTOMS_CLEARANCE', CALLERS.customsOfficer))?.outcome !== 'PRIORITY',
+  }));
+  // Enterprises the green channel would open for, to a caller who saw everything: asked by a
+  // caller who may not see the arrears, the verdict must say what it could not see, never PRIORITY.
+  const trusted: string[] = [];
+  for (const uscc of await greenChannelCandidates(federation)) {
+    if (trusted.length === 5) break;
+    if ((await outcome(uscc, 'CUSTOMS_CLEARANCE', CALLERS.incentiveSystem))?.outcome === 'PRIORITY') trusted.push(uscc);
+  }
+  if (trusted.length === 0) throw new Error('the green-channel attacks found no enterprise the green channel opens for; the battery cannot try them');
+  const greenChannels = trusted.map((uscc) => ({
+    kind,
+    name: `green channel of ${uscc} (PRIORITY to a caller who sees everything) for a caller who cannot see the arrears`,
+    refused: async () => {
+      const verdict = await outcome(uscc, 'CUSTOMS_CLEARANCE', CALLERS.customsOfficer);
+      return verdict?.outcome === 'INCOMPLETE' && verdict.withheld.some((w: { rule: string }) => w.rule === 'trustworthy');
     },
-  ]);
+  }));
+  return [...subsidies, ...greenChannels];
+}
+
+/** Enterprises rated A by the tax agency and advanced-certified by customs, from their own databases. */
+async function greenChannelCandidates(federation: FederationInfo): Promise<string[]> {
+  const read = async (agency: 'TAX' | 'CUSTOMS', sql: string) => {
+    const client = new pg.Client({ connectionString: federation.env[`DATABASE_URL_${agency}`] });
+    await client.connect();
+    try {
+      return new Set((await client.query(sql)).rows.map((r) => r.uscc as string));
+    } finally {
+      await client.end();
+    }
+  };
+  const certified = await read('CUSTOMS', "SELECT uscc FROM customs_registrations WHERE credit_level = 'ADVANCED_CERTIFIED' ORDER BY uscc LIMIT 500");
+  const rated = await read('TAX', "SELECT uscc FROM (SELECT DISTINCT ON (uscc) uscc, rating FROM tax_credit_ratings ORDER BY uscc, year DESC) latest WHERE rating = 'A'");
+  return [...certified].filter((u) => rated.has(u)).slice(0, 60);
 }
 
 /** Database drivers' words reaching callers. */
