@@ -4,6 +4,8 @@ import { auditCli } from '../support/audit.js';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
 import { firstWhere, universe } from '../support/universe.js';
+import { MASKED_FORMS } from '../support/fuzz.js';
+import { readCatalogue } from '../support/policyOracle.js';
 
 const federation = inject('federation');
 const subject = firstWhere(universe(federation.seed, federation.size), 'trades, employs and reports', (e) => e.trades && e.headcount > 0 && e.establishedOn < '2020-01-01');
@@ -57,6 +59,8 @@ describe('the policy matrix', () => {
     const [market, tax, social, customs] = await Promise.all([CALLERS.marketOfficer, CALLERS.taxOfficer, CALLERS.socialOfficerAdministering, CALLERS.customsOfficer].map(answerAs));
     const ownerOf = (c: string) => (c.startsWith('Tax') ? tax : c.startsWith('Social') ? social : c.startsWith('Customs') ? customs : market)!;
     const full = Object.fromEntries(Object.entries(CELLS).map(([c, cell]) => [c, cell.read(ownerOf(c).body.data!['enterprise'])]));
+    expect(Object.entries(full).filter(([, v]) => v === null || v === undefined)).toEqual([]);
+    const masks = readCatalogue();
     for (const [name, caller] of PROFILES) {
       const row = matrix.rows.find((r: { profile: string }) => r.profile === name);
       expect(row, name).toBeDefined();
@@ -65,7 +69,11 @@ describe('the policy matrix', () => {
       const observed = COORDINATES.map((c) => {
         const cell = CELLS[c]!;
         if (denied.has(c) || cell.parents.some((p) => denied.has(p))) return 'DENY';
-        return cell.read(answer.data!['enterprise']) === full[c] ? 'ALLOW' : 'MASK';
+        const value = cell.read(answer.data!['enterprise']);
+        if (value === full[c]) return 'ALLOW';
+        // Masked means shown in its mask's exact form, not merely other than the owner's value.
+        const mask = masks[c]?.mask;
+        return mask && MASKED_FORMS[mask]!(value) ? 'MASK' : `neither the owner's value nor a ${mask ?? 'masked'} form: ${JSON.stringify(value)}`;
       });
       // What the matrix predicts: a field under a denied parent is out of reach, so denied too.
       const effect = (c: string) => row.effects[columns.indexOf(c)];
@@ -143,8 +151,15 @@ describe('auditor tools', () => {
       expect(r.principalAgency).toBe('CUSTOMS');
       expect(r.decisions).toContainEqual({ coordinate: 'LegalRepresentative.idNumber', effect: 'MASK' });
     }
+    // The command line finds the same records, newest first, as the auditors' query.
+    // (The auditors' query names the enterprise in its filter, so it is itself the newest record.)
+    const asked = await graphql(federation.gatewayUrl, search.replace('%U', subject.uscc).replace('2%A', '3'), undefined, await auditor());
+    const newest = [asked.headers.get('x-request-id'), ...asked.body.data!['auditLog'].records.slice(0, 2).map((r: { requestId: string }) => r.requestId)];
     const cli = auditCli(federation, 'log', '--uscc', subject.uscc, '--limit', '3');
-    expect(cli.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(3);
+    expect(cli.status).toBe(0);
+    const lines = cli.stdout.trim().split('\n');
+    expect(lines.slice(0, 3).map((l) => l.split(/\s+/).at(-1))).toEqual(newest);
+    expect(lines.slice(3)).toEqual(['… more; raise --limit or narrow the filters']);
   });
 
   it('search the log by subject, purpose, outcome and time, leaving out every record that does not match', async () => {
