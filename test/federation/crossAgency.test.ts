@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { composeUscc } from '../../subgraphs/shared/uscc.js';
 import { CALLERS, headersFor } from '../support/callers.js';
@@ -8,6 +9,67 @@ const federation = inject('federation');
 const enterprises = universe(federation.seed, federation.size);
 // Established long enough ago to have a tax rating, with employees and customs records.
 const trader = firstWhere(enterprises, 'trades, employs and has a rating', (e) => e.trades && e.headcount > 2 && e.establishedOn < '2022-01-01');
+
+/** How many entries of each list the owning agencies hold for `uscc`, read from their own databases. */
+async function ownersCounts(uscc: string): Promise<Record<string, number>> {
+  const count = async (agency: string, table: string) => {
+    const client = new pg.Client({ connectionString: federation.env[`DATABASE_URL_${agency}`] });
+    await client.connect();
+    try {
+      return Number((await client.query(`SELECT count(*) AS n FROM ${table} WHERE uscc = $1`, [uscc])).rows[0].n);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    penalties: await count('MARKET', 'market_penalties'),
+    abnormalOperations: await count('MARKET', 'market_abnormal_operations'),
+    seriousViolations: await count('MARKET', 'market_serious_violations'),
+    taxArrears: await count('TAX', 'tax_arrears'),
+    majorViolations: await count('TAX', 'tax_major_violations'),
+    socialArrears: await count('SOCIAL', 'social_arrears'),
+    creditRatings: await count('TAX', 'tax_credit_ratings'),
+  };
+}
+
+/** The entries of each list in an answer to PROFILE, counting only entries whose fields came back. */
+function countsOf(e: any): Record<string, number> {
+  const whole = (list: Record<string, unknown>[], field: string, type: string) => list.filter((x) => typeof x[field] === type).length;
+  return {
+    penalties: whole(e.market.penalties, 'decisionNo', 'string'),
+    abnormalOperations: whole(e.market.abnormalOperations, 'reason', 'string'),
+    seriousViolations: whole(e.market.seriousViolations, 'reason', 'string'),
+    taxArrears: whole(e.tax.arrears, 'amount', 'number'),
+    majorViolations: whole(e.tax.majorViolations, 'caseNo', 'string'),
+    socialArrears: whole(e.social.arrears, 'amount', 'number'),
+    creditRatings: whole(e.tax.creditRatings, 'rating', 'string'),
+  };
+}
+
+/** The enterprise on the most of the lists PROFILE reads (by the owners' databases). */
+async function mostListed(): Promise<string> {
+  const lists: [string, string][] = [
+    ['MARKET', 'market_penalties'],
+    ['MARKET', 'market_abnormal_operations'],
+    ['MARKET', 'market_serious_violations'],
+    ['TAX', 'tax_arrears'],
+    ['TAX', 'tax_major_violations'],
+    ['SOCIAL', 'social_arrears'],
+  ];
+  const onLists = new Map<string, number>();
+  for (const [agency, table] of lists) {
+    const client = new pg.Client({ connectionString: federation.env[`DATABASE_URL_${agency}`] });
+    await client.connect();
+    try {
+      for (const { uscc } of (await client.query(`SELECT DISTINCT uscc FROM ${table}`)).rows) onLists.set(uscc, (onLists.get(uscc) ?? 0) + 1);
+    } finally {
+      await client.end();
+    }
+  }
+  const [best] = [...onLists].sort(([a, n], [b, m]) => m - n || a.localeCompare(b));
+  expect(best![1]).toBeGreaterThanOrEqual(3);
+  return best![0];
+}
 
 const PROFILE = /* GraphQL */ `
   query Profile($uscc: USCC!) {
@@ -56,6 +118,14 @@ describe('one enterprise graph over four agencies', () => {
     expect(declarations.pageInfo.hasNextPage).toBe(declarations.totalCount > 3);
     const dates = declarations.edges.map((d: { node: { declaredOn: string } }) => d.node.declaredOn);
     expect([...dates].sort().reverse()).toEqual(dates);
+ 
+    // Every list asked for holds what its owner holds, entry by entry: for this enterprise, and
+    // for the one on the most lists, so that the lists compared are not all empty.
+    for (const uscc of [trader.uscc, await mostListed()]) {
+      const { body } = await graphql(federation.gatewayUrl, PROFILE, { uscc }, as);
+      expect(body.errors).toBeUndefined();
+      expect({ uscc, ...countsOf(body.data!['enterprise']) }).toEqual({ uscc, ...(await ownersCounts(uscc)) });
+    }
   });
 
   it('returns a list in the order asked, with null for a valid code nobody registered', async () => {

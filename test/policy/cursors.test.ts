@@ -120,6 +120,7 @@ describe('page cursors', () => {
   it('of the enterprise search and of the access log are sealed too', async () => {
     const search = await graphql(federation.gatewayUrl, '{ searchEnterprises(first: 2) { edges { cursor node { uscc } } pageInfo { endCursor } } }');
     const edges = search.body.data!['searchEnterprises'].edges;
+    expect(edges).toHaveLength(2);
     for (const edge of edges) {
       expect(edge.cursor).toMatch(/^c1\./);
       expect(readings(edge.cursor).some((t) => t.includes(edge.node.uscc))).toBe(false);
