@@ -2,18 +2,17 @@
  * The access policy end to end: callers × field coordinates, each cell the effect a person would
  * see in the response (the value, a masked value, or null with a FORBIDDEN_FIELD error).
  */
-import { describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { graphql, statementCount, subgraphMetrics } from '../support/graphql.js';
-import { firstWhere, universe } from '../support/universe.js';
+import { universe } from '../support/universe.js';
 
 const federation = inject('federation');
-// A risky trader: it has annual reports, a customs record and most likely arrears.
-const subject = firstWhere(
-  universe(federation.seed, federation.size),
-  'trades, has reports and negative records',
-  (e) => e.trades && e.risk > 0.95 && e.headcount > 0 && e.establishedOn < '2020-01-01',
-);
+// Risky traders: annual reports, a customs record, employees; the subject is the first whose tax
+// arrears are on record (read before the tests), so that the lists compared are not empty.
+const candidates = universe(federation.seed, federation.size).filter((e) => e.trades && e.risk > 0.94 && e.headcount > 0 && e.establishedOn < '2020-01-01');
+let subject: (typeof candidates)[number];
 
 const QUERY = /* GraphQL */ `
   query Matrix($uscc: USCC!) {
@@ -40,13 +39,49 @@ const CELLS: Record<string, { read: (e: any) => unknown; full: (v: unknown) => b
     full: (v) => typeof v === 'number',
     masked: (v) => typeof v === 'string' && /^(0-10k|10k-100k|100k-1M|1M-10M|10M\+)$/.test(v),
   },
-  'TaxProfile.majorViolations': { read: (e) => e.tax.majorViolations, full: Array.isArray },
+  'TaxProfile.majorViolations': { read: (e) => e.tax.majorViolations, full: (v) => wholeList(v, 'caseNo', held.majorViolations) },
   'TaxProfile.taxpayerType': { read: (e) => e.tax.taxpayerType, full: (v) => v === 'GENERAL_TAXPAYER' || v === 'SMALL_SCALE_TAXPAYER' },
-  'TaxProfile.arrears': { read: (e) => e.tax.arrears, full: Array.isArray },
+  'TaxProfile.arrears': { read: (e) => e.tax.arrears, full: (v) => wholeList(v, 'since', held.arrears) },
   'TaxProfile.filings': { read: (e) => e.tax.filings, full: (v) => Array.isArray(v) && v.length > 0 && v.every((f: { revenue: unknown }) => typeof f.revenue === 'number') },
   'Enterprise.social': { read: (e) => e.social, full: (v) => typeof (v as { insuredHeadcount: unknown })?.insuredHeadcount === 'number' },
   'CustomsProfile.creditLevel': { read: (e) => e.customs.creditLevel, full: (v) => ['ADVANCED_CERTIFIED', 'GENERAL', 'DISHONEST'].includes(v as string) },
 };
+
+/** How many major violations and arrears the tax agency holds for the subject, and the social agency's first employees of it, in the list's order. */
+const held = { majorViolations: -1, arrears: -1, employees: [] as { name: string; id_number: string; insured_since: string }[] };
+
+/** A list as its owner holds it: as many entries, each with `field` filled in. */
+function wholeList(value: unknown, field: string, count: number): boolean {
+  return Array.isArray(value) && value.length === count && value.every((entry) => typeof (entry as Record<string, unknown>)[field] === 'string');
+}
+
+/** Runs `fn` with a client of an agency's own database. */
+async function withDatabase<T>(agency: 'TAX' | 'SOCIAL', fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: federation.env[`DATABASE_URL_${agency}`] });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  await withDatabase('TAX', async (client) => {
+    const owing = new Set((await client.query('SELECT DISTINCT uscc FROM tax_arrears WHERE uscc = ANY($1)', [candidates.map((e) => e.uscc)])).rows.map((r) => r.uscc));
+    const found = candidates.find((e) => owing.has(e.uscc));
+    if (!found) throw new Error('no risky trader of the test universe has tax arrears on record');
+    subject = found;
+    const count = async (table: string) => Number((await client.query(`SELECT count(*) AS n FROM ${table} WHERE uscc = $1`, [subject.uscc])).rows[0].n);
+    held.majorViolations = await count('tax_major_violations');
+    held.arrears = await count('tax_arrears');
+  });
+  held.employees = await withDatabase('SOCIAL', async (client) =>
+    (await client.query('SELECT name, id_number, insured_since::text AS insured_since FROM social_employees WHERE uscc = $1 ORDER BY name, id_number LIMIT 3', [subject.uscc])).rows,
+  );
+  expect(held.arrears).toBeGreaterThan(0);
+  expect(held.employees.length).toBeGreaterThan(0);
+});
 
 const A: Effect = 'ALLOW';
 const M: Effect = 'MASK';
@@ -75,8 +110,9 @@ describe('what each caller sees of an enterprise', () => {
     expect(status).toBe(200);
     const enterprise = body.data!['enterprise'];
     const forbidden = new Map((body.errors ?? []).map((e) => [e.extensions?.['coordinate'], e]));
-    // Every error is a policy refusal: nothing else went wrong.
+    // Every error is a policy refusal: nothing else went wrong, and exactly the cells denied are refused.
     expect((body.errors ?? []).filter((e) => e.extensions?.['code'] !== 'FORBIDDEN_FIELD')).toEqual([]);
+    expect([...forbidden.keys()].sort()).toEqual(Object.keys(expected).filter((c) => expected[c] === 'DENY').sort());
 
     const seen: Record<string, Effect> = {};
     for (const [coordinate, cell] of Object.entries(CELLS)) {
@@ -147,14 +183,14 @@ describe('what each caller sees of an enterprise', () => {
     const asTax = await graphql(federation.gatewayUrl, query, { u: subject.uscc }, await headersFor(federation, CALLERS.taxOfficer));
     const again = await graphql(federation.gatewayUrl, query, { u: subject.uscc }, await headersFor(federation, CALLERS.taxOfficer));
     const people = (r: typeof asTax) => r.body.data!['enterprise'].social.employees.edges.map((e: { node: Record<string, string> }) => e.node);
-    const full = people(asSocial);
-    expect(full.length).toBeGreaterThan(0);
+    // The owner reads its employees as its database holds them; tax reads them masked.
+    expect(people(asSocial)).toEqual(held.employees.map((p) => ({ name: p.name, idNumber: p.id_number, insuredSince: p.insured_since })));
     expect(asTax.body.errors).toBeUndefined();
     expect(people(asTax)).toEqual(
-      full.map((p: Record<string, string>) => ({
-        name: `${[...p['name']!][0]}${'*'.repeat([...p['name']!].length - 1)}`,
+      held.employees.map((p) => ({
+        name: `${[...p.name][0]}${'*'.repeat([...p.name].length - 1)}`,
         idNumber: expect.stringMatching(/^h:[\w-]{22}$/),
-        insuredSince: p['insuredSince']!.slice(0, 4),
+        insuredSince: p.insured_since.slice(0, 4),
       })),
     );
     // The same person hashes the same every time, so records can be linked.
