@@ -251,6 +251,7 @@ export function enforceLimits(
   const argument = (field: GraphQLField<unknown, unknown>, node: FieldNode, name: string): unknown => {
     const def = field.args.find((a) => a.name === name);
     if (!def) return undefined;
+    // Stryker disable next-line OptionalChaining: equivalent, graphql-js's parser gives every field an arguments list (empty when it has none)
     const ast = node.arguments?.find((a) => a.name.value === name);
     if (!ast) return def.defaultValue;
     return valueFromAST(ast.value, def.type, vars);
@@ -274,6 +275,7 @@ export function enforceLimits(
   /** Measures a selection set with the list size above it taken as 1; `depth` is the depth of the set's parent field. */
   const measure = (set: SelectionSetNode, parent: GraphQLNamedType, depth: number, inIntrospection: boolean, pageSized: boolean, tally: Tally, multiplier: number): void => {
     for (const selection of set.selections) {
+      // Stryker disable next-line OptionalChaining: equivalent, graphql-js's parser gives every selection a directives list (empty when it has none)
       tally.directives += selection.directives?.length ?? 0;
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
@@ -300,6 +302,7 @@ export function enforceLimits(
       if (!field) continue; // __typename, or a field validation has refused
       const args = argumentsOf(parent, field, selection);
       tally.codes += args.codes * multiplier;
+      // Stryker disable next-line ArithmeticOperator: equivalent, only fields of Query name coordinates, and Query is only ever the root (no field returns it), where the multiplier is 1
       tally.coordinates += args.coordinates * multiplier;
       checkRunning(tally);
       if (!selection.selectionSet) continue;
@@ -334,6 +337,7 @@ export function enforceLimits(
     // A cycle has been refused by validation; measured as empty, it cannot loop here either.
     memo.set(key, emptyTally());
     const tally = emptyTally();
+    // Stryker disable next-line OptionalChaining: equivalent, graphql-js's parser gives every fragment a directives list (empty when it has none)
     tally.directives += fragment.directives?.length ?? 0;
     measure(fragment.selectionSet, type, 0, inIntrospection, pageSized, tally, 1);
     memo.set(key, tally);
@@ -362,6 +366,7 @@ export function enforceLimits(
   const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
   if (!root) throw refused('BAD_REQUEST', `the graph has no ${operation.operation} operations`);
   const total = emptyTally();
+  // Stryker disable next-line OptionalChaining: equivalent, graphql-js's parser gives every operation a directives list (empty when it has none)
   total.directives += operation.directives?.length ?? 0;
   measure(operation.selectionSet, root, 0, false, false, total, 1);
   checkRunning(total);
@@ -387,6 +392,7 @@ function emptyTally(): Tally {
 function addTally(into: Tally, fragment: Tally, multiplier: number, depth: number): void {
   into.cost += fragment.cost * multiplier;
   into.codes += fragment.codes * multiplier;
+  // Stryker disable next-line ArithmeticOperator: equivalent, only fragments on Query name coordinates, and they are spread only at the root, where the multiplier is 1
   into.coordinates += fragment.coordinates * multiplier;
   into.enterprises += fragment.enterprises * multiplier;
   into.aliases += fragment.aliases;
