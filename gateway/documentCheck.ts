@@ -53,6 +53,7 @@ export class DocumentChecker {
       return this.keep(query, { refusal, operationName: null });
     }
     try {
+      // Stryker disable next-line BooleanLiteral: equivalent, the document is dropped after the check and its refusals carry no locations: noLocation only saves memory
       const document = parse(query, { maxTokens: this.limits.maxTokens, noLocation: true });
       const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
       const operationName = operations.length === 1 && operations[0]!.kind === Kind.OPERATION_DEFINITION ? (operations[0]!.name?.value ?? null) : null;
