@@ -48,4 +48,25 @@ describe('masks', () => {
     expect(mask('SOMETHING_NEW', 'secret')).toBeNull();
     expect(mask('ID_NUMBER', null)).toBeNull();
   });
+
+  it('gives null for a value that is absent, under every mask', () => {
+    expect(['ID_NUMBER', 'NAME', 'PHONE', 'AMOUNT_BAND', 'DATE_YEAR', 'HASH'].map((m) => mask(m, undefined))).toEqual([null, null, null, null, null, null]);
+  });
+
+  it('never shows all of a phone number: seven digits show nothing, eight hide one', () => {
+    expect(mask('PHONE', '8765432')).toBe('****');
+    expect(mask('PHONE', '87654321')).toBe('876*4321');
+  });
+
+  it('shows nothing of a list of characters, however long (only strings are masked in part)', () => {
+    const characters = [...'11010119900307123X'];
+    expect(mask('ID_NUMBER', characters)).toBe('********');
+    expect(mask('NAME', [...'欧阳娜娜'])).toBe('*');
+    expect(mask('PHONE', [...'13812345678'])).toBe('****');
+  });
+
+  it('shows a date as its year only when it starts with four digits', () => {
+    expect(mask('DATE_YEAR', '24-03-31')).toBeNull();
+    expect(mask('DATE_YEAR', '202-03-31')).toBeNull();
+  });
 });

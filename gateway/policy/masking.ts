@@ -31,8 +31,9 @@ export function createMasker(hashKey: Buffer): Masker {
       case 'NAME':
         return typeof value === 'string' && value.length > 0 ? `${[...value][0]}${'*'.repeat(Math.max(1, [...value].length - 1))}` : '*';
       case 'PHONE':
-        return typeof value === 'string' && value.length >= 7 ? `${value.slice(0, 3)}${'*'.repeat(value.length - 7)}${value.slice(-4)}` : '****';
+        return typeof value === 'string' && value.length > 7 ? `${value.slice(0, 3)}${'*'.repeat(value.length - 7)}${value.slice(-4)}` : '****';
       case 'AMOUNT_BAND': {
+        // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, Number() of a number is that number
         const n = typeof value === 'number' ? value : Number(value);
         if (!Number.isFinite(n)) return null;
         if (n < 0) return 'negative';
