@@ -96,6 +96,7 @@ export function pruneDocument(
       },
       SelectionSet: {
         leave(node) {
+          // Stryker disable next-line StringLiteral: equivalent, ENTITY_KEYS names no type but Enterprise, so any other fallback name finds no key either
           const keyField = ENTITY_KEYS[typeInfo.getParentType()?.name ?? ''];
           if (keyField) return { ...node, selections: [...node.selections, entityKeyField(keyField)] };
           if (node.selections.length > 0) return undefined;
@@ -158,6 +159,7 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
       rootType = context.schema.getRootType(def.operation) ?? undefined;
       for (const v of def.variableDefinitions ?? []) {
         const type = typeFromAST(context.schema, v.type);
+        // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, valueFromAST gives undefined for a variable without a default, as for one not sent; and validation has refused a variable whose type is unknown or not an input type
         if (v.defaultValue && type && isInputType(type)) variables[v.variable.name.value] = valueFromAST(v.defaultValue, type);
       }
     }
@@ -173,6 +175,7 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
   const judged = new WeakMap<object, { type: string; path: (string | number)[]; keys: Set<string> }>();
   const judge = (value: Record<string, unknown>, type: GraphQLCompositeType, path: (string | number)[], key: string) => {
     let entry = judged.get(value);
+    // Stryker disable next-line ConditionalExpression,ObjectLiteral: equivalent, walk has registered the object before it judges any of its keys
     if (!entry) judged.set(value, (entry = { type: type.name, path, keys: new Set() }));
     entry.keys.add(key);
   };
@@ -218,6 +221,7 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
         if (!fragment) continue;
         const condition = fragment.typeCondition ? context.schema.getType(fragment.typeCondition.name.value) : type;
+        // Stryker disable next-line LogicalOperator: equivalent, a fragment on a scalar is skipped by the next check too, as no object's __typename names a scalar (Apollo's result shaping refuses one)
         if (!condition || !isCompositeType(condition)) continue;
         if (condition.name !== type.name && value['__typename'] !== condition.name) continue;
         walk(fragment.selectionSet, condition, value, path);
@@ -250,7 +254,9 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
   return { errors, entities };
 }
 
+// Stryker disable next-line StringLiteral: the effect of these stand-ins is never read (equivalent); their rule and reason reach the caller and the tests pin them
 const UNDECIDED: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 'the policy did not decide this field, so it is denied' };
+// Stryker disable next-line StringLiteral: as above, the effect is never read (equivalent); the rule and reason are pinned by the tests
 const UNJUDGED: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 'the gateway could not apply the policy to this value, so it is withheld' };
 
 /**
@@ -267,6 +273,7 @@ function sweep(
     for (const item of value) sweep(item, judged, unjudged);
     return;
   }
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, judged.get gives undefined for a value that is not an object, as for an object never judged
   if (!value || typeof value !== 'object') return;
   const entry = judged.get(value);
   if (!entry) return;
@@ -298,6 +305,7 @@ function collectDeniedFields(
       const coordinate = `${type.name}.${name}`;
       const decision = context.decisions.get(coordinate);
       if (!decision || decision.effect === 'DENY') {
+        // Stryker disable next-line ConditionalExpression: equivalent, this runs before the walk and reaches each selection once (each fragment once), so nothing is in denied yet
         if (!denied.has(selection)) denied.set(selection, { coordinate, decision: decision ?? UNDECIDED });
         continue;
       }
@@ -308,11 +316,14 @@ function collectDeniedFields(
         const definition = field?.args.find((a) => a.name === arg.name.value);
         if (definition) collectCodes(valueFromAST(arg.value, definition.type, context.variables), definition.type, named);
       }
+      // Stryker disable next-line ConditionalExpression: equivalent, a field without a selection set is a leaf (validation has refused an object field without one), so nothing is below it
       if (!selection.selectionSet) continue;
       const fieldType = getNamedType(field?.type);
       if (fieldType && isCompositeType(fieldType)) collectDeniedFields(selection.selectionSet, fieldType, fragments, context, denied, named, seen);
     } else {
+      // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, visiting a fragment again finds the same fields and codes (validation has refused cycles, and the cost limit bounds the work)
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        // Stryker disable next-line ConditionalExpression: as above, a fragment visited again adds nothing new
         if (seen.has(selection.name.value)) continue;
         seen.add(selection.name.value);
       }
@@ -341,8 +352,11 @@ function forEachObject(value: unknown, path: (string | number)[], visitObject: (
 function included(selection: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
   for (const directive of selection.directives ?? []) {
     const name = directive.name.value;
+    // Stryker disable next-line ConditionalExpression: equivalent, any other directive, with or without an `if`, skips and includes nothing below
     if (name !== 'skip' && name !== 'include') continue;
+    // Stryker disable next-line OptionalChaining,ConditionalExpression: equivalent, validation has refused a @skip or @include without its one argument, `if`
     const arg = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+    // Stryker disable next-line OptionalChaining,ConditionalExpression,BooleanLiteral: equivalent, validation has refused an `if` that is not a Boolean or a variable
     const on = arg?.kind === Kind.BOOLEAN ? arg.value : arg?.kind === Kind.VARIABLE ? variables[arg.name.value] === true : false;
     if ((name === 'skip' && on) || (name === 'include' && !on)) return false;
   }
