@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requestSigningKey, SignatureVerifier, signEncodedRequest, signRequest, type CallerContext } from './gatewaySignature.js';
 
 const gateway = generateKeyPairSync('x25519');
@@ -79,7 +79,10 @@ describe('replay protection', () => {
 });
 
 describe('what a signature must say', () => {
-  const key = requestSigningKey(gateway.privateKey, tax.publicKey, 'tax');
+  let key: Buffer;
+  beforeAll(() => {
+    key = requestSigningKey(gateway.privateKey, tax.publicKey, 'tax');
+  });
   const t0 = 1_800_000_000_000;
 
   it('accepts a timestamp up to the skew ahead of the clock, and refuses one beyond it, as stale', () => {
@@ -107,4 +110,50 @@ describe('what a signature must say', () => {
     const headers = signEncodedRequest(key, request, Buffer.from('not json').toString('base64url'), t0);
     expect(verifier.verify(request, headers, t0)).toEqual({ ok: false, status: 401, code: 'GATEWAY_SIGNATURE_MALFORMED', message: 'x-meg-context is not base64url JSON' });
   });
+
+  it('names what is wrong with a header that is missing, malformed or carries a signature of the wrong length', () => {
+    const verifier = new SignatureVerifier(key);
+    const headers = signRequest(key, request, caller, t0);
+    expect(verifier.verify(request, {}, t0)).toEqual({ ok: false, status: 401, code: 'GATEWAY_SIGNATURE_REQUIRED', message: 'this service answers only requests signed by the gateway' });
+    const malformed = { ok: false, status: 401, code: 'GATEWAY_SIGNATURE_MALFORMED', message: 'x-meg-signature must be t=<ms>,n=<nonce>,sig=<signature>' };
+    expect(verifier.verify(request, { ...headers, 'x-meg-signature': `v=2,${headers['x-meg-signature']}` }, t0)).toEqual(malformed);
+    expect(verifier.verify(request, { ...headers, 'x-meg-signature': `${headers['x-meg-signature']},v=2` }, t0)).toEqual(malformed);
+    expect(verifier.verify(request, { ...headers, 'x-meg-signature': `t=${t0},n=abc,sig=AAAA` }, t0)).toEqual({ ok: false, status: 403, code: 'GATEWAY_SIGNATURE_INVALID', message: 'the signature does not match the request' });
+    expect(verifier.verify(request, headers, t0)).toEqual({ ok: true, caller });
+  });
+
+  it('refuses a replay up to the last millisecond its signature is fresh, and as stale after it', () => {
+    const verifier = new SignatureVerifier(key, { maxSkewMs: 1_000 });
+    const headers = signRequest(key, request, caller, t0);
+    expect(verifier.verify(request, headers, t0)).toMatchObject({ ok: true });
+    expect(verifier.verify(request, headers, t0 + 1_000)).toEqual({ ok: false, status: 403, code: 'GATEWAY_SIGNATURE_REPLAYED', message: 'this signed request was already received' });
+    expect(verifier.verify(request, headers, t0 + 1_001)).toMatchObject({ ok: false, code: 'GATEWAY_SIGNATURE_STALE' });
+  });
 });
+
+describe('the wire format, as another implementation must produce it', () => {
+  // The key pairs of RFC 7748, section 6.1 (their shared secret is 4a5d9d5b…161742).
+  const alice = x25519PrivateKey('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
+  const bob = x25519PrivateKey('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb');
+
+  it('derives the key as HKDF-SHA256 of the shared secret, salted with the scheme name, for the subgraph', () => {
+    // HKDF(salt "MEG-GATEWAY-HMAC-SHA256", info "subgraph:tax", 32 bytes), computed by hand with HMAC.
+    const key = requestSigningKey(alice, createPublicKey(bob), 'tax');
+    expect(key.toString('hex')).toBe('2c4d23377853cd6566d5aa64447f62fa6b56e0e9a43a5a35c281044595c14aba');
+  });
+
+  it('signs the scheme, the method in capitals, the path, the time, the nonce and the context, a line each, then the body', () => {
+    // HMAC-SHA256 of "MEG-GATEWAY-HMAC-SHA256\nPOST\n/graphql\n1800000000000\nnonce-1\n<context>\n<body>", computed by hand.
+    const key = requestSigningKey(bob, createPublicKey(alice), 'tax');
+    const headers = {
+      'x-meg-signature': 't=1800000000000,n=nonce-1,sig=spDtnZymXzTAGjjZBa6wIjHn6-dJRVFGb9U6egT1bz4',
+      'x-meg-context': Buffer.from(JSON.stringify(caller)).toString('base64url'),
+    };
+    expect(new SignatureVerifier(key).verify({ ...request, method: 'post' }, headers, 1_800_000_000_000)).toEqual({ ok: true, caller });
+  });
+});
+
+/** An X25519 private key from its 32 raw bytes in hex (RFC 8410 PKCS #8 wrapping). */
+function x25519PrivateKey(hex: string) {
+  return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), Buffer.from(hex, 'hex')]), format: 'der', type: 'pkcs8' });
+}

@@ -67,4 +67,44 @@ describe('checkUscc', () => {
     expect(isUscc(code)).toBe(true);
     expect(code.slice(0, 16)).toBe('9111010512345678');
   });
+
+  it('reads the digit 9 of an organisation code as nine, computed here by hand', () => {
+    // Body 99999999: 9 × (3+7+9+10+5+8+4+2) = 432, 432 mod 11 = 3, 11 − 3 = 8.
+    expect(checkUscc('91110105999999998F')).toBeNull();
+    expect(checkUscc('91110105999999993F')).toEqual({
+      reason: 'ORGANISATION_CHECK',
+      position: 17,
+      message: 'organisation code check digit of "91110105999999993F" is wrong: position 17 is "3", expected "8"',
+    });
+  });
+
+  it('says what it was given instead of a string', () => {
+    expect(checkUscc(null)?.message).toBe('a unified social credit code must be a string, not null');
+    expect(checkUscc(['91350100M000100Y43'])?.message).toBe('a unified social credit code must be a string, not a list');
+  });
+
+  it('quotes a value of up to 40 characters whole and a longer one cut at 40', () => {
+    expect(checkUscc('9'.repeat(40))?.message).toBe(`a unified social credit code has 18 characters; "${'9'.repeat(40)}" has 40`);
+    expect(checkUscc('9'.repeat(41))?.message).toBe(`a unified social credit code has 18 characters; "${'9'.repeat(40)}…" has 41`);
+  });
+
+  it('quotes control characters as "?", so that a message cannot carry a line break or a terminal escape', () => {
+    expect(checkUscc('9135\n100M000100Y43')).toEqual({
+      reason: 'CHARACTER',
+      position: 5,
+      message: 'bad character "?" at position 5 of "9135?100M000100Y43": only digits and the capital letters ABCDEFGHJKLMNPQRTUWXY may appear',
+    });
+    // A long value too: pasted text with a line break in its first 40 characters.
+    expect(checkUscc(`91350100M000100Y43\n\u001b[2J${'x'.repeat(30)}`)?.message).toBe(
+      `a unified social credit code has 18 characters; "91350100M000100Y43??[2J${'x'.repeat(17)}…" has 53`,
+    );
+  });
+});
+
+describe('isUscc', () => {
+  it('is true of a valid code only', () => {
+    expect(isUscc('91350100M000100Y43')).toBe(true);
+    expect(isUscc('91350100M000100Y44')).toBe(false);
+    expect(isUscc(913501)).toBe(false);
+  });
 });
