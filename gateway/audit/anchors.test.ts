@@ -13,6 +13,42 @@ import { AnchorWriter, readAnchors, type ChainAnchor } from './anchors.js';
 import { AuditLog, type AuditEntry } from './auditLog.js';
 import { canonicalJson } from './canonicalJson.js';
 
+/**
+ * The file system calls the anchors make, as they make them, when `fsCalls.recording`: what an
+ * anchor's durability rests on cannot be seen in the files afterwards (short of a power failure).
+ */
+const fsCalls = vi.hoisted(() => ({ recording: false, calls: [] as string[] }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const names = new Map<number, string>();
+  const record = (call: string) => fsCalls.recording && fsCalls.calls.push(call);
+  return {
+    ...fs,
+    openSync: (...args: Parameters<typeof fs.openSync>) => {
+      const fd = fs.openSync(...args);
+      names.set(fd, String(args[0]));
+      record(`open ${String(args[0])}`);
+      return fd;
+    },
+    writeSync: (fd: number, ...rest: unknown[]) => {
+      record(`write ${names.get(fd)}`);
+      return (fs.writeSync as (fd: number, ...rest: unknown[]) => number)(fd, ...rest);
+    },
+    fsyncSync: (fd: number) => {
+      record(`fsync ${names.get(fd)}`);
+      fs.fsyncSync(fd);
+    },
+    closeSync: (fd: number) => {
+      record(`close ${names.get(fd)}`);
+      fs.closeSync(fd);
+    },
+    renameSync: (from: string, to: string) => {
+      record(`rename ${from} to ${to}`);
+      fs.renameSync(from, to);
+    },
+  };
+});
+
 const root = mkdtempSync(path.join(os.tmpdir(), 'meg-anchors-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let serial = 0;
@@ -78,6 +114,47 @@ describe('anchors', () => {
     expect(readAnchors(dir, publicKey).anchors.map((a) => a.seq)).toEqual([9]);
   });
 
+  it('makes an anchor durable before it replaces the last: written and synced, renamed over it, the folder synced', () => {
+    const dir = freshDir();
+    const writer = new AnchorWriter(dir, privateKey, 'gw-1', clock('2026-12-01T08:00:00.000Z'));
+    writer.anchor(HEAD);
+    const file = onlyFile(dir);
+    fsCalls.calls = [];
+    fsCalls.recording = true;
+    try {
+      writer.anchor({ seq: 8, hash: 'b'.repeat(64) });
+    } finally {
+      fsCalls.recording = false;
+    }
+    const named = fsCalls.calls.map((call) => call.replaceAll(file, 'anchor').replaceAll(dir, 'folder').replace(/anchor\S+/g, 'temporary'));
+    expect(named).toEqual([
+      'open temporary',
+      'write temporary',
+      'fsync temporary',
+      'close temporary',
+      'rename temporary to anchor',
+      'open folder',
+      'fsync folder',
+      'close folder',
+    ]);
+    expect(readAnchors(dir, publicKey).anchors.map((a) => a.seq)).toEqual([8]);
+  });
+
+  it('creates its folder and the folders above it', () => {
+    const dir = path.join(freshDir(), 'gateway', 'anchors');
+    new AnchorWriter(dir, privateKey, 'gw-1').anchor(HEAD);
+    expect(readAnchors(dir, publicKey).anchors.map((a) => a.chainId)).toEqual(['gw-1']);
+  });
+
+  it('does not keep the process alive for its timer', () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const writer = new AnchorWriter(freshDir(), privateKey, 'gw-1');
+    writer.start(() => HEAD, 3_600_000);
+    expect(timers()).toBe(before);
+    writer.close(HEAD);
+  });
+
   it('keeps anchoring after a write fails, and says so', () => {
     vi.useFakeTimers();
     const dir = freshDir();
@@ -91,6 +168,7 @@ describe('anchors', () => {
     vi.advanceTimersByTime(1_000);
     expect(errors).toHaveBeenCalledWith(expect.stringContaining('"event":"audit anchor not written"'));
     expect(errors.mock.calls[0]![0]).toContain('disk full');
+    expect(JSON.parse(errors.mock.calls[0]![0] as string)).toEqual({ level: 'error', event: 'audit anchor not written', chainId: 'gw-1', error: 'Error: disk full' });
     fail = false;
     vi.advanceTimersByTime(1_000);
     expect(readAnchors(dir, publicKey).anchors.map((a) => a.seq)).toEqual([7]);
@@ -160,6 +238,13 @@ describe('anchors', () => {
       const { dir, file, name } = genuine();
       writeFileSync(file, '{"chainId": "gw-1", ');
       expect(readAnchors(dir, publicKey)).toEqual({ anchors: [], untrusted: [{ file: name, reason: 'it is not JSON' }] });
+    });
+
+    it('none: an anchor of the first record is as good as any', () => {
+      const { dir, file } = genuine();
+      const anchor = { chainId: 'gw-1', seq: 1, hash: HEAD.hash, at: '2026-12-01T08:00:00.000Z' };
+      signedAs(file, anchor);
+      expect(readAnchors(dir, publicKey)).toEqual({ anchors: [anchor], untrusted: [] });
     });
 
     it.each([0, -1, 2.5])('signed, but at place %s, which no record has', (seq) => {
@@ -245,6 +330,39 @@ describe('verifying the access log against its anchors', () => {
       // Without the anchors, it is intact and none is anchored.
       expect(await log.verify()).toEqual({ intact: true, chains: 1, records: 3, anchored: 0 });
     } finally {
+      await log.close();
+    }
+  });
+
+  it('anchors the head as the chain grows, not only when the writer closes', async () => {
+    const dir = freshDir();
+    const writer = await AuditLog.open({ url }, 'growing', { anchors: { dir, key: privateKey, intervalMs: 20 } });
+    try {
+      const record = await writer.append(entry(0));
+      for (let waited = 0; readAnchors(dir, publicKey).anchors.length === 0 && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      expect(readAnchors(dir, publicKey).anchors).toMatchObject([{ chainId: 'growing', seq: 1, hash: record.hash }]);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('anchors on close the records still under way when it was asked to close', async () => {
+    const dir = freshDir();
+    const writer = await AuditLog.open({ url }, 'closing', { anchors: { dir, key: privateKey, intervalMs: 3_600_000 } });
+    const underWay = [0, 1].map((i) => writer.append(entry(i)));
+    await writer.close();
+    const [, last] = await Promise.all(underWay);
+    expect(readAnchors(dir, publicKey).anchors).toMatchObject([{ chainId: 'closing', seq: 2, hash: last!.hash }]);
+  });
+
+  it('counts the chains it found anchored among those it holds', async () => {
+    const { dir, log } = await anchoredChain('anchored', 2);
+    const unanchored = await AuditLog.open({ url }, 'unanchored');
+    try {
+      await unanchored.append(entry(0));
+      expect(await log.verify(readAnchors(dir, publicKey))).toEqual({ intact: true, chains: 2, records: 3, anchored: 1 });
+    } finally {
+      await unanchored.close();
       await log.close();
     }
   });
