@@ -3,7 +3,7 @@
  * log's verification against them: a chain cut off its end, rewritten from an anchored record, or
  * removed whole, and an anchor file that cannot be trusted.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +90,14 @@ describe('anchors', () => {
     expect(readAnchors(dir, publicKey).anchors[0]!.at).toBe('2026-12-01T08:00:00.000Z');
     writer.anchor({ seq: 8, hash: 'b'.repeat(64) });
     expect(readAnchors(dir, publicKey).anchors).toEqual([{ chainId: 'gw-1', seq: 8, hash: 'b'.repeat(64), at: '2026-12-01T09:00:00.000Z' }]);
+  });
+
+  it('reads the anchors of several chains in the order of their files, whatever order the folder lists them in', () => {
+    const dir = freshDir();
+    const chains = ['gw-1', 'gw-2', 'gw-3', 'gw-4', 'gw-5', 'gw-6'];
+    for (const chain of chains) new AnchorWriter(dir, privateKey, chain, clock('2026-12-01T08:00:00.000Z')).anchor(HEAD);
+    const byFile = chains.map((chain) => [createHash('sha256').update(chain).digest('hex'), chain] as const).sort(([a], [b]) => a.localeCompare(b));
+    expect(readAnchors(dir, publicKey).anchors.map((a) => a.chainId)).toEqual(byFile.map(([, chain]) => chain));
   });
 
   it('anchors on its interval only when the head moved, and the final head on close', () => {

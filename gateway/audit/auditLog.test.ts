@@ -2,12 +2,14 @@
  * The access log on an embedded database: a record committed alone and records committed together
  * (group commit) are stored the same way, found by the same searches, and verify as one chain.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, type AuditEntry, type AuditPosition, type AuditRecord, type AuditSearch } from './auditLog.js';
+import { canonicalJson } from './canonicalJson.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'meg-audit-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,6 +39,9 @@ describe('the access log', () => {
       // Appended in one turn: committed together.
       const together = await Promise.all(Array.from({ length: 20 }, (_, i) => log.append(entry(i + 1, `9111000000000000${String(i).padStart(2, '0')}`))));
       expect([alone, ...together].map((r) => r.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+      // As the README tells an auditor who checks the chain by hand: the first link is all zeros.
+      expect(alone.prevHash).toBe('0'.repeat(64));
+      expect(alone.hash).toBe(createHash('sha256').update(alone.prevHash).update(canonicalJson({ ...entry(0, '91110000000000000A'), chainId: 'chain-test', seq: 1 })).digest('hex'));
 
       expect(await log.verify()).toEqual({ intact: true, chains: 1, records: 21, anchored: 0 });
       const masked = await log.search({ coordinate: 'MarketProfile.legalRepresentative', effect: 'MASK' }, 100);

@@ -82,6 +82,11 @@ export interface AuditSearch {
 export type AuditPosition = readonly [at: string, chainId: string, seq: string];
 
 const GENESIS = '0'.repeat(64);
+// The tables named to the database's statement counter: the access log's database reports none.
+// Stryker disable next-line StringLiteral: equivalent, a counter label that nothing reads
+const RECORDS = 'audit_records';
+// Stryker disable next-line StringLiteral: equivalent, a counter label that nothing reads
+const HEARTBEATS = 'audit_heartbeats';
 
 /** A JSON array of strings (a parameter) as a text[], in its order. */
 const textArray = (json: string) => `ARRAY(SELECT e FROM json_array_elements_text(${json}::json) WITH ORDINALITY AS x(e, i) ORDER BY i)`;
@@ -132,13 +137,15 @@ export class AuditLog {
     const db = await openDatabase(location, { poolSize: 4 });
     await migrate(db, path.join(projectRoot, 'gateway/audit/migrations'));
     const [last] = await db.query<{ seq: string | number; hash: string }>(
-      'audit_records',
+      RECORDS,
       'SELECT seq, hash FROM audit_records WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1',
       [chainId],
     );
-    const anchors = options.anchors ? new AnchorWriter(options.anchors.dir, options.anchors.key, chainId) : null;
-    const log = new AuditLog(db, chainId, last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS }, anchors);
-    if (anchors && options.anchors) anchors.start(() => log.head, options.anchors.intervalMs);
+    const head = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS };
+    if (!options.anchors) return new AuditLog(db, chainId, head, null);
+    const anchors = new AnchorWriter(options.anchors.dir, options.anchors.key, chainId);
+    const log = new AuditLog(db, chainId, head, anchors);
+    anchors.start(() => log.head, options.anchors.intervalMs);
     return log;
   }
 
@@ -149,11 +156,13 @@ export class AuditLog {
    */
   static async openReader(location: DatabaseLocation): Promise<AuditLog> {
     const db = await openDatabase(location, { poolSize: 2, readOnly: true });
-    const [table] = await db.query<{ t: string | null }>('audit_records', "SELECT to_regclass('audit_records')::text AS t");
+    const [table] = await db.query<{ t: string | null }>(RECORDS, "SELECT to_regclass('audit_records')::text AS t");
+    // Stryker disable next-line OptionalChaining: equivalent, the statement answers one row whatever the store holds
     if (!table?.t) {
       await db.close();
       throw new Error(`there is no access log at ${'url' in location ? 'the database of DATABASE_URL_AUDIT' : location.dataDir}: no gateway has recorded anything there`);
     }
+    // Stryker disable next-line ObjectLiteral: equivalent, a reader appends nothing, so its head is never read
     return new AuditLog(db, '', { seq: 0, hash: GENESIS }, null);
   }
 
@@ -187,7 +196,7 @@ export class AuditLog {
         // prepared once.
         const [one] = records;
         if (records.length === 1 && one) {
-          await this.db.query('audit_records', INSERT_ONE, [
+          await this.db.query(RECORDS, INSERT_ONE, [
             this.chainId,
             one.seq,
             one.at,
@@ -207,7 +216,7 @@ export class AuditLog {
         } else {
           const column = <T>(f: (r: (typeof records)[number]) => T) => records.map(f);
           const list = (f: (r: (typeof records)[number]) => readonly string[]) => records.map((r) => JSON.stringify(f(r)));
-          await this.db.query('audit_records', INSERT_BATCH, [
+          await this.db.query(RECORDS, INSERT_BATCH, [
             this.chainId,
             column((r) => r.seq),
             column((r) => r.at),
@@ -241,7 +250,7 @@ export class AuditLog {
    * ends before its anchor and that each anchored record is still the one anchored.
    */
   async verify(anchoring?: AnchorReading): Promise<Verification> {
-    const chains = (await this.db.query<{ chain_id: string }>('audit_records', 'SELECT DISTINCT chain_id FROM audit_records ORDER BY chain_id')).map((r) => r.chain_id);
+    const chains = (await this.db.query<{ chain_id: string }>(RECORDS, 'SELECT DISTINCT chain_id FROM audit_records ORDER BY chain_id')).map((r) => r.chain_id);
     const anchorOf = new Map((anchoring?.anchors ?? []).map((a) => [a.chainId, a]));
     const heads = new Map<string, number>();
     const anchoredHash = new Map<string, string>();
@@ -252,7 +261,7 @@ export class AuditLog {
       let prev = GENESIS;
       for (;;) {
         const page = await this.db.query<RecordRow>(
-          'audit_records',
+          RECORDS,
           `SELECT chain_id, seq, request_id, channel, principal_sub, principal_agency, purpose, outcome, enterprises, coordinates, effects, record, prev_hash, hash
              FROM audit_records WHERE chain_id = $1 AND seq >= $2 ORDER BY seq LIMIT 1000`,
           [chainId, expectedSeq],
@@ -323,18 +332,17 @@ export class AuditLog {
     }
     params.push(first + 1);
     const rows = await this.db.query<{ record: string; prev_hash: string; hash: string; at_key: string }>(
-      'audit_records',
+      RECORDS,
       `SELECT record, prev_hash, hash, at::text AS at_key FROM audit_records ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
         ORDER BY at DESC, chain_id DESC, seq DESC LIMIT $${params.length}`,
       params,
     );
     const records = rows.slice(0, first).map((r) => ({ ...(JSON.parse(r.record) as AuditEntry & { chainId: string; seq: number }), prevHash: r.prev_hash, hash: r.hash }));
-    const last = rows[Math.min(first, rows.length) - 1];
     const lastRecord = records.at(-1);
     return {
       records,
       hasNextPage: rows.length > first,
-      end: last && lastRecord ? [last.at_key, lastRecord.chainId, String(lastRecord.seq)] : null,
+      end: lastRecord ? [rows[records.length - 1]!.at_key, lastRecord.chainId, String(lastRecord.seq)] : null,
     };
   }
 
@@ -344,7 +352,7 @@ export class AuditLog {
    */
   async probe(): Promise<void> {
     await this.db.query(
-      'audit_heartbeats',
+      HEARTBEATS,
       'INSERT INTO audit_heartbeats (chain_id, at) VALUES ($1, now()) ON CONFLICT (chain_id) DO UPDATE SET at = excluded.at',
       [this.chainId],
     );
@@ -352,7 +360,8 @@ export class AuditLog {
 
   /** Waits for the records under way, anchors the chain's last head, and closes the database. */
   async close(): Promise<void> {
-    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 10));
+    // A pending record has a flush under way: append starts one when it queues the first.
+    while (this.flushing) await new Promise((r) => setTimeout(r, 10));
     try {
       this.anchors?.close(this.head);
     } finally {

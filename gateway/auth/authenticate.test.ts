@@ -255,14 +255,11 @@ describe('what a token must be', () => {
     expect(await authenticator()(withToken(token))).toMatchObject({ ok: true, principal: { sub: 's'.repeat(256) } });
   });
 
-  it('refuses every token when its verification key is not a P-256 key: a misconfigured gateway fails closed', async () => {
-    const authenticate = createAuthenticator({
-      verificationKey: { key: generateKeyPairSync('ed25519').publicKey, kid: verificationKey.kid },
-      issuer: 'meg-dev-issuer',
-      audience: 'market-entity-graph',
-      purposes: [PURPOSE],
-    });
-    expect(await authenticate(withToken(signed({}, claims())))).toEqual(refusal('the token signature is invalid'));
+  it.each([
+    ['an Ed25519 key', () => generateKeyPairSync('ed25519').publicKey, 'the token verification key is a ed25519 key, not a P-256 key; tokens are verified with ES256'],
+    ['a P-384 key', () => generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey, 'the token verification key is a ec key, not a P-256 key; tokens are verified with ES256'],
+  ])('will not start with %s to verify tokens: a misconfigured gateway fails closed', (_what, key, message) => {
+    expect(() => createAuthenticator({ verificationKey: { key: key(), kid: verificationKey.kid }, issuer: 'meg-dev-issuer', audience: 'market-entity-graph', purposes: [PURPOSE] })).toThrow(message);
   });
 
   it('tolerates 30 seconds of clock skew unless told otherwise', async () => {

@@ -92,10 +92,8 @@ export function usccCheckCharacter(first17: string): string {
 export function organisationCodeCheckCharacter(body8: string): string {
   let sum = 0;
   for (let i = 0; i < 8; i++) {
-    const c = body8.charCodeAt(i);
-    // Stryker disable next-line ConditionalExpression: equivalent, no character of the alphabet comes before "0"
-    const v = c >= 48 && c <= 57 ? c - 48 : c - 55;
-    sum += v * ORG_CODE_WEIGHTS[i]!;
+    // Base 36 reads 0–9 as 0–9 and A–Z as 10–35, as GB 11714 does.
+    sum += parseInt(body8[i]!, 36) * ORG_CODE_WEIGHTS[i]!;
   }
   const check = 11 - (sum % 11);
   return check === 10 ? 'X' : check === 11 ? '0' : String(check);
