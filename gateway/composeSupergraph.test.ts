@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENCIES, subgraphSdl } from '../subgraphs/shared/agencies.js';
+import { AGENCIES, subgraphSdl } from '../platform/domain/agencies.js';
 import { buildCatalogue } from './catalogue.js';
 import { composeSupergraph, type SubgraphSource } from './composeSupergraph.js';
 

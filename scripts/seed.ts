@@ -7,11 +7,11 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENCIES, isAgency, projectRoot, type Agency } from '../subgraphs/shared/agencies.js';
-import { databaseLocationFrom } from '../subgraphs/shared/config.js';
-import { migrate, openDatabase } from '../subgraphs/shared/database.js';
-import { copyValue, type AgencySeed } from '../subgraphs/shared/seeding.js';
-import { DEFAULT_SEED, enterpriseAt } from '../subgraphs/shared/synthetic/universe.js';
+import { AGENCIES, isAgency, projectRoot, type Agency } from '../platform/domain/agencies.js';
+import { databaseLocationFrom } from '../subgraphs/runtime/config.js';
+import { migrate, openDatabase } from '../platform/db/database.js';
+import { copyValue, type AgencySeed } from '../platform/db/seeding.js';
+import { DEFAULT_SEED, enterpriseAt } from '../platform/domain/synthetic/universe.js';
 import { AGENCY_SEEDS } from '../subgraphs/seeds.js';
 
 /** Enterprises generated and copied at a time. */

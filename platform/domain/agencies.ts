@@ -44,13 +44,13 @@ export function subgraphTypeDefs(agency: Agency): DocumentNode {
 /** The SDL text of an agency's subgraph, as {@link subgraphTypeDefs} parses it. */
 export function subgraphSdl(agency: Agency): string {
   const own = readFileSync(path.join(projectRoot, 'subgraphs', agency, 'schema.graphql'), 'utf8');
-  const shortlist = readFileSync(path.join(projectRoot, 'subgraphs/shared/schema/agency.graphql'), 'utf8');
+  const shortlist = readFileSync(path.join(projectRoot, 'subgraphs/runtime/agency.graphql'), 'utf8');
   return `${own}\n${shortlist}\n${commonSdl()}`;
 }
 
 /** The definitions every subgraph shares: the @classify vocabulary and the scalars. */
 export function commonSdl(): string {
-  return readFileSync(path.join(projectRoot, 'subgraphs/shared/schema/common.graphql'), 'utf8');
+  return readFileSync(path.join(projectRoot, 'platform/domain/common.graphql'), 'utf8');
 }
 
 function findProjectRoot(start: string): string {
@@ -65,7 +65,7 @@ function findProjectRoot(start: string): string {
 
 /** The purposes a request may declare: the values of the `Purpose` enum of the shared schema. */
 export function purposeValues(): string[] {
-  const common = parse(readFileSync(path.join(projectRoot, 'subgraphs/shared/schema/common.graphql'), 'utf8'));
+  const common = parse(readFileSync(path.join(projectRoot, 'platform/domain/common.graphql'), 'utf8'));
   for (const def of common.definitions) {
     if (def.kind === Kind.ENUM_TYPE_DEFINITION && def.name.value === 'Purpose') return (def.values ?? []).map((v) => v.name.value);
   }

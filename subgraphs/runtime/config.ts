@@ -1,9 +1,9 @@
 /** Configuration of one agency's subgraph process, read once at start-up. */
 import path from 'node:path';
-import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from './agencies.js';
-import type { DatabaseLocation } from './database.js';
-import { intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom } from './env.js';
-import { signingKeyFile, signingPublicKeyFile } from './keys.js';
+import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../../platform/domain/agencies.js';
+import type { DatabaseLocation } from '../../platform/db/database.js';
+import { intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom } from '../../platform/config/env.js';
+import { signingKeyFile, signingPublicKeyFile } from '../../platform/trust/keys.js';
 
 /** What a subgraph process needs to run. */
 export interface SubgraphConfig {

@@ -11,14 +11,14 @@ import path from 'node:path';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
-import { CursorSealer, cursorKey } from './cursor.js';
-import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
+import { CursorSealer, cursorKey } from '../../platform/trust/cursor.js';
+import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
 import { SubgraphExecutor } from './graphqlExecutor.js';
-import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
+import { projectRoot, subgraphTypeDefs, type Agency } from '../../platform/domain/agencies.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
-import { migrate, openDatabase, type Database, type Statements } from './database.js';
-import { readPrivateKey, readPublicKey } from './keys.js';
-import { AmountScalar, DateScalar, USCCScalar } from './scalars.js';
+import { migrate, openDatabase, type Database, type Statements } from '../../platform/db/database.js';
+import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
+import { AmountScalar, DateScalar, USCCScalar } from '../../platform/domain/scalars.js';
 
 /** What resolvers of every subgraph receive as context. */
 export interface SubgraphContext<Sources> {
