@@ -23,7 +23,7 @@ import { readTokenVerificationKey } from './auth/tokens.js';
 import { AccessPolicy, type FieldDecision, type Principal } from './policy/accessPolicy.js';
 import { PolicyEnforcingGateway, type PolicyContext } from './policy/enforcingGateway.js';
 import { createMasker } from './policy/masking.js';
-import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge } from '../subgraphs/runtime/subgraphServer.js';
+import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge } from '../platform/http/httpServer.js';
 import { loadGatewayConfig, SUBGRAPHS, type GatewayConfig, type SubgraphName } from './config.js';
 import { startReviewGrpcServer } from './review/grpcServer.js';
 import { ReviewPolicy } from './review/reviewPolicy.js';
