@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../platform/domain/agencies.js';
-import { dataDirFrom } from '../subgraphs/runtime/config.js';
+import { dataDirFrom } from '../platform/config/dataLocations.js';
 import type { DatabaseLocation } from '../platform/db/database.js';
 import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../platform/config/env.js';
 import { ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../platform/trust/keys.js';

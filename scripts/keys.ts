@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ensureTokenIssuerKeys } from '../gateway/auth/tokens.js';
-import { dataDirFrom } from '../subgraphs/runtime/config.js';
+import { dataDirFrom } from '../platform/config/dataLocations.js';
 import { ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys } from '../platform/trust/keys.js';
 
 const dir = path.join(dataDirFrom(process.env), 'keys');

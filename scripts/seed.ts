@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENCIES, isAgency, projectRoot, type Agency } from '../platform/domain/agencies.js';
-import { databaseLocationFrom } from '../subgraphs/runtime/config.js';
+import { databaseLocationFrom } from '../platform/config/dataLocations.js';
 import { migrate, openDatabase } from '../platform/db/database.js';
 import { copyValue, type AgencySeed } from '../platform/db/seeding.js';
 import { DEFAULT_SEED, enterpriseAt } from '../platform/domain/synthetic/universe.js';
