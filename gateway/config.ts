@@ -1,7 +1,8 @@
 /** Configuration of the gateway process, read once at start-up. */
 import os from 'node:os';
 import path from 'node:path';
-import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../platform/domain/agencies.js';
+import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, type Agency } from '../platform/domain/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
 import { dataDirFrom } from '../platform/config/dataLocations.js';
 import type { DatabaseLocation } from '../platform/db/database.js';
 import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../platform/config/env.js';

@@ -21,7 +21,7 @@ import { readAnchors, type AnchorReading } from '../gateway/audit/anchors.js';
 import { AuditLog, type AuditRecord, type AuditSearch, type Verification } from '../gateway/audit/auditLog.js';
 import { callerProfiles, explainAccess, formatMatrix, policyMatrix } from '../gateway/audit/policyView.js';
 import { AccessPolicy } from '../gateway/policy/accessPolicy.js';
-import { purposeValues } from '../platform/domain/agencies.js';
+import { purposeValues } from '../platform/domain/commonSchema.js';
 import { readEd25519Key } from '../platform/trust/keys.js';
 import { StoreInUseError } from '../platform/db/storeLock.js';
 

@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENCIES, isAgency, projectRoot, type Agency } from '../platform/domain/agencies.js';
+import { AGENCIES, isAgency, type Agency } from '../platform/domain/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
 import { databaseLocationFrom } from '../platform/config/dataLocations.js';
 import { migrate, openDatabase } from '../platform/db/database.js';
 import { copyValue, type AgencySeed } from '../platform/db/seeding.js';

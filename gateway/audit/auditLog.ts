@@ -7,7 +7,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { projectRoot } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { migrate, openDatabase, type Database, type DatabaseLocation } from '../../platform/db/database.js';
 import { AnchorWriter, type AnchorReading } from './anchors.js';
 import { canonicalJson } from './canonicalJson.js';

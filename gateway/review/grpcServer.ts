@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { projectRoot } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { checkUscc } from '../../platform/domain/uscc.js';
 import { MAX_CODES_PER_REQUEST } from '../../subgraphs/runtime/subgraphServer.js';
 import { randomUUID } from 'node:crypto';

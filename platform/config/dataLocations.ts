@@ -3,7 +3,8 @@
  * folder (embedded databases, development keys) and each agency's database.
  */
 import path from 'node:path';
-import { AGENCY_CODES, projectRoot, type Agency } from '../domain/agencies.js';
+import { AGENCY_CODES, type Agency } from '../domain/agencies.js';
+import { projectRoot } from './projectRoot.js';
 import type { DatabaseLocation } from '../db/database.js';
 import { postgresUrlFrom, stringFrom } from './env.js';
 

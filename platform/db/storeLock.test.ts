@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../domain/agencies.js';
+import { projectRoot } from '../config/projectRoot.js';
 import { lockStore, StoreInUseError } from './storeLock.js';
 
 function folder(): string {

@@ -1,6 +1,7 @@
 /** Configuration of one agency's subgraph process, read once at start-up. */
 import path from 'node:path';
-import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../../platform/domain/agencies.js';
+import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, type Agency } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import type { DatabaseLocation } from '../../platform/db/database.js';
 import { dataDirFrom, databaseLocationFrom } from '../../platform/config/dataLocations.js';
 import { intFrom, onOffFrom, portFrom, stringFrom } from '../../platform/config/env.js';

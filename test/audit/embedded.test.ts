@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../gateway/auth/tokens.js';
-import { projectRoot } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { issuerKeyFile } from '../support/federation.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway.js';

@@ -8,7 +8,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { composeUscc } from '../../platform/domain/uscc.js';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { graphql, requestCount, subgraphMetrics } from '../support/graphql.js';

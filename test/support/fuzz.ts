@@ -41,7 +41,7 @@ import {
 import { createApolloGateway } from '../../gateway/apolloGateway.js';
 import { PUBLIC_PRINCIPAL } from '../../gateway/auth/authenticate.js';
 import { AccessPolicy, type FieldDecision, type Principal } from '../../gateway/policy/accessPolicy.js';
-import { projectRoot } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { hash32, Random } from '../../platform/domain/synthetic/random.js';
 import { CALLERS, headersFor, type Caller } from './callers.js';
 import { regoDecisions, readCatalogue, type RegoDecision } from './policyOracle.js';

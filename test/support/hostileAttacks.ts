@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as grpc from '@grpc/grpc-js';
-import { projectRoot } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { recordsOf } from './audit.js';
 import { CALLERS, headersFor, type Caller } from './callers.js';
 import { freePort, type FederationInfo } from './federation.js';
