@@ -11,7 +11,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { checkUscc } from '../../platform/domain/uscc.js';
-import { MAX_CODES_PER_REQUEST } from '../../subgraphs/runtime/subgraphServer.js';
+import { MAX_CODES_PER_REQUEST } from '../../platform/domain/codeLists.js';
 import { randomUUID } from 'node:crypto';
 import type { AuditOutcome } from '../audit/auditLog.js';
 import { AuditScope } from '../audit/auditScope.js';

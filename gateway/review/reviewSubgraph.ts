@@ -11,7 +11,7 @@ import { GraphQLError } from 'graphql';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { commonSdl } from '../../platform/domain/commonSchema.js';
 import type { CallerContext, SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
-import { checkCodeCount } from '../../subgraphs/runtime/subgraphServer.js';
+import { checkCodeCount } from '../../platform/domain/codeLists.js';
 import { startInProcessSubgraph } from '../inProcessSubgraph.js';
 import type { Matter } from './reviewPolicy.js';
 import type { ReviewService, RunOperation } from './reviewService.js';

@@ -9,19 +9,20 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 
-import { CursorSealer, cursorKey } from '../../platform/trust/cursor.js';
-import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
-import { SubgraphExecutor } from './graphqlExecutor.js';
-import type { Agency } from '../../platform/domain/agencies.js';
 import { projectRoot } from '../../platform/config/projectRoot.js';
-import { subgraphTypeDefs } from './subgraphSchema.js';
-import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { migrate, openDatabase, type Database, type Statements } from '../../platform/db/database.js';
-import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
+import type { Agency } from '../../platform/domain/agencies.js';
+import { checkCodeCount } from '../../platform/domain/codeLists.js';
 import { AmountScalar, DateScalar, USCCScalar } from '../../platform/domain/scalars.js';
 import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge, stopOnSignals } from '../../platform/http/httpServer.js';
+import { CursorSealer, cursorKey } from '../../platform/trust/cursor.js';
+import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
+import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
+import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
+import { SubgraphExecutor } from './graphqlExecutor.js';
+import { subgraphTypeDefs } from './subgraphSchema.js';
 
 /** What resolvers of every subgraph receive as context. */
 export interface SubgraphContext<Sources> {
@@ -47,22 +48,10 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
-/** Most codes one list argument may carry (an approval shortlist of 1,000 fits five times over). */
-export const MAX_CODES_PER_REQUEST = 5_000;
-
 /** Query.enterprisesByCode, the same in every subgraph: references for the codes, no database read. */
 function enterprisesByCode(_: unknown, { uscc }: { uscc: string[] }): { uscc: string }[] {
   checkCodeCount(uscc);
   return uscc.map((code) => ({ uscc: code }));
-}
-
-/** Refuses a list of more than {@link MAX_CODES_PER_REQUEST} codes. */
-export function checkCodeCount(codes: readonly string[]): void {
-  if (codes.length > MAX_CODES_PER_REQUEST) {
-    throw new GraphQLError(`at most ${MAX_CODES_PER_REQUEST} codes may be asked for at once, not ${codes.length}`, {
-      extensions: { code: 'BAD_USER_INPUT', argument: 'uscc' },
-    });
-  }
 }
 
 /**

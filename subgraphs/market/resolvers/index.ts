@@ -2,7 +2,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
 import { selectedFields } from '../../runtime/lookahead.js';
-import { checkCodeCount, type SubgraphContext } from '../../runtime/subgraphServer.js';
+import { checkCodeCount } from '../../../platform/domain/codeLists.js';
+import type { SubgraphContext } from '../../runtime/subgraphServer.js';
 import type { MarketSource, RegistrationRow } from '../data/MarketSource.js';
 
 type Context = SubgraphContext<MarketSource>;
