@@ -19,7 +19,7 @@ CHROMIUM := /usr/bin/chromium
 POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
 
-.PHONY: start test bench reliability mutation build install keys seed typecheck policy policy-test clean
+.PHONY: start test layers bench reliability mutation build install keys seed typecheck policy policy-test clean
 
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
@@ -27,10 +27,14 @@ start: keys
 	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) $(NODE) dist/scripts/start.js
 
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
-test: build policy-test $(GRPCURL) $(CHROMIUM)
+test: layers build policy-test $(GRPCURL) $(CHROMIUM)
 	npx tsc -p tsconfig.json
 	$(NODE) dist/scripts/checkDependencies.js
 	MEG_OPA=$(CURDIR)/$(OPA) MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
+
+## layers: the import directions between platform/, subgraphs/runtime, the agencies, the gateway and test/ (.dependency-cruiser.cjs); fails on a forbidden import or a new cycle
+layers: install
+	npx depcruise --config .dependency-cruiser.cjs --ignore-known --output-type err platform subgraphs gateway scripts bench test
 
 ## bench: this gateway against plain Apollo Gateway and Hive Gateway (bench/run.ts); writes bench/results/latest.json
 bench: build $(GHZ)

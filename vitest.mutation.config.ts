@@ -18,9 +18,9 @@ export default defineConfig({
       'gateway/documentCheck.test.ts',
       'gateway/auth/*.test.ts',
       'gateway/audit/*.test.ts',
-      'subgraphs/shared/gatewaySignature.test.ts',
-      'subgraphs/shared/uscc.test.ts',
-      'subgraphs/shared/residentId.test.ts',
+      'platform/trust/gatewaySignature.test.ts',
+      'platform/domain/uscc.test.ts',
+      'platform/domain/residentId.test.ts',
     ],
   },
 });

@@ -12,7 +12,7 @@ import { AccessPolicy, type Principal } from '../gateway/policy/accessPolicy.js'
 import { pruneDocument, selectedCoordinates } from '../gateway/policy/enforcement.js';
 import { PolicyEnforcingGateway } from '../gateway/policy/enforcingGateway.js';
 import { createMasker } from '../gateway/policy/masking.js';
-import { projectRoot } from '../subgraphs/shared/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
 
 const OPERATION = `query Wide($u: USCC!) { enterprise(uscc: $u) { uscc
   market { name entityType status establishedOn registeredCapital regionCode industryCode address businessScope

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AGENCIES, subgraphSdl } from '../subgraphs/shared/agencies.js';
+import { AGENCIES } from '../platform/domain/agencies.js';
+import { subgraphSdl } from '../subgraphs/runtime/subgraphSchema.js';
 import { buildCatalogue } from './catalogue.js';
 import { composeSupergraph, type SubgraphSource } from './composeSupergraph.js';
 

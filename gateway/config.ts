@@ -1,11 +1,12 @@
 /** Configuration of the gateway process, read once at start-up. */
 import os from 'node:os';
 import path from 'node:path';
-import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from '../subgraphs/shared/agencies.js';
-import { dataDirFrom } from '../subgraphs/shared/config.js';
-import type { DatabaseLocation } from '../subgraphs/shared/database.js';
-import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../subgraphs/shared/env.js';
-import { ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../subgraphs/shared/keys.js';
+import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, type Agency } from '../platform/domain/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
+import { dataDirFrom } from '../platform/config/dataLocations.js';
+import type { DatabaseLocation } from '../platform/db/database.js';
+import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../platform/config/env.js';
+import { ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../platform/trust/keys.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import type { BucketSettings } from './rateLimit.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';

@@ -3,7 +3,7 @@
  * (no CDN), that auditors use over the gateway's GraphQL API with their own token.
  */
 import path from 'node:path';
-import { projectRoot } from '../subgraphs/shared/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
 import { staticFiles } from './staticFiles.js';
 
 const dir = path.join(projectRoot, 'gateway/console');

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { projectRoot } from '../subgraphs/shared/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
 import { staticFiles, type StaticFile } from './staticFiles.js';
 
 const require = createRequire(import.meta.url);

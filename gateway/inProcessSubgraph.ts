@@ -5,10 +5,10 @@
  */
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import type { CallerContext, SignatureVerifier } from '../subgraphs/shared/gatewaySignature.js';
-import { SubgraphExecutor } from '../subgraphs/shared/graphqlExecutor.js';
-import { DateScalar, USCCScalar } from '../subgraphs/shared/scalars.js';
-import { serveSignedGraphQL } from '../subgraphs/shared/subgraphServer.js';
+import type { CallerContext, SignatureVerifier } from '../platform/trust/gatewaySignature.js';
+import { SubgraphExecutor } from '../subgraphs/runtime/graphqlExecutor.js';
+import { DateScalar, USCCScalar } from '../platform/domain/scalars.js';
+import { serveSignedGraphQL } from '../subgraphs/runtime/subgraphServer.js';
 
 /** How an in-process subgraph is made. */
 export interface InProcessSubgraphOptions<C extends object> {

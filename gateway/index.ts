@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { runPrimary } from './cluster.js';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
-import { stopOnSignals } from '../subgraphs/shared/subgraphServer.js';
+import { stopOnSignals } from '../platform/http/httpServer.js';
 
 try {
   const config = loadGatewayConfig();

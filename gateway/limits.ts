@@ -42,7 +42,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { isUscc } from '../subgraphs/shared/uscc.js';
+import { isUscc } from '../platform/domain/uscc.js';
 
 /** The limits, each configurable (see the README's configuration table). */
 export interface OperationLimits {

@@ -4,7 +4,7 @@
  * their behaviour is installed into the API schema when the gateway loads it.
  */
 import { isScalarType, type GraphQLSchema } from 'graphql';
-import { DateScalar, USCCScalar } from '../subgraphs/shared/scalars.js';
+import { DateScalar, USCCScalar } from '../platform/domain/scalars.js';
 
 /** Gives the schema's `USCC` and `Date` scalars their parsing and validation. */
 export function installScalars(schema: GraphQLSchema): void {

@@ -1,7 +1,7 @@
 /**
  * How the gateway talks to subgraphs: a pool of keep-alive connections per agency (undici), a
  * deadline per fetch, and the gateway's signature on every request (see
- * subgraphs/shared/gatewaySignature.ts) so that the agencies answer only what came through the
+ * platform/trust/gatewaySignature.ts) so that the agencies answer only what came through the
  * policy.
  *
  * This is a GraphQLDataSource of its own rather than Apollo's RemoteGraphQLDataSource: that one
@@ -14,7 +14,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, Kind } from 'graphql';
 import { Pool, errors as undiciErrors } from 'undici';
 import { CircuitBreaker, RetryBudget, type BreakerOptions } from './resilience.js';
-import { encodeCallerContext, signEncodedRequest, type CallerContext } from '../subgraphs/shared/gatewaySignature.js';
+import { encodeCallerContext, signEncodedRequest, type CallerContext } from '../platform/trust/gatewaySignature.js';
 
 /** What the gateway's per-request context carries for subgraph fetches. */
 export interface ForwardingContext {

@@ -21,9 +21,9 @@ import { readAnchors, type AnchorReading } from '../gateway/audit/anchors.js';
 import { AuditLog, type AuditRecord, type AuditSearch, type Verification } from '../gateway/audit/auditLog.js';
 import { callerProfiles, explainAccess, formatMatrix, policyMatrix } from '../gateway/audit/policyView.js';
 import { AccessPolicy } from '../gateway/policy/accessPolicy.js';
-import { purposeValues } from '../subgraphs/shared/agencies.js';
-import { readEd25519Key } from '../subgraphs/shared/keys.js';
-import { StoreInUseError } from '../subgraphs/shared/storeLock.js';
+import { purposeValues } from '../platform/domain/commonSchema.js';
+import { readEd25519Key } from '../platform/trust/keys.js';
+import { StoreInUseError } from '../platform/db/storeLock.js';
 
 const USAGE = `usage: npm run -s audit -- verify [--gateway URL --token T] | log [--uscc C] [--sub S] [--agency A] [--purpose P] [--coordinate T.f] [--effect E] [--outcome O] [--from T] [--to T] [--limit N] [--gateway URL --token T] | matrix --format csv|md [--coordinates A.b,…] | explain (--public | --agency A --roles r,…) [--purpose P] --coordinate T.f`;
 

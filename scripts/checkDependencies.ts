@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { projectRoot } from '../subgraphs/shared/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
 
 interface Advisory {
   readonly package: string;

@@ -6,7 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AGENCIES, DEFAULT_SUBGRAPH_PORTS, projectRoot, subgraphSdl } from '../subgraphs/shared/agencies.js';
+import { AGENCIES, DEFAULT_SUBGRAPH_PORTS } from '../platform/domain/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
+import { subgraphSdl } from '../subgraphs/runtime/subgraphSchema.js';
 import { buildCatalogue } from '../gateway/catalogue.js';
 import { composeSupergraph } from '../gateway/composeSupergraph.js';
 import { auditSubgraphSdl } from '../gateway/audit/auditSubgraph.js';

@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { ensureTokenIssuerKeys } from '../gateway/auth/tokens.js';
-import { dataDirFrom } from '../subgraphs/shared/config.js';
-import { ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys } from '../subgraphs/shared/keys.js';
+import { dataDirFrom } from '../platform/config/dataLocations.js';
+import { ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys } from '../platform/trust/keys.js';
 
 const dir = path.join(dataDirFrom(process.env), 'keys');
 const created = [

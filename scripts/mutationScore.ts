@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { projectRoot } from '../subgraphs/shared/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
 
 /** One mutant of Stryker's JSON report (mutation-testing-report-schema), as far as read here. */
 export interface ReportedMutant {

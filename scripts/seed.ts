@@ -7,11 +7,12 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENCIES, isAgency, projectRoot, type Agency } from '../subgraphs/shared/agencies.js';
-import { databaseLocationFrom } from '../subgraphs/shared/config.js';
-import { migrate, openDatabase } from '../subgraphs/shared/database.js';
-import { copyValue, type AgencySeed } from '../subgraphs/shared/seeding.js';
-import { DEFAULT_SEED, enterpriseAt } from '../subgraphs/shared/synthetic/universe.js';
+import { AGENCIES, isAgency, type Agency } from '../platform/domain/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
+import { databaseLocationFrom } from '../platform/config/dataLocations.js';
+import { migrate, openDatabase } from '../platform/db/database.js';
+import { copyValue, type AgencySeed } from '../platform/db/seeding.js';
+import { DEFAULT_SEED, enterpriseAt } from '../platform/domain/synthetic/universe.js';
 import { AGENCY_SEEDS } from '../subgraphs/seeds.js';
 
 /** Enterprises generated and copied at a time. */

@@ -5,9 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { AGENCIES, projectRoot } from '../subgraphs/shared/agencies.js';
+import { AGENCIES } from '../platform/domain/agencies.js';
+import { projectRoot } from '../platform/config/projectRoot.js';
 import { loadGatewayConfig } from '../gateway/config.js';
-import { DEFAULT_SEED, enterpriseAt, type EnterpriseIdentity } from '../subgraphs/shared/synthetic/universe.js';
+import { DEFAULT_SEED, enterpriseAt, type EnterpriseIdentity } from '../platform/domain/synthetic/universe.js';
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;

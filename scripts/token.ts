@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTokenIssuerKeys, mintToken, TOKEN_ISSUER_KEY_FILE } from '../gateway/auth/tokens.js';
-import { purposeValues } from '../subgraphs/shared/agencies.js';
-import { dataDirFrom } from '../subgraphs/shared/config.js';
+import { purposeValues } from '../platform/domain/commonSchema.js';
+import { dataDirFrom } from '../platform/config/dataLocations.js';
 
 const USAGE = 'usage: npm run -s token -- --agency TAX --roles officer --purposes JOINT_PUNISHMENT[,…] [--region 110000] [--ttl 1h] [--sub name]';
 

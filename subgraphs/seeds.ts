@@ -1,6 +1,6 @@
 /** Every agency's seed slice, for the seeding command. */
-import type { Agency } from './shared/agencies.js';
-import type { AgencySeed } from './shared/seeding.js';
+import type { Agency } from '../platform/domain/agencies.js';
+import type { AgencySeed } from '../platform/db/seeding.js';
 import { customsSeed } from './customs/seed.js';
 import { marketSeed } from './market/seed.js';
 import { socialSeed } from './social/seed.js';

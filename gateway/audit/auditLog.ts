@@ -7,8 +7,8 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
-import { migrate, openDatabase, type Database, type DatabaseLocation } from '../../subgraphs/shared/database.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
+import { migrate, openDatabase, type Database, type DatabaseLocation } from '../../platform/db/database.js';
 import { AnchorWriter, type AnchorReading } from './anchors.js';
 import { canonicalJson } from './canonicalJson.js';
 

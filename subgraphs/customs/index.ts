@@ -1,5 +1,5 @@
 /** The customs subgraph process (port 4004 by default). */
-import { main } from '../shared/subgraphServer.js';
+import { main } from '../runtime/subgraphServer.js';
 import { CustomsSource } from './data/CustomsSource.js';
 import { resolvers } from './resolvers/index.js';
 

@@ -3,9 +3,9 @@
  * a customs registration (a minority, more in manufacturing and forwarding). Credit levels follow
  * the universe's traits: advanced certification for the trustworthy, dishonest for the riskiest.
  */
-import { provinceOf, type AgencySeed } from '../shared/seeding.js';
-import { Random, addDays, maxDate } from '../shared/synthetic/random.js';
-import { UNIVERSE_TODAY } from '../shared/synthetic/universe.js';
+import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
+import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
+import { UNIVERSE_TODAY } from '../../platform/domain/synthetic/universe.js';
 
 const PORTS = [['2201', '上海浦东国际机场'], ['2248', '洋山港区'], ['5316', '深圳蛇口'], ['5141', '广州南沙'], ['3105', '宁波北仑'], ['0202', '天津新港'], ['4258', '青岛大港'], ['3701', '厦门海沧']];
 const HS_CODES = ['85176299', '84713000', '61091000', '94036099', '39269090', '87089990', '85414300', '03061719', '29420000', '73269019'];

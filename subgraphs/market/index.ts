@@ -1,5 +1,5 @@
 /** Market regulation's subgraph process (port 4001 by default). */
-import { main } from '../shared/subgraphServer.js';
+import { main } from '../runtime/subgraphServer.js';
 import { MarketSource } from './data/MarketSource.js';
 import { resolvers } from './resolvers/index.js';
 

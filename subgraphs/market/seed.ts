@@ -3,9 +3,9 @@
  * abnormal-operations and serious-violation lists, annual reports and credit commitments.
  * Shares follow the universe's hidden `risk` trait: about 3–4% abnormal, 0.3% seriously dishonest.
  */
-import { provinceOf, type AgencySeed } from '../shared/seeding.js';
-import { Random, addDays, maxDate } from '../shared/synthetic/random.js';
-import { UNIVERSE_TODAY } from '../shared/synthetic/universe.js';
+import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
+import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
+import { UNIVERSE_TODAY } from '../../platform/domain/synthetic/universe.js';
 
 const LICENCE_TITLES = ['食品经营许可证', '道路运输经营许可证', '建筑业企业资质证书', '排污许可证', '医疗器械经营许可证', '危险化学品经营许可证', '出版物经营许可证'];
 const PENALTY_BASES = [

@@ -1,5 +1,5 @@
 /** Social security's subgraph process (port 4003 by default). */
-import { main } from '../shared/subgraphServer.js';
+import { main } from '../runtime/subgraphServer.js';
 import { SocialSource } from './data/SocialSource.js';
 import { resolvers } from './resolvers/index.js';
 

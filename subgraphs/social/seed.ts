@@ -4,9 +4,9 @@
  * records are kept for up to 10 employees an enterprise, enough to exercise personal-data rules
  * without making a million-enterprise seed carry tens of millions of people.
  */
-import type { AgencySeed } from '../shared/seeding.js';
-import { Random, addDays, maxDate } from '../shared/synthetic/random.js';
-import { UNIVERSE_TODAY, personAt } from '../shared/synthetic/universe.js';
+import type { AgencySeed } from '../../platform/db/seeding.js';
+import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
+import { UNIVERSE_TODAY, personAt } from '../../platform/domain/synthetic/universe.js';
 
 const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06'];
 const INSURANCES = ['PENSION', 'MEDICAL', 'UNEMPLOYMENT', 'WORK_INJURY', 'MATERNITY'];

@@ -1,5 +1,5 @@
 /** The tax administration's subgraph process (port 4002 by default). */
-import { main } from '../shared/subgraphServer.js';
+import { main } from '../runtime/subgraphServer.js';
 import { TaxSource } from './data/TaxSource.js';
 import { resolvers } from './resolvers/index.js';
 

@@ -3,9 +3,9 @@
  * mostly B, about 12% A (trustworthy, low risk), 7% C, 3% D, M for enterprises in their first
  * year; 0.7% on the major tax-violation list (always rated D); some arrears among the risky.
  */
-import { provinceOf, type AgencySeed } from '../shared/seeding.js';
-import { Random, addDays, maxDate } from '../shared/synthetic/random.js';
-import { UNIVERSE_TODAY, type EnterpriseIdentity } from '../shared/synthetic/universe.js';
+import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
+import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
+import { UNIVERSE_TODAY, type EnterpriseIdentity } from '../../platform/domain/synthetic/universe.js';
 
 const TAX_TYPES = ['增值税', '企业所得税', '城市维护建设税', '印花税', '房产税'];
 const VIOLATION_NATURES = ['偷税', '虚开增值税专用发票', '骗取出口退税', '逃避追缴欠税', '虚开普通发票'];

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../gateway/auth/tokens.js';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { issuerKeyFile } from '../support/federation.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway.js';
@@ -131,7 +131,7 @@ describe('the embedded access log', () => {
     expect(anchor.seq).toBeGreaterThanOrEqual(10);
     // The last three records are cut off, behind the append-only trigger's back: what is left is a
     // whole chain, only shorter.
-    const { openDatabase } = await import('../../subgraphs/shared/database.js');
+    const { openDatabase } = await import('../../platform/db/database.js');
     const db = await openDatabase({ dataDir: path.join(gateway.dataDir, 'audit') });
     await db.transaction(async (tx) => {
       await tx.query('SET LOCAL session_replication_role = replica');

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { AGENCIES } from '../../subgraphs/shared/agencies.js';
+import { AGENCIES } from '../../platform/domain/agencies.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql, requestCount, roundTripCount, statementCount, subgraphMetrics } from '../support/graphql.js';
 import { firstWhere, universe } from '../support/universe.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { composeUscc } from '../../subgraphs/shared/uscc.js';
+import { composeUscc } from '../../platform/domain/uscc.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
 import { firstWhere, universe } from '../support/universe.js';

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { AGENCIES } from '../../subgraphs/shared/agencies.js';
+import { AGENCIES } from '../../platform/domain/agencies.js';
 import { graphql, requestCount, subgraphMetrics } from '../support/graphql.js';
 
 const federation = inject('federation');

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { waitUntil } from '../support/federation.js';
 import { startGatewayProcess } from '../support/gateway.js';

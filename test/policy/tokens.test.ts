@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
 import { forgeToken, issuerOf, unsignedToken, type TokenChange } from '../support/tokens.js';

@@ -6,7 +6,7 @@
  *   3. the soak with faults (test/support/soak.ts): faults survived, requests answered, records missing.
  * Settings: MEG_FUZZ_CASES (20000), MEG_SOAK_SECONDS (120). Exits non-zero on any violation.
  */
-import { intFrom } from '../../subgraphs/shared/env.js';
+import { intFrom } from '../../platform/config/env.js';
 import { runAttacks } from '../support/attacks.js';
 import { startFederation } from '../support/federation.js';
 import { runFuzz } from '../support/fuzz.js';

@@ -7,9 +7,9 @@
  */
 import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
-import { requestSigningKey, signRequest } from '../../subgraphs/shared/gatewaySignature.js';
-import { readPublicKey, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
-import type { Agency } from '../../subgraphs/shared/agencies.js';
+import { requestSigningKey, signRequest } from '../../platform/trust/gatewaySignature.js';
+import { readPublicKey, signingPublicKeyFile } from '../../platform/trust/keys.js';
+import type { Agency } from '../../platform/domain/agencies.js';
 import { CALLERS, headersFor } from './callers.js';
 import { gatewaySigningKey, type FederationInfo } from './federation.js';
 import { hostileAttacks, type Attack } from './hostileAttacks.js';

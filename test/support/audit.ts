@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import type { FederationInfo } from './federation.js';
 
 /** Runs `fn` with a client of the federation's audit database (PostgreSQL federations only). */

@@ -9,10 +9,11 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { AGENCIES, AGENCY_CODES, projectRoot, type Agency } from '../../subgraphs/shared/agencies.js';
+import { AGENCIES, AGENCY_CODES, type Agency } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { ensureTokenIssuerKeys, TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE } from '../../gateway/auth/tokens.js';
-import { requestSigningKey } from '../../subgraphs/shared/gatewaySignature.js';
-import { ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, readPrivateKey, readPublicKey, signingKeyFile, signingPublicKeyFile } from '../../subgraphs/shared/keys.js';
+import { requestSigningKey } from '../../platform/trust/gatewaySignature.js';
+import { ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, readPrivateKey, readPublicKey, signingKeyFile, signingPublicKeyFile } from '../../platform/trust/keys.js';
 
 /** The PostgreSQL server the machine runs. */
 export const POSTGRES_ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';

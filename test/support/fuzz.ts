@@ -41,8 +41,8 @@ import {
 import { createApolloGateway } from '../../gateway/apolloGateway.js';
 import { PUBLIC_PRINCIPAL } from '../../gateway/auth/authenticate.js';
 import { AccessPolicy, type FieldDecision, type Principal } from '../../gateway/policy/accessPolicy.js';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
-import { hash32, Random } from '../../subgraphs/shared/synthetic/random.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
+import { hash32, Random } from '../../platform/domain/synthetic/random.js';
 import { CALLERS, headersFor, type Caller } from './callers.js';
 import { regoDecisions, readCatalogue, type RegoDecision } from './policyOracle.js';
 import { leaks, secretsFor, type RawValues, type Secrets } from './rawValues.js';

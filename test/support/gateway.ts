@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { freePort, waitUntil, type FederationInfo } from './federation.js';
 
 /** A gateway this test started. */

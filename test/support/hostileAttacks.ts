@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as grpc from '@grpc/grpc-js';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { recordsOf } from './audit.js';
 import { CALLERS, headersFor, type Caller } from './callers.js';
 import { freePort, type FederationInfo } from './federation.js';
@@ -427,7 +427,7 @@ function processAttacks(federation: FederationInfo, codes: readonly string[]): A
         const gateway = await startGatewayProcess(federation, { embeddedAuditLog: true });
         await answer(gateway, 5);
         await gateway.stop();
-        const { openDatabase } = await import('../../subgraphs/shared/database.js');
+        const { openDatabase } = await import('../../platform/db/database.js');
         const db = await openDatabase({ dataDir: path.join(gateway.dataDir, 'audit') });
         await db.transaction(async (tx) => {
           await tx.query('SET LOCAL session_replication_role = replica');

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../subgraphs/shared/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import type { Caller } from './callers.js';
 
 /** A decision as the Rego source gives it. */

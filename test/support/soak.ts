@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import { Agent, fetch } from 'undici';
-import type { Agency } from '../../subgraphs/shared/agencies.js';
+import type { Agency } from '../../platform/domain/agencies.js';
 import { auditCli, withAuditDatabase } from './audit.js';
 import { CALLERS, headersFor } from './callers.js';
 import { POSTGRES_ADMIN_URL, startFederation, type Federation } from './federation.js';

@@ -1,5 +1,5 @@
 /** Picking enterprises of the test universe with the records a test needs. */
-import { enterpriseAt, type EnterpriseIdentity } from '../../subgraphs/shared/synthetic/universe.js';
+import { enterpriseAt, type EnterpriseIdentity } from '../../platform/domain/synthetic/universe.js';
 
 /** The enterprises 0..size−1 of a seed. */
 export function universe(seed: string, size: number): EnterpriseIdentity[] {

@@ -1,9 +1,9 @@
 /** Customs records, read in batches per request. */
 import type DataLoader from 'dataloader';
-import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
-import { prefetch } from '../../shared/lookahead.js';
-import type { CursorSealer } from '../../shared/cursor.js';
-import type { Statements } from '../../shared/database.js';
+import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../runtime/batch.js';
+import { prefetch } from '../../runtime/lookahead.js';
+import type { CursorSealer } from '../../../platform/trust/cursor.js';
+import type { Statements } from '../../../platform/db/database.js';
 
 export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: string; credit_level_since: string }
 export interface DeclarationRow { uscc: string; entry_no: string; declared_on: string; direction: string; hs_code: string; value: string; trade_mode: string; port: string }

@@ -1,8 +1,8 @@
 /** Resolvers of the customs subgraph; thin, over {@link CustomsSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectedFields } from '../../shared/lookahead.js';
-import type { SubgraphContext } from '../../shared/subgraphServer.js';
+import { selectedFields } from '../../runtime/lookahead.js';
+import type { SubgraphContext } from '../../runtime/subgraphServer.js';
 import type { CustomsRegistrationRow, CustomsSource } from '../data/CustomsSource.js';
 
 type Context = SubgraphContext<CustomsSource>;

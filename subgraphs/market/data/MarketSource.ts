@@ -1,9 +1,9 @@
 /** Market regulation's registry, read in batches per request. */
 import type DataLoader from 'dataloader';
-import { rowByUscc, rowsByUscc, checkPageSize } from '../../shared/batch.js';
-import type { CursorSealer } from '../../shared/cursor.js';
-import { prefetch } from '../../shared/lookahead.js';
-import type { Statements } from '../../shared/database.js';
+import { rowByUscc, rowsByUscc, checkPageSize } from '../../runtime/batch.js';
+import type { CursorSealer } from '../../../platform/trust/cursor.js';
+import { prefetch } from '../../runtime/lookahead.js';
+import type { Statements } from '../../../platform/db/database.js';
 
 export interface RegistrationRow {
   uscc: string;

@@ -1,8 +1,9 @@
 /** Resolvers of market regulation's subgraph; thin, over {@link MarketSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectedFields } from '../../shared/lookahead.js';
-import { checkCodeCount, type SubgraphContext } from '../../shared/subgraphServer.js';
+import { selectedFields } from '../../runtime/lookahead.js';
+import { checkCodeCount } from '../../../platform/domain/codeLists.js';
+import type { SubgraphContext } from '../../runtime/subgraphServer.js';
 import type { MarketSource, RegistrationRow } from '../data/MarketSource.js';
 
 type Context = SubgraphContext<MarketSource>;

@@ -1,9 +1,9 @@
 /** Social security's records, read in batches per request. */
 import type DataLoader from 'dataloader';
-import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../shared/batch.js';
-import { prefetch } from '../../shared/lookahead.js';
-import type { CursorSealer } from '../../shared/cursor.js';
-import type { Statements } from '../../shared/database.js';
+import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../runtime/batch.js';
+import { prefetch } from '../../runtime/lookahead.js';
+import type { CursorSealer } from '../../../platform/trust/cursor.js';
+import type { Statements } from '../../../platform/db/database.js';
 
 export interface EmployerRow { uscc: string; employer_no: string; registered_on: string }
 export interface HeadcountRow { uscc: string; month: string; insured: number }

@@ -1,8 +1,8 @@
 /** Resolvers of social security's subgraph; thin, over {@link SocialSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectedFields } from '../../shared/lookahead.js';
-import type { SubgraphContext } from '../../shared/subgraphServer.js';
+import { selectedFields } from '../../runtime/lookahead.js';
+import type { SubgraphContext } from '../../runtime/subgraphServer.js';
 import type { EmployerRow, SocialSource } from '../data/SocialSource.js';
 
 type Context = SubgraphContext<SocialSource>;

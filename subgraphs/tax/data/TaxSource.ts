@@ -1,8 +1,8 @@
 /** The tax administration's records, read in batches per request. */
 import type DataLoader from 'dataloader';
-import { rowByUscc, rowsByUscc } from '../../shared/batch.js';
-import { prefetch } from '../../shared/lookahead.js';
-import type { Statements } from '../../shared/database.js';
+import { rowByUscc, rowsByUscc } from '../../runtime/batch.js';
+import { prefetch } from '../../runtime/lookahead.js';
+import type { Statements } from '../../../platform/db/database.js';
 
 export interface TaxpayerRow { uscc: string; taxpayer_type: string; registered_on: string; tax_authority: string }
 export interface CreditRatingRow { uscc: string; year: number; rating: string; evaluated_on: string }

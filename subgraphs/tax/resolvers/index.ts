@@ -1,8 +1,8 @@
 /** Resolvers of the tax administration's subgraph; thin, over {@link TaxSource}. */
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectedFields } from '../../shared/lookahead.js';
-import type { SubgraphContext } from '../../shared/subgraphServer.js';
+import { selectedFields } from '../../runtime/lookahead.js';
+import type { SubgraphContext } from '../../runtime/subgraphServer.js';
 import type { TaxSource, TaxpayerRow } from '../data/TaxSource.js';
 
 type Context = SubgraphContext<TaxSource>;

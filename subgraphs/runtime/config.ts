@@ -1,9 +1,11 @@
 /** Configuration of one agency's subgraph process, read once at start-up. */
 import path from 'node:path';
-import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, projectRoot, type Agency } from './agencies.js';
-import type { DatabaseLocation } from './database.js';
-import { intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom } from './env.js';
-import { signingKeyFile, signingPublicKeyFile } from './keys.js';
+import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, type Agency } from '../../platform/domain/agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
+import type { DatabaseLocation } from '../../platform/db/database.js';
+import { dataDirFrom, databaseLocationFrom } from '../../platform/config/dataLocations.js';
+import { intFrom, onOffFrom, portFrom, stringFrom } from '../../platform/config/env.js';
+import { signingKeyFile, signingPublicKeyFile } from '../../platform/trust/keys.js';
 
 /** What a subgraph process needs to run. */
 export interface SubgraphConfig {
@@ -35,17 +37,6 @@ export interface SubgraphConfig {
   readonly requireGatewaySignature: boolean;
   /** `MEG_CURSOR_TTL_SECONDS` (default 3600): how long a page cursor this subgraph issued stays usable. */
   readonly cursorTtlMs: number;
-}
-
-/** The data folder: `MEG_DATA_DIR`, default `.data` in the project. */
-export function dataDirFrom(env: NodeJS.ProcessEnv): string {
-  return path.resolve(projectRoot, stringFrom(env, 'MEG_DATA_DIR', '.data'));
-}
-
-/** The database location of an agency under this environment. */
-export function databaseLocationFrom(env: NodeJS.ProcessEnv, agency: Agency): DatabaseLocation {
-  const url = postgresUrlFrom(env, `DATABASE_URL_${AGENCY_CODES[agency]}`);
-  return url ? { url } : { dataDir: path.join(dataDirFrom(env), agency) };
 }
 
 /** Reads and validates the configuration of `agency`'s subgraph. */

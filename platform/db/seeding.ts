@@ -2,8 +2,8 @@
  * What an agency contributes to seeding: its tables and, for each enterprise of the synthetic
  * universe, the rows of its own records. The seeding command (scripts/seed.ts) drives all four.
  */
-import type { Agency } from './agencies.js';
-import type { EnterpriseIdentity } from './synthetic/universe.js';
+import type { Agency } from '../domain/agencies.js';
+import type { EnterpriseIdentity } from '../domain/synthetic/universe.js';
 
 /** A table the seed fills, with the columns in the order rows give them. */
 export interface SeedTable {

@@ -7,7 +7,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AGENCIES } from './agencies.js';
+import { AGENCIES } from '../domain/agencies.js';
 
 /** The parties to request signing: the gateway and the agencies' subgraphs. */
 export const SIGNING_PARTIES = ['gateway', ...AGENCIES] as const;

@@ -6,19 +6,23 @@
  * Routes: POST /graphql (signed), GET /healthz (the process is up), GET /readyz (the database
  * answers), GET /metrics (request and SQL statement counters, no data).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 
-import { CursorSealer, cursorKey } from './cursor.js';
-import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from './gatewaySignature.js';
-import { SubgraphExecutor } from './graphqlExecutor.js';
-import { projectRoot, subgraphTypeDefs, type Agency } from './agencies.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
+import { migrate, openDatabase, type Database, type Statements } from '../../platform/db/database.js';
+import type { Agency } from '../../platform/domain/agencies.js';
+import { checkCodeCount } from '../../platform/domain/codeLists.js';
+import { AmountScalar, DateScalar, USCCScalar } from '../../platform/domain/scalars.js';
+import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge, stopOnSignals } from '../../platform/http/httpServer.js';
+import { CursorSealer, cursorKey } from '../../platform/trust/cursor.js';
+import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
+import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
-import { migrate, openDatabase, type Database, type Statements } from './database.js';
-import { readPrivateKey, readPublicKey } from './keys.js';
-import { AmountScalar, DateScalar, USCCScalar } from './scalars.js';
+import { SubgraphExecutor } from './graphqlExecutor.js';
+import { subgraphTypeDefs } from './subgraphSchema.js';
 
 /** What resolvers of every subgraph receive as context. */
 export interface SubgraphContext<Sources> {
@@ -44,22 +48,10 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
-/** Most codes one list argument may carry (an approval shortlist of 1,000 fits five times over). */
-export const MAX_CODES_PER_REQUEST = 5_000;
-
 /** Query.enterprisesByCode, the same in every subgraph: references for the codes, no database read. */
 function enterprisesByCode(_: unknown, { uscc }: { uscc: string[] }): { uscc: string }[] {
   checkCodeCount(uscc);
   return uscc.map((code) => ({ uscc: code }));
-}
-
-/** Refuses a list of more than {@link MAX_CODES_PER_REQUEST} codes. */
-export function checkCodeCount(codes: readonly string[]): void {
-  if (codes.length > MAX_CODES_PER_REQUEST) {
-    throw new GraphQLError(`at most ${MAX_CODES_PER_REQUEST} codes may be asked for at once, not ${codes.length}`, {
-      extensions: { code: 'BAD_USER_INPUT', argument: 'uscc' },
-    });
-  }
 }
 
 /**
@@ -164,18 +156,6 @@ export async function main<Sources>(definition: SubgraphDefinition<Sources>): Pr
   }
   console.log(`${definition.agency} subgraph on ${running.url} (${running.db.backend})`);
   stopOnSignals(() => running.stop());
-}
-
-/** On SIGTERM or SIGINT, runs `stop` (finishing the requests under way), then exits: 0, or 1 if it failed. */
-export function stopOnSignals(stop: () => Promise<void>): void {
-  const shutdown = () => {
-    stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
 }
 
 /** How {@link serveSignedGraphQL} serves a subgraph. */
@@ -320,104 +300,6 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       await closeServer(server);
     },
   };
-}
-
-/**
- * Listens on `port` of `host`, rejecting when the port cannot be had. `exclusive`: a cluster
- * worker's own port, not shared with the other workers.
- */
-export function listen(server: Server, port: number, host: string, exclusive = false): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host, exclusive }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/**
- * Stops accepting connections and waits for the requests under way; keep-alive connections are
- * closed as soon as they fall idle, and anything still open after `graceMs` is cut.
- */
-export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
-  return new Promise((resolve) => {
-    const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearInterval(idleSweep);
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
-}
-
-/** Beyond this much, an over-long body is not drained: the connection is cut instead. */
-const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
-
-/**
- * The body of `req`, or null when it is longer than `limit` bytes. An over-long body is still
- * read to its end (and discarded, up to {@link DRAIN_LIMIT_BYTES}) so that the client, still
- * sending, gets the 413 instead of a reset connection.
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  // Events rather than `for await`: an async iterator costs a promise per chunk and a generator
-  // per request, on the path of every request the gateway and the subgraphs answer.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > DRAIN_LIMIT_BYTES) {
-        done();
-        req.socket.destroy();
-        resolve(null);
-      } else if (size <= limit) {
-        chunks.push(chunk);
-      }
-    };
-    const onEnd = () => {
-      done();
-      resolve(size > limit ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      done();
-      reject(error);
-    };
-    const onClose = () => {
-      if (req.complete) return;
-      done();
-      reject(new Error('the request was cut off before its body was read'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
-}
-
-/** Answers 413 and closes the connection (keep-alive clients must not reuse it). */
-export function sendTooLarge(res: ServerResponse, limit: number): void {
-  sendJson(res, 413, graphqlError('PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`), { connection: 'close' });
-}
-
-/** A GraphQL-shaped error body. */
-export function graphqlError(code: string, message: string): { errors: { message: string; extensions: { code: string } }[] } {
-  return { errors: [{ message, extensions: { code } }] };
-}
-
-/** Sends a JSON body. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

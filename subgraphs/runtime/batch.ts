@@ -5,8 +5,8 @@
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import type { CursorSealer } from './cursor.js';
-import type { Statements } from './database.js';
+import type { CursorSealer } from '../../platform/trust/cursor.js';
+import type { Statements } from '../../platform/db/database.js';
 
 /** A row that belongs to an enterprise. */
 export interface UsccRow {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from './agencies.js';
+import { projectRoot } from '../config/projectRoot.js';
 import { lockStore, StoreInUseError } from './storeLock.js';
 
 function folder(): string {
@@ -52,7 +52,7 @@ describe('the lock of a store', () => {
   });
 
   it('goes to exactly one of several processes racing to take over an abandoned lock', async () => {
-    const script = path.join(projectRoot, 'dist/subgraphs/shared/storeLock.js');
+    const script = path.join(projectRoot, 'dist/platform/db/storeLock.js');
     for (let round = 0; round < 5; round++) {
       const store = folder();
       abandon(store);
