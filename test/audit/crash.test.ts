@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditCli, withAuditDatabase } from '../support/audit.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import pg from 'pg';
-import { POSTGRES_ADMIN_URL, startFederation, waitUntil, type Federation } from '../support/federation.js';
+import { POSTGRES_ADMIN_URL, startFederation, testDatabasePrefix, waitUntil, type Federation } from '../support/federation.js';
 import { metadataFor, review, reviewBatch, reviewClient } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
 
@@ -16,7 +16,7 @@ const SIZE = 300;
 let federation: Federation;
 
 beforeAll(async () => {
-  federation = await startFederation({ backend: 'postgres', size: SIZE, seed: shared.seed, databasePrefix: 'meg_crash' });
+  federation = await startFederation({ backend: 'postgres', size: SIZE, seed: shared.seed, databases: 'crash' });
 });
 afterAll(async () => {
   await federation?.stop();
@@ -94,7 +94,7 @@ describe('readiness and the access log', () => {
       let report: Awaited<ReturnType<typeof readyz>> | undefined;
       await waitUntil(async () => (report = await readyz()).status === 503, 30_000, 100);
       expect(report!.body).toMatchObject({ status: 'not ready', audit: { writable: false, detail: 'the access log cannot be written' } });
-      expect(JSON.stringify(report!.body)).not.toMatch(/database|meg_crash|5432|127\.0\.0\.1/);
+      expect(JSON.stringify(report!.body)).not.toMatch(new RegExp(`database|${testDatabasePrefix('crash')}|5432|127\\.0\\.0\\.1`));
       // What the readiness says is what a caller gets.
       const refused = await fetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
       expect(refused.status).toBe(503);

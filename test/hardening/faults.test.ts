@@ -8,7 +8,7 @@ import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditCli, withAuditDatabase } from '../support/audit.js';
 import { CALLERS, headersFor } from '../support/callers.js';
-import { POSTGRES_ADMIN_URL, startFederation, waitUntil, type Federation } from '../support/federation.js';
+import { POSTGRES_ADMIN_URL, startFederation, testDatabasePrefix, waitUntil, type Federation } from '../support/federation.js';
 import { requestCount, subgraphMetrics } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
     backend: 'postgres',
     size: SIZE,
     seed: shared.seed,
-    databasePrefix: 'meg_faults',
+    databases: 'faults',
     extraEnv: { MEG_GATEWAY_WORKERS: '2', MEG_SUBGRAPH_TIMEOUT_MS: '800', MEG_BREAKER_FAILURES: '3', MEG_BREAKER_COOLDOWN_MS: String(COOLDOWN_MS) },
   });
   headers = { 'content-type': 'application/json', ...(await headersFor(federation, CALLERS.creditSupervisor)) };
@@ -142,17 +142,17 @@ describe('an agency whose database is stopped', () => {
     const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
     await admin.connect();
     try {
-      await admin.query('ALTER DATABASE meg_faults_social WITH ALLOW_CONNECTIONS false');
-      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'meg_faults_social'");
+      await admin.query(`ALTER DATABASE ${testDatabasePrefix('faults')}_social WITH ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [`${testDatabasePrefix('faults')}_social`]);
       const res = await profile(codes[6]);
       expect(res.status).toBe(200);
       expect(res.body.data.enterprise.market.name).toEqual(expect.any(String));
       expect(res.body.data.enterprise.social).toBeNull();
       const error = errorOf(res.body, 'social');
       expect(error?.extensions?.code).toBe('AGENCY_DATA_UNAVAILABLE');
-      expect(JSON.stringify(res.body)).not.toMatch(/meg_faults|connection|terminat|postgres/i);
+      expect(JSON.stringify(res.body)).not.toMatch(new RegExp(`${testDatabasePrefix('faults')}|connection|terminat|postgres`, 'i'));
     } finally {
-      await admin.query('ALTER DATABASE meg_faults_social WITH ALLOW_CONNECTIONS true');
+      await admin.query(`ALTER DATABASE ${testDatabasePrefix('faults')}_social WITH ALLOW_CONNECTIONS true`);
       await admin.end();
     }
     await untilInARow(10, async () => (await profile(codes[6])).body.errors === undefined);

@@ -22,7 +22,7 @@ beforeAll(async () => {
     backend: 'postgres',
     size: 50,
     seed: shared.seed,
-    databasePrefix: 'meg_ratelimit',
+    databases: 'ratelimit',
     extraEnv: {
       MEG_GATEWAY_WORKERS: '2',
       MEG_RATE_LIMIT_REDIS_URL: process.env['MEG_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',

@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   let failures = 0;
 
   log('starting a federation for the attacks and the fuzzer…');
-  const federation = await startFederation({ backend: 'postgres', size: 500, seed: SEED, databasePrefix: 'meg_reliability' });
+  const federation = await startFederation({ backend: 'postgres', size: 500, seed: SEED, databases: 'reliability' });
   try {
     const codes = universe(SEED, 500).map((e) => e.uscc);
     log('attack battery…');
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   }
 
   log(`soak with faults, ${SOAK_SECONDS} s…`);
-  const soak = await runSoak({ seed: SEED, seconds: SOAK_SECONDS, clients: 8, prefix: 'meg_reliability_soak' });
+  const soak = await runSoak({ seed: SEED, seconds: SOAK_SECONDS, clients: 8, databases: 'reliability_soak' });
   lines.push(`soak: ${soak.seconds} s, ${soak.requests} requests: ${soak.answered} answered in full, ${soak.partial} with the failing agency named, ${soak.cut} cut with the killed worker`);
   lines.push(`  faults injected and survived: ${soak.faults.map((f) => `${f.kind} (+${Math.round(f.at / 1000)} s, back +${Math.round(f.recoveredAt / 1000)} s)`).join('; ')}`);
   lines.push(`  audit records missing: ${soak.missingRecords}; ${soak.auditVerify}`);

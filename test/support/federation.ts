@@ -63,13 +63,26 @@ export interface Federation extends FederationInfo {
   logs(name: string): string;
 }
 
+/**
+ * The prefix of a federation's PostgreSQL databases (`<prefix>_market`, …, `<prefix>_audit`): the
+ * checkout's (MEG_TEST_DATABASE_PREFIX, default meg_test), then the name of a test's own set. Every
+ * set carries the checkout's prefix, so two checkouts running their suites on one server share none.
+ */
+export function testDatabasePrefix(set?: string): string {
+  const checkout = process.env['MEG_TEST_DATABASE_PREFIX'] ?? 'meg_test';
+  return set === undefined ? checkout : `${checkout}_${set}`;
+}
+
 /** Options of {@link startFederation}. */
 export interface FederationOptions {
   readonly backend: 'postgres' | 'pglite';
   readonly size: number;
   readonly seed: string;
-  /** Database name prefix for the PostgreSQL backend. */
-  readonly databasePrefix?: string;
+  /**
+   * The federation's own set of PostgreSQL databases, named after the checkout's prefix (see
+   * {@link testDatabasePrefix}); absent, the suite's shared set.
+   */
+  readonly databases?: string;
   readonly extraEnv?: Record<string, string>;
 }
 
@@ -108,7 +121,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     env[`MEG_${code}_URL`] = subgraphUrls[agency] = `http://127.0.0.1:${ports[i + 1]}/graphql`;
   });
   if (options.backend === 'postgres') {
-    const prefix = options.databasePrefix ?? 'meg_test';
+    const prefix = testDatabasePrefix(options.databases);
     for (const [agency, url] of Object.entries(await createAgencyDatabases(prefix))) env[`DATABASE_URL_${AGENCY_CODES[agency as Agency]}`] = url;
     env['DATABASE_URL_AUDIT'] = (await createDatabases([`${prefix}_audit`]))[0]!;
   }

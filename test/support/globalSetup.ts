@@ -13,9 +13,8 @@ export const SHARED_SIZE = 2_000;
 let federation: Federation | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  // MEG_TEST_DATABASE_PREFIX lets two checkouts run their suites on one PostgreSQL server at once.
-  const databasePrefix = process.env['MEG_TEST_DATABASE_PREFIX'] ?? 'meg_test';
-  federation = await startFederation({ backend: 'postgres', size: SHARED_SIZE, seed: SHARED_SEED, databasePrefix });
+  // The shared set, under the checkout's prefix (MEG_TEST_DATABASE_PREFIX): see testDatabasePrefix.
+  federation = await startFederation({ backend: 'postgres', size: SHARED_SIZE, seed: SHARED_SEED });
   // Only the data crosses to the test workers, not the process handles.
   const info = Object.fromEntries(Object.entries(federation).filter(([, v]) => typeof v !== 'function')) as unknown as FederationInfo;
   project.provide('federation', info);

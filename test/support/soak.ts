@@ -12,7 +12,7 @@ import { Agent, fetch } from 'undici';
 import type { Agency } from '../../platform/domain/agencies.js';
 import { auditCli, withAuditDatabase } from './audit.js';
 import { CALLERS, headersFor } from './callers.js';
-import { POSTGRES_ADMIN_URL, startFederation, type Federation } from './federation.js';
+import { POSTGRES_ADMIN_URL, startFederation, testDatabasePrefix, type Federation } from './federation.js';
 import { universe } from './universe.js';
 
 /** What a soak run found. */
@@ -46,10 +46,10 @@ interface Progress {
 const SOAK_OVERRUN_MS = 150_000;
 
 /**
- * Runs a soak of `seconds` on a federation of its own (PostgreSQL databases under `prefix`).
+ * Runs a soak of `seconds` on a federation of its own (its own set of PostgreSQL databases, `databases`: see testDatabasePrefix).
  * Rejects, naming the step it was at, if it runs SOAK_OVERRUN_MS past its load.
  */
-export async function runSoak(options: { seed: string; seconds: number; clients?: number; prefix?: string }): Promise<SoakReport> {
+export async function runSoak(options: { seed: string; seconds: number; clients?: number; databases?: string }): Promise<SoakReport> {
   const progress: Progress = { phase: 'starting its federation' };
   const limitMs = options.seconds * 1000 + SOAK_OVERRUN_MS;
   let timer: NodeJS.Timeout | undefined;
@@ -63,13 +63,14 @@ export async function runSoak(options: { seed: string; seconds: number; clients?
   }
 }
 
-async function soakOnItsOwnFederation(options: { seed: string; seconds: number; clients?: number; prefix?: string }, progress: Progress): Promise<SoakReport> {
-  const prefix = options.prefix ?? 'meg_soak';
+async function soakOnItsOwnFederation(options: { seed: string; seconds: number; clients?: number; databases?: string }, progress: Progress): Promise<SoakReport> {
+  const set = options.databases ?? 'soak';
+  const prefix = testDatabasePrefix(set);
   const federation = await startFederation({
     backend: 'postgres',
     size: 300,
     seed: options.seed,
-    databasePrefix: prefix,
+    databases: set,
     extraEnv: { MEG_GATEWAY_WORKERS: '2', MEG_SUBGRAPH_TIMEOUT_MS: '1000', MEG_BREAKER_COOLDOWN_MS: '1000' },
   });
   try {
