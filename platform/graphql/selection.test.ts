@@ -1,6 +1,6 @@
 import { buildSchema, parse, print, type FieldNode, type GraphQLCompositeType, type InlineFragmentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { collectFields, fieldsInScope, fragmentApplies, fragmentType, isIncluded, operationVariables, runtimeType, selectionContext, type SelectionContext } from './selection.js';
+import { collectFields, fieldsInScope, fragmentApplies, fragmentType, isIncluded, operationVariables, runtimeType, selectionContext, walkSelections, type SelectionContext } from './selection.js';
 
 const schema = buildSchema(`
   interface Party { name: String }
@@ -133,11 +133,11 @@ describe('the fields written below a selection set, on the types they are writte
     const document = parse('query($show: Boolean = false) { ...Q a: company { ...C } b: company { ...C } } fragment Q on Query { party { name @include(if: $show) } } fragment C on Company { uscc }');
     const context = selectionContext(schema, document, operationOf(document), {});
     const opened = new Set<string>();
-    const root = fieldsInScope(context, type('Query'), operationOf(document).selectionSet, opened);
+    const root = fieldsInScope(context, type('Query'), operationOf(document).selectionSet, { opened });
     expect(scoped(root)).toEqual(['Query.party', 'Query.company', 'Query.company']);
-    expect(scoped(fieldsInScope(context, type('Party'), root[0]!.node.selectionSet!, opened))).toEqual([]);
-    expect(scoped(fieldsInScope(context, type('Company'), root[1]!.node.selectionSet!, opened))).toEqual(['Company.uscc']);
-    expect(scoped(fieldsInScope(context, type('Company'), root[2]!.node.selectionSet!, opened))).toEqual([]);
+    expect(scoped(fieldsInScope(context, type('Party'), root[0]!.node.selectionSet!, { opened }))).toEqual([]);
+    expect(scoped(fieldsInScope(context, type('Company'), root[1]!.node.selectionSet!, { opened }))).toEqual(['Company.uscc']);
+    expect(scoped(fieldsInScope(context, type('Company'), root[2]!.node.selectionSet!, { opened }))).toEqual([]);
   });
 
   it('keep every field in a context without variables, and skip a fragment the document lacks', () => {
@@ -145,6 +145,34 @@ describe('the fields written below a selection set, on the types they are writte
     const context = selectionContext(schema, document);
     const [company] = fieldsInScope(context, type('Query'), operationOf(document).selectionSet);
     expect(scoped(fieldsInScope(context, type('Company'), company!.node.selectionSet!))).toEqual(['Company.name', 'Company.uscc']);
+  });
+});
+
+describe('walking a document as written', () => {
+  it('visits every field once with its type, each selection set, and each fragment once however often it is spread', () => {
+    const document = parse('{ a: company { ...C staff { name } } b: company { ...C } party { ... on Person { idNumber } } } fragment C on Company { uscc }');
+    const context = selectionContext(schema, document);
+    const fields: string[] = [];
+    const sets: string[] = [];
+    walkSelections(context, type('Query'), operationOf(document).selectionSet, {
+      field: (node, on) => void fields.push(`${on.name}.${node.name.value}`),
+      selectionSet: (set, on) => void sets.push(`${on.name}(${set.selections.length})`),
+    });
+    expect(fields).toEqual(['Query.company', 'Company.uscc', 'Company.staff', 'Person.name', 'Query.company', 'Query.party', 'Person.idNumber']);
+    expect(sets).toEqual(['Query(3)', 'Company(2)', 'Company(1)', 'Person(1)', 'Company(1)', 'Party(1)', 'Person(1)']);
+  });
+
+  it('stays out of the selection set of a field the visitor turns away, and of one the type does not have', () => {
+    const document = parse('{ company { staff { name } uscc } party { name { first } } }');
+    const context = selectionContext(schema, document);
+    const fields: string[] = [];
+    walkSelections(context, type('Query'), operationOf(document).selectionSet, {
+      field: (node, on) => {
+        fields.push(`${on.name}.${node.name.value}`);
+        return node.name.value !== 'staff';
+      },
+    });
+    expect(fields).toEqual(['Query.company', 'Company.staff', 'Company.uscc', 'Query.party', 'Party.name']);
   });
 });
 

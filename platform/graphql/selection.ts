@@ -8,12 +8,13 @@
  * decided. Here they are answered once, as graphql-js's executor answers them
  * (src/execution/collectFields.ts), so that what is judged is what runs.
  *
- * Two questions, two functions:
+ * Two questions, two answers:
  * - {@link collectFields}: the fields a selection set yields on one type, merged under their
  *   response keys as execution merges them (for a result object, whose type is known);
- * - {@link fieldsInScope}: every field written below a selection set, each with the type it is
- *   written on, fragments opened whatever type they apply to (for the document as written, before
- *   the runtime types are known: every possible type of an abstract field is covered).
+ * - {@link fieldsInScope} and {@link walkSelections}: every field written below a selection set,
+ *   each with the type it is written on, fragments opened whatever type they apply to (for the
+ *   document as written, before the runtime types are known: what a field of an abstract type
+ *   selects on any of its possible types is all there).
  *
  * Each reads `@skip`/`@include` with the operation's variables when the {@link SelectionContext}
  * has them, or walks every branch when it does not (a document judged for any variables).
@@ -154,29 +155,69 @@ export interface FieldInScope {
   readonly node: FieldNode;
 }
 
+/** Options of {@link fieldsInScope}. */
+export interface ScopeOptions {
+  /**
+   * The fragments opened so far: each named fragment is opened once per set. Pass one set through
+   * a whole walk to open each fragment once in it (its fields are the same wherever it is spread).
+   */
+  readonly opened?: Set<string>;
+  /** Told each selection set opened, the given one first, with the type it is written on. */
+  readonly onSelectionSet?: (selectionSet: SelectionSetNode, type: GraphQLCompositeType) => void;
+}
+
 /**
  * Every field written in `selectionSet` of `type` and in the fragments it opens, each with the
  * type it is written on (as validation's `TypeInfo` sees it), in document order. Unlike
  * {@link collectFields} no runtime type is chosen: a fragment is opened whatever type it applies
  * to, so that what a field of an abstract type may select on any of its possible types is all
- * there. Fields are not merged; the same node appears once per place it is reached from.
- *
- * Each named fragment is opened once per `opened` set: pass one set through a whole walk to
- * visit each fragment once in it (a fragment's fields are the same wherever it is spread). A
- * fragment the document lacks, or whose type condition names no type with fields, opens nothing.
+ * there. Fields are not merged. A fragment the document lacks, or whose type condition names no
+ * type with fields, opens nothing.
  */
-export function fieldsInScope(
+export function fieldsInScope(context: SelectionContext, type: GraphQLCompositeType, selectionSet: SelectionSetNode, options: ScopeOptions = {}): FieldInScope[] {
+  const fields: FieldInScope[] = [];
+  const visitor: SelectionVisitor = {
+    field: (node, scope) => {
+      fields.push({ type: scope, node });
+      return false;
+    },
+    ...(options.onSelectionSet ? { selectionSet: options.onSelectionSet } : {}),
+  };
+  walkSelections(context, type, selectionSet, visitor, options.opened);
+  return fields;
+}
+
+/** What {@link walkSelections} tells its caller of. */
+export interface SelectionVisitor {
+  /** A field, with the type it is written on; returning false keeps the walk out of its selection set. */
+  readonly field?: (node: FieldNode, type: GraphQLCompositeType) => boolean | void;
+  /** A selection set (a field's, an inline fragment's or a fragment's), with the type it is written on. */
+  readonly selectionSet?: (selectionSet: SelectionSetNode, type: GraphQLCompositeType) => void;
+}
+
+/**
+ * Walks `selectionSet` of `type` and everything below it as written, depth first in document
+ * order: each field with the type it is written on, then its own selections on the type it
+ * returns (a field the type does not have, or of an introspection type, is not walked below).
+ * Fragments are opened where they are spread, whatever type they apply to (see
+ * {@link fieldsInScope}); each named fragment once in the whole walk, or once per `opened` set
+ * shared between walks. `@skip`/`@include` as the context reads them.
+ */
+export function walkSelections(
   context: SelectionContext,
   type: GraphQLCompositeType,
   selectionSet: SelectionSetNode,
+  visitor: SelectionVisitor,
   opened: Set<string> = new Set(),
-): FieldInScope[] {
-  const fields: FieldInScope[] = [];
-  const collect = (set: SelectionSetNode, scope: GraphQLCompositeType): void => {
+): void {
+  const walk = (set: SelectionSetNode, scope: GraphQLCompositeType): void => {
+    visitor.selectionSet?.(set, scope);
     for (const selection of set.selections) {
       if (!isIncluded(context, selection)) continue;
       if (selection.kind === Kind.FIELD) {
-        fields.push({ type: scope, node: selection });
+        if (visitor.field?.(selection, scope) === false || !selection.selectionSet) continue;
+        const below = fieldCompositeType(scope, selection.name.value);
+        if (below) walk(selection.selectionSet, below);
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
@@ -185,11 +226,10 @@ export function fieldsInScope(
       }
       const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? context.fragments.get(selection.name.value) : selection;
       const condition = fragment && fragmentType(context, fragment, scope);
-      if (condition) collect(fragment.selectionSet, condition);
+      if (condition) walk(fragment.selectionSet, condition);
     }
   };
-  collect(selectionSet, type);
-  return fields;
+  walk(selectionSet, type);
 }
 
 /**
