@@ -16,8 +16,9 @@ const schema = buildSchema(`
   }
   input Filter { uscc: USCC, note: String }
   type Enterprise { uscc: USCC market: Market tax: Tax }
-  type Market { name: String legalRepresentative: Person staff: [Person] phones: [String] }
-  type Person { name: String idNumber: String }
+  type Market implements Named { name: String legalRepresentative: Person staff: [Person] phones: [String] }
+  type Person implements Named { name: String idNumber: String }
+  interface Named { name: String }
   type Tax { arrears: [Arrear] rating: String filing: JSON }
   type Arrear { amount: Int }
   union Party = Person | Market
@@ -276,6 +277,25 @@ describe('judging what the data holds', () => {
     expect(data).toEqual({ party: { __typename: 'Person', name: '王伟', idNumber: '110101********1234' } });
     // The caller still learns that a market's name would have been withheld.
     expect(errorsOf(applied)).toEqual([{ path: undefined, code: 'FORBIDDEN_FIELD', coordinate: 'Market.name', rule: 'conditional_purpose_missing' }]);
+  });
+
+  it('masks a field selected twice under one response key once, as the executor answers it once', () => {
+    const data = { enterprise: { market: { legalRepresentative: { idNumber: '110101199003071234' } }, tax: { arrears: [{ amount: 250_000 }] } } };
+    const applied = apply(
+      `{ enterprise(uscc: "${A}") { market { legalRepresentative { idNumber ...Id } } tax { arrears { amount ... on Arrear { amount } } } } } fragment Id on Person { idNumber }`,
+      data,
+      { 'Person.idNumber': mask('HASH'), 'Arrear.amount': mask('AMOUNT_BAND') },
+    );
+    // Masked twice, the hash would be of the hash (no longer linking records of one value) and the band of a band none.
+    expect(data).toEqual({ enterprise: { market: { legalRepresentative: { idNumber: masker('HASH', '110101199003071234') } }, tax: { arrears: [{ amount: '100k-1M' }] } } });
+    expect(applied.errors).toEqual([]);
+  });
+
+  it('judges a fragment on an interface on every object of a type that implements it', () => {
+    const data = { party: { __typename: 'Person', name: '王伟', idNumber: '110101199003071234' } };
+    const applied = apply(`{ party(id: "1") { __typename ... on Named { name } ... on Person { idNumber } } }`, data, { 'Person.idNumber': mask('ID_NUMBER') });
+    expect(data).toEqual({ party: { __typename: 'Person', name: '王伟', idNumber: '110101********1234' } });
+    expect(applied.errors).toEqual([]);
   });
 
   it('reports the denied fields of an answer without data', () => {
