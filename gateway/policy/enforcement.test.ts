@@ -73,6 +73,15 @@ describe('pruning before planning', () => {
     expect(print(pruned)).toBe(print(parse(`{ enterprise(uscc: "${A}") { market { __meg_pruned: __typename } branch { name } __meg_key: uscc } }`)));
   });
 
+  it('prunes a denied field whatever its directives say, and one written on an interface that a type implementing it denies', () => {
+    const document = parse(`query($on: Boolean = false) { party(id: "1") { ... on Named { name } } enterprise(uscc: "${A}") { market { name @include(if: $on) legalRepresentative @skip(if: true) { idNumber } } } }`);
+    const { document: pruned, denied } = pruneDocument(schema, document, decisions({ 'Market.name': deny(), 'Person.idNumber': deny() }));
+    expect(denied).toBe(3);
+    expect(print(pruned)).toBe(
+      print(parse(`query($on: Boolean = false) { party(id: "1") { ... on Named { __meg_pruned: __typename } } enterprise(uscc: "${A}") { market { legalRepresentative @skip(if: true) { __meg_pruned: __typename } } __meg_key: uscc } }`)),
+    );
+  });
+
   it('gives the same plan key for the same pruned document, another for another', () => {
     const query = parse(`{ enterprise(uscc: "${A}") { market { name legalRepresentative { idNumber } } } }`);
     const a = pruneDocument(schema, query, decisions({ 'Person.idNumber': deny() }));
@@ -412,6 +421,11 @@ describe('the coordinates an operation selects', () => {
   it('are those of every field, through fragments and aliases, and none of introspection', () => {
     const document: DocumentNode = parse(`{ __typename e: enterprise(uscc: "${A}") { ...M } } fragment M on Enterprise { market { name } tax { ... on Tax { rating } } }`);
     expect(selectedCoordinates(schema, document)).toEqual(['Enterprise.market', 'Enterprise.tax', 'Market.name', 'Query.enterprise', 'Tax.rating']);
+  });
+
+  it('are those on both sides of every @skip and @include, and of each type implementing an interface a field is written on', () => {
+    const document = parse(`query($on: Boolean = false) { party(id: "1") { ... on Named { name } } enterprise(uscc: "${A}") @skip(if: true) { tax @include(if: $on) { rating } } }`);
+    expect(selectedCoordinates(schema, document)).toEqual(['Enterprise.tax', 'Market.name', 'Person.name', 'Query.enterprise', 'Query.party', 'Tax.rating']);
   });
 
   it('leave out the fields of the introspection types', () => {

@@ -9,13 +9,11 @@
 import {
   GraphQLError,
   Kind,
-  TypeInfo,
   isAbstractType,
   isInterfaceType,
   isObjectType,
   print,
   visit,
-  visitWithTypeInfo,
   valueFromAST,
   type DocumentNode,
   type FieldNode,
@@ -33,6 +31,7 @@ import {
   selectionContext,
   walkSelections,
   type SelectionContext,
+  type SelectionVisitor,
 } from '../../platform/graphql/selection.js';
 import type { CatalogueEntry } from '../catalogue.js';
 import { collectCodes } from '../limits.js';
@@ -52,19 +51,21 @@ const ENTITY_KEY = '__meg_key';
 /** The entity types whose reads the access log names, with their key field. */
 const ENTITY_KEYS: Readonly<Record<string, string>> = { Enterprise: 'uscc' };
 
-/** The field coordinates (`Type.field`) a document selects, introspection excepted. */
+/**
+ * The field coordinates (`Type.field`) a document selects, introspection excepted: every field of
+ * every operation, through every fragment and both sides of every `@skip`/`@include` (the
+ * decisions are made once for any variables), a field written on an interface on each type that
+ * implements it.
+ */
 export function selectedCoordinates(schema: GraphQLSchema, document: DocumentNode): string[] {
   const coordinates = new Set<string>();
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (parent && !isMeta(parent.name, node.name.value)) coordinates.add(`${parent.name}.${node.name.value}`);
-      },
-    }),
-  );
+  walkDocument(schema, document, {
+    field(node, type) {
+      if (isMeta(type.name, node.name.value)) return false;
+      for (const coordinate of coordinatesOf(schema, type, node.name.value)) coordinates.add(coordinate);
+      return true;
+    },
+  });
   return [...coordinates].sort();
 }
 
@@ -79,39 +80,59 @@ function isMeta(parentType: string, field: string): boolean {
 
 /**
  * The document without the denied fields, with the key of every entity it reads asked for under
- * {@link ENTITY_KEY}, and its hash (the query-plan cache key).
+ * {@link ENTITY_KEY}, and its hash (the query-plan cache key). A field is pruned wherever it is
+ * written, whatever directives say (the plan serves any variables); one written on an interface
+ * when any type implementing it denies it (denied data never leaves its agency).
  */
 export function pruneDocument(
   schema: GraphQLSchema,
   document: DocumentNode,
   decisions: ReadonlyMap<string, FieldDecision>,
 ): { document: DocumentNode; queryHash: string; denied: number } {
+  // Where each field and selection set is written, as the walker finds them from the operations.
+  const fieldTypes = new Map<FieldNode, GraphQLCompositeType>();
+  const setTypes = new Map<SelectionSetNode, GraphQLCompositeType>();
+  walkDocument(schema, document, {
+    field: (node, type) => void fieldTypes.set(node, type),
+    selectionSet: (set, type) => void setTypes.set(set, type),
+  });
   let denied = 0;
-  const typeInfo = new TypeInfo(schema);
-  const pruned = visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field: {
-        enter(node) {
-          const parent = typeInfo.getParentType();
-          if (!parent || isMeta(parent.name, node.name.value)) return undefined;
-          if (decisions.get(`${parent.name}.${node.name.value}`)?.effect !== 'DENY') return undefined;
-          denied++;
-          return null;
-        },
+  const enclosing: (GraphQLCompositeType | undefined)[] = [];
+  const pruned = visit(document, {
+    Field: {
+      enter(node) {
+        const parent = fieldTypes.get(node);
+        if (!parent || isMeta(parent.name, node.name.value)) return undefined;
+        if (!coordinatesOf(schema, parent, node.name.value).some((coordinate) => decisions.get(coordinate)?.effect === 'DENY')) return undefined;
+        denied++;
+        return null;
       },
-      SelectionSet: {
-        leave(node) {
-          // Stryker disable next-line StringLiteral: equivalent, ENTITY_KEYS names no type but Enterprise, so any other fallback name finds no key either
-          const keyField = ENTITY_KEYS[typeInfo.getParentType()?.name ?? ''];
-          if (keyField) return { ...node, selections: [...node.selections, entityKeyField(keyField)] };
-          if (node.selections.length > 0) return undefined;
-          return { ...node, selections: [placeholderField()] };
-        },
+    },
+    SelectionSet: {
+      enter(node) {
+        enclosing.push(setTypes.get(node));
       },
-    }),
-  );
+      leave(node) {
+        // Stryker disable next-line StringLiteral: equivalent, ENTITY_KEYS names no type but Enterprise, so any other fallback name finds no key either
+        const keyField = ENTITY_KEYS[enclosing.pop()?.name ?? ''];
+        if (keyField) return { ...node, selections: [...node.selections, entityKeyField(keyField)] };
+        if (node.selections.length > 0) return undefined;
+        return { ...node, selections: [placeholderField()] };
+      },
+    },
+  });
   return { document: pruned, queryHash: createHash('sha256').update(print(pruned)).digest('hex'), denied };
+}
+
+/** Walks every operation of `document` as written, every branch, each fragment once (see walkSelections). */
+function walkDocument(schema: GraphQLSchema, document: DocumentNode, visitor: SelectionVisitor): void {
+  const context = selectionContext(schema, document);
+  const opened = new Set<string>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    const root = schema.getRootType(definition.operation);
+    if (root) walkSelections(context, root, definition.selectionSet, visitor, opened);
+  }
 }
 
 /** Context for applying decisions to a result. */
