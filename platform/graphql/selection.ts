@@ -38,6 +38,7 @@ import {
   type FragmentDefinitionNode,
   type FragmentSpreadNode,
   type GraphQLCompositeType,
+  type GraphQLNamedType,
   type GraphQLSchema,
   type InlineFragmentNode,
   type OperationDefinitionNode,
@@ -249,11 +250,11 @@ export function isIncluded(context: SelectionContext, node: FieldNode | Fragment
  * fragment without one; undefined when the condition names no type that has fields (validation
  * refuses such a fragment).
  */
-export function fragmentType(
+export function fragmentType<Parent extends GraphQLNamedType = GraphQLCompositeType>(
   context: SelectionContext,
   fragment: FragmentDefinitionNode | InlineFragmentNode,
-  parent: GraphQLCompositeType,
-): GraphQLCompositeType | undefined {
+  parent: Parent,
+): Parent | GraphQLCompositeType | undefined {
   if (!fragment.typeCondition) return parent;
   const condition = context.schema.getType(fragment.typeCondition.name.value);
   return condition && isCompositeType(condition) ? condition : undefined;
