@@ -190,12 +190,21 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
 
   // Each object of the data once, with every field merged under each of its keys as the executor
   // merged them: a field selected twice is judged (and masked) once.
+  // The fields of the items of a list are collected once for the list, per runtime type.
+  const collected = new WeakMap<readonly SelectionSetNode[], Map<string, Map<string, FieldNode[]>>>();
+  const fieldsOf = (runtime: GraphQLCompositeType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> => {
+    let byType = collected.get(selectionSets);
+    if (!byType) collected.set(selectionSets, (byType = new Map()));
+    let fields = byType.get(runtime.name);
+    if (!fields) byType.set(runtime.name, (fields = collectFields(selections, runtime, selectionSets, { withExcludedFields: true })));
+    return fields;
+  };
   const walk = (type: GraphQLCompositeType, selectionSets: readonly SelectionSetNode[], value: Record<string, unknown>, path: (string | number)[]) => {
     const runtime = runtimeType(selections, type, value);
     let entry = judged.get(value);
     if (!entry) judged.set(value, (entry = { type: runtime.name, path, keys: new Set() }));
     const keys = entry.keys;
-    for (const [key, nodes] of collectFields(selections, runtime, selectionSets, { withExcludedFields: true })) {
+    for (const [key, nodes] of fieldsOf(runtime, selectionSets)) {
       // Fail closed: a field in the data is judged even if its directives seem to exclude it.
       const ran = Object.hasOwn(value, key) ? nodes : nodes.filter((node) => isIncluded(selections, node));
       if (ran.length === 0) continue;

@@ -3,10 +3,10 @@
  * places — which fields does it select, through which fragments, under which response keys, and
  * which of them do `@skip`/`@include` leave out — when it decides the policy, prunes what is
  * denied, masks the answer, measures the limits, and when a subgraph looks ahead for the lists a
- * profile query will read. Answered separately, the answers drifted: a masked field once came back
- * unmasked because the walker that masked read a fragment's directive differently from the one that
- * decided. Here they are answered once, as graphql-js's executor answers them
- * (src/execution/collectFields.ts), so that what is judged is what runs.
+ * profile query will read. Answered by a walker of each, the answers drifted: a masked field has
+ * come back unmasked through such a difference, and the walker that masked passed over fragments on
+ * interfaces and masked a field selected twice twice. Here they are answered once, as graphql-js's
+ * executor answers them (src/execution/collectFields.ts), so that what is judged is what runs.
  *
  * Two questions, two answers:
  * - {@link collectFields}: the fields a selection set yields on one type, merged under their
