@@ -197,6 +197,11 @@ describe('the limits of an operation', () => {
     expect(error.message).toBe('the operation uses 51 directives; at most 50 are allowed');
   });
 
+  it('measures both sides of every @skip and @include, whatever the variables, as an operation may ask either', () => {
+    const skipped = `query($no: Boolean = false) { enterprise(uscc: "${CODE}") { market @skip(if: true) { penalties { amount } } ...M @include(if: $no) } } fragment M on Enterprise { a: uscc }`;
+    expect(measure(skipped, { no: false })).toMatchObject({ depth: 4, aliases: 1, directives: 2, cost: 1 + 1 + 1 + 10 + 1 });
+  });
+
   it('counts the directives of the operation itself', () => {
     expect(measure(`query @cached { enterprise(uscc: "${CODE}") @include(if: true) { uscc } }`).directives).toBe(2);
   });

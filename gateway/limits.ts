@@ -43,6 +43,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { isUscc } from '../platform/domain/uscc.js';
+import { fragmentType, selectionContext } from '../platform/graphql/selection.js';
 
 /** The limits, each configurable (see the README's configuration table). */
 export interface OperationLimits {
@@ -241,8 +242,9 @@ export function enforceLimits(
   limits: OperationLimits,
   options: EnforceOptions = { catalogueSize: 0 },
 ): OperationMeasure {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  // Every branch: a limit bounds what the operation may ask, so both sides of each @skip/@include
+  // count, and a fragment counts at each of its spreads (an estimate above what execution merges).
+  const context = selectionContext(schema, document);
   const vars = variables ?? {};
   const named = new Set<string>();
   let introspection = false;
@@ -278,16 +280,16 @@ export function enforceLimits(
       // Stryker disable next-line OptionalChaining: equivalent, graphql-js's parser gives every selection a directives list (empty when it has none)
       tally.directives += selection.directives?.length ?? 0;
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value);
+        const fragment = context.fragments.get(selection.name.value);
         if (!fragment) continue; // validation has refused unknown fragments
-        const type = schema.getType(fragment.typeCondition.name.value) ?? parent;
+        const type = fragmentType(context, fragment, parent) ?? parent;
         const inner = fragmentTally(fragment, type, inIntrospection, pageSized);
         addTally(tally, inner, multiplier, depth);
         checkRunning(tally);
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) ?? parent) : parent;
+        const type = fragmentType(context, selection, parent) ?? parent;
         measure(selection.selectionSet, type, depth, inIntrospection, pageSized, tally, multiplier);
         continue;
       }

@@ -16,8 +16,9 @@ const schema = buildSchema(`
   }
   input Filter { uscc: USCC, note: String }
   type Enterprise { uscc: USCC market: Market tax: Tax }
-  type Market { name: String legalRepresentative: Person staff: [Person] phones: [String] }
-  type Person { name: String idNumber: String }
+  type Market implements Named { name: String legalRepresentative: Person staff: [Person] phones: [String] }
+  type Person implements Named { name: String idNumber: String }
+  interface Named { name: String }
   type Tax { arrears: [Arrear] rating: String filing: JSON }
   type Arrear { amount: Int }
   union Party = Person | Market
@@ -70,6 +71,15 @@ describe('pruning before planning', () => {
     const { document: pruned, denied } = pruneDocument(schema, document, decisions({ 'Market.name': deny() }));
     expect(denied).toBe(1);
     expect(print(pruned)).toBe(print(parse(`{ enterprise(uscc: "${A}") { market { __meg_pruned: __typename } branch { name } __meg_key: uscc } }`)));
+  });
+
+  it('prunes a denied field whatever its directives say, and one written on an interface that a type implementing it denies', () => {
+    const document = parse(`query($on: Boolean = false) { party(id: "1") { ... on Named { name } } enterprise(uscc: "${A}") { market { name @include(if: $on) legalRepresentative @skip(if: true) { idNumber } } } }`);
+    const { document: pruned, denied } = pruneDocument(schema, document, decisions({ 'Market.name': deny(), 'Person.idNumber': deny() }));
+    expect(denied).toBe(3);
+    expect(print(pruned)).toBe(
+      print(parse(`query($on: Boolean = false) { party(id: "1") { ... on Named { __meg_pruned: __typename } } enterprise(uscc: "${A}") { market { legalRepresentative @skip(if: true) { __meg_pruned: __typename } } __meg_key: uscc } }`)),
+    );
   });
 
   it('gives the same plan key for the same pruned document, another for another', () => {
@@ -278,6 +288,25 @@ describe('judging what the data holds', () => {
     expect(errorsOf(applied)).toEqual([{ path: undefined, code: 'FORBIDDEN_FIELD', coordinate: 'Market.name', rule: 'conditional_purpose_missing' }]);
   });
 
+  it('masks a field selected twice under one response key once, as the executor answers it once', () => {
+    const data = { enterprise: { market: { legalRepresentative: { idNumber: '110101199003071234' } }, tax: { arrears: [{ amount: 250_000 }] } } };
+    const applied = apply(
+      `{ enterprise(uscc: "${A}") { market { legalRepresentative { idNumber ...Id } } tax { arrears { amount ... on Arrear { amount } } } } } fragment Id on Person { idNumber }`,
+      data,
+      { 'Person.idNumber': mask('HASH'), 'Arrear.amount': mask('AMOUNT_BAND') },
+    );
+    // Masked twice, the hash would be of the hash (no longer linking records of one value) and the band of a band none.
+    expect(data).toEqual({ enterprise: { market: { legalRepresentative: { idNumber: masker('HASH', '110101199003071234') } }, tax: { arrears: [{ amount: '100k-1M' }] } } });
+    expect(applied.errors).toEqual([]);
+  });
+
+  it('judges a fragment on an interface on every object of a type that implements it', () => {
+    const data = { party: { __typename: 'Person', name: '王伟', idNumber: '110101199003071234' } };
+    const applied = apply(`{ party(id: "1") { __typename ... on Named { name } ... on Person { idNumber } } }`, data, { 'Person.idNumber': mask('ID_NUMBER') });
+    expect(data).toEqual({ party: { __typename: 'Person', name: '王伟', idNumber: '110101********1234' } });
+    expect(applied.errors).toEqual([]);
+  });
+
   it('reports the denied fields of an answer without data', () => {
     const applied = apply(`{ enterprise(uscc: "${A}") { market { legalRepresentative { idNumber } } } }`, null, { 'Person.idNumber': deny() });
     expect(errorsOf(applied)).toEqual([{ path: undefined, code: 'FORBIDDEN_FIELD', coordinate: 'Person.idNumber', rule: 'conditional_purpose_missing' }]);
@@ -392,6 +421,11 @@ describe('the coordinates an operation selects', () => {
   it('are those of every field, through fragments and aliases, and none of introspection', () => {
     const document: DocumentNode = parse(`{ __typename e: enterprise(uscc: "${A}") { ...M } } fragment M on Enterprise { market { name } tax { ... on Tax { rating } } }`);
     expect(selectedCoordinates(schema, document)).toEqual(['Enterprise.market', 'Enterprise.tax', 'Market.name', 'Query.enterprise', 'Tax.rating']);
+  });
+
+  it('are those on both sides of every @skip and @include, and of each type implementing an interface a field is written on', () => {
+    const document = parse(`query($on: Boolean = false) { party(id: "1") { ... on Named { name } } enterprise(uscc: "${A}") @skip(if: true) { tax @include(if: $on) { rating } } }`);
+    expect(selectedCoordinates(schema, document)).toEqual(['Enterprise.tax', 'Market.name', 'Person.name', 'Query.enterprise', 'Query.party', 'Tax.rating']);
   });
 
   it('leave out the fields of the introspection types', () => {

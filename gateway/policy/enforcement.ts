@@ -9,25 +9,30 @@
 import {
   GraphQLError,
   Kind,
-  TypeInfo,
-  getNamedType,
-  isCompositeType,
-  isInputType,
+  isAbstractType,
+  isInterfaceType,
   isObjectType,
   print,
-  typeFromAST,
   visit,
-  visitWithTypeInfo,
   valueFromAST,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
-  type SelectionNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { createHash } from 'node:crypto';
+import {
+  collectFields,
+  fieldCompositeType,
+  isIncluded,
+  runtimeType,
+  selectionContext,
+  walkSelections,
+  type SelectionContext,
+  type SelectionVisitor,
+} from '../../platform/graphql/selection.js';
 import type { CatalogueEntry } from '../catalogue.js';
 import { collectCodes } from '../limits.js';
 import type { FieldDecision } from './accessPolicy.js';
@@ -46,19 +51,21 @@ const ENTITY_KEY = '__meg_key';
 /** The entity types whose reads the access log names, with their key field. */
 const ENTITY_KEYS: Readonly<Record<string, string>> = { Enterprise: 'uscc' };
 
-/** The field coordinates (`Type.field`) a document selects, introspection excepted. */
+/**
+ * The field coordinates (`Type.field`) a document selects, introspection excepted: every field of
+ * every operation, through every fragment and both sides of every `@skip`/`@include` (the
+ * decisions are made once for any variables), a field written on an interface on each type that
+ * implements it.
+ */
 export function selectedCoordinates(schema: GraphQLSchema, document: DocumentNode): string[] {
   const coordinates = new Set<string>();
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (parent && !isMeta(parent.name, node.name.value)) coordinates.add(`${parent.name}.${node.name.value}`);
-      },
-    }),
-  );
+  walkDocument(schema, document, {
+    field(node, type) {
+      if (isMeta(type.name, node.name.value)) return false;
+      for (const coordinate of coordinatesOf(schema, type, node.name.value)) coordinates.add(coordinate);
+      return true;
+    },
+  });
   return [...coordinates].sort();
 }
 
@@ -73,39 +80,59 @@ function isMeta(parentType: string, field: string): boolean {
 
 /**
  * The document without the denied fields, with the key of every entity it reads asked for under
- * {@link ENTITY_KEY}, and its hash (the query-plan cache key).
+ * {@link ENTITY_KEY}, and its hash (the query-plan cache key). A field is pruned wherever it is
+ * written, whatever directives say (the plan serves any variables); one written on an interface
+ * when any type implementing it denies it (denied data never leaves its agency).
  */
 export function pruneDocument(
   schema: GraphQLSchema,
   document: DocumentNode,
   decisions: ReadonlyMap<string, FieldDecision>,
 ): { document: DocumentNode; queryHash: string; denied: number } {
+  // Where each field and selection set is written, as the walker finds them from the operations.
+  const fieldTypes = new Map<FieldNode, GraphQLCompositeType>();
+  const setTypes = new Map<SelectionSetNode, GraphQLCompositeType>();
+  walkDocument(schema, document, {
+    field: (node, type) => void fieldTypes.set(node, type),
+    selectionSet: (set, type) => void setTypes.set(set, type),
+  });
   let denied = 0;
-  const typeInfo = new TypeInfo(schema);
-  const pruned = visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field: {
-        enter(node) {
-          const parent = typeInfo.getParentType();
-          if (!parent || isMeta(parent.name, node.name.value)) return undefined;
-          if (decisions.get(`${parent.name}.${node.name.value}`)?.effect !== 'DENY') return undefined;
-          denied++;
-          return null;
-        },
+  const enclosing: (GraphQLCompositeType | undefined)[] = [];
+  const pruned = visit(document, {
+    Field: {
+      enter(node) {
+        const parent = fieldTypes.get(node);
+        if (!parent || isMeta(parent.name, node.name.value)) return undefined;
+        if (!coordinatesOf(schema, parent, node.name.value).some((coordinate) => decisions.get(coordinate)?.effect === 'DENY')) return undefined;
+        denied++;
+        return null;
       },
-      SelectionSet: {
-        leave(node) {
-          // Stryker disable next-line StringLiteral: equivalent, ENTITY_KEYS names no type but Enterprise, so any other fallback name finds no key either
-          const keyField = ENTITY_KEYS[typeInfo.getParentType()?.name ?? ''];
-          if (keyField) return { ...node, selections: [...node.selections, entityKeyField(keyField)] };
-          if (node.selections.length > 0) return undefined;
-          return { ...node, selections: [placeholderField()] };
-        },
+    },
+    SelectionSet: {
+      enter(node) {
+        enclosing.push(setTypes.get(node));
       },
-    }),
-  );
+      leave(node) {
+        // Stryker disable next-line StringLiteral: equivalent, ENTITY_KEYS names no type but Enterprise, so any other fallback name finds no key either
+        const keyField = ENTITY_KEYS[enclosing.pop()?.name ?? ''];
+        if (keyField) return { ...node, selections: [...node.selections, entityKeyField(keyField)] };
+        if (node.selections.length > 0) return undefined;
+        return { ...node, selections: [placeholderField()] };
+      },
+    },
+  });
   return { document: pruned, queryHash: createHash('sha256').update(print(pruned)).digest('hex'), denied };
+}
+
+/** Walks every operation of `document` as written, every branch, each fragment once (see walkSelections). */
+function walkDocument(schema: GraphQLSchema, document: DocumentNode, visitor: SelectionVisitor): void {
+  const context = selectionContext(schema, document);
+  const opened = new Set<string>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    const root = schema.getRootType(definition.operation);
+    if (root) walkSelections(context, root, definition.selectionSet, visitor, opened);
+  }
 }
 
 /** Context for applying decisions to a result. */
@@ -147,88 +174,71 @@ export class EnforcementError extends Error {
  * an operation it cannot find throws {@link EnforcementError}, so that nothing is released unjudged.
  */
 export function applyDecisions(data: Record<string, unknown> | null | undefined, context: ApplyContext): Applied {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  let operation: SelectionSetNode | undefined;
-  let rootType: GraphQLCompositeType | undefined;
-  // @include/@skip read variables as the executor does: a variable not sent takes its default.
-  const variables: Record<string, unknown> = {};
-  for (const def of context.document.definitions) {
-    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    if (def.kind === Kind.OPERATION_DEFINITION && (!context.operationName || def.name?.value === context.operationName) && !operation) {
-      operation = def.selectionSet;
-      rootType = context.schema.getRootType(def.operation) ?? undefined;
-      for (const v of def.variableDefinitions ?? []) {
-        const type = typeFromAST(context.schema, v.type);
-        // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, valueFromAST gives undefined for a variable without a default, as for one not sent; and validation has refused a variable whose type is unknown or not an input type
-        if (v.defaultValue && type && isInputType(type)) variables[v.variable.name.value] = valueFromAST(v.defaultValue, type);
-      }
-    }
-  }
-  Object.assign(variables, context.variables);
-  context = { ...context, variables };
-  const denied = new Map<FieldNode, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>();
-  const entities = new Set<string>();
+  const operation = context.document.definitions.find(
+    (def): def is OperationDefinitionNode => def.kind === Kind.OPERATION_DEFINITION && (!context.operationName || def.name?.value === context.operationName),
+  );
+  const rootType = operation && (context.schema.getRootType(operation.operation) ?? undefined);
   if (!operation || !rootType) {
     throw new EnforcementError(`the operation ${context.operationName ?? '(anonymous)'} or its root type is not in the document or the schema`);
   }
+  // @include/@skip read as the executor reads them: coerced variables, a variable not sent at its default.
+  const selections = selectionContext(context.schema, context.document, operation, context.variables);
+  const denied: Denied = new Map();
+  const entities = new Set<string>();
   // The keys of each object of the data that a selection judged, with the object's type and path.
   const judged = new WeakMap<object, { type: string; path: (string | number)[]; keys: Set<string> }>();
-  const judge = (value: Record<string, unknown>, type: GraphQLCompositeType, path: (string | number)[], key: string) => {
-    let entry = judged.get(value);
-    // Stryker disable next-line ConditionalExpression,ObjectLiteral: equivalent, walk has registered the object before it judges any of its keys
-    if (!entry) judged.set(value, (entry = { type: type.name, path, keys: new Set() }));
-    entry.keys.add(key);
-  };
 
-  const walk = (selectionSet: SelectionSetNode, type: GraphQLCompositeType, value: Record<string, unknown>, path: (string | number)[]) => {
-    if (!judged.has(value)) judged.set(value, { type: type.name, path, keys: new Set() });
-    for (const selection of selectionSet.selections) {
-      // Fail closed: a field in the data is judged even if the directives seem to exclude it.
-      const present = selection.kind === Kind.FIELD && Object.hasOwn(value, selection.alias?.value ?? selection.name.value);
-      if (!present && !included(selection, context.variables)) continue;
-      if (selection.kind === Kind.FIELD) {
-        const name = selection.name.value;
-        const key = selection.alias?.value ?? name;
-        if (name.startsWith('__')) {
-          judge(value, type, path, key);
-          continue;
-        }
-        judge(value, type, path, key);
-        const coordinate = `${type.name}.${name}`;
-        const decision = context.decisions.get(coordinate);
-        if (!decision || decision.effect === 'DENY') {
-          const entry = denied.get(selection) ?? { coordinate, decision: decision ?? UNDECIDED };
+  // Each object of the data once, with every field merged under each of its keys as the executor
+  // merged them: a field selected twice is judged (and masked) once.
+  // The fields of the items of a list are collected once for the list, per runtime type.
+  const collected = new WeakMap<readonly SelectionSetNode[], Map<string, Map<string, FieldNode[]>>>();
+  const fieldsOf = (runtime: GraphQLCompositeType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> => {
+    let byType = collected.get(selectionSets);
+    if (!byType) collected.set(selectionSets, (byType = new Map()));
+    let fields = byType.get(runtime.name);
+    if (!fields) byType.set(runtime.name, (fields = collectFields(selections, runtime, selectionSets, { withExcludedFields: true })));
+    return fields;
+  };
+  const walk = (type: GraphQLCompositeType, selectionSets: readonly SelectionSetNode[], value: Record<string, unknown>, path: (string | number)[]) => {
+    const runtime = runtimeType(selections, type, value);
+    let entry = judged.get(value);
+    if (!entry) judged.set(value, (entry = { type: runtime.name, path, keys: new Set() }));
+    const keys = entry.keys;
+    for (const [key, nodes] of fieldsOf(runtime, selectionSets)) {
+      // Fail closed: a field in the data is judged even if its directives seem to exclude it.
+      const ran = Object.hasOwn(value, key) ? nodes : nodes.filter((node) => isIncluded(selections, node));
+      if (ran.length === 0) continue;
+      keys.add(key);
+      const name = ran[0]!.name.value;
+      if (name.startsWith('__')) continue;
+      const coordinate = `${runtime.name}.${name}`;
+      const decision = context.decisions.get(coordinate);
+      if (!decision || decision.effect === 'DENY') {
+        for (const node of ran) {
+          const entry = deniedEntry(denied, node, coordinate, decision ?? UNDECIDED);
           if (!entry.path) entry.path = [...path, key];
-          denied.set(selection, entry);
-          value[key] = null;
-          continue;
         }
-        const fieldValue = value[key];
-        if (decision.effect === 'MASK') {
-          value[key] = maskDeep(fieldValue, decision.mask!, context.mask);
-          continue;
-        }
-        if (!selection.selectionSet || fieldValue === null || fieldValue === undefined) continue;
-        const fieldType = isObjectType(type) ? getNamedType(type.getFields()[name]?.type) : undefined;
-        if (!fieldType || !isCompositeType(fieldType)) {
-          // Nothing here knows what lies below: it is not released.
-          denied.set(selection, { coordinate, decision: UNJUDGED, path: [...path, key] });
-          value[key] = null;
-          continue;
-        }
-        forEachObject(fieldValue, [...path, key], (item, itemPath) => walk(selection.selectionSet!, fieldType, item, itemPath));
-      } else {
-        const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
-        if (!fragment) continue;
-        const condition = fragment.typeCondition ? context.schema.getType(fragment.typeCondition.name.value) : type;
-        // Stryker disable next-line LogicalOperator: equivalent, a fragment on a scalar is skipped by the next check too, as no object's __typename names a scalar (Apollo's result shaping refuses one)
-        if (!condition || !isCompositeType(condition)) continue;
-        if (condition.name !== type.name && value['__typename'] !== condition.name) continue;
-        walk(fragment.selectionSet, condition, value, path);
+        value[key] = null;
+        continue;
       }
+      const fieldValue = value[key];
+      if (decision.effect === 'MASK') {
+        value[key] = maskDeep(fieldValue, decision.mask!, context.mask);
+        continue;
+      }
+      const below = ran.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+      if (below.length === 0 || fieldValue === null || fieldValue === undefined) continue;
+      const fieldType = fieldCompositeType(runtime, name);
+      if (!fieldType) {
+        // Nothing here knows what lies below: it is not released.
+        for (const node of ran) if (node.selectionSet) denied.set(node, new Map([[coordinate, { coordinate, decision: UNJUDGED, path: [...path, key] }]]));
+        value[key] = null;
+        continue;
+      }
+      forEachObject(fieldValue, [...path, key], (item, itemPath) => walk(fieldType, below, item, itemPath));
     }
     delete value[PLACEHOLDER];
-    if (ENTITY_KEYS[type.name] && Object.hasOwn(value, ENTITY_KEY)) {
+    if (ENTITY_KEYS[runtime.name] && Object.hasOwn(value, ENTITY_KEY)) {
       const key = value[ENTITY_KEY];
       if (typeof key === 'string') entities.add(key);
       delete value[ENTITY_KEY];
@@ -237,14 +247,14 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
 
   // Also report denied fields under parents that came back null, so the caller learns why; and
   // gather the codes named by the fields that ran.
-  collectDeniedFields(operation, rootType, fragments, context, denied, entities);
+  collectDeniedFields(selections, operation.selectionSet, rootType, context, denied, entities);
   const unjudged: { coordinate: string; path: (string | number)[] }[] = [];
   if (data) {
-    walk(operation, rootType, data, []);
+    walk(rootType, [operation.selectionSet], data, []);
     sweep(data, judged, unjudged);
   }
 
-  const errors = [...denied.values(), ...unjudged.map((u) => ({ ...u, decision: UNJUDGED }))].map(({ coordinate, decision, path }) => {
+  const errors = [...[...denied.values()].flatMap((byCoordinate) => [...byCoordinate.values()]), ...unjudged.map((u) => ({ ...u, decision: UNJUDGED }))].map(({ coordinate, decision, path }) => {
     const entry = context.catalogue.get(coordinate);
     return new GraphQLError(`${coordinate} is not shared with this caller: ${decision.reason}`, {
       ...(path ? { path } : {}),
@@ -252,6 +262,18 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
     });
   });
   return { errors, entities };
+}
+
+/** One denial to report: a field node of the operation, by the coordinate it was denied on. */
+type Denied = Map<FieldNode, Map<string, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>>;
+
+/** The denial of `node` on `coordinate`, noted the first time it is found. */
+function deniedEntry(denied: Denied, node: FieldNode, coordinate: string, decision: FieldDecision): { coordinate: string; decision: FieldDecision; path?: (string | number)[] } {
+  let byCoordinate = denied.get(node);
+  if (!byCoordinate) denied.set(node, (byCoordinate = new Map()));
+  let entry = byCoordinate.get(coordinate);
+  if (!entry) byCoordinate.set(coordinate, (entry = { coordinate, decision }));
+  return entry;
 }
 
 // Stryker disable next-line StringLiteral: the effect of these stand-ins is never read (equivalent); their rule and reason reach the caller and the tests pin them
@@ -288,51 +310,49 @@ function sweep(
   }
 }
 
+/**
+ * Notes every denied field of the operation that its directives let run, with no path yet (the
+ * walk of the data gives one to those it meets), on every type it may be selected on; and the
+ * codes the arguments of the fields that ran name.
+ */
 function collectDeniedFields(
+  selections: SelectionContext,
   selectionSet: SelectionSetNode,
-  type: GraphQLCompositeType,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  rootType: GraphQLCompositeType,
   context: ApplyContext,
-  denied: Map<FieldNode, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>,
+  denied: Denied,
   named: Set<string>,
-  seen = new Set<string>(),
 ): void {
-  for (const selection of selectionSet.selections) {
-    if (!included(selection, context.variables)) continue;
-    if (selection.kind === Kind.FIELD) {
-      const name = selection.name.value;
-      if (name.startsWith('__')) continue;
-      const coordinate = `${type.name}.${name}`;
-      const decision = context.decisions.get(coordinate);
-      if (!decision || decision.effect === 'DENY') {
-        // Stryker disable next-line ConditionalExpression: equivalent, this runs before the walk and reaches each selection once (each fragment once), so nothing is in denied yet
-        if (!denied.has(selection)) denied.set(selection, { coordinate, decision: decision ?? UNDECIDED });
-        continue;
+  walkSelections(selections, rootType, selectionSet, {
+    field(node, type) {
+      const name = node.name.value;
+      if (name.startsWith('__')) return false;
+      let ran = false;
+      for (const coordinate of coordinatesOf(selections.schema, type, name)) {
+        const decision = context.decisions.get(coordinate);
+        if (!decision || decision.effect === 'DENY') deniedEntry(denied, node, coordinate, decision ?? UNDECIDED);
+        else ran = true;
       }
-      if (!isObjectType(type)) continue;
+      if (!ran || !(isObjectType(type) || isInterfaceType(type))) return false;
       const field = type.getFields()[name];
       // The field ran with these arguments: the enterprises they name were asked for.
-      for (const arg of selection.arguments ?? []) {
+      for (const arg of node.arguments ?? []) {
         const definition = field?.args.find((a) => a.name === arg.name.value);
-        if (definition) collectCodes(valueFromAST(arg.value, definition.type, context.variables), definition.type, named);
+        if (definition) collectCodes(valueFromAST(arg.value, definition.type, selections.variables), definition.type, named);
       }
-      // Stryker disable next-line ConditionalExpression: equivalent, a field without a selection set is a leaf (validation has refused an object field without one), so nothing is below it
-      if (!selection.selectionSet) continue;
-      const fieldType = getNamedType(field?.type);
-      if (fieldType && isCompositeType(fieldType)) collectDeniedFields(selection.selectionSet, fieldType, fragments, context, denied, named, seen);
-    } else {
-      // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, visiting a fragment again finds the same fields and codes (validation has refused cycles, and the cost limit bounds the work)
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        // Stryker disable next-line ConditionalExpression: as above, a fragment visited again adds nothing new
-        if (seen.has(selection.name.value)) continue;
-        seen.add(selection.name.value);
-      }
-      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
-      if (!fragment) continue;
-      const condition = fragment.typeCondition ? context.schema.getType(fragment.typeCondition.name.value) : type;
-      if (condition && isCompositeType(condition)) collectDeniedFields(fragment.selectionSet, condition, fragments, context, denied, named, seen);
-    }
-  }
+      return true;
+    },
+  });
+}
+
+/**
+ * The coordinates a field written on `type` is decided on: its own on an object type; on an
+ * abstract type, the field of each possible type (the policy classifies the fields of objects,
+ * and a result is judged by the type of each object it holds).
+ */
+function coordinatesOf(schema: GraphQLSchema, type: GraphQLCompositeType, field: string): string[] {
+  if (!isAbstractType(type)) return [`${type.name}.${field}`];
+  return schema.getPossibleTypes(type).map((possible) => `${possible.name}.${field}`);
 }
 
 function maskDeep(value: unknown, mask: string, masker: Masker): unknown {
@@ -346,21 +366,6 @@ function forEachObject(value: unknown, path: (string | number)[], visitObject: (
   } else if (value && typeof value === 'object') {
     visitObject(value as Record<string, unknown>, path);
   }
-}
-
-/** Whether @skip/@include let a selection through, for these variables. */
-function included(selection: SelectionNode, variables: Readonly<Record<string, unknown>>): boolean {
-  for (const directive of selection.directives ?? []) {
-    const name = directive.name.value;
-    // Stryker disable next-line ConditionalExpression: equivalent, any other directive, with or without an `if`, skips and includes nothing below
-    if (name !== 'skip' && name !== 'include') continue;
-    // Stryker disable next-line OptionalChaining,ConditionalExpression: equivalent, validation has refused a @skip or @include without its one argument, `if`
-    const arg = directive.arguments?.find((a) => a.name.value === 'if')?.value;
-    // Stryker disable next-line OptionalChaining,ConditionalExpression,BooleanLiteral: equivalent, validation has refused an `if` that is not a Boolean or a variable
-    const on = arg?.kind === Kind.BOOLEAN ? arg.value : arg?.kind === Kind.VARIABLE ? variables[arg.name.value] === true : false;
-    if ((name === 'skip' && on) || (name === 'include' && !on)) return false;
-  }
-  return true;
 }
 
 function entityKeyField(keyField: string): FieldNode {
