@@ -93,21 +93,15 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   new ReflectionService(definition).addToServer(server);
 
   /** Authenticates and validates a call, or answers its error status. */
-  const prepare = async (
-    call: ReviewCall,
-    method: string,
-    coordinate: string,
-    codes: readonly string[],
-    // A value the contract does not name arrives as its number.
-    matterName: ProtoMatter | number,
-  ): Promise<Prepared | grpc.StatusObject> => {
+  const prepare = async (call: ReviewCall, method: ReviewMethod): Promise<Prepared | grpc.StatusObject> => {
+    const { coordinate, codes } = method;
     const requestId = randomUUID();
     // The call's request id, as GraphQL answers carry x-request-id: what the access log files it under.
     const initial = new grpc.Metadata();
     initial.set('x-request-id', requestId);
     call.sendMetadata(initial);
     const audit = new AuditScope();
-    const request = { method, message: call.request };
+    const request = { method: method.name, message: call.request };
     let principal: Principal | null = null;
     let purpose: string | null = null;
     let rateLimited = false;
@@ -153,7 +147,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       const decision = options.decide(auth.principal, auth.purpose, coordinate);
       audit.addDecisions(new Map([[coordinate, decision]]));
       if (decision.effect !== 'ALLOW') return status(grpc.status.PERMISSION_DENIED, `${coordinate} is not shared with this caller: ${decision.reason}`);
-      const matter = typeof matterName === 'string' ? matterName.replace(/^MATTER_/, '') : '';
+      const matter = typeof method.matter === 'string' ? method.matter.replace(/^MATTER_/, '') : '';
       if (!isMatter(matter)) {
         return status(grpc.status.INVALID_ARGUMENT, `matter must be one of ${MATTERS.map((m) => `MATTER_${m}`).join(', ')}`);
       }
@@ -189,58 +183,66 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     }
   };
 
+  /**
+   * The one path of a call, whichever the method: prepared (or refused, on record), reviewed,
+   * recorded, and only then answered. A review that fails is recorded as an error and answered
+   * INTERNAL; one that cannot be recorded gives no verdict at all (UNAVAILABLE), since a verdict
+   * the access log does not hold would be a read no auditor can find.
+   */
+  const reviewRecorded = async (call: ReviewCall, method: ReviewMethod): Promise<void> => {
+    const prepared = await prepare(call, method);
+    if ('code' in prepared) return method.fail(prepared);
+    let verdicts: Verdict[];
+    try {
+      verdicts = await options.service.review(method.codes, prepared.matter, prepared.run, prepared.signal, method.onFinding);
+    } catch (error) {
+      prepared.done();
+      await prepared.record('error', (error as Error).message).catch(() => {});
+      return method.fail(status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
+    }
+    prepared.done();
+    try {
+      await prepared.record(verdicts.some((v) => v.unavailable.length > 0 || v.withheld.length > 0) ? 'partial' : 'ok');
+    } catch {
+      return method.fail(status(grpc.status.UNAVAILABLE, method.unrecorded));
+    }
+    method.answer(verdicts, prepared.trailers());
+  };
+
   const handlers: JointReviewServiceHandlers = {
+    // Findings are streamed as the agencies answer, then the verdict. Nothing is written to a
+    // call its caller cancelled.
     Review: (call) => {
-      void (async () => {
-        const prepared = await prepare(call, 'JointReviewService/Review', 'Query.jointReview', [call.request.uscc], call.request.matter);
-        if ('code' in prepared) return void call.emit('error', prepared);
-        let verdict: Verdict;
-        try {
-          const verdicts = await options.service.review([call.request.uscc], prepared.matter, prepared.run, prepared.signal, (finding) => {
-            if (!call.cancelled) call.write({ finding: toProtoFinding(finding) });
-          });
-          // One code asked, one verdict.
-          verdict = verdicts[0]!;
-        } catch (error) {
-          prepared.done();
-          await prepared.record('error', (error as Error).message).catch(() => {});
-          if (!call.cancelled) call.emit('error', status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
-          return;
-        }
-        prepared.done();
-        // The verdict is released only once the call is on record.
-        try {
-          await prepared.record(verdict.unavailable.length > 0 || verdict.withheld.length > 0 ? 'partial' : 'ok');
-        } catch {
-          if (!call.cancelled) call.emit('error', status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdict is not given; try again later'));
-          return;
-        }
-        if (!call.cancelled) {
-          call.write({ verdict: toProtoVerdict(verdict, false) });
-          call.end(prepared.trailers());
-        }
-      })();
+      void reviewRecorded(call, {
+        name: 'JointReviewService/Review',
+        coordinate: 'Query.jointReview',
+        codes: [call.request.uscc],
+        matter: call.request.matter,
+        onFinding: (finding) => {
+          if (!call.cancelled) call.write({ finding: toProtoFinding(finding) });
+        },
+        unrecorded: UNRECORDED_VERDICT,
+        answer: (verdicts, trailers) => {
+          if (call.cancelled) return;
+          for (const verdict of verdicts) call.write({ verdict: toProtoVerdict(verdict, false) });
+          call.end(trailers);
+        },
+        fail: (error) => {
+          if (!call.cancelled) call.emit('error', error);
+        },
+      });
     },
+    // One answer with every verdict, each with its findings.
     ReviewBatch: (call, callback) => {
-      void (async () => {
-        const prepared = await prepare(call, 'JointReviewService/ReviewBatch', 'Query.jointReviewBatch', call.request.uscc, call.request.matter);
-        if ('code' in prepared) return void callback(prepared);
-        let verdicts: Verdict[];
-        try {
-          verdicts = await options.service.review(call.request.uscc, prepared.matter, prepared.run, prepared.signal);
-        } catch (error) {
-          prepared.done();
-          await prepared.record('error', (error as Error).message).catch(() => {});
-          return void callback(status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
-        }
-        prepared.done();
-        try {
-          await prepared.record(verdicts.some((v) => v.unavailable.length > 0 || v.withheld.length > 0) ? 'partial' : 'ok');
-        } catch {
-          return void callback(status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdicts are not given; try again later'));
-        }
-        callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) }, prepared.trailers());
-      })();
+      void reviewRecorded(call, {
+        name: 'JointReviewService/ReviewBatch',
+        coordinate: 'Query.jointReviewBatch',
+        codes: call.request.uscc,
+        matter: call.request.matter,
+        unrecorded: UNRECORDED_VERDICTS,
+        answer: (verdicts, trailers) => callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) }, trailers),
+        fail: (error) => callback(error),
+      });
     },
   };
   server.addService(proto.meg.review.v1.JointReviewService.service, handlers);
@@ -272,6 +274,33 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   };
 }
 
+/** Refusals of a call reviewed but not recorded: its verdicts are not given. */
+const UNRECORDED_VERDICT = 'the review could not be recorded, so its verdict is not given; try again later';
+const UNRECORDED_VERDICTS = 'the review could not be recorded, so its verdicts are not given; try again later';
+
+/** A call of either method, as far as the path every call takes sees it. */
+type ReviewCall = grpc.ServerUnaryCall<ReviewRequest__Output | ReviewBatchRequest__Output, unknown>;
+
+/** What is particular to one method of the service; the rest of a call is the path they share. */
+interface ReviewMethod {
+  /** The method, as the access log names it. */
+  readonly name: string;
+  /** The GraphQL field the method stands for, on which the access policy decides. */
+  readonly coordinate: string;
+  /** The codes asked for, in order. */
+  readonly codes: readonly string[];
+  /** The matter asked for; a value the contract does not name arrives as its number. */
+  readonly matter: ProtoMatter | number;
+  /** Hears each agency's finding as soon as that agency answered. */
+  readonly onFinding?: (finding: AgencyFinding) => void;
+  /** The UNAVAILABLE details when the call cannot be recorded. */
+  readonly unrecorded: string;
+  /** Answers the verdicts, once the call is on record, with the call's trailers. */
+  readonly answer: (verdicts: readonly Verdict[], trailers: grpc.Metadata) => void;
+  /** Answers an error status. */
+  readonly fail: (error: grpc.StatusObject) => void;
+}
+
 /** A call that passed authentication and validation. */
 interface Prepared {
   readonly matter: Matter;
@@ -282,9 +311,6 @@ interface Prepared {
   readonly done: () => void;
   readonly record: (outcome: AuditOutcome, detail?: string) => Promise<void>;
 }
-
-/** A call of either method, as far as what both do with it sees it. */
-type ReviewCall = grpc.ServerUnaryCall<ReviewRequest__Output | ReviewBatchRequest__Output, unknown>;
 
 function isMatter(name: string): name is Matter {
   return (MATTERS as readonly string[]).includes(name);
