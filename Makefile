@@ -18,8 +18,13 @@ GHZ := .tools/ghz-$(GHZ_VERSION)/ghz
 CHROMIUM := /usr/bin/chromium
 POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
+PROTOS := $(shell find protos -name '*.proto' 2>/dev/null)
+# The loader options the server and its clients use (PROTO_OPTIONS in gateway/review/grpcServer.ts):
+# field names in camelCase (no --keepCase), 64-bit integers and enums as strings, defaults and oneofs.
+PROTO_TYPE_OPTIONS := --longs=String --enums=String --defaults --oneofs --includeComments --grpcLib=@grpc/grpc-js --importFileExtension=.js
+PROTO_TYPES := gateway/generated/proto/review_service.ts
 
-.PHONY: start test layers bench reliability mutation build install keys seed typecheck policy policy-test clean
+.PHONY: start test layers bench reliability mutation build install keys seed typecheck policy proto-types policy-test clean
 
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
@@ -33,7 +38,7 @@ test: layers build policy-test $(GRPCURL) $(CHROMIUM)
 	MEG_OPA=$(CURDIR)/$(OPA) MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
 
 ## layers: the import directions between platform/, subgraphs/runtime, the agencies, the gateway and test/ (.dependency-cruiser.cjs); fails on a forbidden import or a new cycle
-layers: install
+layers: install proto-types
 	npx depcruise --config .dependency-cruiser.cjs --ignore-known --output-type err platform subgraphs gateway scripts bench test
 
 ## bench: this gateway against plain Apollo Gateway and Hive Gateway (bench/run.ts); writes bench/results/latest.json
@@ -60,7 +65,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 ## build: compile TypeScript and compose the supergraph (fails on a composition error or unclassified field)
-build: install policy
+build: install policy proto-types
 	npx tsc -p tsconfig.build.json
 	$(NODE) dist/scripts/compose.js
 
@@ -72,6 +77,14 @@ gateway/generated/policy.wasm: $(OPA) $(REGO)
 	$(OPA) build -t wasm $(POLICY_ENTRYPOINTS) --ignore '*_test.rego' policies -o gateway/generated/policy.tar.gz
 	tar -xzf gateway/generated/policy.tar.gz -C gateway/generated /policy.wasm
 	@touch $@
+
+## proto-types: TypeScript types of the gRPC contracts in protos/, by proto-loader-gen-types (generated, never edited)
+proto-types: $(PROTO_TYPES)
+
+$(PROTO_TYPES): $(PROTOS) node_modules/.installed
+	rm -rf gateway/generated/proto
+	npx proto-loader-gen-types $(PROTO_TYPE_OPTIONS) -I protos -O gateway/generated/proto $(PROTOS:protos/%=%)
+	find gateway/generated/proto -name '*.ts' -exec sed -i '1i // Generated from protos/ by proto-loader-gen-types (make proto-types): never edit by hand.' {} +
 
 ## policy-test: format, strict check and unit tests of the Rego policies
 policy-test: $(OPA)
@@ -95,7 +108,7 @@ $(GRPCURL):
 keys: build
 	$(NODE) dist/scripts/keys.js
 
-typecheck: install
+typecheck: install proto-types
 	npx tsc -p tsconfig.json
 
 clean:

@@ -6,8 +6,12 @@
  * latency as the gateway saw it; the target is a review within 10% of it.
  */
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { PROTO_OPTIONS, REVIEW_PROTO } from '../gateway/review/grpcServer.js';
+import type { ReviewBatchRequest } from '../gateway/generated/proto/meg/review/v1/ReviewBatchRequest.js';
+import type { ReviewRequest } from '../gateway/generated/proto/meg/review/v1/ReviewRequest.js';
+import { loadReviewProto } from '../gateway/review/reviewProto.js';
+
+/** The call timed: Review (one code, streamed findings) or ReviewBatch (many codes, one answer). */
+export type ReviewTimingCall = { readonly method: 'Review'; readonly request: ReviewRequest } | { readonly method: 'ReviewBatch'; readonly request: ReviewBatchRequest };
 
 export interface ReviewTiming {
   readonly calls: number;
@@ -33,16 +37,15 @@ export function subgraphWaitOf(value: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Review (one code, streamed findings) or ReviewBatch (many codes, one answer). */
+/** Times `call` at `rate` calls a second for `seconds`. */
 export async function measureReviewTiming(options: {
   address: string;
   metadata: Record<string, string>;
-  method: 'Review' | 'ReviewBatch';
-  request: { uscc: string | string[]; matter: string };
+  call: ReviewTimingCall;
   rate: number;
   seconds: number;
 }): Promise<ReviewTiming> {
-  const proto = grpc.loadPackageDefinition(protoLoader.loadSync(REVIEW_PROTO, PROTO_OPTIONS)) as any;
+  const { proto } = loadReviewProto();
   const client = new proto.meg.review.v1.JointReviewService(options.address, grpc.credentials.createInsecure());
   const metadata = new grpc.Metadata();
   for (const [key, value] of Object.entries(options.metadata)) metadata.set(key, value);
@@ -54,7 +57,8 @@ export async function measureReviewTiming(options: {
   const one = (scheduled: number) =>
     new Promise<void>((resolve) => {
       const deadline = { deadline: Date.now() + 30_000 };
-      const call = options.method === 'Review' ? client.Review(options.request, metadata, deadline) : client.ReviewBatch(options.request, metadata, deadline, () => {});
+      const timed = options.call;
+      const call = timed.method === 'Review' ? client.Review(timed.request, metadata, deadline) : client.ReviewBatch(timed.request, metadata, deadline, () => {});
       call.on('data', () => {});
       call.on('error', () => {});
       call.on('status', (status: grpc.StatusObject) => {

@@ -31,7 +31,7 @@ import { ANCHOR_KEY_FILE, ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys
 import { DEFAULT_SEED, enterpriseAt } from '../platform/domain/synthetic/universe.js';
 import { startAuditPostgres, type AuditPostgres } from './auditPostgres.js';
 import { measurePolicyCost } from './policyCost.js';
-import { measureReviewTiming } from './reviewTiming.js';
+import { measureReviewTiming, type ReviewTimingCall } from './reviewTiming.js';
 
 const SIZE = Number(process.env['BENCH_SIZE'] ?? 10_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -570,13 +570,15 @@ async function main(): Promise<void> {
       '--call', call, '-d', JSON.stringify(data), '--metadata', JSON.stringify(reviewMetadata),
       '--format', 'json', '--timeout', '20s', ...mode, `127.0.0.1:${PORTS.grpc}`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
   const grpcScenarios: Record<string, unknown> = {};
-  for (const [name, method, data, concurrency] of [
-    ['review', 'Review', { uscc: codes[7]!, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, CONCURRENCY],
-    ['reviewBatch1000', 'ReviewBatch', { uscc: Array.from({ length: 1000 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc), matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, 2],
-  ] as const) {
+  const reviewScenarios: readonly { name: string; call: ReviewTimingCall; concurrency: number }[] = [
+    { name: 'review', call: { method: 'Review', request: { uscc: codes[7]!, matter: 'MATTER_GOVERNMENT_PROCUREMENT' } }, concurrency: CONCURRENCY },
+    { name: 'reviewBatch1000', call: { method: 'ReviewBatch', request: { uscc: Array.from({ length: 1000 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc), matter: 'MATTER_GOVERNMENT_PROCUREMENT' } }, concurrency: 2 },
+  ];
+  for (const { name, call: timed, concurrency } of reviewScenarios) {
     if (only && !only.includes(name)) continue;
     log(`\n${name} (gRPC, gateway b)`);
-    const call = `meg.review.v1.JointReviewService.${method}`;
+    const call = `meg.review.v1.JointReviewService.${timed.method}`;
+    const data = timed.request;
     // A smoke run has no ghz (make test does not install it): a few calls prove the timing works.
     let max: { rps: number; statusCodeDistribution?: Record<string, number> } = { rps: 10 };
     if (!SMOKE) {
@@ -584,7 +586,7 @@ async function main(): Promise<void> {
       max = ghz(call, data, ['-c', String(concurrency), '-z', `${SECONDS}s`]);
     }
     const rate = Math.max(1, Math.round(max.rps / 2));
-    const timing = await measureReviewTiming({ address: `127.0.0.1:${PORTS.grpc}`, metadata: reviewMetadata, method, request: data, rate, seconds: SMOKE ? 1 : SECONDS });
+    const timing = await measureReviewTiming({ address: `127.0.0.1:${PORTS.grpc}`, metadata: reviewMetadata, call: timed, rate, seconds: SMOKE ? 1 : SECONDS });
     if (timing.failed > 0) log(`  ${timing.failed} of ${timing.calls} failed (${timing.firstError})`);
     if (SMOKE && (timing.failed > 0 || timing.calls === 0)) smokeProblems.push(`${name}: ${timing.failed} of ${timing.calls} calls failed (${timing.firstError ?? ''})`);
     grpcScenarios[name] = {

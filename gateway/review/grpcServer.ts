@@ -4,12 +4,9 @@
  * with the same access token as on GraphQL (metadata `authorization`, `x-purpose`); the call's
  * deadline bounds every agency fetch, and cancelling the call cancels them.
  */
-import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { projectRoot } from '../../platform/config/projectRoot.js';
 import { checkUscc } from '../../platform/domain/uscc.js';
 import { MAX_CODES_PER_REQUEST } from '../../platform/domain/codeLists.js';
 import { randomUUID } from 'node:crypto';
@@ -19,24 +16,16 @@ import type { Authenticated, Refused } from '../auth/authenticate.js';
 import type { RateDecision } from '../rateLimit.js';
 import { SubgraphWait } from '../subgraphFetcher.js';
 import type { FieldDecision, Principal } from '../policy/accessPolicy.js';
+import type { AgencyFinding as ProtoAgencyFinding } from '../generated/proto/meg/review/v1/AgencyFinding.js';
+import type { JointReviewServiceHandlers } from '../generated/proto/meg/review/v1/JointReviewService.js';
+import type { Matter__Output as ProtoMatter } from '../generated/proto/meg/review/v1/Matter.js';
+import type { MeasureFinding as ProtoMeasureFinding } from '../generated/proto/meg/review/v1/MeasureFinding.js';
+import type { ReviewBatchRequest__Output } from '../generated/proto/meg/review/v1/ReviewBatchRequest.js';
+import type { ReviewRequest__Output } from '../generated/proto/meg/review/v1/ReviewRequest.js';
+import type { Verdict as ProtoVerdict } from '../generated/proto/meg/review/v1/Verdict.js';
+import { JOINT_REVIEW_SERVICE, loadReviewProto } from './reviewProto.js';
 import { MATTERS, type Matter, type MeasureFinding } from './reviewPolicy.js';
 import type { AgencyFinding, ReviewService, RunOperation, Verdict } from './reviewService.js';
-
-/** The fully qualified name of the service. */
-export const JOINT_REVIEW_SERVICE = 'meg.review.v1.JointReviewService';
-
-/** Proto-loader options shared by the server and its clients (tests, tools). */
-export const PROTO_OPTIONS: protoLoader.Options = {
-  keepCase: false,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-  includeDirs: [path.join(projectRoot, 'protos')],
-};
-
-/** The review contract's file. */
-export const REVIEW_PROTO = path.join(projectRoot, 'protos/meg/review/v1/review_service.proto');
 
 /** Options of {@link startReviewGrpcServer}. */
 export interface ReviewGrpcOptions {
@@ -74,7 +63,7 @@ export interface RecordedCall {
   readonly requestId: string;
   readonly principal: Principal | null;
   readonly purpose: string | null;
-  readonly request: { readonly method: string; readonly message: unknown };
+  readonly request: { readonly method: string; readonly message: ReviewRequest__Output | ReviewBatchRequest__Output };
   readonly audit: AuditScope;
   readonly outcome: AuditOutcome;
   readonly detail?: string;
@@ -94,8 +83,7 @@ export interface RunningGrpcServer {
 
 /** Starts the JointReviewService with health and reflection. */
 export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise<RunningGrpcServer> {
-  const definition = protoLoader.loadSync(REVIEW_PROTO, PROTO_OPTIONS);
-  const proto = grpc.loadPackageDefinition(definition) as any;
+  const { definition, proto } = loadReviewProto();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 1024 * 1024,
     'grpc.max_send_message_length': 32 * 1024 * 1024,
@@ -105,20 +93,15 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   new ReflectionService(definition).addToServer(server);
 
   /** Authenticates and validates a call, or answers its error status. */
-  const prepare = async (
-    call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any>,
-    method: string,
-    coordinate: string,
-    codes: readonly string[],
-    matterName: unknown,
-  ): Promise<Prepared | grpc.StatusObject> => {
+  const prepare = async (call: ReviewCall, method: ReviewMethod): Promise<Prepared | grpc.StatusObject> => {
+    const { coordinate, codes } = method;
     const requestId = randomUUID();
     // The call's request id, as GraphQL answers carry x-request-id: what the access log files it under.
     const initial = new grpc.Metadata();
     initial.set('x-request-id', requestId);
     call.sendMetadata(initial);
     const audit = new AuditScope();
-    const request = { method, message: call.request as unknown };
+    const request = { method: method.name, message: call.request };
     let principal: Principal | null = null;
     let purpose: string | null = null;
     let rateLimited = false;
@@ -146,7 +129,8 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         authorization: typeof metadata['authorization'] === 'string' ? metadata['authorization'] : undefined,
         'x-purpose': typeof metadata['x-purpose'] === 'string' ? metadata['x-purpose'] : undefined,
       };
-      if (deadlineOf(call) === null) return status(grpc.status.INVALID_ARGUMENT, 'a joint review needs a deadline (grpc-timeout): without one a caller could wait for ever');
+      const deadlineMs = deadlineOf(call);
+      if (deadlineMs === null) return status(grpc.status.INVALID_ARGUMENT, 'a joint review needs a deadline (grpc-timeout): without one a caller could wait for ever');
       if (headers.authorization === undefined) return status(grpc.status.UNAUTHENTICATED, 'the joint review needs an access token in the authorization metadata');
       const auth = await options.authenticate(headers);
       if (!auth.ok) {
@@ -163,8 +147,8 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       const decision = options.decide(auth.principal, auth.purpose, coordinate);
       audit.addDecisions(new Map([[coordinate, decision]]));
       if (decision.effect !== 'ALLOW') return status(grpc.status.PERMISSION_DENIED, `${coordinate} is not shared with this caller: ${decision.reason}`);
-      const matter = typeof matterName === 'string' ? matterName.replace(/^MATTER_/, '') : '';
-      if (!(MATTERS as readonly string[]).includes(matter)) {
+      const matter = typeof method.matter === 'string' ? method.matter.replace(/^MATTER_/, '') : '';
+      if (!isMatter(matter)) {
         return status(grpc.status.INVALID_ARGUMENT, `matter must be one of ${MATTERS.map((m) => `MATTER_${m}`).join(', ')}`);
       }
       if (codes.length === 0) return status(grpc.status.INVALID_ARGUMENT, 'at least one unified social credit code is needed');
@@ -175,14 +159,13 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       }
       // The call runs: the enterprises it names are asked for (a refused call read nothing, and names none).
       audit.touch(codes);
-      const deadlineMs = deadlineOf(call)!; // checked first of all, above
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now() - options.deadlineMarginMs));
       const onCancel = () => controller.abort();
       call.on('cancelled', onCancel);
       const wait = new SubgraphWait();
       return {
-        matter: matter as Matter,
+        matter,
         run: options.runAs(auth.principal, auth.purpose, audit, wait),
         trailers: () => {
           const metadata = new grpc.Metadata();
@@ -200,58 +183,69 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     }
   };
 
-  server.addService(proto.meg.review.v1.JointReviewService.service, {
-    Review: (call: grpc.ServerWritableStream<{ uscc: string; matter: string }, any>) => {
-      void (async () => {
-        const prepared = await prepare(call, 'JointReviewService/Review', 'Query.jointReview', [call.request.uscc], call.request.matter);
-        if ('code' in prepared) return void call.emit('error', prepared);
-        let verdict: Verdict;
-        try {
-          [verdict] = (await options.service.review([call.request.uscc], prepared.matter, prepared.run, prepared.signal, (finding) => {
-            if (!call.cancelled) call.write({ finding: toProtoFinding(finding) });
-          })) as [Verdict];
-        } catch (error) {
-          prepared.done();
-          await prepared.record('error', (error as Error).message).catch(() => {});
-          if (!call.cancelled) call.emit('error', status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
-          return;
-        }
-        prepared.done();
-        // The verdict is released only once the call is on record.
-        try {
-          await prepared.record(verdict.unavailable.length > 0 || verdict.withheld.length > 0 ? 'partial' : 'ok');
-        } catch {
-          if (!call.cancelled) call.emit('error', status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdict is not given; try again later'));
-          return;
-        }
-        if (!call.cancelled) {
-          call.write({ verdict: toProtoVerdict(verdict, false) });
-          call.end(prepared.trailers());
-        }
-      })();
+  /**
+   * The one path of a call, whichever the method: prepared (or refused, on record), reviewed,
+   * recorded, and only then answered. A review that fails is recorded as an error and answered
+   * INTERNAL; one that cannot be recorded gives no verdict at all (UNAVAILABLE), since a verdict
+   * the access log does not hold would be a read no auditor can find.
+   */
+  const reviewRecorded = async (call: ReviewCall, method: ReviewMethod): Promise<void> => {
+    const prepared = await prepare(call, method);
+    if ('code' in prepared) return method.fail(prepared);
+    let verdicts: Verdict[];
+    try {
+      verdicts = await options.service.review(method.codes, prepared.matter, prepared.run, prepared.signal, method.onFinding);
+    } catch (error) {
+      prepared.done();
+      await prepared.record('error', (error as Error).message).catch(() => {});
+      return method.fail(status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
+    }
+    prepared.done();
+    try {
+      await prepared.record(verdicts.some((v) => v.unavailable.length > 0 || v.withheld.length > 0) ? 'partial' : 'ok');
+    } catch {
+      return method.fail(status(grpc.status.UNAVAILABLE, method.unrecorded));
+    }
+    method.answer(verdicts, prepared.trailers());
+  };
+
+  const handlers: JointReviewServiceHandlers = {
+    // Findings are streamed as the agencies answer, then the verdict. Nothing is written to a
+    // call its caller cancelled.
+    Review: (call) => {
+      void reviewRecorded(call, {
+        name: 'JointReviewService/Review',
+        coordinate: 'Query.jointReview',
+        codes: [call.request.uscc],
+        matter: call.request.matter,
+        onFinding: (finding) => {
+          if (!call.cancelled) call.write({ finding: toProtoFinding(finding) });
+        },
+        unrecorded: UNRECORDED_VERDICT,
+        answer: (verdicts, trailers) => {
+          if (call.cancelled) return;
+          for (const verdict of verdicts) call.write({ verdict: toProtoVerdict(verdict, false) });
+          call.end(trailers);
+        },
+        fail: (error) => {
+          if (!call.cancelled) call.emit('error', error);
+        },
+      });
     },
-    ReviewBatch: (call: grpc.ServerUnaryCall<{ uscc: string[]; matter: string }, any>, callback: grpc.sendUnaryData<any>) => {
-      void (async () => {
-        const prepared = await prepare(call, 'JointReviewService/ReviewBatch', 'Query.jointReviewBatch', call.request.uscc, call.request.matter);
-        if ('code' in prepared) return void callback(prepared);
-        let verdicts: Verdict[];
-        try {
-          verdicts = await options.service.review(call.request.uscc, prepared.matter, prepared.run, prepared.signal);
-        } catch (error) {
-          prepared.done();
-          await prepared.record('error', (error as Error).message).catch(() => {});
-          return void callback(status(grpc.status.INTERNAL, `the review failed: ${(error as Error).message}`));
-        }
-        prepared.done();
-        try {
-          await prepared.record(verdicts.some((v) => v.unavailable.length > 0 || v.withheld.length > 0) ? 'partial' : 'ok');
-        } catch {
-          return void callback(status(grpc.status.UNAVAILABLE, 'the review could not be recorded, so its verdicts are not given; try again later'));
-        }
-        callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) }, prepared.trailers());
-      })();
+    // One answer with every verdict, each with its findings.
+    ReviewBatch: (call, callback) => {
+      void reviewRecorded(call, {
+        name: 'JointReviewService/ReviewBatch',
+        coordinate: 'Query.jointReviewBatch',
+        codes: call.request.uscc,
+        matter: call.request.matter,
+        unrecorded: UNRECORDED_VERDICTS,
+        answer: (verdicts, trailers) => callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) }, trailers),
+        fail: (error) => callback(error),
+      });
     },
-  });
+  };
+  server.addService(proto.meg.review.v1.JointReviewService.service, handlers);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
@@ -280,6 +274,33 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   };
 }
 
+/** Refusals of a call reviewed but not recorded: its verdicts are not given. */
+const UNRECORDED_VERDICT = 'the review could not be recorded, so its verdict is not given; try again later';
+const UNRECORDED_VERDICTS = 'the review could not be recorded, so its verdicts are not given; try again later';
+
+/** A call of either method, as far as the path every call takes sees it. */
+type ReviewCall = grpc.ServerUnaryCall<ReviewRequest__Output | ReviewBatchRequest__Output, unknown>;
+
+/** What is particular to one method of the service; the rest of a call is the path they share. */
+interface ReviewMethod {
+  /** The method, as the access log names it. */
+  readonly name: string;
+  /** The GraphQL field the method stands for, on which the access policy decides. */
+  readonly coordinate: string;
+  /** The codes asked for, in order. */
+  readonly codes: readonly string[];
+  /** The matter asked for; a value the contract does not name arrives as its number. */
+  readonly matter: ProtoMatter | number;
+  /** Hears each agency's finding as soon as that agency answered. */
+  readonly onFinding?: (finding: AgencyFinding) => void;
+  /** The UNAVAILABLE details when the call cannot be recorded. */
+  readonly unrecorded: string;
+  /** Answers the verdicts, once the call is on record, with the call's trailers. */
+  readonly answer: (verdicts: readonly Verdict[], trailers: grpc.Metadata) => void;
+  /** Answers an error status. */
+  readonly fail: (error: grpc.StatusObject) => void;
+}
+
 /** A call that passed authentication and validation. */
 interface Prepared {
   readonly matter: Matter;
@@ -291,8 +312,12 @@ interface Prepared {
   readonly record: (outcome: AuditOutcome, detail?: string) => Promise<void>;
 }
 
+function isMatter(name: string): name is Matter {
+  return (MATTERS as readonly string[]).includes(name);
+}
+
 /** The call's deadline in epoch milliseconds, or null when the caller set none. */
-function deadlineOf(call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any>): number | null {
+function deadlineOf(call: ReviewCall): number | null {
   const deadline = call.getDeadline();
   if (deadline instanceof Date) return deadline.getTime();
   return typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : null;
@@ -311,7 +336,7 @@ function status(code: grpc.status, details: string): grpc.StatusObject {
   return { code, details, metadata: new grpc.Metadata() };
 }
 
-function toProtoMeasure(m: MeasureFinding) {
+function toProtoMeasure(m: MeasureFinding): ProtoMeasureFinding {
   return {
     measure: `MEASURE_${m.measure}`,
     rule: m.rule,
@@ -321,7 +346,7 @@ function toProtoMeasure(m: MeasureFinding) {
   };
 }
 
-function toProtoFinding(f: AgencyFinding) {
+function toProtoFinding(f: AgencyFinding): ProtoAgencyFinding {
   return {
     uscc: f.uscc,
     agency: `AGENCY_${f.agency}`,
@@ -332,14 +357,14 @@ function toProtoFinding(f: AgencyFinding) {
   };
 }
 
-function toProtoVerdict(v: Verdict, withFindings: boolean) {
+function toProtoVerdict(v: Verdict, withFindings: boolean): ProtoVerdict {
   return {
     uscc: v.uscc,
     matter: `MATTER_${v.matter}`,
     outcome: `OUTCOME_${v.outcome}`,
     measures: v.measures.map(toProtoMeasure),
     findings: withFindings ? v.findings.map(toProtoFinding) : [],
-    unavailable: v.unavailable.map((a) => `AGENCY_${a}`),
+    unavailable: v.unavailable.map((a) => `AGENCY_${a}` as const),
     withheld: v.withheld.map((w) => ({ agency: `AGENCY_${w.agency}`, rule: w.rule, coordinates: [...w.coordinates] })),
     policyRevision: v.policyRevision,
     reviewedAt: v.reviewedAt,

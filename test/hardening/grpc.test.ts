@@ -1,6 +1,7 @@
 /** The JointReviewService's own limits, tried from outside: deadlines, message sizes and codes per batch. */
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, inject, it } from 'vitest';
+import type { ReviewBatchRequest } from '../../gateway/generated/proto/meg/review/v1/ReviewBatchRequest.js';
 import { CALLERS } from '../support/callers.js';
 import { metadataFor, reviewBatch, reviewClient } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
@@ -8,10 +9,10 @@ import { universe } from '../support/universe.js';
 const federation = inject('federation');
 const uscc = universe(federation.seed, 1)[0]!.uscc;
 
-function batch(request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions): Promise<grpc.ServiceError | null> {
+function batch(request: ReviewBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions): Promise<grpc.ServiceError | null> {
   const client = reviewClient(federation.grpcAddress);
   return new Promise((resolve) =>
-    client.ReviewBatch(request, metadata, options, (error: grpc.ServiceError | null) => {
+    client.ReviewBatch(request, metadata, options, (error) => {
       client.close();
       resolve(error);
     }),

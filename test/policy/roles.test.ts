@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, inject, it } from 'vitest';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
-import { metadataFor, review, reviewBatch, reviewClient } from '../support/grpc.js';
+import { metadataFor, review, reviewBatch, reviewClient, verdictOf } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
 
 const federation = inject('federation');
@@ -92,7 +92,7 @@ describe('the joint review', () => {
     try {
       const streamed = await review(client, { uscc: subject.uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, await metadataFor(federation, CALLERS.procurement));
       expect(streamed.status.code).toBe(grpc.status.OK);
-      expect(streamed.events.at(-1).verdict.outcome).toBe(`OUTCOME_${graph.body.data!['jointReview'].outcome}`);
+      expect(verdictOf(streamed).outcome).toBe(`OUTCOME_${graph.body.data!['jointReview'].outcome}`);
     } finally {
       client.close();
     }

@@ -8,11 +8,13 @@ import * as protoLoader from '@grpc/proto-loader';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import type { Matter } from '../../gateway/generated/proto/meg/review/v1/Matter.js';
+import type { ReviewRequest } from '../../gateway/generated/proto/meg/review/v1/ReviewRequest.js';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { composeUscc } from '../../platform/domain/uscc.js';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { graphql, requestCount, subgraphMetrics } from '../support/graphql.js';
-import { metadataFor, review, reviewBatch, reviewClient } from '../support/grpc.js';
+import { findingOf, findingsOf, metadataFor, review, reviewBatch, reviewClient, verdictOf } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
 
 const federation = inject('federation');
@@ -62,10 +64,10 @@ function pick(what: string, test: (f: Facts) => boolean): Facts {
   return found;
 }
 
-async function reviewOf(uscc: string, matter: string, caller: Caller) {
+async function reviewOf(uscc: string, matter: Matter, caller: Caller) {
   const result = await review(client, { uscc, matter }, await metadataFor(federation, caller));
   expect(result.status.code, result.status.details).toBe(grpc.status.OK);
-  return result.events.at(-1)!.verdict;
+  return verdictOf(result);
 }
 
 const rules = (verdict: { measures: { rule: string; measure: string }[] }) => verdict.measures.map((m) => [m.rule, m.measure]);
@@ -83,7 +85,7 @@ describe('joint review rules, through gRPC', () => {
       expect(verdict.outcome).toBe('OUTCOME_PROHIBIT');
       const measure = verdict.measures.find((m: { rule: string }) => m.rule === 'serious_violation');
       expect(measure).toMatchObject({ measure: 'MEASURE_PROHIBIT', agency: 'AGENCY_MARKET', legalBasis: '《严重违法失信名单管理办法》（国家市场监督管理总局令第44号）' });
-      expect(measure.evidence[0]).toMatchObject({ kind: 'SERIOUS_VIOLATION_LIST', reference: subject.market!.seriousViolations[0]!.decisionNo });
+      expect(measure?.evidence[0]).toMatchObject({ kind: 'SERIOUS_VIOLATION_LIST', reference: subject.market!.seriousViolations[0]!.decisionNo });
     }
   });
 
@@ -93,7 +95,7 @@ describe('joint review rules, through gRPC', () => {
     expect(rules(await reviewOf(subject.uscc, 'MATTER_FISCAL_SUBSIDY', CALLERS.subsidySystem))).toContainEqual(['major_tax_violation', 'MEASURE_PROHIBIT']);
     const licence = await reviewOf(subject.uscc, 'MATTER_ADMINISTRATIVE_LICENCE', CALLERS.licensingSystem);
     expect(rules(licence)).toContainEqual(['major_tax_violation', 'MEASURE_RESTRICT']);
-    expect(licence.measures.find((m: { rule: string }) => m.rule === 'major_tax_violation').evidence[0].reference).toBe(subject.tax!.majorViolations[0]!.caseNo);
+    expect(licence.measures.find((m: { rule: string }) => m.rule === 'major_tax_violation')?.evidence[0]?.reference).toBe(subject.tax!.majorViolations[0]!.caseNo);
   });
 
   it('restricts an enterprise on the abnormal-operations list', async () => {
@@ -108,7 +110,7 @@ describe('joint review rules, through gRPC', () => {
     const verdict = await reviewOf(subject.uscc, 'MATTER_BIDDING', CALLERS.procurement);
     const measure = verdict.measures.find((m: { rule: string }) => m.rule === 'tax_rating_d');
     expect(measure).toMatchObject({ measure: 'MEASURE_RESTRICT', agency: 'AGENCY_TAX' });
-    expect(measure.evidence[0]).toMatchObject({ kind: 'TAX_CREDIT_RATING', reference: 'D', date: String(subject.tax!.creditRatings[0]!.year) });
+    expect(measure?.evidence[0]).toMatchObject({ kind: 'TAX_CREDIT_RATING', reference: 'D', date: String(subject.tax!.creditRatings[0]!.year) });
   });
 
   it('restricts subsidies, and only subsidies, for social-insurance arrears', async () => {
@@ -151,10 +153,10 @@ describe('joint review rules, through gRPC', () => {
     // Not shared for customs supervision: neither RESTRICT nor a silent PASS.
     const result = await review(client, { uscc: subject.uscc, matter: 'MATTER_FISCAL_SUBSIDY' }, await metadataFor(federation, CALLERS.customsOfficer));
     expect(result.status.code).toBe(grpc.status.OK);
-    const verdict = result.events.at(-1).verdict;
+    const verdict = verdictOf(result);
     expect(verdict.outcome).toBe('OUTCOME_INCOMPLETE');
     expect(verdict.withheld).toEqual([{ agency: 'AGENCY_SOCIAL', rule: 'social_insurance_arrears', coordinates: ['ContributionArrear.settledOn', 'SocialProfile.arrears'] }]);
-    const social = result.events.find((e) => e.finding?.agency === 'AGENCY_SOCIAL').finding;
+    const social = findingOf(result, 'AGENCY_SOCIAL');
     expect(social).toMatchObject({
       status: 'FINDING_STATUS_WITHHELD',
       withheldCoordinates: ['ContributionArrear.settledOn', 'SocialProfile.arrears'],
@@ -203,20 +205,20 @@ describe('the Review stream', () => {
     const result = await review(client, { uscc: codes[3]!, matter: 'MATTER_BIDDING' }, await metadataFor(federation, CALLERS.procurement));
     expect(result.status.code).toBe(grpc.status.OK);
     expect(result.events.map((e) => e.event)).toEqual(['finding', 'finding', 'finding', 'finding', 'verdict']);
-    expect(result.events.slice(0, 4).map((e) => e.finding.agency).sort()).toEqual(['AGENCY_CUSTOMS', 'AGENCY_MARKET', 'AGENCY_SOCIAL', 'AGENCY_TAX']);
-    expect(result.events.slice(0, 4).every((e) => e.finding.status === 'FINDING_STATUS_ANSWERED')).toBe(true);
+    expect(findingsOf(result).map((f) => f.agency).sort()).toEqual(['AGENCY_CUSTOMS', 'AGENCY_MARKET', 'AGENCY_SOCIAL', 'AGENCY_TAX']);
+    expect(findingsOf(result).every((f) => f.status === 'FINDING_STATUS_ANSWERED')).toBe(true);
   });
 
   it("reviews under the caller's own policy: facts it may not see are withheld and said so", async () => {
     // Tax arrears are not shared for customs supervision, and no rule of customs clearance needs them but the green channel.
     const result = await review(client, { uscc: codes[3]!, matter: 'MATTER_CUSTOMS_CLEARANCE' }, await metadataFor(federation, CALLERS.customsOfficer));
-    const tax = result.events.find((e) => e.finding?.agency === 'AGENCY_TAX').finding;
+    const tax = findingOf(result, 'AGENCY_TAX');
     expect(tax).toMatchObject({ status: 'FINDING_STATUS_ANSWERED', detail: "withheld by the access policy for this caller (none of this agency's rules for this matter needs it): TaxProfile.arrears" });
   });
 });
 
 describe('refusals', () => {
-  const request = (uscc: string, matter = 'MATTER_BIDDING') => ({ uscc, matter });
+  const request = (uscc: string, matter: Matter = 'MATTER_BIDDING'): ReviewRequest => ({ uscc, matter });
 
   it.each([
     ['an invalid code', request('91350100M000100Y44'), grpc.status.INVALID_ARGUMENT, 'check digit of "91350100M000100Y44" is wrong: position 18 is "4", expected "3"'],

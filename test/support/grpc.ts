@@ -1,15 +1,19 @@
 /** A real grpc-js client of the JointReviewService, for tests. */
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { PROTO_OPTIONS, REVIEW_PROTO } from '../../gateway/review/grpcServer.js';
+import type { AgencyFinding__Output } from '../../gateway/generated/proto/meg/review/v1/AgencyFinding.js';
+import type { JointReviewServiceClient } from '../../gateway/generated/proto/meg/review/v1/JointReviewService.js';
+import type { ReviewBatchRequest } from '../../gateway/generated/proto/meg/review/v1/ReviewBatchRequest.js';
+import type { ReviewEvent__Output } from '../../gateway/generated/proto/meg/review/v1/ReviewEvent.js';
+import type { ReviewRequest } from '../../gateway/generated/proto/meg/review/v1/ReviewRequest.js';
+import type { Verdict__Output } from '../../gateway/generated/proto/meg/review/v1/Verdict.js';
+import { loadReviewProto } from '../../gateway/review/reviewProto.js';
 import { headersFor, type Caller } from './callers.js';
 import type { FederationInfo } from './federation.js';
 
-const definition = protoLoader.loadSync(REVIEW_PROTO, PROTO_OPTIONS);
-const proto = grpc.loadPackageDefinition(definition) as any;
+const { proto } = loadReviewProto();
 
 /** A client of the JointReviewService at `address`. */
-export function reviewClient(address: string): grpc.Client & Record<string, any> {
+export function reviewClient(address: string): JointReviewServiceClient {
   return new proto.meg.review.v1.JointReviewService(address, grpc.credentials.createInsecure());
 }
 
@@ -22,7 +26,7 @@ export async function metadataFor(federation: Pick<FederationInfo, 'keysDir'>, c
 
 /** What a Review stream delivered, in order, and how it ended. */
 export interface StreamResult {
-  readonly events: any[];
+  readonly events: ReviewEvent__Output[];
   /** When each event arrived, in milliseconds since the call started (`performance.now()`), beside `events`. */
   readonly arrivedMs: number[];
   readonly status: { code: grpc.status; details: string };
@@ -32,28 +36,47 @@ export interface StreamResult {
 }
 
 /** Runs a Review call to the end. */
-export function review(client: any, request: { uscc: string; matter: string }, metadata: grpc.Metadata, deadlineMs = 10_000): Promise<StreamResult> {
+export function review(client: JointReviewServiceClient, request: ReviewRequest, metadata: grpc.Metadata, deadlineMs = 10_000): Promise<StreamResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const events: any[] = [];
+    const events: ReviewEvent__Output[] = [];
     const arrivedMs: number[] = [];
     let requestId: string | null = null;
     const call = client.Review(request, metadata, { deadline: Date.now() + deadlineMs });
     call.on('metadata', (m: grpc.Metadata) => (requestId = (m.get('x-request-id')[0] as string | undefined) ?? null));
-    call.on('data', (event: any) => {
+    call.on('data', (event: ReviewEvent__Output) => {
       events.push(event);
       arrivedMs.push(performance.now() - started);
     });
-    call.on('status', (status: { code: grpc.status; details: string }) => resolve({ events, arrivedMs, status, elapsedMs: performance.now() - started, requestId }));
+    call.on('status', (status: grpc.StatusObject) => resolve({ events, arrivedMs, status, elapsedMs: performance.now() - started, requestId }));
     call.on('error', () => {});
   });
 }
 
+/** The verdict a Review stream ended with; throws (failing the test) when it did not end with one. */
+export function verdictOf(result: StreamResult): Verdict__Output {
+  const verdict = result.events.at(-1)?.verdict;
+  if (!verdict) throw new Error(`the stream did not end with a verdict (${result.status.code}: ${result.status.details})`);
+  return verdict;
+}
+
+/** The findings a Review stream delivered, in the order they came. */
+export function findingsOf(result: StreamResult): AgencyFinding__Output[] {
+  return result.events.flatMap((e) => (e.finding ? [e.finding] : []));
+}
+
+/** The finding of `agency` (`AGENCY_TAX`, ...) a Review stream delivered; throws when there is none. */
+export function findingOf(result: StreamResult, agency: string): AgencyFinding__Output {
+  const finding = findingsOf(result).find((f) => f.agency === agency);
+  if (!finding) throw new Error(`the stream delivered no finding of ${agency}`);
+  return finding;
+}
+
 /** Runs a ReviewBatch call. */
-export function reviewBatch(client: any, request: { uscc: string[]; matter: string }, metadata: grpc.Metadata, deadlineMs = 30_000): Promise<{ verdicts?: any[]; error?: grpc.ServiceError }> {
+export function reviewBatch(client: JointReviewServiceClient, request: ReviewBatchRequest, metadata: grpc.Metadata, deadlineMs = 30_000): Promise<{ verdicts?: Verdict__Output[]; error?: grpc.ServiceError }> {
   return new Promise((resolve) => {
-    client.ReviewBatch(request, metadata, { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: { verdicts: any[] }) =>
-      resolve(error ? { error } : { verdicts: response.verdicts }),
+    client.ReviewBatch(request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) =>
+      resolve(error || response === undefined ? { error: error ?? undefined } : { verdicts: response.verdicts }),
     );
   });
 }
