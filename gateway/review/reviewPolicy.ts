@@ -5,28 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { AGENCIES, AGENCY_CODES, type AgencyCode } from '../../platform/domain/agencies.js';
+import type { Matter } from '../../platform/domain/matters.js';
 import { PolicyLoadError } from '../policy/accessPolicy.js';
 
-/** Approval matters, as the review rules name them. */
-export const MATTERS = [
-  'GOVERNMENT_PROCUREMENT',
-  'BIDDING',
-  'FISCAL_SUBSIDY',
-  'ADMINISTRATIVE_LICENCE',
-  'STATE_LAND_TRANSFER',
-  'LISTING',
-  'CUSTOMS_CLEARANCE',
-  'LEGAL_REPRESENTATIVE_APPOINTMENT',
-] as const;
+export { MATTERS } from '../../platform/domain/matters.js';
+export type { Matter };
 
-/** One approval matter. */
-export type Matter = (typeof MATTERS)[number];
-
-/** The agencies a review asks, as the review rules name them. */
-export const REVIEW_AGENCIES = ['MARKET', 'TAX', 'SOCIAL', 'CUSTOMS'] as const;
+/** The agencies a review asks, by their codes in the registry, in its order. */
+export const REVIEW_AGENCIES = AGENCIES.map((agency) => AGENCY_CODES[agency]);
 
 /** One agency of a review. */
-export type ReviewAgency = (typeof REVIEW_AGENCIES)[number];
+export type ReviewAgency = AgencyCode;
 
 /** A record behind a measure. */
 export interface Evidence {

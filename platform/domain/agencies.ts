@@ -5,13 +5,19 @@ export const AGENCIES = ['market', 'tax', 'social', 'customs'] as const;
 /** One of the four agencies. */
 export type Agency = (typeof AGENCIES)[number];
 
-/** The agency code used in tokens and audit records. */
-export const AGENCY_CODES: Record<Agency, string> = {
+/**
+ * The agency code used in tokens, audit records and the review's contracts (the GraphQL and proto
+ * enums `Agency`, the review rules): agencies.test.ts fails when one of those disagrees.
+ */
+export const AGENCY_CODES = {
   market: 'MARKET',
   tax: 'TAX',
   social: 'SOCIAL',
   customs: 'CUSTOMS',
-};
+} as const satisfies Record<Agency, string>;
+
+/** The code of one of the four agencies. */
+export type AgencyCode = (typeof AGENCY_CODES)[Agency];
 
 /** Default ports of the subgraphs (4001–4004); the gateway is on 4000. */
 export const DEFAULT_SUBGRAPH_PORTS: Record<Agency, number> = {
