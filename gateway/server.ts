@@ -22,7 +22,7 @@ import { canonicalJson } from './audit/canonicalJson.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { readTokenVerificationKey } from './auth/tokens.js';
 import { AccessPolicy, type FieldDecision, type Principal } from './policy/accessPolicy.js';
-import { PolicyEnforcingGateway, type PolicyContext } from './policy/enforcingGateway.js';
+import { PolicyEnforcingGateway } from './policy/enforcingGateway.js';
 import { createMasker } from './policy/masking.js';
 import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge } from '../platform/http/httpServer.js';
 import { loadGatewayConfig, SUBGRAPHS, type GatewayConfig, type SubgraphName } from './config.js';
@@ -34,18 +34,13 @@ import { CONSOLE_HEADERS, consoleFile } from './consolePage.js';
 import { formatGatewayError } from './errors.js';
 import { createApolloGateway, withoutApolloReporting } from './apolloGateway.js';
 import { DocumentChecker } from './documentCheck.js';
+import type { GatewayContext } from './gatewayContext.js';
 import { operationLimitsPlugin } from './limitsPlugin.js';
 import { EXPLORER_HEADERS, EXPLORER_HTML, explorerAsset } from './explorer.js';
 import { createReadiness } from './readiness.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateDecision, type RateLimiter } from './rateLimit.js';
 import { installScalars } from './scalars.js';
-import { SignedSubgraphSource, SubgraphWait, type ForwardingContext } from './subgraphFetcher.js';
-
-/** The context of one GraphQL request at the gateway. */
-export interface GatewayContext extends ForwardingContext, PolicyContext, Record<string, unknown> {
-  /** The gateway's own operations (a review's fact queries): fixed, so not held to the callers' limits. */
-  readonly internal?: boolean;
-}
+import { SignedSubgraphSource, SubgraphWait } from './subgraphFetcher.js';
 
 /** A running gateway. */
 export interface RunningGateway {
