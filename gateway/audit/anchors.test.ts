@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AnchorWriter, readAnchors, type ChainAnchor } from './anchors.js';
 import { AuditLog, type AuditEntry } from './auditLog.js';
+import { createDatabases, testDatabasePrefix } from '../../test/support/federation.js';
 import { canonicalJson } from './canonicalJson.js';
 
 /**
@@ -275,8 +276,7 @@ describe('anchors', () => {
 });
 
 describe('verifying the access log against its anchors', () => {
-  const ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const NAME = 'meg_unit_audit_anchors';
+  const NAME = testDatabasePrefix('unit_audit_anchors');
   let url: string;
 
   const entry = (i: number): AuditEntry => ({
@@ -320,14 +320,7 @@ describe('verifying the access log against its anchors', () => {
   afterEach(() => tamper('DELETE FROM audit_records', []));
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${NAME}`);
-    await admin.end();
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${NAME}`;
-    url = u.toString();
+    [url] = (await createDatabases([NAME])) as [string];
   });
 
   it('finds an untouched chain intact and anchored', async () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, type AuditEntry, type AuditPosition, type AuditRecord, type AuditSearch } from './auditLog.js';
+import { createDatabases, POSTGRES_ADMIN_URL, testDatabasePrefix } from '../../test/support/federation.js';
 import { canonicalJson } from './canonicalJson.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'meg-audit-log-'));
@@ -61,8 +62,7 @@ describe('the access log', () => {
 });
 
 describe('the access log on PostgreSQL', () => {
-  const ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const NAME = 'meg_unit_audit_log';
+  const NAME = testDatabasePrefix('unit_audit_log');
   let url: string;
 
   /** Runs `fn` with a client of the log's database, the append-only trigger out of the way. */
@@ -78,14 +78,7 @@ describe('the access log on PostgreSQL', () => {
   }
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${NAME}`);
-    await admin.end();
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${NAME}`;
-    url = u.toString();
+    [url] = (await createDatabases([NAME])) as [string];
   });
 
   it('resumes a chain where it ended, linking the next record to the last', async () => {
@@ -308,15 +301,12 @@ describe('the access log on PostgreSQL', () => {
     });
 
     it('says so when the database holds no access log', async () => {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
       const empty = `${NAME}_empty`;
+      const [emptyUrl] = (await createDatabases([empty])) as [string];
+      const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await admin.connect();
       try {
-        await admin.query(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
-        await admin.query(`CREATE DATABASE ${empty}`);
-        const u = new URL(ADMIN_URL);
-        u.pathname = `/${empty}`;
-        await expect(AuditLog.openReader({ url: u.toString() })).rejects.toThrow(
+        await expect(AuditLog.openReader({ url: emptyUrl })).rejects.toThrow(
           new Error('there is no access log at the database of DATABASE_URL_AUDIT: no gateway has recorded anything there'),
         );
         // Its connections were closed: nothing holds the database any more.

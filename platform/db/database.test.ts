@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.js';
 
 const ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const NAME = 'meg_unit_statements';
+// Under the checkout's prefix, as test/support's testDatabasePrefix names them (the kernel's tests may not import it).
+const NAME = `${process.env['MEG_TEST_DATABASE_PREFIX'] ?? 'meg_test'}_unit_statements`;
 
 let db: Database;
 
