@@ -24,6 +24,7 @@ import { composeSupergraph } from '../gateway/composeSupergraph.js';
 import { auditSubgraphSdl } from '../gateway/audit/auditSubgraph.js';
 import { ensureTokenIssuerKeys, mintToken, TOKEN_ISSUER_KEY_FILE, TOKEN_ISSUER_PUBLIC_KEY_FILE } from '../gateway/auth/tokens.js';
 import { reviewSubgraphSdl } from '../gateway/review/reviewSubgraph.js';
+import { localSubgraphUrl } from '../gateway/localSubgraph.js';
 import { AGENCIES, AGENCY_CODES } from '../platform/domain/agencies.js';
 import { projectRoot } from '../platform/config/projectRoot.js';
 import { subgraphSdl } from '../subgraphs/runtime/subgraphSchema.js';
@@ -53,7 +54,7 @@ let postgresPlacement = 'unpinned';
 const SUBGRAPH_NODE_ARGS = process.env['BENCH_SUBGRAPH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 const GATEWAY_CORE = '0';
 const LOAD_CORE = '1';
-const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, review: 5105, audit: 5106, auditPostgres: 5190, grpc: 5151, a: 5200, b: 5201, c: 5202 };
+const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, auditPostgres: 5190, grpc: 5151, a: 5200, b: 5201, c: 5202 };
 
 type Variant = 'a' | 'b' | 'c';
 const VARIANTS: Variant[] = ['a', 'b', 'c'];
@@ -345,8 +346,8 @@ async function main(): Promise<void> {
   ensureAnchorKeys(keys);
   const composed = composeSupergraph([
     ...AGENCIES.map((a) => ({ name: a, url: `http://127.0.0.1:${PORTS[a]}/graphql`, sdl: subgraphSdl(a) })),
-    { name: 'review', url: `http://127.0.0.1:${PORTS.review}/graphql`, sdl: reviewSubgraphSdl() },
-    { name: 'audit', url: `http://127.0.0.1:${PORTS.audit}/graphql`, sdl: auditSubgraphSdl() },
+    { name: 'review', url: localSubgraphUrl('review'), sdl: reviewSubgraphSdl() },
+    { name: 'audit', url: localSubgraphUrl('audit'), sdl: auditSubgraphSdl() },
   ]);
   if (!composed.ok) throw new Error(composed.errors.join('\n'));
   const supergraph = path.join(WORK, 'supergraph.graphql');
@@ -386,8 +387,6 @@ async function main(): Promise<void> {
 
   const gatewayEnv = {
     MEG_GATEWAY_PORT: String(PORTS.b),
-    MEG_REVIEW_PORT: String(PORTS.review),
-    MEG_AUDIT_PORT: String(PORTS.audit),
     MEG_GRPC_PORT: String(PORTS.grpc),
     MEG_GATEWAY_SIGNING_KEY: path.join(keys, signingKeyFile('gateway')),
     ...Object.fromEntries(AGENCIES.map((a) => [`MEG_${AGENCY_CODES[a]}_PUBLIC_KEY`, path.join(keys, signingPublicKeyFile(a))])),

@@ -22,12 +22,11 @@ export interface GatewayConfig {
   readonly host: string;
   /** `MEG_GATEWAY_PORT`, default 4000. */
   readonly port: number;
-  /** `MEG_<AGENCY>_URL`, default http://127.0.0.1:400N/graphql; `MEG_REVIEW_URL` for the review subgraph. */
-  readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
-  /** `MEG_REVIEW_PORT`: the joint review subgraph inside the gateway process, default 4005. */
-  readonly reviewPort: number;
-  /** `MEG_AUDIT_PORT`: the auditors' subgraph inside the gateway process, default 4006. */
-  readonly auditPort: number;
+  /**
+   * `MEG_<AGENCY>_URL`, default http://127.0.0.1:400N/graphql: the agencies' subgraphs. The review
+   * and audit subgraphs run inside the gateway's process and have no URL.
+   */
+  readonly subgraphUrls: Readonly<Record<Agency, string>>;
   /** `MEG_GRPC_PORT`: the JointReviewService, default 50051. */
   readonly grpcPort: number;
   /** `MEG_REVIEW_TIMEOUT_MS`: deadline of a GraphQL review (a gRPC call must set its own). */
@@ -43,8 +42,7 @@ export interface GatewayConfig {
   readonly signingKeyFile: string;
   /**
    * `MEG_<AGENCY>_PUBLIC_KEY`: each agency's public signing key (X25519, PEM), with which the
-   * gateway agrees the key it signs that agency's requests with. The review and audit subgraphs,
-   * inside the gateway, are signed for with the gateway's own pair.
+   * gateway agrees the key it signs that agency's requests with.
    */
   readonly agencyPublicKeyFiles: Readonly<Record<Agency, string>>;
   /** `MEG_SUBGRAPH_TIMEOUT_MS`: how long one subgraph fetch may take. */
@@ -114,11 +112,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   const keysDir = path.join(dataDirFrom(env), 'keys');
   const subgraphUrls = Object.fromEntries(
     AGENCIES.map((agency) => [agency, httpUrlFrom(env, `MEG_${AGENCY_CODES[agency]}_URL`, `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[agency]}/graphql`)]),
-  ) as Record<SubgraphName, string>;
-  const reviewPort = portFrom(env, 'MEG_REVIEW_PORT', 4005);
-  subgraphUrls.review = httpUrlFrom(env, 'MEG_REVIEW_URL', `http://127.0.0.1:${reviewPort}/graphql`);
-  const auditPort = portFrom(env, 'MEG_AUDIT_PORT', 4006);
-  subgraphUrls.audit = httpUrlFrom(env, 'MEG_AUDIT_URL', `http://127.0.0.1:${auditPort}/graphql`);
+  ) as Record<Agency, string>;
   const workers = intFrom(env, 'MEG_GATEWAY_WORKERS', 1, 1, 64);
   const auditDatabase = auditDatabaseFrom(env);
   if (workers > 1 && !('url' in auditDatabase)) {
@@ -126,8 +120,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     throw new ConfigurationError('MEG_GATEWAY_WORKERS > 1 needs the access log on PostgreSQL: set DATABASE_URL_AUDIT');
   }
   return {
-    reviewPort,
-    auditPort,
     grpcPort: portFrom(env, 'MEG_GRPC_PORT', 50051),
     reviewTimeoutMs: intFrom(env, 'MEG_REVIEW_TIMEOUT_MS', 5_000, 10, 600_000),
     reviewDeadlineMarginMs: intFrom(env, 'MEG_REVIEW_DEADLINE_MARGIN_MS', 50, 0, 60_000),

@@ -1,10 +1,10 @@
 /** The operation limits (limits.ts) and the introspection rule, in Apollo Server's request pipeline. */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { enforceLimits, introspectionRefused, type OperationLimits } from './limits.js';
-import type { GatewayContext } from './gatewayContext.js';
+import type { RequestScope } from './pipeline/requestScope.js';
 
 /** Refuses, before planning, an operation over a limit or an introspection by a caller not allowed it. */
-export function operationLimitsPlugin(limits: OperationLimits, catalogueSize: number): ApolloServerPlugin<GatewayContext> {
+export function operationLimitsPlugin(limits: OperationLimits, catalogueSize: number): ApolloServerPlugin<RequestScope> {
   return {
     async requestDidStart() {
       return {

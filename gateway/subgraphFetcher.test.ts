@@ -68,7 +68,7 @@ function source(url: string, retryRatio = 0.1, failures = 5, timeoutMs = 2_000) 
 
 function send(s: SignedSubgraphSource, query: string, wait?: SubgraphWait) {
   const caller = { requestId: 'r', sub: 's', agency: null, roles: [], region: null, purpose: null };
-  return s.process({ kind: 'incoming operation', request: { query }, context: { caller, ...(wait ? { wait } : {}) }, document: parse(query) } as never);
+  return s.process({ kind: 'incoming operation', request: { query }, incomingRequestContext: {}, context: { caller, ...(wait ? { wait } : {}) }, document: parse(query) } as never);
 }
 
 /** An agency that answers each request when the test says so. */

@@ -87,10 +87,8 @@ export function subgraphFailure(service: string, code: SubgraphFailureCode, mess
   return new GraphQLError(message, { extensions: { code, service } });
 }
 
-type Context = ForwardingContext & Record<string, unknown>;
-
 /** A subgraph data source that signs what it sends and reuses its connections. */
-export class SignedSubgraphSource implements GraphQLDataSource<Context> {
+export class SignedSubgraphSource implements GraphQLDataSource<ForwardingContext> {
   private readonly pool: Pool;
   private readonly path: string;
   /** Open while the agency keeps failing: its fields are null at once, without asking it. */
@@ -111,22 +109,22 @@ export class SignedSubgraphSource implements GraphQLDataSource<Context> {
     this.retries = new RetryBudget(options.retryRatio);
   }
 
-  async process(options: GraphQLDataSourceProcessOptions<Context>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<ForwardingContext>): Promise<GatewayGraphQLResponse> {
     const { name } = this.options;
-    const caller = options.context.caller as CallerContext | undefined;
+    // A health check or schema load carries no request context; this gateway sends neither.
+    if (!('incomingRequestContext' in options)) throw new Error(`internal: a ${options.kind} request to the ${name} subgraph`);
+    const { caller, signal, wait } = options.context;
     if (!caller) throw new Error(`internal: a request to the ${name} subgraph without caller context`);
     const { query, variables, operationName, extensions } = options.request;
     if (!query) throw new Error(`internal: a request to the ${name} subgraph without a query`);
     const body = JSON.stringify({ query, variables, operationName, extensions });
     const context = encodeCallerContext(caller);
-    const signal = options.context.signal as AbortSignal | undefined;
 
     // Only reads may be sent twice; the gateway sends agencies nothing else today, but says so.
-    const document = 'document' in options ? options.document : undefined;
+    const { document } = options;
     const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
     const isQuery = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query';
     this.retries.deposit();
-    const wait = options.context.wait as SubgraphWait | undefined;
     wait?.begin();
     try {
       return await this.attempts(body, context, signal, isQuery);

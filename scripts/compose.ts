@@ -13,6 +13,7 @@ import { buildCatalogue } from '../gateway/catalogue.js';
 import { composeSupergraph } from '../gateway/composeSupergraph.js';
 import { auditSubgraphSdl } from '../gateway/audit/auditSubgraph.js';
 import { reviewSubgraphSdl } from '../gateway/review/reviewSubgraph.js';
+import { localSubgraphUrl } from '../gateway/localSubgraph.js';
 
 const result = composeSupergraph([
   ...AGENCIES.map((agency) => ({
@@ -21,8 +22,8 @@ const result = composeSupergraph([
     url: `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[agency]}/graphql`,
     sdl: subgraphSdl(agency),
   })),
-  { name: 'review', url: 'http://127.0.0.1:4005/graphql', sdl: reviewSubgraphSdl() },
-  { name: 'audit', url: 'http://127.0.0.1:4006/graphql', sdl: auditSubgraphSdl() },
+  { name: 'review', url: localSubgraphUrl('review'), sdl: reviewSubgraphSdl() },
+  { name: 'audit', url: localSubgraphUrl('audit'), sdl: auditSubgraphSdl() },
 ]);
 if (!result.ok) {
   console.error('supergraph composition failed:');

@@ -75,7 +75,7 @@ Market Entity Graph is running.
   GraphQL and explorer  ${gatewayBase}/graphql   (open it in a browser)
   health / readiness    ${gatewayBase}/healthz  ${gatewayBase}/readyz
   joint review (gRPC)   ${config.host}:${config.grpcPort}   meg.review.v1.JointReviewService
-  subgraphs (gateway-signed requests only): ${AGENCIES.map((a) => config.subgraphUrls[a]).join('  ')}, review ${config.subgraphUrls.review}
+  subgraphs (gateway-signed requests only): ${AGENCIES.map((a) => config.subgraphUrls[a]).join('  ')}
 
 Enterprise codes to try:
 ${samples.map(([why, e]) => `  ${e.uscc}  ${e.name}  (${why})`).join('\n')}

@@ -6,16 +6,10 @@
 import type { FieldDecision } from '../policy/accessPolicy.js';
 import type { RecordedDecision } from './auditLog.js';
 
-/** Codes in JSON text: the values of `uscc` fields. */
-const USCC_IN_JSON = /"uscc":"([0-9A-HJ-NPQRTUWXY]{18})"/g;
-
 /** The audit facts of one request. */
 export class AuditScope {
   private readonly decided = new Map<string, RecordedDecision>();
   private readonly touched = new Set<string>();
-  /** The operation the gateway executed, once it did (name as resolved by the server). */
-  executed: { readonly operationName: string | null; readonly hasData: boolean; readonly errors: number } | null = null;
-
   /** Notes the policy's decisions on an operation of this request. */
   addDecisions(decisions: ReadonlyMap<string, FieldDecision>): void {
     for (const [coordinate, d] of decisions) this.decided.set(coordinate, { coordinate, effect: d.effect, rule: d.rule });
@@ -24,11 +18,6 @@ export class AuditScope {
   /** Notes enterprises the request named or received. */
   touch(codes: Iterable<string>): void {
     for (const code of codes) this.touched.add(code);
-  }
-
-  /** Notes the codes that appear as `uscc` values in a JSON text (a response body). */
-  touchJson(text: string): void {
-    for (const match of text.matchAll(USCC_IN_JSON)) this.touched.add(match[1]!);
   }
 
   /** The decisions, by coordinate. */

@@ -1,6 +1,6 @@
 /**
- * The auditors' subgraph, served inside the gateway process (port 4006 by default) and composed
- * like the others, so that auditors' own queries are authenticated, decided and recorded like any
+ * The auditors' subgraph, run inside the gateway's process (localSubgraph.ts) and composed like
+ * the others, so that auditors' own queries are authenticated, decided and recorded like any
  * other: the policy lets only the auditor role in.
  */
 import { readFileSync } from 'node:fs';
@@ -10,8 +10,7 @@ import { GraphQLError } from 'graphql';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { commonSdl, purposeValues } from '../../platform/domain/commonSchema.js';
 import type { CursorSealer } from '../../platform/trust/cursor.js';
-import type { SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
-import { startInProcessSubgraph } from '../inProcessSubgraph.js';
+import { LocalSubgraphSource } from '../localSubgraph.js';
 import type { AccessPolicy } from '../policy/accessPolicy.js';
 import type { AnchorReading } from './anchors.js';
 import type { AuditLog, AuditPosition, AuditRecord, AuditSearch } from './auditLog.js';
@@ -22,13 +21,8 @@ export function auditSubgraphSdl(): string {
   return `${readFileSync(path.join(projectRoot, 'gateway/audit/schema.graphql'), 'utf8')}\n${commonSdl()}`;
 }
 
-/** Options of {@link startAuditSubgraph}. */
+/** Options of {@link auditSubgraph}. */
 export interface AuditSubgraphOptions {
-  readonly host: string;
-  readonly port: number;
-  /** A cluster worker's own port (see listen). */
-  readonly exclusive?: boolean;
-  readonly verifier: SignatureVerifier;
   readonly policy: AccessPolicy;
   readonly auditLog: AuditLog;
   /** Seals the log's page cursors (the gateway's own key). */
@@ -37,8 +31,8 @@ export interface AuditSubgraphOptions {
   readonly anchors: () => AnchorReading;
 }
 
-/** Starts the auditors' subgraph. */
-export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise<{ url: string; stop(): Promise<void> }> {
+/** The auditors' subgraph, run in the gateway's process. */
+export function auditSubgraph(options: AuditSubgraphOptions): LocalSubgraphSource<object> {
   const { policy, auditLog, cursors } = options;
   const matrix = new PolicyMatrixView(policy, callerProfiles(purposeValues()));
   const resolvers: GraphQLResolverMap<object> = {
@@ -87,16 +81,7 @@ export async function startAuditSubgraph(options: AuditSubgraphOptions): Promise
       },
     },
   };
-  return startInProcessSubgraph<object>({
-    name: 'audit',
-    sdl: auditSubgraphSdl(),
-    resolvers,
-    host: options.host,
-    port: options.port,
-    exclusive: options.exclusive ?? false,
-    verifier: options.verifier,
-    contextFor: () => ({}),
-  });
+  return new LocalSubgraphSource<object>('audit', auditSubgraphSdl(), resolvers);
 }
 
 /** The list the log's cursors belong to. */

@@ -102,7 +102,6 @@ export class PolicyEnforcingGateway implements GatewayInterface {
         // The planner refuses what it cannot plan (newer introspection fields, for one): that is
         // about the operation, not a fault of the gateway. The cause goes to the log only.
         console.error(JSON.stringify({ level: 'warn', event: 'operation not planned', operationName: requestContext.operationName ?? null, error: String(error) }));
-        if (context.audit) context.audit.executed = { operationName: requestContext.operationName ?? null, hasData: false, errors: 1 };
         return { errors: [new GraphQLError('the gateway cannot plan this operation', { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } })] };
       }
       const data = (result.data ?? null) as Record<string, unknown> | null;
@@ -120,13 +119,10 @@ export class PolicyEnforcingGateway implements GatewayInterface {
       } catch (error) {
         // Fail closed: an answer the policy could not be applied to is not released.
         console.error(JSON.stringify({ level: 'error', event: 'policy not applied', operationName: requestContext.operationName ?? null, error: String(error) }));
-        if (context.audit) context.audit.executed = { operationName: requestContext.operationName ?? null, hasData: false, errors: 1 };
         return { errors: [new GraphQLError('the access policy could not be applied to the answer, so it is withheld', { extensions: { code: 'POLICY_ENFORCEMENT_FAILED' } })] };
       }
       const { errors: forbidden, entities } = applied;
       context.audit?.touch(entities);
-      const errors = (result.errors?.length ?? 0) + forbidden.length;
-      if (context.audit) context.audit.executed = { operationName: requestContext.operationName ?? null, hasData: data !== null, errors };
       return forbidden.length > 0 ? { ...result, errors: [...(result.errors ?? []), ...forbidden] } : result;
     };
   }

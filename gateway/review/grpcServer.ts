@@ -9,9 +9,12 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { checkUscc } from '../../platform/domain/uscc.js';
 import { MAX_CODES_PER_REQUEST } from '../../platform/domain/codeLists.js';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AuditOutcome } from '../audit/auditLog.js';
+import type { AuditRecorder } from '../audit/auditRecorder.js';
 import { AuditScope } from '../audit/auditScope.js';
+import { canonicalJson } from '../audit/canonicalJson.js';
+import type { OnBehalfOf } from '../pipeline/internalOperation.js';
 import type { Authenticated, Refused } from '../auth/authenticate.js';
 import type { RateDecision } from '../rateLimit.js';
 import { SubgraphWait } from '../subgraphFetcher.js';
@@ -46,7 +49,7 @@ export interface ReviewGrpcOptions {
    * Runs a fact query through the gateway as `principal` acting for `purpose`, noting decisions
    * in `audit` and the time spent on subgraphs in `wait`.
    */
-  readonly runAs: (principal: Principal, purpose: string | null, audit: AuditScope, wait: SubgraphWait) => RunOperation;
+  readonly runAs: (onBehalfOf: OnBehalfOf) => RunOperation;
   /**
    * How long before the caller's deadline the agencies still unanswered are given up, to leave
    * time to record the call and send the UNAVAILABLE findings and the verdict (MEG_REVIEW_DEADLINE_MARGIN_MS).
@@ -54,21 +57,8 @@ export interface ReviewGrpcOptions {
   readonly deadlineMarginMs: number;
   /** Sends a `server-timing` trailer with the time the call waited on its subgraphs (MEG_SERVER_TIMING). */
   readonly serverTiming?: boolean;
-  /** Records the call in the access log; the verdict is released only once this resolves. */
-  readonly record: (call: RecordedCall) => Promise<void>;
-}
-
-/** What the access log is told of a call. */
-export interface RecordedCall {
-  readonly requestId: string;
-  readonly principal: Principal | null;
-  readonly purpose: string | null;
-  readonly request: { readonly method: string; readonly message: ReviewRequest__Output | ReviewBatchRequest__Output };
-  readonly audit: AuditScope;
-  readonly outcome: AuditOutcome;
-  readonly detail?: string;
-  /** For a call refused before its caller was known: the peer's address. */
-  readonly address?: string;
+  /** Records calls in the access log; a verdict is released only once its call is on record. */
+  readonly recorder: AuditRecorder;
 }
 
 /** A running gRPC server. */
@@ -101,7 +91,14 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     initial.set('x-request-id', requestId);
     call.sendMetadata(initial);
     const audit = new AuditScope();
-    const request = { method: method.name, message: call.request };
+    // The access log names the call by its method, and the message by its canonical hash.
+    const operation = {
+      requestId,
+      channel: 'grpc' as const,
+      operationName: method.name,
+      operationHash: createHash('sha256').update(canonicalJson(call.request)).digest('hex'),
+      audit,
+    };
     let principal: Principal | null = null;
     let purpose: string | null = null;
     let rateLimited = false;
@@ -116,7 +113,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         const rate = await options.refusalLimit(address);
         if (!rate.allowed) return status(grpc.status.RESOURCE_EXHAUSTED, `too many refused calls from this address; try again in ${rate.retryAfterSeconds} s`);
       }
-      await options.record({ requestId, principal, purpose, request, audit, outcome: 'refused', detail: `${grpc.status[code]}: ${details}`, ...(address ? { address } : {}) });
+      await options.recorder.refused({ ...operation, principal, purpose, outcome: 'refused', detail: `${grpc.status[code]}: ${details}`, ...(address ? { address } : {}) });
       return status(code, details);
     };
     const checked = await check();
@@ -166,7 +163,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       const wait = new SubgraphWait();
       return {
         matter,
-        run: options.runAs(auth.principal, auth.purpose, audit, wait),
+        run: options.runAs({ requestId, principal: auth.principal, purpose: auth.purpose, audit, wait }),
         trailers: () => {
           const metadata = new grpc.Metadata();
           if (options.serverTiming) metadata.set('server-timing', wait.serverTiming());
@@ -178,7 +175,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
           call.off('cancelled', onCancel);
         },
         record: (outcome: AuditOutcome, detail?: string) =>
-          options.record({ requestId, principal, purpose, request, audit, outcome, ...(detail ? { detail } : {}) }),
+          options.recorder.answered({ ...operation, principal, purpose, outcome, ...(detail ? { detail } : {}) }),
       };
     }
   };

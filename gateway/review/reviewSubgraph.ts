@@ -1,8 +1,8 @@
 /**
- * The joint review as GraphQL: a subgraph served inside the gateway process (port 4005 by
- * default) and composed into the supergraph like the agencies', so `jointReview` is classified,
- * decided and audited like every other field. It answers only requests the gateway signed, and
- * reviews under the policy of the caller named in the signed context.
+ * The joint review as GraphQL: a subgraph run inside the gateway's process (localSubgraph.ts) and
+ * composed into the supergraph like the agencies', so `jointReview` is classified, decided and
+ * audited like every other field. It reviews under the access policy of the request's caller,
+ * and its fact queries are recorded in that request's record.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,9 +10,11 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError } from 'graphql';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { commonSdl } from '../../platform/domain/commonSchema.js';
-import type { CallerContext, SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
 import { checkCodeCount } from '../../platform/domain/codeLists.js';
-import { startInProcessSubgraph } from '../inProcessSubgraph.js';
+import type { AuditScope } from '../audit/auditScope.js';
+import { LocalSubgraphSource } from '../localSubgraph.js';
+import type { Principal } from '../policy/accessPolicy.js';
+import type { SubgraphWait } from '../subgraphFetcher.js';
 import type { Matter } from './reviewPolicy.js';
 import type { ReviewService, RunOperation } from './reviewService.js';
 
@@ -21,45 +23,41 @@ export function reviewSubgraphSdl(): string {
   return `${readFileSync(path.join(projectRoot, 'gateway/review/schema.graphql'), 'utf8')}\n${commonSdl()}`;
 }
 
-/** Options of {@link startReviewSubgraph}. */
+/** Options of {@link reviewSubgraph}. */
 export interface ReviewSubgraphOptions {
-  readonly host: string;
-  readonly port: number;
-  /** A cluster worker's own port (see listen). */
-  readonly exclusive?: boolean;
-  readonly verifier: SignatureVerifier;
   readonly service: ReviewService;
-  /** Runs a fact query through the gateway as the caller of the signed context. */
-  readonly runAs: (caller: CallerContext) => RunOperation;
+  /** Runs a fact query through the gateway on behalf of the request the review serves. */
+  readonly runAs: (onBehalfOf: ReviewContext) => RunOperation;
   /** How long a review may take before unanswered agencies count as unavailable. */
   readonly timeoutMs: number;
 }
 
-interface ReviewContext {
-  readonly caller: CallerContext;
+/** What the review's resolvers read of the request's scope (the gateway's RequestScope). */
+export interface ReviewContext {
+  readonly requestId: string;
+  readonly principal: Principal;
+  readonly purpose: string | null;
+  /** The record of the request, where the fact queries' decisions and enterprises go. */
+  readonly audit: AuditScope;
+  readonly wait: SubgraphWait;
+  /** Aborted when the request's client goes away or its deadline passes. */
+  readonly signal: AbortSignal;
 }
 
-/** Starts the review subgraph. */
-export async function startReviewSubgraph(options: ReviewSubgraphOptions): Promise<{ url: string; stop(): Promise<void> }> {
-  const review = (codes: string[], matter: Matter, caller: CallerContext) => {
+/** The review subgraph, run in the gateway's process with the request's scope as its context. */
+export function reviewSubgraph(options: ReviewSubgraphOptions): LocalSubgraphSource<ReviewContext> {
+  const review = (codes: string[], matter: Matter, scope: ReviewContext) => {
     checkCodeCount(codes);
-    if (!caller.agency) throw new GraphQLError('the joint review is for government callers', { extensions: { code: 'FORBIDDEN' } });
-    return options.service.review(codes, matter, options.runAs(caller), AbortSignal.timeout(options.timeoutMs));
+    if (!scope.principal.agency) throw new GraphQLError('the joint review is for government callers', { extensions: { code: 'FORBIDDEN' } });
+    // The review's own deadline, or the request's, whichever comes first.
+    const signal = AbortSignal.any([scope.signal, AbortSignal.timeout(options.timeoutMs)]);
+    return options.service.review(codes, matter, options.runAs(scope), signal);
   };
   const resolvers: GraphQLResolverMap<ReviewContext> = {
     Query: {
-      jointReview: async (_: unknown, args: { uscc: string; matter: Matter }, { caller }: ReviewContext) => (await review([args.uscc], args.matter, caller))[0],
-      jointReviewBatch: (_: unknown, args: { uscc: string[]; matter: Matter }, { caller }: ReviewContext) => review(args.uscc, args.matter, caller),
+      jointReview: async (_: unknown, args: { uscc: string; matter: Matter }, scope: ReviewContext) => (await review([args.uscc], args.matter, scope))[0],
+      jointReviewBatch: (_: unknown, args: { uscc: string[]; matter: Matter }, scope: ReviewContext) => review(args.uscc, args.matter, scope),
     },
   };
-  return startInProcessSubgraph<ReviewContext>({
-    name: 'review',
-    sdl: reviewSubgraphSdl(),
-    resolvers,
-    host: options.host,
-    port: options.port,
-    exclusive: options.exclusive ?? false,
-    verifier: options.verifier,
-    contextFor: (caller) => ({ caller }),
-  });
+  return new LocalSubgraphSource<ReviewContext>('review', reviewSubgraphSdl(), resolvers);
 }

@@ -27,6 +27,12 @@ export interface ExecutorResponse {
   readonly body: string;
 }
 
+/** The same answer before it is serialized: the status and the result as it goes on the wire. */
+export interface ExecutorResult {
+  readonly status: number;
+  readonly result: { readonly errors?: GraphQLFormattedError[]; readonly data?: unknown };
+}
+
 /** How the formatted errors of a response are shown to the gateway (say, an agency's internal failures hidden). */
 export type FormatError = (formatted: GraphQLFormattedError, error: GraphQLError) => GraphQLFormattedError;
 
@@ -49,6 +55,12 @@ export class SubgraphExecutor<C> {
 
   /** Executes the request in `body` (the parsed JSON body) with `context` as the resolvers' context. */
   async run(body: unknown, context: () => C): Promise<ExecutorResponse> {
+    const { status, result } = await this.execute(body, context);
+    return { status, body: JSON.stringify(result) };
+  }
+
+  /** As {@link run}, the result left as an object: for a subgraph run in the caller's process. */
+  async execute(body: unknown, context: () => C): Promise<ExecutorResult> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return badRequest('the body must be a JSON object');
     const { query, variables, operationName } = body as Record<string, unknown>;
     if (typeof query !== 'string' || query.length === 0) return badRequest('GraphQL operations must contain a non-empty `query`');
@@ -96,7 +108,7 @@ export class SubgraphExecutor<C> {
   }
 
   /** The response for `result`; an error without a code gets `defaultCode`. */
-  private respond(status: number, result: { readonly errors?: readonly GraphQLError[]; readonly data?: unknown }, defaultCode: string): ExecutorResponse {
+  private respond(status: number, result: { readonly errors?: readonly GraphQLError[]; readonly data?: unknown }, defaultCode: string): ExecutorResult {
     const out: { errors?: GraphQLFormattedError[]; data?: unknown } = {};
     if (result.errors && result.errors.length > 0) {
       out.errors = result.errors.map((error) => {
@@ -111,7 +123,7 @@ export class SubgraphExecutor<C> {
       });
     }
     if ('data' in result) out.data = result.data;
-    return { status, body: JSON.stringify(out) };
+    return { status, result: out };
   }
 }
 
@@ -131,6 +143,6 @@ export function internalMessageHidden(formatted: GraphQLFormattedError, error: G
   };
 }
 
-function badRequest(message: string): ExecutorResponse {
-  return { status: 400, body: JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }) };
+function badRequest(message: string): ExecutorResult {
+  return { status: 400, result: { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] } };
 }

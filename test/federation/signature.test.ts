@@ -1,11 +1,13 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CONTEXT_HEADER, requestSigningKey, SIGNATURE_HEADER, signRequest, type CallerContext } from '../../platform/trust/gatewaySignature.js';
-import { readPrivateKey, readPublicKey, signingKeyFile, signingPublicKeyFile } from '../../platform/trust/keys.js';
+import { readPublicKey, signingPublicKeyFile } from '../../platform/trust/keys.js';
 import { gatewaySigningKey } from '../support/federation.js';
+import { CALLERS, headersFor } from '../support/callers.js';
 import { startGatewayProcess } from '../support/gateway.js';
+import { listeningPorts } from '../support/listeningPorts.js';
 import { graphql, requestCount, statementCount, subgraphMetrics } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
 
@@ -131,30 +133,19 @@ describe('subgraphs trust only the gateway', () => {
     }
   });
 
-  it("refuses, in the gateway's own subgraphs too, requests it did not sign for them", async () => {
-    const reviewUrl = `http://127.0.0.1:${federation.env['MEG_REVIEW_PORT']}/graphql`;
-    const auditUrl = `http://127.0.0.1:${federation.env['MEG_AUDIT_PORT']}/graphql`;
-    const gatewayPair = readPrivateKey(path.join(federation.keysDir, signingKeyFile('gateway')));
-    const ownKey = (name: string) => requestSigningKey(gatewayPair, createPublicKey(gatewayPair), name);
-    const review = JSON.stringify({ query: `{ jointReview(uscc: "${uscc}", matter: BIDDING) { outcome } }` });
-    const audit = JSON.stringify({ query: '{ auditLog(first: 1) { records { requestId } } }' });
-    const officer = { requestId: 'x', sub: 'auditor-1', agency: 'AUDIT_OFFICE', roles: ['auditor'], region: null, purpose: 'AUDIT' };
-    const cases: [string, string, Record<string, string>, number][] = [
-      [reviewUrl, review, {}, 401],
-      [auditUrl, audit, {}, 401],
-      // An agency's key, or the gateway's key for the other in-process subgraph.
-      [reviewUrl, review, signRequest(gatewaySigningKey(federation, 'tax'), { method: 'POST', path: '/graphql', body: review }, officer), 403],
-      [auditUrl, audit, signRequest(ownKey('review'), { method: 'POST', path: '/graphql', body: audit }, officer), 403],
-      [auditUrl, audit, signRequest(strangerKey, { method: 'POST', path: '/graphql', body: audit }, officer), 403],
-    ];
-    for (const [url, body, headers, status] of cases) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-      expect(res.status).toBe(status);
-      expect((await res.json()).errors[0].extensions.code).toMatch(/^GATEWAY_SIGNATURE_(REQUIRED|INVALID)$/);
+  it("serves its own review and audit subgraphs to no one over the network: it listens on its GraphQL and gRPC ports alone", async () => {
+    const gateway = await startGatewayProcess(federation);
+    try {
+      const ports = [new URL(gateway.url).port, gateway.grpcAddress.split(':')[1]].map(Number).sort((a, b) => a - b);
+      expect(listeningPorts(gateway.child.pid!)).toEqual(ports);
+      // And they answer through it, as the gateway's caller.
+      const headers = await headersFor(federation, CALLERS.procurement);
+      const res = await graphql(gateway.url, `{ jointReview(uscc: "${uscc}", matter: GOVERNMENT_PROCUREMENT) { outcome findings { agency status } } }`, undefined, headers);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data!['jointReview'].findings.map((f: { status: string }) => f.status)).toEqual(['ANSWERED', 'ANSWERED', 'ANSWERED', 'ANSWERED']);
+    } finally {
+      await gateway.stop();
     }
-    // The gateway's own signature for the subgraph is answered: the refusals above were about the signature.
-    const signed = await fetch(auditUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(ownKey('audit'), { method: 'POST', path: '/graphql', body: audit }, officer) }, body: audit });
-    expect(signed.status).toBe(200);
   });
 
   it('refuses _service and _entities from anyone but the gateway, on every subgraph', async () => {

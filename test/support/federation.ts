@@ -99,9 +99,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     MEG_DATA_DIR: dataDir,
     // The request-signing pairs of the gateway and the agencies are found under MEG_DATA_DIR/keys.
     MEG_GATEWAY_PORT: String(ports[0]),
-    MEG_REVIEW_PORT: String(ports[5]),
     MEG_GRPC_PORT: String(ports[6]),
-    MEG_AUDIT_PORT: String(ports[7]),
     MEG_TOKEN_PUBLIC_KEY: path.join(keysDir, TOKEN_ISSUER_PUBLIC_KEY_FILE),
     MEG_MASK_HASH_KEY: path.join(keysDir, MASK_HASH_KEY_FILE),
     // Tests call as a few principals from one address, faster than any person would: rate

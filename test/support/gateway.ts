@@ -45,14 +45,12 @@ export interface GatewayProcessOptions {
 export async function startGatewayProcess(federation: FederationInfo, options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'meg-gateway-'));
   if (!options.dataDir) cpSync(federation.keysDir, path.join(dataDir, 'keys'), { recursive: true });
-  const [port, grpcPort, reviewPort, auditPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [port, grpcPort] = await Promise.all([freePort(), freePort()]);
   const env: Record<string, string> = {
     ...federation.env,
     MEG_DATA_DIR: dataDir,
     MEG_GATEWAY_PORT: String(port),
     MEG_GRPC_PORT: String(grpcPort),
-    MEG_REVIEW_PORT: String(reviewPort),
-    MEG_AUDIT_PORT: String(auditPort),
     ...options.extraEnv,
   };
   if (options.embeddedAuditLog) delete env['DATABASE_URL_AUDIT'];
