@@ -6,6 +6,7 @@
  * another agency's finding already prohibits.
  */
 import type { GraphQLFormattedError } from 'graphql';
+import { AGENCY_REGISTRY, agencyOfCode } from '../../platform/domain/agencies.js';
 import type { FieldDecision } from '../policy/accessPolicy.js';
 import type { Facts, Matter, MeasureFinding, Outcome, ReviewAgency, ReviewPolicy, WithheldRule } from './reviewPolicy.js';
 import { REVIEW_AGENCIES } from './reviewPolicy.js';
@@ -75,12 +76,8 @@ const FACT_QUERIES: Record<ReviewAgency, { key: 'market' | 'tax' | 'social' | 'c
   },
 };
 
-const AGENCY_NAMES: Record<ReviewAgency, string> = {
-  MARKET: 'market regulation',
-  TAX: 'the tax administration',
-  SOCIAL: 'social security',
-  CUSTOMS: 'customs',
-};
+/** The agency's name, as a sentence names it. */
+const nameOf = (agency: ReviewAgency): string => AGENCY_REGISTRY[agencyOfCode(agency)!].name;
 
 /** What one agency answered for the whole list. */
 type AgencyAnswer =
@@ -194,13 +191,13 @@ export class ReviewService {
       result = await untilAborted(run(query, { uscc: codes }, signal), signal);
     } catch (error) {
       const reason = signal.aborted ? 'did not answer before the deadline' : `failed: ${(error as Error).message}`;
-      return { agency, answered: false, reason: `${AGENCY_NAMES[agency]} ${reason}` };
+      return { agency, answered: false, reason: `${nameOf(agency)} ${reason}` };
     }
     const failures = (result.errors ?? []).filter((e) => e.extensions?.['code'] !== 'FORBIDDEN_FIELD');
     const list = result.data?.['enterprisesByCode'];
     if (failures.length > 0 || !Array.isArray(list)) {
       const code = failures[0]?.extensions?.['code'];
-      return { agency, answered: false, reason: `${AGENCY_NAMES[agency]} did not answer${code ? ` (${String(code)})` : ''}` };
+      return { agency, answered: false, reason: `${nameOf(agency)} did not answer${code ? ` (${String(code)})` : ''}` };
     }
     // Fail closed: without the policy's decisions, every field the policy refused counts as withheld.
     const refused = (result.errors ?? []).map((e) => String(e.extensions?.['coordinate']));

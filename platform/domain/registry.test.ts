@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Kind, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../config/projectRoot.js';
-import { AGENCIES, AGENCY_CODES } from './agencies.js';
+import { AGENCIES, AGENCY_CODES, AGENCY_REGISTRY } from './agencies.js';
 import { MATTERS } from './matters.js';
 
 const CODES = AGENCIES.map((agency) => AGENCY_CODES[agency]);
@@ -67,6 +67,30 @@ describe('the registry, as the review rules spell it (policies/meg/review/review
     const named = strings('_rule_matters').filter((s) => s === s.toUpperCase());
     expect(named.length).toBeGreaterThan(0);
     for (const matter of named) expect(MATTERS).toContain(matter);
+  });
+});
+
+describe('the registry, as the access policy spells it (policies/meg/access/access.rego)', () => {
+  it('counts as owning agencies exactly the subgraphs of the registry', () => {
+    const rego = read('policies/meg/access/access.rego');
+    const literal = /^_agency_subgraphs := \{([^}]*)\}/m.exec(rego)?.[1] ?? '';
+    expect([...literal.matchAll(/"([^"]*)"/g)].map(([, s]) => s).sort()).toEqual([...AGENCIES].sort());
+  });
+});
+
+describe('the registry itself', () => {
+  it('gives every agency a code, a port, names and the profile key Enterprise holds it under, none of them shared', () => {
+    const entries = AGENCIES.map((agency) => AGENCY_REGISTRY[agency]);
+    for (const key of ['code', 'port', 'name', 'nameZh', 'profileKey'] as const) {
+      expect(new Set(entries.map((e) => e[key])).size).toBe(AGENCIES.length);
+    }
+  });
+
+  it.each(AGENCIES)("finds %s's profile on Enterprise in its subgraph's schema under the registry's key", (agency) => {
+    const schema = parse(read(`subgraphs/${agency}/schema.graphql`));
+    const enterprise = schema.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Enterprise');
+    const fields = enterprise && 'fields' in enterprise ? (enterprise.fields ?? []).map((f) => f.name.value) : [];
+    expect(fields).toContain(AGENCY_REGISTRY[agency].profileKey);
   });
 });
 
