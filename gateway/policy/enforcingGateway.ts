@@ -86,7 +86,9 @@ export class PolicyEnforcingGateway implements GatewayInterface {
 
   private enforcing(execute: GatewayExecutor): GatewayExecutor {
     return async (requestContext: GatewayGraphQLRequestContext) => {
-      const context = requestContext.context as unknown as PolicyContext;
+      const context = requestContext.context;
+      // Fail closed: an operation whose caller is not known is not executed.
+      if (!isPolicyContext(context)) throw new Error('internal: an operation reached the policy without its caller');
       const plan = this.planFor(requestContext.schema, requestContext.document, requestContext.queryHash, requestContext.operationName, context);
       context.audit?.addDecisions(plan.decisions);
       context.onDecisions?.(plan.decisions);
@@ -126,4 +128,10 @@ export class PolicyEnforcingGateway implements GatewayInterface {
       return forbidden.length > 0 ? { ...result, errors: [...(result.errors ?? []), ...forbidden] } : result;
     };
   }
+}
+
+/** Whether Apollo's context value carries the caller the policy decides for. */
+function isPolicyContext(context: object): context is PolicyContext {
+  const { principal, purpose } = context as Partial<PolicyContext>;
+  return typeof principal === 'object' && principal !== null && typeof principal.sub === 'string' && (purpose === null || typeof purpose === 'string');
 }
