@@ -24,7 +24,7 @@ PROTOS := $(shell find protos -name '*.proto' 2>/dev/null)
 PROTO_TYPE_OPTIONS := --longs=String --enums=String --defaults --oneofs --includeComments --grpcLib=@grpc/grpc-js --importFileExtension=.js
 PROTO_TYPES := gateway/generated/proto/review_service.ts
 
-.PHONY: start test layers bench reliability mutation build install keys seed typecheck policy proto-types policy-test clean
+.PHONY: start test layers lint lint-rego bench reliability mutation build install keys seed typecheck policy proto-types policy-test clean
 
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
@@ -32,7 +32,7 @@ start: keys
 	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) $(NODE) dist/scripts/start.js
 
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
-test: layers build policy-test $(GRPCURL) $(CHROMIUM)
+test: layers lint build policy-test $(GRPCURL) $(CHROMIUM)
 	npx tsc -p tsconfig.json
 	$(NODE) dist/scripts/checkDependencies.js
 	MEG_OPA=$(CURDIR)/$(OPA) MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
@@ -40,6 +40,11 @@ test: layers build policy-test $(GRPCURL) $(CHROMIUM)
 ## layers: the import directions between platform/, subgraphs/runtime, the agencies, the gateway and test/ (.dependency-cruiser.cjs); fails on a forbidden import or any cycle
 layers: install proto-types
 	npx depcruise --config .dependency-cruiser.cjs --output-type err platform subgraphs gateway scripts bench test
+
+## lint: ESLint with type-aware rules (eslint.config.js) and Prettier (prettier.config.js) over the code, opa fmt and opa check --strict over the Rego; fails on any finding
+lint: install proto-types lint-rego
+	npx eslint --max-warnings 0 .
+	npx prettier --check .
 
 ## bench: this gateway against plain Apollo Gateway and Hive Gateway (bench/run.ts); writes bench/results/latest.json
 bench: build $(GHZ)
@@ -87,10 +92,14 @@ $(PROTO_TYPES): $(PROTOS) node_modules/.installed
 	find gateway/generated/proto -name '*.ts' -exec sed -i '1i // Generated from protos/ by proto-loader-gen-types (make proto-types): never edit by hand.' {} +
 
 ## policy-test: format, strict check and unit tests of the Rego policies
-policy-test: $(OPA)
-	$(OPA) fmt --fail --list policies
-	$(OPA) check --strict policies
+policy-test: lint-rego
 	$(OPA) test policies
+
+# The Rego's layout is opa fmt's (the difference is printed) and it passes the strict checks
+# (unused imports and variables, deprecated built-ins, shadowed names).
+lint-rego: $(OPA)
+	$(OPA) fmt --fail --diff policies
+	$(OPA) check --strict policies
 
 $(OPA):
 	GOBIN=$(CURDIR)/.tools/opa-$(OPA_VERSION) go install github.com/open-policy-agent/opa@$(OPA_VERSION)

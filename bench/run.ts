@@ -32,7 +32,7 @@ import { ANCHOR_KEY_FILE, ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys
 import { DEFAULT_SEED, enterpriseAt } from '../platform/domain/synthetic/universe.js';
 import { startAuditPostgres, type AuditPostgres } from './auditPostgres.js';
 import { measurePolicyCost } from './policyCost.js';
-import { measureReviewTiming, type ReviewTimingCall } from './reviewTiming.js';
+import { measureReviewTiming, type ReviewTiming, type ReviewTimingCall } from './reviewTiming.js';
 
 const SIZE = Number(process.env['BENCH_SIZE'] ?? 10_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -138,7 +138,7 @@ function log(line: string): void {
 async function start(name: string, core: string, command: string, args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
   const child = spawn('taskset', ['-c', core, command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr += d));
   children.push(child);
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -247,7 +247,7 @@ function load(url: string, bodyFile: string, tokensFile: string | null, purpose:
   if (purpose) args.push('-purpose', purpose);
   if ('concurrency' in mode) args.push('-concurrency', String(mode.concurrency));
   else args.push('-rate', String(mode.rate));
-  return JSON.parse(execFileSync('taskset', args, { encoding: 'utf8' }));
+  return JSON.parse(execFileSync('taskset', args, { encoding: 'utf8' })) as LoadResult;
 }
 
 /** The databases `<prefix>_<name>` on the server of `adminUrl` (the agencies' by default), created if missing. */
@@ -274,7 +274,7 @@ async function seededSize(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return Number((await client.query('SELECT count(*) FROM market_registrations')).rows[0].count);
+    return Number((await client.query<{ count: string }>('SELECT count(*) FROM market_registrations')).rows[0]!.count);
   } catch {
     return 0;
   } finally {
@@ -451,8 +451,8 @@ async function main(): Promise<void> {
           headers: { 'content-type': 'application/json', ...(scenario.tokens ? { authorization: `Bearer ${tokens[0]}`, 'x-purpose': 'CREDIT_SUPERVISION' } : {}) },
           body: JSON.stringify(request),
         });
-        const body = (await res.json()) as { data?: Record<string, any> | null; errors?: { extensions?: { code?: string } }[] };
-        const first = body.data?.['enterprise'] ?? body.data?.['enterprises']?.[0];
+        const body = (await res.json()) as { data?: { enterprise?: { uscc: string } | null; enterprises?: ({ uscc: string } | null)[] | null } | null; errors?: { extensions?: { code?: string } }[] };
+        const first = body.data?.enterprise ?? body.data?.enterprises?.[0];
         const wrongErrors = (body.errors ?? []).filter((e) => !(v === 'b' && e.extensions?.code === 'FORBIDDEN_FIELD'));
         if (res.status !== 200 || first?.uscc !== enterpriseAt(DEFAULT_SEED, 0).uscc || wrongErrors.length > 0) {
           throw new Error(`${NAMES[v]} answers ${scenario.name} wrongly (HTTP ${res.status}): ${JSON.stringify(body).slice(0, 400)}`);
@@ -462,7 +462,7 @@ async function main(): Promise<void> {
   };
   await checkAnswers(VARIANTS, SIZE);
 
-  const results: Record<string, unknown> = {};
+  const results: Record<string, ScenarioFigures> = {};
   const only = process.env['BENCH_SCENARIOS']?.split(',');
   for (const scenario of scenarios.filter((s) => !only || only.includes(s.name))) {
     const bodyFile = bodyFileOf(scenario.name);
@@ -508,7 +508,7 @@ async function main(): Promise<void> {
     for (const v of VARIANTS) {
       const before = agenciesCpuSeconds();
       latency[v] = load(endpoint(v), bodyFile, tok, purpose, { rate }, SECONDS);
-      atRate[v] = agenciesCpuPerRequest(before, agenciesCpuSeconds(), latency[v]!.ok);
+      atRate[v] = agenciesCpuPerRequest(before, agenciesCpuSeconds(), latency[v].ok);
     }
     results[scenario.name] = {
       description: scenario.description,
@@ -547,7 +547,7 @@ async function main(): Promise<void> {
               : {}),
           },
         ]),
-      ),
+      ) as Record<Variant, VariantFigures>,
       ratios: {
         // rps: the median of each round's ratio. The variants of a round run back to back, so a
         // machine that drifts between rounds (these are shared; rounds of one variant differ by up
@@ -567,8 +567,8 @@ async function main(): Promise<void> {
   const ghz = (call: string, data: unknown, mode: string[]) =>
     JSON.parse(execFileSync('taskset', ['-c', LOAD_CORE, GHZ, '--insecure', '--proto', path.join(projectRoot, 'protos/meg/review/v1/review_service.proto'), '--import-paths', path.join(projectRoot, 'protos'),
       '--call', call, '-d', JSON.stringify(data), '--metadata', JSON.stringify(reviewMetadata),
-      '--format', 'json', '--timeout', '20s', ...mode, `127.0.0.1:${PORTS.grpc}`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
-  const grpcScenarios: Record<string, unknown> = {};
+      '--format', 'json', '--timeout', '20s', ...mode, `127.0.0.1:${PORTS.grpc}`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })) as GhzSummary;
+  const grpcScenarios: Record<string, GrpcFigures> = {};
   const reviewScenarios: readonly { name: string; call: ReviewTimingCall; concurrency: number }[] = [
     { name: 'review', call: { method: 'Review', request: { uscc: codes[7]!, matter: 'MATTER_GOVERNMENT_PROCUREMENT' } }, concurrency: CONCURRENCY },
     { name: 'reviewBatch1000', call: { method: 'ReviewBatch', request: { uscc: Array.from({ length: 1000 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc), matter: 'MATTER_GOVERNMENT_PROCUREMENT' } }, concurrency: 2 },
@@ -579,7 +579,7 @@ async function main(): Promise<void> {
     const call = `meg.review.v1.JointReviewService.${timed.method}`;
     const data = timed.request;
     // A smoke run has no ghz (make test does not install it): a few calls prove the timing works.
-    let max: { rps: number; statusCodeDistribution?: Record<string, number> } = { rps: 10 };
+    let max: GhzSummary = { rps: 10 };
     if (!SMOKE) {
       ghz(call, data, ['-c', String(concurrency), '-z', '3s']); // warm-up
       max = ghz(call, data, ['-c', String(concurrency), '-z', `${SECONDS}s`]);
@@ -604,7 +604,7 @@ async function main(): Promise<void> {
   }
 
   // Scaling with workers: the profile at full load on this gateway as one worker, then as two.
-  let workers: Record<string, unknown> | null = null;
+  let workers: WorkerFigures | null = null;
   if (results['profile'] && (!only || only.includes('workers'))) {
     log('\nworkers: the profile on b as 1 worker and as 2 (MEG_GATEWAY_WORKERS)');
     const bodyFile = bodyFileOf('profile');
@@ -623,7 +623,7 @@ async function main(): Promise<void> {
 
   // Scale, last (it leaves the subgraphs on the larger seed): the profile and list scenarios on
   // this gateway over 10,000 and over 1,000,000 enterprises.
-  let scale: Record<string, unknown> | null = null;
+  let scale: ScaleFigures | null = null;
   if (SCALE_PREFIX) {
     scale = await measureScale(scenarios, endpoint('b'), tokensFile, urls, async (large, universe) => {
       await startSubgraphs(large);
@@ -640,8 +640,8 @@ async function main(): Promise<void> {
     // The same for profiled subgraphs (the first processes started).
     await Promise.all(children.slice(0, AGENCIES.length).map((child) => new Promise((r) => { child.once('exit', r); child.kill('SIGINT'); })));
   }
-  const profile = (results['profile'] ?? Object.values(results)[0]) as { ratios: { b_over_a: { rps: number }; b_over_c: { rps: number } } } | undefined;
-  const report = {
+  const profile = results['profile'] ?? Object.values(results)[0];
+  const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     machine: { cores: os.cpus().length, gatewayCore: GATEWAY_CORE, loadAndSubgraphCore: LOAD_CORE, postgres: postgresPlacement, auditPostgres: auditServer.placement },
     settings: { enterprises: SIZE, secondsPerRun: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, distinctTokens: 20_000 },
@@ -677,12 +677,12 @@ async function prewarm(databaseUrls: Record<string, string>): Promise<void> {
     await client.connect();
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
-      const { rows } = await client.query(
+      const { rows } = await client.query<{ blocks: string }>(
         `SELECT coalesce(sum(pg_prewarm(c.oid::regclass, 'read')), 0)::bigint AS blocks
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')`,
       );
-      blocks += Number(rows[0].blocks);
+      blocks += Number(rows[0]!.blocks);
     } finally {
       await client.end();
     }
@@ -708,12 +708,12 @@ async function measureScale(
   smallUrls: Record<string, string>,
   /** Starts the subgraphs over these databases and checks that the gateway answers from them. */
   restartOver: (databaseUrls: Record<string, string>, universe: number) => Promise<void>,
-): Promise<Record<string, unknown>> {
+): Promise<ScaleFigures> {
   const large = await databases(SCALE_PREFIX!);
   const enterprises = await seededSize(large['market']!);
   log(`\nscale: ${enterprises} enterprises in ${SCALE_PREFIX}_*`);
   // Each size is sampled across its whole universe (the same number of distinct enterprises).
-  const measure = (universe: number) =>
+  const measure = (universe: number): Record<string, LatencyFigures> =>
     Object.fromEntries(
       scenarios.filter((s) => s.name !== 'public').map((scenario) => {
         writeBodies(scenario, universe);
@@ -738,15 +738,124 @@ async function measureScale(
     rateRps: SCALE_RATE,
     small,
     large: big,
-    p50Ratio: Object.fromEntries(['profile', 'list100'].map((n) => [n, round((big as any)[n].p50Ms / (small as any)[n].p50Ms)])),
+    p50Ratio: Object.fromEntries(['profile', 'list100'].map((n) => [n, round(big[n]!.p50Ms / small[n]!.p50Ms)])),
   };
 }
 
+/** What bench/results/latest.json holds: the settings, and the figures of every part that ran. */
+interface BenchReport {
+  generatedAt: string;
+  machine: { cores: number; gatewayCore: string; loadAndSubgraphCore: string; postgres: string; auditPostgres: string };
+  settings: { enterprises: number; secondsPerRun: number; rounds: number; concurrency: number; distinctTokens: number };
+  /** (b) over (a) and over (c) in max requests/s of the profile scenario; null when no GraphQL scenario ran. */
+  ratios: { b_over_a: number | null; b_over_c: number | null; note: string };
+  scenarios: Record<string, ScenarioFigures>;
+  /** Each variant's peak resident memory, its process tree's (MB). */
+  peakMemoryMb: Record<string, number>;
+  grpc: Record<string, GrpcFigures>;
+  scale: ScaleFigures | null;
+  policyCost: Record<string, number> | null;
+  workers: WorkerFigures | null;
+  targets: Record<string, Target>;
+}
+
+/** One GraphQL scenario: each variant's figures, and (b)'s ratios over the others. */
+interface ScenarioFigures {
+  description: string;
+  /** The arrival rate of the latency run, the same for every variant. */
+  fixedRateRps: number;
+  variants: Record<Variant, VariantFigures>;
+  ratios: { b_over_a: Ratio; b_over_c: Ratio };
+}
+
+/** One variant in one scenario: throughput, latency and what each request cost (CPU ms). */
+interface VariantFigures {
+  name: string;
+  maxRps: number;
+  roundsRps: number[];
+  cpuMsPerRequest: number;
+  agenciesCpuMsPerRequest: number;
+  subgraphsCpuMsPerRequest: number;
+  postgresCpuMsPerRequest: number;
+  auditDbCpuMsPerRequest: number;
+  fixedRateSubgraphsCpuMsPerRequest: number;
+  fixedRatePostgresCpuMsPerRequest: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** This gateway's (b) only: it says how long it waited on its subgraphs (Server-Timing). */
+  gatewayOwnP50Ms?: number;
+  gatewayOwnP95Ms?: number;
+  gatewayOwnInsideP50Ms?: number;
+  auditP50Ms?: number;
+  subgraphRequestsPerRequest: number;
+  sqlRoundTripsPerRequest: number;
+  /** Where the subgraphs checked signatures (b): timed inside them. */
+  signatureCheckMeanMicros?: number;
+  signatureChecksPerRequest?: number;
+  signatureCheckMsPerRequest?: number;
+}
+
+/** (b) over another variant: the median of the rounds' ratios, the ratio of the medians, and at p50. */
+interface Ratio {
+  rps: number;
+  rpsOfMedians: number;
+  p50: number;
+}
+
+/** What ghz says of a run (the fields read of its JSON report). */
+interface GhzSummary {
+  rps: number;
+  statusCodeDistribution?: Record<string, number>;
+}
+
+/** One joint review scenario over gRPC (this gateway only). */
+interface GrpcFigures extends ReviewTiming {
+  /** ghz's maximum; null on a smoke run, which has no ghz. */
+  maxRps: number | null;
+  fixedRateRps: number;
+  /** The status codes other than OK that ghz saw. */
+  errors: string[];
+}
+
+/** Latency of one scenario at SCALE_RATE. */
+interface LatencyFigures {
+  p50Ms: number;
+  p95Ms: number;
+  meanMs: number;
+}
+
+/** The profile and list scenarios over the BENCH_SIZE seed and over the larger one. */
+interface ScaleFigures {
+  enterprises: { small: number; large: number };
+  rateRps: number;
+  small: Record<string, LatencyFigures>;
+  large: Record<string, LatencyFigures>;
+  /** Large over small at p50, by scenario. */
+  p50Ratio: Record<string, number>;
+}
+
+/** The profile on this gateway as one worker and as two. */
+interface WorkerFigures {
+  oneWorkerRps: number;
+  twoWorkersRps: number;
+  ratio: number;
+  cores: number;
+  note: string;
+}
+
+/** A target of the benchmark's issue: its value, and whether it was met (null: not measured). */
+interface Target {
+  target: string;
+  value: number | null;
+  met: boolean | null;
+}
+
 /** The targets of the benchmark's issue, each met or not (reported, never asserted). */
-function targetsOf(results: Record<string, any>, grpc: Record<string, any>, scale: Record<string, any> | null, policy: Record<string, number> | null): Record<string, { target: string; value: number | null; met: boolean | null }> {
-  const target = (text: string, value: number | null | undefined, met: (v: number) => boolean) => ({ target: text, value: value ?? null, met: value === null || value === undefined ? null : met(value) });
+function targetsOf(results: Record<string, ScenarioFigures>, grpc: Record<string, GrpcFigures>, scale: ScaleFigures | null, policy: Record<string, number> | null): Record<string, Target> {
+  const target = (text: string, value: number | null | undefined, met: (v: number) => boolean): Target => ({ target: text, value: value ?? null, met: value === null || value === undefined ? null : met(value) });
   const p = results['profile'];
-  const scaleMax = scale ? Math.max(...Object.values<number>(scale['p50Ratio'])) : null;
+  const scaleMax = scale ? Math.max(...Object.values(scale.p50Ratio)) : null;
   return {
     b_over_a: target('(b)/(a) throughput ≥ 1.0 (profile)', p?.ratios.b_over_a.rps, (v) => v >= 1),
     b_over_c: target('(b)/(c) throughput ≥ 1.0 (profile)', p?.ratios.b_over_c.rps, (v) => v >= 1),
@@ -757,30 +866,30 @@ function targetsOf(results: Record<string, any>, grpc: Record<string, any>, scal
   };
 }
 
-function printReport(report: any): void {
+function printReport(report: BenchReport): void {
   const lines: string[] = [];
   lines.push(`\nMarket Entity Graph benchmark — ${report.settings.enterprises} enterprises, ${report.settings.rounds} rounds × ${report.settings.secondsPerRun}s, concurrency ${report.settings.concurrency}`);
   lines.push(`PostgreSQL: the agencies' server ${report.machine.postgres}; (b)'s audit log on ${report.machine.auditPostgres}`);
   lines.push('CPU ms/req: the gateway process tree per request; agencies: the subgraphs and their PostgreSQL databases per request (on the load core); own p50: (b)\'s time per request besides waiting on subgraphs');
-  for (const [name, s] of Object.entries<any>(report.scenarios)) {
+  for (const [name, s] of Object.entries(report.scenarios)) {
     lines.push(`\n${name}: ${s.description} (latency at ${s.fixedRateRps} req/s)`);
     lines.push(`  ${'variant'.padEnd(32)} ${'max req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/req'.padStart(11)} ${'agencies'.padStart(9)} ${'own p50 ms'.padStart(11)}`);
-    for (const v of ['a', 'b', 'c']) {
+    for (const v of VARIANTS) {
       const x = s.variants[v];
       lines.push(`  ${`(${v}) ${x.name}`.padEnd(32)} ${String(x.maxRps).padStart(10)} ${String(x.p50Ms).padStart(8)} ${String(x.p95Ms).padStart(8)} ${String(x.p99Ms).padStart(8)} ${String(x.cpuMsPerRequest).padStart(11)} ${String(x.agenciesCpuMsPerRequest).padStart(9)} ${String(x.gatewayOwnP50Ms ?? '-').padStart(11)}`);
     }
     lines.push(`  ratios: b/a req/s ${s.ratios.b_over_a.rps} (of the medians ${s.ratios.b_over_a.rpsOfMedians}), p50 ${s.ratios.b_over_a.p50};  b/c req/s ${s.ratios.b_over_c.rps} (of the medians ${s.ratios.b_over_c.rpsOfMedians}), p50 ${s.ratios.b_over_c.p50}`);
     // The spread: each round's req/s, and b over a and c within each round (neighbours in time).
-    const perRound = (v: string) => s.variants[v].roundsRps as number[];
-    lines.push(`  req/s by round: ${['a', 'b', 'c'].map((v) => `${v} ${perRound(v).join(' ')}`).join(';  ')}`);
+    const perRound = (v: Variant) => s.variants[v].roundsRps;
+    lines.push(`  req/s by round: ${VARIANTS.map((v) => `${v} ${perRound(v).join(' ')}`).join(';  ')}`);
     lines.push(`  b/a by round ${perRound('b').map((x, i) => round(x / perRound('a')[i]!)).join(' ')};  b/c by round ${perRound('b').map((x, i) => round(x / perRound('c')[i]!)).join(' ')}`);
-    lines.push(`  asked of the subgraphs per request (requests / SQL round trips): ${['a', 'b', 'c'].map((v) => `${v} ${s.variants[v].subgraphRequestsPerRequest} / ${s.variants[v].sqlRoundTripsPerRequest}`).join(';  ')}`);
+    lines.push(`  asked of the subgraphs per request (requests / SQL round trips): ${VARIANTS.map((v) => `${v} ${s.variants[v].subgraphRequestsPerRequest} / ${s.variants[v].sqlRoundTripsPerRequest}`).join(';  ')}`);
     const b = s.variants.b;
     if (b.signatureCheckMeanMicros !== undefined) lines.push(`  (b)'s signatures, checked by the subgraphs: ${b.signatureChecksPerRequest} per request, ${b.signatureCheckMeanMicros} µs each on average (timed inside them): ${b.signatureCheckMsPerRequest} ms of the agencies' core per request`);
     if (b.gatewayOwnP50Ms !== undefined) lines.push(`  (b)'s own time per request (end to end less its wait on subgraphs): p50 ${b.gatewayOwnP50Ms} ms, p95 ${b.gatewayOwnP95Ms} ms (timed by the gateway itself, receipt to answer less the wait: p50 ${b.gatewayOwnInsideP50Ms ?? '-'} ms); the durable audit write p50 ${b.auditP50Ms ?? '-'} ms; its audit database ${b.auditDbCpuMsPerRequest} ms CPU per request (on the gateway core)`);
   }
   lines.push(`\npeak memory (MB, process tree): a ${report.peakMemoryMb.a}, b ${report.peakMemoryMb.b}, c ${report.peakMemoryMb.c}`);
-  for (const [name, g] of Object.entries<any>(report.grpc ?? {})) {
+  for (const [name, g] of Object.entries(report.grpc)) {
     lines.push(`gRPC ${name} (b): ${g.maxRps ?? '-'} calls/s; at ${g.fixedRateRps}/s p50 ${g.p50Ms} ms, p95 ${g.p95Ms} ms, p99 ${g.p99Ms} ms; mean ${g.meanMs} ms vs the slowest agency's ${g.agenciesMeanMs} ms (${g.overAgencies}×), own p50 ${g.ownP50Ms} ms${g.errors.length ? `; errors ${g.errors.join(', ')}` : ''}`);
   }
   if (report.scale) {
@@ -790,7 +899,7 @@ function printReport(report: any): void {
   if (report.workers) lines.push(`workers (b, profile): 1 worker ${report.workers.oneWorkerRps} req/s, 2 workers ${report.workers.twoWorkersRps} req/s (${report.workers.ratio}×; ${report.workers.note})`);
   lines.push(`policy, one ${p.fields}-field operation: cold ${p.coldMicros} µs, cached ${p.cachedMicros} µs; OPA server over REST field by field ${p.opaServerMicros} µs (${p.opaServerOverCold}× the in-process cold decision)`);
   lines.push('\ntargets:');
-  for (const t of Object.values<any>(report.targets)) lines.push(`  ${t.met === null ? 'not measured' : t.met ? 'met    ' : 'not met'}  ${t.target}: ${t.value ?? '-'}`);
+  for (const t of Object.values(report.targets)) lines.push(`  ${t.met === null ? 'not measured' : t.met ? 'met    ' : 'not met'}  ${t.target}: ${t.value ?? '-'}`);
   lines.push(`\nwritten to ${path.relative(projectRoot, OUTPUT)}`);
   console.log(lines.join('\n'));
 }

@@ -60,7 +60,7 @@ try {
 } catch (error) {
   fail((error as Error).message);
 }
-const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+const str = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
 
 const gatewayUrl = str('gateway') ?? process.env['MEG_AUDIT_GATEWAY'];
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -209,7 +209,7 @@ async function searchThroughGateway(url: string, search: AuditSearch, limit: num
       { f: filter, n: Math.min(200, limit - records.length), a: after },
     );
     for (const { principalSub, principalAgency, principalRoles, principalRegion, ...r } of page.auditLog.records) {
-      records.push({ ...r, principal: { sub: principalSub, agency: principalAgency, roles: principalRoles, region: principalRegion } } as AuditRecord);
+      records.push({ ...r, principal: { sub: principalSub, agency: principalAgency, roles: principalRoles, region: principalRegion } });
     }
     hasNextPage = page.auditLog.hasNextPage;
     after = page.auditLog.endCursor;

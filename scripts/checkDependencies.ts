@@ -18,6 +18,13 @@ interface Advisory {
   readonly summary: string;
 }
 
+/** What `npm audit --json` prints: the counts by severity, or why there are none. */
+interface AuditReport {
+  readonly metadata?: { vulnerabilities?: Record<string, number> };
+  readonly error?: { summary?: string };
+  readonly message?: string;
+}
+
 interface LsNode {
   readonly version?: string;
   readonly dependencies?: Record<string, LsNode>;
@@ -28,7 +35,7 @@ function run(args: string[]): string {
     return execFileSync('npm', args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     // npm audit and npm ls exit non-zero when they find something; their JSON is still on stdout.
-    return String((error as { stdout?: unknown }).stdout ?? '');
+    return (error as { stdout?: string }).stdout ?? '';
   }
 }
 
@@ -64,9 +71,9 @@ function installedVersions(): Map<string, Set<string>> {
 
 function main(): number {
   const audit = run(['audit', '--omit=dev', '--json']);
-  let report: { metadata?: { vulnerabilities?: Record<string, number> }; error?: { summary?: string }; message?: string } | null = null;
+  let report: AuditReport | null = null;
   try {
-    report = JSON.parse(audit);
+    report = JSON.parse(audit) as AuditReport;
   } catch {
     report = null;
   }

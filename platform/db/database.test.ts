@@ -63,7 +63,7 @@ describe('statements of one request', () => {
     expect(db.roundTrips() - before).toBe(1);
     expect(together).toEqual(alone);
     expect(together[3]).toEqual([]);
-    expect(together[0]![2]).toMatchObject({ uscc: 'B', revenue: '0.10', months: 12, settled: null, note: 'quote\' and "double" and \\ back' });
+    expect(together[0][2]).toMatchObject({ uscc: 'B', revenue: '0.10', months: 12, settled: null, note: 'quote\' and "double" and \\ back' });
   });
 
   it('issued in different turns go separately', async () => {

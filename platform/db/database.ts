@@ -329,8 +329,9 @@ class PostgresDatabase implements Database {
 interface Waiting {
   readonly sql: string;
   readonly params: readonly unknown[];
-  resolve(rows: unknown[]): void;
-  reject(error: unknown): void;
+  // Function properties, not methods: they are the promise's own resolve and reject, passed on as they are.
+  readonly resolve: (rows: unknown[]) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /**

@@ -69,7 +69,7 @@ describe('the lock of a store', () => {
             { stdio: ['ignore', 'pipe', 'inherit'] },
           );
           let out = '';
-          child.stdout!.on('data', (d: Buffer) => (out += d));
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
           return new Promise<string>((resolve) => child.on('exit', () => resolve(out.trim())));
         }),
       );

@@ -115,5 +115,6 @@ function describe(value: unknown): string {
 }
 
 function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it replaces: the messages echo what the caller sent
   return (s.length > 40 ? `${s.slice(0, 40)}…` : s).replace(/[\u0000-\u001f]/g, '?');
 }

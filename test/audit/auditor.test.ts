@@ -6,6 +6,7 @@ import { graphql } from '../support/graphql.js';
 import { firstWhere, universe } from '../support/universe.js';
 import { MASKED_FORMS } from '../support/fuzz.js';
 import { readCatalogue } from '../support/policyOracle.js';
+import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 const subject = firstWhere(universe(federation.seed, federation.size), 'trades, employs and reports', (e) => e.trades && e.headcount > 0 && e.establishedOn < '2020-01-01');
@@ -17,7 +18,7 @@ const PROFILE = `query($u: USCC!) { enterprise(uscc: $u) {
   social { employerNo insuredHeadcount }
   customs { creditLevel customsCode } } }`;
 /** Where each coordinate is in the answer, and the chain of parents that could be denied. */
-const CELLS: Record<string, { read: (e: any) => unknown; parents: string[] }> = {
+const CELLS: Record<string, { read: (e: Untyped) => unknown; parents: string[] }> = {
   'MarketProfile.name': { read: (e) => e.market.name, parents: ['Enterprise.market'] },
   'LegalRepresentative.idNumber': { read: (e) => e.market.legalRepresentative.idNumber, parents: ['Enterprise.market', 'MarketProfile.legalRepresentative'] },
   'LegalRepresentative.phone': { read: (e) => e.market.legalRepresentative.phone, parents: ['Enterprise.market', 'MarketProfile.legalRepresentative'] },

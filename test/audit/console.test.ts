@@ -60,7 +60,7 @@ describe('the audit console', () => {
     await page.click('#log-filters button[type=submit]');
     await page.waitForFunction((uscc) => {
       const rows = Array.from(document.querySelectorAll('#log tbody tr'));
-      return rows.length > 0 && rows.every((r) => r.textContent!.includes(uscc));
+      return rows.length > 0 && rows.every((r) => r.textContent.includes(uscc));
     }, subject.uscc);
     const firstRow = await page.textContent('#log tbody tr');
     expect(firstRow).toContain('CUSTOMS');
@@ -119,7 +119,7 @@ describe('the GraphQL explorer', () => {
       const { uscc } = JSON.parse(await editorText(variablesEditor)) as { uscc: string };
       expect(uscc).toMatch(/^[0-9A-HJ-NPQRTUWXY]{18}$/);
       await page.click('.graphiql-execute-button');
-      await page.waitForFunction((code) => (document.querySelector('.graphiql-response .CodeMirror') as Editor | null)?.CodeMirror.getValue().includes(code), uscc);
+      await page.waitForFunction((code) => document.querySelector<Editor>('.graphiql-response .CodeMirror')?.CodeMirror.getValue().includes(code), uscc);
       const expected = await graphql(federation.gatewayUrl, await editorText('.graphiql-query-editor .CodeMirror'), { uscc });
       expect(expected.body.data!['enterprise']).toMatchObject({ uscc, market: { name: expect.any(String) } });
       expect(JSON.parse(await editorText('.graphiql-response .CodeMirror'))).toEqual(expected.body);

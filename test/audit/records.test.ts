@@ -8,6 +8,7 @@ import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
 import { metadataFor, review, reviewClient } from '../support/grpc.js';
 import { firstWhere, universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 const enterprises = universe(federation.seed, federation.size);
@@ -21,7 +22,7 @@ async function recordOf(requestId: string | null) {
   return records[0];
 }
 
-const decision = (record: any, coordinate: string) => record.decisions.find((d: { coordinate: string }) => d.coordinate === coordinate);
+const decision = (record: Untyped, coordinate: string) => record.decisions.find((d: { coordinate: string }) => d.coordinate === coordinate);
 
 describe('the audit record of a GraphQL request', () => {
   it('records an allowed request: who, for what, which operation, which enterprises, every decision', async () => {

@@ -4,6 +4,7 @@ import { composeUscc } from '../../platform/domain/uscc.js';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
 import { firstWhere, universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 const enterprises = universe(federation.seed, federation.size);
@@ -33,7 +34,7 @@ async function ownersCounts(uscc: string): Promise<Record<string, number>> {
 }
 
 /** The entries of each list in an answer to PROFILE, counting only entries whose fields came back. */
-function countsOf(e: any): Record<string, number> {
+function countsOf(e: Untyped): Record<string, number> {
   const whole = (list: Record<string, unknown>[], field: string, type: string) => list.filter((x) => typeof x[field] === type).length;
   return {
     penalties: whole(e.market.penalties, 'decisionNo', 'string'),

@@ -7,6 +7,7 @@ import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql, requestCount, subgraphMetrics } from '../support/graphql.js';
 import { startFederation, waitUntil, type Federation } from '../support/federation.js';
 import { universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const shared = inject('federation');
 const SIZE = 150;
@@ -53,9 +54,9 @@ describe('the embedded default', () => {
     // Cursors are sealed with a nonce of their own, so no two answers carry the same one; what
     // they stand for is compared by the page that follows them, below.
     expect(withoutCursors(onPglite.body)).toEqual(withoutCursors(onPostgres.body));
-    const cursorOf = (body: typeof onPglite.body) => (body.data!['enterprises'] as any[]).find((e) => e.customs?.declarations.edges.length > 0).customs.declarations.edges[0].cursor as string;
+    const cursorOf = (body: typeof onPglite.body) => (body.data!['enterprises'] as Untyped[]).find((e) => e.customs?.declarations.edges.length > 0).customs.declarations.edges[0].cursor as string;
     const NEXT = 'query($c: [USCC!]!, $a: String) { enterprises(uscc: $c) { customs { declarations(first: 5, after: $a) { edges { node { entryNo } } } } } }';
-    const subject = (onPglite.body.data!['enterprises'] as any[]).find((e) => e.customs?.declarations.edges.length > 0).uscc;
+    const subject = (onPglite.body.data!['enterprises'] as Untyped[]).find((e) => e.customs?.declarations.edges.length > 0).uscc;
     const [nextOnPglite, nextOnPostgres] = await Promise.all([
       graphql(embedded.gatewayUrl, NEXT, { c: [subject], a: cursorOf(onPglite.body) }, await headersFor(embedded, CALLERS.taxOfficer)),
       graphql(shared.gatewayUrl, NEXT, { c: [subject], a: cursorOf(onPostgres.body) }, await headersFor(shared, CALLERS.taxOfficer)),

@@ -10,6 +10,7 @@ import { startGatewayProcess } from '../support/gateway.js';
 import { listeningPorts } from '../support/listeningPorts.js';
 import { graphql, requestCount, statementCount, subgraphMetrics } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 const taxUrl = federation.subgraphUrls.tax;
@@ -30,7 +31,7 @@ beforeAll(() => {
   strangerKey = requestSigningKey(generateKeyPairSync('x25519').privateKey, readPublicKey(path.join(federation.keysDir, signingPublicKeyFile('tax'))), 'tax');
 });
 
-async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Untyped }> {
   const res = await fetch(taxUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: res.status, body: await res.json() };
 }

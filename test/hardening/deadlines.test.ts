@@ -15,6 +15,7 @@ import { startFederation, type Federation } from '../support/federation.js';
 import { graphql } from '../support/graphql.js';
 import { metadataFor, review, reviewClient } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const shared = inject('federation');
 /** How late the tax agency answers every request. */
@@ -78,7 +79,7 @@ describe('the joint review stream', () => {
 describe('gRPC health on shutdown', () => {
   it('turns NOT_SERVING for watchers as soon as the gateway is told to stop', async () => {
     const definition = protoLoader.loadSync(path.join(projectRoot, 'node_modules/grpc-health-check/proto/health/v1/health.proto'), { enums: String });
-    const Health = (grpc.loadPackageDefinition(definition) as any).grpc.health.v1.Health;
+    const Health = (grpc.loadPackageDefinition(definition) as Untyped).grpc.health.v1.Health;
     const client = new Health(federation.grpcAddress, grpc.credentials.createInsecure());
     const statuses: string[] = [];
     const call = client.Watch({ service: 'meg.review.v1.JointReviewService' });

@@ -11,6 +11,7 @@ import { CALLERS, headersFor } from '../support/callers.js';
 import { POSTGRES_ADMIN_URL, startFederation, testDatabasePrefix, waitUntil, type Federation } from '../support/federation.js';
 import { requestCount, subgraphMetrics } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const shared = inject('federation');
 const SIZE = 200;
@@ -23,7 +24,7 @@ const noKeepAlive = new Agent({ pipelining: 0 });
 
 const PROFILE = 'query($u: USCC!) { enterprise(uscc: $u) { uscc market { name } tax { creditRatings { rating } } social { insuredHeadcount } customs { creditLevel } } }';
 
-async function profile(uscc = codes[3]!, signal?: AbortSignal): Promise<{ status: number; body: any; ms: number }> {
+async function profile(uscc = codes[3]!, signal?: AbortSignal): Promise<{ status: number; body: Untyped; ms: number }> {
   const started = performance.now();
   const res = await fetch(federation.gatewayUrl, {
     method: 'POST',
@@ -35,8 +36,8 @@ async function profile(uscc = codes[3]!, signal?: AbortSignal): Promise<{ status
   return { status: res.status, body: await res.json(), ms: performance.now() - started };
 }
 
-function errorOf(body: any, service: string) {
-  return (body.errors ?? []).find((e: any) => e.extensions?.service === service);
+function errorOf(body: Untyped, service: string) {
+  return (body.errors ?? []).find((e: Untyped) => e.extensions?.service === service);
 }
 
 

@@ -42,7 +42,7 @@ function outboundLog(): { file: string; attempts: () => { kind: string; destinat
 }
 
 function start(args: string[], env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, ['--require', RECORDER, ...args], { cwd: projectRoot, env: env as NodeJS.ProcessEnv, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--require', RECORDER, ...args], { cwd: projectRoot, env, stdio: 'ignore' });
   children.push(child);
   return child;
 }

@@ -8,6 +8,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { CALLERS, headersFor } from '../support/callers.js';
 import { graphql } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 const employers = universe(federation.seed, federation.size)
@@ -53,7 +54,7 @@ describe('page cursors', () => {
     const { status, body } = await graphql(federation.gatewayUrl, EMPLOYEES, { codes: employers.map((e) => e.uscc), first: 5 }, await headersFor(federation, CALLERS.taxOfficer));
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    const edges = (body.data!['enterprises'] as any[]).flatMap((e) => e.social?.employees.edges ?? []);
+    const edges = (body.data!['enterprises'] as Untyped[]).flatMap((e) => e.social?.employees.edges ?? []);
     expect(edges.length).toBeGreaterThan(100);
     // The names come masked and the ID numbers hashed, as the policy says; the cursors are opaque.
     for (const edge of edges) {
@@ -77,12 +78,12 @@ describe('page cursors', () => {
     const second = await graphql(federation.gatewayUrl, EMPLOYEES, { codes: [subject.uscc], first: 4, after: page1.pageInfo.endCursor }, owner);
     expect(second.body.errors).toBeUndefined();
     const page2 = second.body.data!['enterprises'][0].social.employees;
-    expect([...page1.edges, ...page2.edges].map((e: any) => e.node.idNumber)).toEqual(raw.slice(0, 8));
+    expect([...page1.edges, ...page2.edges].map((e: Untyped) => e.node.idNumber)).toEqual(raw.slice(0, 8));
     // A cursor handed to the tax officer works for the tax officer too: it is a position, not a key.
     const taxFirst = await graphql(federation.gatewayUrl, EMPLOYEES, { codes: [subject.uscc], first: 4 }, await headersFor(federation, CALLERS.taxOfficer));
     const taxEnd = taxFirst.body.data!['enterprises'][0].social.employees.pageInfo.endCursor;
     const taxSecond = await graphql(federation.gatewayUrl, EMPLOYEES, { codes: [subject.uscc], first: 4, after: taxEnd }, owner);
-    expect(taxSecond.body.data!['enterprises'][0].social.employees.edges.map((e: any) => e.node.idNumber)).toEqual(raw.slice(4, 8));
+    expect(taxSecond.body.data!['enterprises'][0].social.employees.edges.map((e: Untyped) => e.node.idNumber)).toEqual(raw.slice(4, 8));
   });
 
   it('refuse an altered cursor, one of another list, and one written by hand, naming the argument', async () => {

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { graphql, statementCount, subgraphMetrics } from '../support/graphql.js';
 import { universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 // Risky traders: annual reports, a customs record, employees; the subject is the first whose tax
@@ -27,7 +28,7 @@ const QUERY = /* GraphQL */ `
 
 type Effect = 'ALLOW' | 'MASK' | 'DENY';
 /** Where each coordinate's value is in the response, and what its full and masked forms look like. */
-const CELLS: Record<string, { read: (e: any) => unknown; full: (v: unknown) => boolean; masked?: (v: unknown) => boolean }> = {
+const CELLS: Record<string, { read: (e: Untyped) => unknown; full: (v: unknown) => boolean; masked?: (v: unknown) => boolean }> = {
   'MarketProfile.name': { read: (e) => e.market.name, full: (v) => v === subject.name },
   'LegalRepresentative.idNumber': {
     read: (e) => e.market.legalRepresentative.idNumber,

@@ -69,7 +69,7 @@ describe('the joint review', () => {
     const graph = await as(caller, 'query($u: USCC!) { jointReview(uscc: $u, matter: GOVERNMENT_PROCUREMENT) { outcome } }', { u: subject.uscc });
     expect(graph.body.data).toEqual({ jointReview: null });
     expect(graph.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN_FIELD', coordinate: 'Query.jointReview', rule }) })]);
-    const reason = graph.body.errors![0]!.extensions!['reason'];
+    const reason = graph.body.errors![0]!.extensions!['reason'] as string;
 
     const client = reviewClient(federation.grpcAddress);
     try {

@@ -16,6 +16,7 @@ import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { graphql, requestCount, subgraphMetrics } from '../support/graphql.js';
 import { findingOf, findingsOf, metadataFor, review, reviewBatch, reviewClient, verdictOf } from '../support/grpc.js';
 import { universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 const codes = universe(federation.seed, federation.size).map((e) => e.uscc);
@@ -28,7 +29,7 @@ interface Facts {
   social: { arrears: { settledOn: string | null }[] } | null;
   customs: { creditLevel: string } | null;
 }
-let facts: Facts[] = [];
+const facts: Facts[] = [];
 
 beforeAll(async () => {
   // In pages of 500 codes: one request may name at most 1,000 (the gateway's limit).
@@ -310,21 +311,21 @@ describe('standard gRPC services', () => {
 
   it('answers health checks for the server and the service', async () => {
     const { protoPath } = await import('grpc-health-check');
-    const health = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { keepCase: true, enums: String })) as any;
+    const health = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { keepCase: true, enums: String })) as Untyped;
     const checker = new health.grpc.health.v1.Health(federation.grpcAddress, grpc.credentials.createInsecure());
     for (const service of ['', 'meg.review.v1.JointReviewService']) {
-      const answer = await new Promise<any>((resolve, reject) => checker.Check({ service }, { deadline: Date.now() + 5_000 }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
+      const answer = await new Promise<Untyped>((resolve, reject) => checker.Check({ service }, { deadline: Date.now() + 5_000 }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
       expect(answer.status).toBe('SERVING');
     }
   });
 
   it('describes itself through server reflection', async () => {
     const reflectionProto = path.join(projectRoot, 'node_modules/@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto');
-    const reflection = grpc.loadPackageDefinition(protoLoader.loadSync(reflectionProto, { keepCase: true })) as any;
+    const reflection = grpc.loadPackageDefinition(protoLoader.loadSync(reflectionProto, { keepCase: true })) as Untyped;
     const stub = new reflection.grpc.reflection.v1alpha.ServerReflection(federation.grpcAddress, grpc.credentials.createInsecure());
     const services = await new Promise<string[]>((resolve, reject) => {
       const call = stub.ServerReflectionInfo({ deadline: Date.now() + 5_000 });
-      call.on('data', (r: any) => {
+      call.on('data', (r: Untyped) => {
         resolve(r.list_services_response.service.map((s: { name: string }) => s.name));
         call.end();
       });

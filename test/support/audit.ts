@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import type { FederationInfo } from './federation.js';
+import type { Untyped } from './untyped.js';
 
 /** Runs `fn` with a client of the federation's audit database (PostgreSQL federations only). */
 export async function withAuditDatabase<T>(federation: Pick<FederationInfo, 'env'>, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -19,7 +20,7 @@ export async function withAuditDatabase<T>(federation: Pick<FederationInfo, 'env
 }
 
 /** The parsed records of a request id. */
-export async function recordsOf(federation: Pick<FederationInfo, 'env'>, requestId: string): Promise<any[]> {
+export async function recordsOf(federation: Pick<FederationInfo, 'env'>, requestId: string): Promise<Untyped[]> {
   return withAuditDatabase(federation, async (c) =>
     (await c.query('SELECT record FROM audit_records WHERE request_id = $1 ORDER BY chain_id, seq', [requestId])).rows.map((r) => JSON.parse(r.record)),
   );

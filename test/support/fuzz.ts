@@ -16,6 +16,7 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import {
   Kind,
+  OperationTypeNode,
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
   buildSchema,
@@ -38,6 +39,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import type * as graphqlModule from 'graphql';
 import { createApolloGateway } from '../../gateway/apolloGateway.js';
 import { PUBLIC_PRINCIPAL } from '../../gateway/auth/authenticate.js';
 import { AccessPolicy, type FieldDecision, type Principal } from '../../gateway/policy/accessPolicy.js';
@@ -62,7 +64,7 @@ export async function loadApiSchema(supergraphFile = path.join(projectRoot, 'gat
   const gateway = createApolloGateway({ supergraphSdl: readFileSync(supergraphFile, 'utf8') });
   try {
     const { schema } = await gateway.load();
-    const gatewayGraphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+    const gatewayGraphql = createRequire(import.meta.url)('graphql') as typeof graphqlModule;
     return buildSchema(gatewayGraphql.printSchema(schema));
   } finally {
     await gateway.stop();
@@ -541,7 +543,7 @@ const BODY_MUTATIONS: readonly BodyMutation[] = [
   function deepVariables(request, rng) {
     const depth = rng.pick([64, 2_000, 20_000, 200_000]);
     const [open, close] = rng.pick([['[', ']'], ['{"a":', '}']]);
-    const nested = `${open!.repeat(depth)}1${close!.repeat(depth)}`;
+    const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
     return raw(request, `{"query":${JSON.stringify(request.text)},"variables":{"v":${nested}}}`);
   },
   function notARequest(request, rng) {
@@ -718,11 +720,11 @@ function notAGraphQLResponse(body: unknown, status: number): string | null {
 function dataViolations(response: ResponseToCheck, data: Record<string, unknown>): { violations: string[]; deniedKeys: number; maskedValues: number } {
   const operation = response.document && operationOf(response.document, response.operationName);
   const query = response.schema.getQueryType();
-  if (!operation || operation.operation !== 'query' || !query) {
+  if (!operation || operation.operation !== OperationTypeNode.QUERY || !query) {
     return { violations: [`data came back for an operation the oracle cannot find in what was sent: ${preview(data)}`], deniedKeys: 0, maskedValues: 0 };
   }
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of response.document!.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  for (const d of response.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const context: Walk = { ...response, fragments, found: new Map(), deniedKeys: 0, maskedValues: 0 };
   walk(context, operation.selectionSet, query, data, [], new Set());
   const violations = [...context.found.values()].map(({ first, more }) => (more > 0 ? `${first} (and ${more} more like it in this response)` : first));

@@ -1,4 +1,5 @@
 /** Talking to the gateway and subgraphs from tests, over real HTTP. */
+import type { Untyped } from './untyped.js';
 
 /** A GraphQL response as the caller sees it. */
 export interface GraphQLResponse<D = Record<string, unknown>> {
@@ -8,7 +9,7 @@ export interface GraphQLResponse<D = Record<string, unknown>> {
 }
 
 /** POSTs a GraphQL operation. */
-export async function graphql<D = Record<string, any>>(
+export async function graphql<D = Record<string, Untyped>>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,

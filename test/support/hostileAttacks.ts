@@ -18,6 +18,7 @@ import { startGatewayProcess, type GatewayProcess } from './gateway.js';
 import { metadataFor, review, reviewClient } from './grpc.js';
 import { loadRawValues, readingsOf, stringsIn } from './rawValues.js';
 import { universe } from './universe.js';
+import type { Untyped } from './untyped.js';
 
 /** One attack: its family, its name, and whether the defence held. */
 export interface Attack {
@@ -29,7 +30,7 @@ export interface Attack {
 
 interface Answer {
   readonly status: number;
-  readonly body: { data?: Record<string, any> | null; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] };
+  readonly body: { data?: Record<string, Untyped> | null; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] };
   readonly requestId: string | null;
   readonly text: string;
 }
@@ -86,7 +87,7 @@ async function cursorAttacks(federation: FederationInfo, codes: readonly string[
       name: 'cursors beside HASH-masked ID numbers as a table to undo the mask',
       refused: async () => {
         const answer = await post(federation.gatewayUrl, { query: 'query($c: [USCC!]!) { enterprises(uscc: $c) { social { employees(first: 10) { edges { cursor node { idNumber } } } } } }', variables: { c: employers } }, tax);
-        const edges = (answer.body.data!['enterprises'] as any[]).flatMap((e) => e.social?.employees.edges ?? []);
+        const edges = (answer.body.data!['enterprises'] as Untyped[]).flatMap((e) => e.social?.employees.edges ?? []);
         return edges.length > 0 && new Set(edges.map((e: { cursor: string }) => e.cursor)).size === edges.length && !leaks(answer);
       },
     },

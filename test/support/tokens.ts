@@ -27,7 +27,7 @@ export async function issuerOf(federation: Pick<FederationInfo, 'keysDir'>): Pro
 export function forgeToken(issuer: { key: KeyObject; kid: string }, claims: TokenClaims, change: TokenChange = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ agency: claims.agency, roles: [...claims.roles], purposes: [...claims.purposes], ...change.claims })
-    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: issuer.kid, ...change.header } as never)
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: issuer.kid, ...change.header })
     .setIssuer(change.iss ?? 'meg-dev-issuer')
     .setAudience(change.aud ?? 'market-entity-graph')
     .setSubject(claims.sub)
