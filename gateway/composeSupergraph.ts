@@ -23,7 +23,7 @@ export type CompositionResult = { readonly ok: true; readonly supergraphSdl: str
 export function composeSupergraph(subgraphs: readonly SubgraphSource[]): CompositionResult {
   const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
   if (result.errors) {
-    return { ok: false, errors: result.errors.map((e) => `${String(e.extensions?.['code'] ?? 'ERROR')}: ${e.message}`) };
+    return { ok: false, errors: result.errors.map((e) => `${typeof e.extensions?.['code'] === 'string' ? e.extensions['code'] : 'ERROR'}: ${e.message}`) };
   }
   const problems = classificationProblems(result.supergraphSdl);
   if (problems.length > 0) return { ok: false, errors: problems };

@@ -1,4 +1,4 @@
-import { buildSchema, GraphQLError, GraphQLString, parse, type GraphQLInputType, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, GraphQLError, GraphQLString, Kind, parse, type GraphQLInputType, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { checkDocumentShape, collectCodes, DEFAULT_LIMITS, enforceLimits, introspectionRefused, type OperationLimits } from './limits.js';
 
@@ -52,7 +52,7 @@ function limits(overrides: Partial<OperationLimits> = {}): OperationLimits {
 /** Measures `query` (its only operation) as the gateway does after validation. */
 function measure(query: string, variables: Record<string, unknown> = {}, overrides: Partial<OperationLimits> = {}, catalogueSize = 207) {
   const document = parse(query);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
   return enforceLimits(schema, document, operation, variables, limits(overrides), { catalogueSize });
 }
 

@@ -21,6 +21,7 @@
 import {
   GraphQLError,
   Kind,
+  OperationTypeNode,
   getNamedType,
   getNullableType,
   isInputObjectType,
@@ -365,7 +366,7 @@ export function enforceLimits(
     }
   };
 
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root = operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getSubscriptionType();
   if (!root) throw refused('BAD_REQUEST', `the graph has no ${operation.operation} operations`);
   const total = emptyTally();
   // Stryker disable next-line OptionalChaining: equivalent, graphql-js's parser gives every operation a directives list (empty when it has none)

@@ -131,7 +131,7 @@ export class RedisRateLimiter implements RateLimiter {
         this.prefix + key,
         settings.perSecond,
         settings.burst,
-      )) as [number, string];
+      ));
       if (this.warned) {
         this.warned = false;
         console.error('rate limits: Redis is back; buckets are shared again');

@@ -92,12 +92,9 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     limiter = shared;
   }
 
-  // Apollo Server is made below; the review's fact queries and the pipeline reach it through this.
-  let apollo: ApolloServer<RequestScope> | undefined;
-  const started = (): ApolloServer<RequestScope> => {
-    if (!apollo) throw new Error('the gateway is not started');
-    return apollo;
-  };
+  // Apollo Server is made below; the review's fact queries and the pipeline reach it through this,
+  // once requests arrive, which is after it has started.
+  const started = (): ApolloServer<RequestScope> => apollo;
   const runAs = internalOperations(started);
 
   let supergraphSdl: string;
@@ -142,7 +139,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   // Registered before the server starts, so the API schema validates codes before anyone uses it.
   apolloGateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalars(apiSchema));
 
-  apollo = new ApolloServer<RequestScope>({
+  const apollo = new ApolloServer<RequestScope>({
     gateway: new PolicyEnforcingGateway(apolloGateway, policy, masker),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
@@ -222,7 +219,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       grpcServer.drain();
       await new Promise((r) => setTimeout(r, config.drainDelayMs));
       await Promise.all([closeServer(server), grpcServer.stop()]);
-      await started().stop();
+      await apollo.stop();
       await Promise.all(agencySources.map((source) => source.close()));
       await auditLog.close();
       await limiter.close();

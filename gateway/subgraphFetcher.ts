@@ -11,7 +11,7 @@
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode } from 'graphql';
 import { Pool, errors as undiciErrors } from 'undici';
 import { CircuitBreaker, RetryBudget, type BreakerOptions } from './resilience.js';
 import { encodeCallerContext, signEncodedRequest, type CallerContext } from '../platform/trust/gatewaySignature.js';
@@ -123,7 +123,7 @@ export class SignedSubgraphSource implements GraphQLDataSource<ForwardingContext
     // Only reads may be sent twice; the gateway sends agencies nothing else today, but says so.
     const { document } = options;
     const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-    const isQuery = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query';
+    const isQuery = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === OperationTypeNode.QUERY;
     this.retries.deposit();
     wait?.begin();
     try {

@@ -4,6 +4,7 @@
  * removed whole, and an anchor file that cannot be trusted.
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import type * as FsModule from 'node:fs';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,7 @@ import { canonicalJson } from './canonicalJson.js';
  */
 const fsCalls = vi.hoisted(() => ({ recording: false, calls: [] as string[] }));
 vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs')>();
+  const fs = await importOriginal<typeof FsModule>();
   const names = new Map<number, string>();
   const record = (call: string) => fsCalls.recording && fsCalls.calls.push(call);
   return {

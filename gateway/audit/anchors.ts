@@ -103,7 +103,7 @@ export function readAnchors(dir: string, publicKey: KeyObject): AnchorReading {
     let parsed: ChainAnchor & { signature?: unknown };
     try {
       // Stryker disable next-line StringLiteral: equivalent, JSON.parse reads a buffer as UTF-8 text too
-      parsed = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+      parsed = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as ChainAnchor & { signature?: unknown };
     } catch {
       untrusted.push({ file, reason: 'it is not JSON' });
       continue;

@@ -395,7 +395,7 @@ function chainHash(prevHash: string, text: string): string {
 function columnMismatch(row: RecordRow, chainId: string, seq: number): string | null {
   let record: AuditEntry & { chainId?: string; seq?: number };
   try {
-    record = JSON.parse(row.record);
+    record = JSON.parse(row.record) as AuditEntry & { chainId?: string; seq?: number };
   } catch {
     return 'record';
   }

@@ -1,4 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import type * as CryptoModule from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { ensureTokenIssuerKeys, readTokenVerificationKey, TOKEN_ISSUER_KEY_FILE,
 // Counts the token signatures the authenticator checks, to see what its cache of verified tokens saves.
 const signatureChecks = vi.hoisted(() => ({ count: 0 }));
 vi.mock('node:crypto', async (importOriginal) => {
-  const crypto = await importOriginal<typeof import('node:crypto')>();
+  const crypto = await importOriginal<typeof CryptoModule>();
   const verify = (...args: unknown[]): unknown => {
     signatureChecks.count++;
     return (crypto.verify as (...a: unknown[]) => unknown)(...args);

@@ -172,7 +172,7 @@ function checkRegisteredClaims(payload: Record<string, unknown>, options: Authen
   if (nbf !== undefined && !isNumericDate(nbf)) return "the token's nbf claim is invalid";
   if ((exp as number) <= now - tolerance) return 'the token has expired';
   // Stryker disable next-line ConditionalExpression: equivalent, undefined is never greater than a number
-  if (nbf !== undefined && (nbf as number) > now + tolerance) return 'the token is not valid yet';
+  if (nbf !== undefined && (nbf) > now + tolerance) return 'the token is not valid yet';
   if ((iat as number) > now + tolerance) return "the token's iat claim is invalid (it is in the future)";
   return null;
 }
@@ -215,7 +215,7 @@ function claimsToPrincipal(payload: Record<string, unknown>, options: Authentica
     return { message: 'the token region must be a six-digit GB/T 2260 code' };
   }
   return {
-    principal: { sub, agency, roles, purposes, region: (region as string | undefined) ?? null, public: false },
+    principal: { sub, agency, roles, purposes, region: (region) ?? null, public: false },
   };
 }
 

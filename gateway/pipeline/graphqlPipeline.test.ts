@@ -24,9 +24,10 @@ const request: GraphQLHttpRequest = {
 
 /** A response that keeps what was written. */
 function response() {
+  const written: Record<string, string> = {};
   const res = Object.assign(new EventEmitter(), {
     status: 0,
-    headers: {} as Record<string, string>,
+    headers: written,
     body: '',
     writableFinished: false,
     writeHead(status: number, headers: Record<string, string>) {

@@ -1,4 +1,5 @@
 import { buildSchema, parse, print, type DocumentNode, type GraphQLError } from 'graphql';
+import type { Untyped } from '../../test/support/untyped.js';
 import { describe, expect, it } from 'vitest';
 import type { CatalogueEntry } from '../catalogue.js';
 import type { FieldDecision } from './accessPolicy.js';
@@ -138,7 +139,7 @@ describe('applying decisions to a result', () => {
 
   it('withholds a value no selection of the operation accounts for, rather than release it unjudged', () => {
     // A value the subgraphs sent that the operation did not ask for (or a type it could not resolve).
-    const data: Record<string, any> = { enterprise: { market: { name: '某公司', legalRepresentative: { idNumber: '110101199003071234' } } } };
+    const data: Record<string, Untyped> = { enterprise: { market: { name: '某公司', legalRepresentative: { idNumber: '110101199003071234' } } } };
     const applied = apply(`{ enterprise(uscc: "${A}") { market { name } } }`, data);
     expect(data['enterprise'].market).toEqual({ name: '某公司', legalRepresentative: null });
     expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'market', 'legalRepresentative'], code: 'FORBIDDEN_FIELD', coordinate: 'Market.legalRepresentative', rule: 'policy_error' }]);
@@ -195,7 +196,7 @@ describe('finding the operation to judge', () => {
 
 describe('judging what the data holds', () => {
   it('withholds what an object holds when every selection on it was skipped', () => {
-    const data: Record<string, any> = { enterprise: { market: { name: '某公司' } } };
+    const data: Record<string, Untyped> = { enterprise: { market: { name: '某公司' } } };
     const applied = apply(`{ enterprise(uscc: "${A}") { tax @skip(if: true) { rating } } }`, data);
     expect(data).toEqual({ enterprise: { market: null } });
     expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'market'], code: 'FORBIDDEN_FIELD', coordinate: 'Enterprise.market', rule: 'policy_error' }]);
@@ -209,7 +210,7 @@ describe('judging what the data holds', () => {
   });
 
   it('withholds a value that only a skipped or excluded fragment selects', () => {
-    const data: Record<string, any> = { enterprise: { market: { name: '某公司', legalRepresentative: { name: '王伟' }, staff: [{ name: '李娜' }] } } };
+    const data: Record<string, Untyped> = { enterprise: { market: { name: '某公司', legalRepresentative: { name: '王伟' }, staff: [{ name: '李娜' }] } } };
     const applied = apply(
       `{ enterprise(uscc: "${A}") { market { name ...R @skip(if: true) ... on Market @include(if: false) { staff { name } } } } } fragment R on Market { legalRepresentative { name } }`,
       data,
@@ -326,7 +327,7 @@ describe('judging what the data holds', () => {
   });
 
   it('tells the caller in words why each field is withheld, with the sharing the catalogue gives it', () => {
-    const data: Record<string, any> = { enterprise: { market: { name: '某公司', legalRepresentative: { idNumber: '110101199003071234' } }, tax: { rating: 'A' } } };
+    const data: Record<string, Untyped> = { enterprise: { market: { name: '某公司', legalRepresentative: { idNumber: '110101199003071234' } }, tax: { rating: 'A' } } };
     const all = decisions({ 'Person.idNumber': { effect: 'DENY', rule: 'conditional_purpose_missing', reason: 'the purpose does not allow ID numbers' } });
     all.delete('Tax.rating');
     const entry = (coordinate: string): CatalogueEntry => ({ coordinate, owners: ['market'], sharing: 'CONDITIONAL', personal: true, mask: 'ID_NUMBER', purposes: [], description: null });
@@ -361,7 +362,7 @@ describe('judging what the data holds', () => {
 
 describe('naming the enterprises read', () => {
   it('names an enterprise by the key it asked for, only when the key came back a code of an enterprise', () => {
-    const data: Record<string, any> = { search: [{ __meg_key: A, market: { name: 'a', __meg_key: B } }, { __meg_key: null, market: null }] };
+    const data: Record<string, Untyped> = { search: [{ __meg_key: A, market: { name: 'a', __meg_key: B } }, { __meg_key: null, market: null }] };
     const applied = apply(`{ search(name: "某") { market { name } } }`, data);
     expect([...applied.entities]).toEqual([A]);
     // A key where no enterprise is is not taken for one: it is a value no selection asked for.
@@ -376,7 +377,7 @@ describe('naming the enterprises read', () => {
 
 describe('on a document the schema cannot account for', () => {
   it('withholds the value of a field whose type it cannot resolve, and reports it only where it held one', () => {
-    const data: Record<string, any> = { enterprise: { a: { name: '分公司' }, b: null } };
+    const data: Record<string, Untyped> = { enterprise: { a: { name: '分公司' }, b: null } };
     const applied = apply(
       `{ enterprise(uscc: "${A}") { a: branch(id: "1") { name } b: branch(id: "2") { name } c: branch(id: "3") { name } } }`,
       data,
@@ -387,14 +388,14 @@ describe('on a document the schema cannot account for', () => {
   });
 
   it('withholds the values selected through a fragment it cannot find or whose type it cannot resolve', () => {
-    const data: Record<string, any> = { enterprise: { market: { name: '某公司' } } };
+    const data: Record<string, Untyped> = { enterprise: { market: { name: '某公司' } } };
     const applied = apply(`{ enterprise(uscc: "${A}") { market { ...Gone ... on Nowhere { name } ... on USCC { name } } } }`, data);
     expect(data).toEqual({ enterprise: { market: { name: null } } });
     expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'market', 'name'], code: 'FORBIDDEN_FIELD', coordinate: 'Market.name', rule: 'policy_error' }]);
   });
 
   it('withholds a scalar selected as if it were an object', () => {
-    const data: Record<string, any> = { enterprise: { uscc: A } };
+    const data: Record<string, Untyped> = { enterprise: { uscc: A } };
     const applied = apply(`{ enterprise(uscc: "${A}") { uscc { code } } }`, data);
     expect(data).toEqual({ enterprise: { uscc: null } });
     expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'uscc'], code: 'FORBIDDEN_FIELD', coordinate: 'Enterprise.uscc', rule: 'policy_error' }]);

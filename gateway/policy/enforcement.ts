@@ -194,7 +194,7 @@ export function applyDecisions(data: Record<string, unknown> | null | undefined,
   const collected = new WeakMap<readonly SelectionSetNode[], Map<string, Map<string, FieldNode[]>>>();
   const fieldsOf = (runtime: GraphQLCompositeType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> => {
     let byType = collected.get(selectionSets);
-    if (!byType) collected.set(selectionSets, (byType = new Map()));
+    if (!byType) collected.set(selectionSets, (byType = new Map<string, Map<string, FieldNode[]>>()));
     let fields = byType.get(runtime.name);
     if (!fields) byType.set(runtime.name, (fields = collectFields(selections, runtime, selectionSets, { withExcludedFields: true })));
     return fields;
@@ -270,7 +270,7 @@ type Denied = Map<FieldNode, Map<string, { coordinate: string; decision: FieldDe
 /** The denial of `node` on `coordinate`, noted the first time it is found. */
 function deniedEntry(denied: Denied, node: FieldNode, coordinate: string, decision: FieldDecision): { coordinate: string; decision: FieldDecision; path?: (string | number)[] } {
   let byCoordinate = denied.get(node);
-  if (!byCoordinate) denied.set(node, (byCoordinate = new Map()));
+  if (!byCoordinate) denied.set(node, (byCoordinate = new Map<string, { coordinate: string; decision: FieldDecision; path?: (string | number)[] }>()));
   let entry = byCoordinate.get(coordinate);
   if (!entry) byCoordinate.set(coordinate, (entry = { coordinate, decision }));
   return entry;

@@ -1,4 +1,4 @@
-import { buildSchema, parse, print, type FieldNode, type GraphQLCompositeType, type InlineFragmentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { buildSchema, Kind, parse, print, type FieldNode, type GraphQLCompositeType, type InlineFragmentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { collectFields, fieldsInScope, fragmentApplies, fragmentType, isIncluded, operationVariables, runtimeType, selectionContext, walkSelections, type SelectionContext } from './selection.js';
 
@@ -221,5 +221,5 @@ function scoped(fields: { type: GraphQLCompositeType; node: FieldNode }[]): stri
 }
 
 function operationOf(document: ReturnType<typeof parse>): OperationDefinitionNode & { selectionSet: SelectionSetNode } {
-  return document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  return document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
 }

@@ -99,7 +99,7 @@ export class CursorSealer {
         extensions: { code: CURSOR_CODES.expired, argument },
       });
     }
-    return v as string[];
+    return v;
   }
 }
 
