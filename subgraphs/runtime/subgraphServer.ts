@@ -32,6 +32,11 @@ export interface SubgraphContext<Sources> {
   readonly sources: Sources;
 }
 
+/** An enterprise as resolvers pass it on: its code, from which each agency reads its own records. */
+export interface EnterpriseReference {
+  readonly uscc: string;
+}
+
 /** How an agency's subgraph is made from its parts. */
 export interface SubgraphDefinition<Sources> {
   readonly agency: Agency;
@@ -49,7 +54,7 @@ export interface RunningSubgraph {
 }
 
 /** Query.enterprisesByCode, the same in every subgraph: references for the codes, no database read. */
-function enterprisesByCode(_: unknown, { uscc }: { uscc: string[] }): { uscc: string }[] {
+function enterprisesByCode(_: unknown, { uscc }: { uscc: string[] }): EnterpriseReference[] {
   checkCodeCount(uscc);
   return uscc.map((code) => ({ uscc: code }));
 }
