@@ -23,8 +23,16 @@ PROTOS := $(shell find protos -name '*.proto' 2>/dev/null)
 # field names in camelCase (no --keepCase), 64-bit integers and enums as strings, defaults and oneofs.
 PROTO_TYPE_OPTIONS := --longs=String --enums=String --defaults --oneofs --includeComments --grpcLib=@grpc/grpc-js --importFileExtension=.js
 PROTO_TYPES := gateway/generated/proto/review_service.ts
+# What graphql-codegen reads (codegen.ts): the GraphQL schemas, and the sources holding the
+# `/* GraphQL */` operations the gateway and the commands send.
+GRAPHQL_SCHEMAS := $(shell find platform subgraphs gateway -name '*.graphql' -not -path '*/generated/*' 2>/dev/null)
+GRAPHQL_DOCUMENTS := $(shell grep -rl --include='*.ts' --exclude='*.test.ts' --exclude-dir=generated '/\* GraphQL \*/' gateway scripts bench 2>/dev/null)
+# What it writes: each agency's schema and resolver types, the in-process subgraphs' too, and the operations' types.
+GRAPHQL_AGENCIES := $(patsubst subgraphs/%/schema.graphql,%,$(wildcard subgraphs/*/schema.graphql))
+GRAPHQL_TYPES := $(foreach s,$(GRAPHQL_AGENCIES:%=subgraphs/%/generated) gateway/generated/graphql/review gateway/generated/graphql/audit,$(s)/types.ts $(s)/resolvers.ts) \
+	gateway/generated/graphql/operations.ts
 
-.PHONY: start test layers lint lint-rego bench reliability mutation build install keys seed typecheck policy proto-types policy-test clean
+.PHONY: start test layers lint lint-rego bench reliability mutation build install keys seed typecheck policy proto-types graphql-types policy-test clean
 
 ## start: install, build, seed the embedded databases if empty, run all five processes
 start: keys
@@ -38,11 +46,11 @@ test: layers lint build policy-test $(GRPCURL) $(CHROMIUM)
 	MEG_OPA=$(CURDIR)/$(OPA) MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
 
 ## layers: the import directions between platform/, subgraphs/runtime, the agencies, the gateway and test/ (.dependency-cruiser.cjs); fails on a forbidden import or any cycle
-layers: install proto-types
+layers: install proto-types graphql-types
 	npx depcruise --config .dependency-cruiser.cjs --output-type err platform subgraphs gateway scripts bench test
 
 ## lint: ESLint with type-aware rules (eslint.config.js) and Prettier (prettier.config.js) over the code, opa fmt and opa check --strict over the Rego; fails on any finding
-lint: install proto-types lint-rego
+lint: install proto-types graphql-types lint-rego
 	npx eslint --max-warnings 0 .
 	npx prettier --check .
 
@@ -70,7 +78,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 ## build: compile TypeScript and compose the supergraph (fails on a composition error or unclassified field)
-build: install policy proto-types
+build: install policy proto-types graphql-types
 	npx tsc -p tsconfig.build.json
 	$(NODE) dist/scripts/compose.js
 
@@ -90,6 +98,14 @@ $(PROTO_TYPES): $(PROTOS) node_modules/.installed
 	rm -rf gateway/generated/proto
 	npx proto-loader-gen-types $(PROTO_TYPE_OPTIONS) -I protos -O gateway/generated/proto $(PROTOS:protos/%=%)
 	find gateway/generated/proto -name '*.ts' -exec sed -i '1i // Generated from protos/ by proto-loader-gen-types (make proto-types): never edit by hand.' {} +
+
+## graphql-types: TypeScript types of the subgraphs' resolvers and of the operations the gateway and the commands send, by graphql-codegen from the GraphQL schemas (codegen.ts; generated, never edited)
+graphql-types: $(GRAPHQL_TYPES)
+
+# codegen.ts is loaded by jiti: JITI_FS_CACHE=false keeps its transpile cache out of node_modules.
+$(GRAPHQL_TYPES) &: codegen.ts $(GRAPHQL_SCHEMAS) $(GRAPHQL_DOCUMENTS) node_modules/.installed
+	rm -rf gateway/generated/graphql $(GRAPHQL_AGENCIES:%=subgraphs/%/generated)
+	JITI_FS_CACHE=false npx graphql-codegen --config codegen.ts --silent
 
 ## policy-test: format, strict check and unit tests of the Rego policies
 policy-test: lint-rego
@@ -117,8 +133,8 @@ $(GRPCURL):
 keys: build
 	$(NODE) dist/scripts/keys.js
 
-typecheck: install proto-types
+typecheck: install proto-types graphql-types
 	npx tsc -p tsconfig.json
 
 clean:
-	rm -rf dist gateway/generated
+	rm -rf dist gateway/generated $(GRAPHQL_AGENCIES:%=subgraphs/%/generated)

@@ -14,7 +14,7 @@ import { PolicyEnforcingGateway } from '../gateway/policy/enforcingGateway.js';
 import { createMasker } from '../gateway/policy/masking.js';
 import { projectRoot } from '../platform/config/projectRoot.js';
 
-const OPERATION = `query Wide($u: USCC!) { enterprise(uscc: $u) { uscc
+const OPERATION = /* GraphQL */ `query Wide($u: USCC!) { enterprise(uscc: $u) { uscc
   market { name entityType status establishedOn registeredCapital regionCode industryCode address businessScope
     legalRepresentative { name idNumber phone } licences { licenceNo title authority grantedOn validUntil }
     penalties { decisionNo decidedOn publishedOn authority basis amount } abnormalOperations { reason listedOn authority removedOn }

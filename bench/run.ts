@@ -30,6 +30,7 @@ import { projectRoot } from '../platform/config/projectRoot.js';
 import { subgraphSdl } from '../subgraphs/runtime/subgraphSchema.js';
 import { ANCHOR_KEY_FILE, ensureAnchorKeys, ensureMaskHashKey, ensureSigningKeys, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../platform/trust/keys.js';
 import { DEFAULT_SEED, enterpriseAt } from '../platform/domain/synthetic/universe.js';
+import type { ListQuery, ProfileQuery } from '../gateway/generated/graphql/operations.js';
 import { startAuditPostgres, type AuditPostgres } from './auditPostgres.js';
 import { measurePolicyCost } from './policyCost.js';
 import { measureReviewTiming, type ReviewTiming, type ReviewTimingCall } from './reviewTiming.js';
@@ -422,14 +423,14 @@ async function main(): Promise<void> {
   writeFileSync(tokensFile, `${tokens.join('\n')}\n`);
 
   const codes = Array.from({ length: 100 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc);
-  const PROFILE = `query Profile($u: USCC!) { enterprise(uscc: $u) { uscc
+  const PROFILE = /* GraphQL */ `query Profile($u: USCC!) { enterprise(uscc: $u) { uscc
       market { name entityType status establishedOn registeredCapital regionCode industryCode address
                legalRepresentative { name idNumber } penalties { decisionNo amount } abnormalOperations { reason listedOn }
                seriousViolations { reason listedOn } annualReports { year employeeCount totalAssets } }
       tax { taxpayerType registeredOn creditRatings { year rating } arrears { taxType amount } majorViolations { caseNo } }
       social { employerNo insuredHeadcount arrears { insuranceType amount } }
       customs { customsCode creditLevel creditLevelSince violations { decisionNo } } } }`;
-  const LIST = `query List($c: [USCC!]!) { enterprises(uscc: $c) { uscc market { name status seriousViolations { listedOn } }
+  const LIST = /* GraphQL */ `query List($c: [USCC!]!) { enterprises(uscc: $c) { uscc market { name status seriousViolations { listedOn } }
       tax { creditRatings { year rating } } social { insuredHeadcount } customs { creditLevel } } }`;
   const scenarios: Scenario[] = [
     { name: 'profile', description: 'one enterprise, all four agencies (~35 fields)', query: PROFILE, tokens: true },
@@ -451,7 +452,7 @@ async function main(): Promise<void> {
           headers: { 'content-type': 'application/json', ...(scenario.tokens ? { authorization: `Bearer ${tokens[0]}`, 'x-purpose': 'CREDIT_SUPERVISION' } : {}) },
           body: JSON.stringify(request),
         });
-        const body = (await res.json()) as { data?: { enterprise?: { uscc: string } | null; enterprises?: ({ uscc: string } | null)[] | null } | null; errors?: { extensions?: { code?: string } }[] };
+        const body = (await res.json()) as { data?: Partial<ProfileQuery & ListQuery> | null; errors?: { extensions?: { code?: string } }[] };
         const first = body.data?.enterprise ?? body.data?.enterprises?.[0];
         const wrongErrors = (body.errors ?? []).filter((e) => !(v === 'b' && e.extensions?.code === 'FORBIDDEN_FIELD'));
         if (res.status !== 200 || first?.uscc !== enterpriseAt(DEFAULT_SEED, 0).uscc || wrongErrors.length > 0) {

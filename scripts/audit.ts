@@ -18,7 +18,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { auditAnchorDirFrom, auditAnchorPublicKeyFileFrom, auditDatabaseFrom, loadGatewayConfig } from '../gateway/config.js';
 import { readAnchors, type AnchorReading } from '../gateway/audit/anchors.js';
-import { AuditLog, type AuditRecord, type AuditSearch, type Verification } from '../gateway/audit/auditLog.js';
+import { AuditLog, type AuditOutcome, type AuditRecord, type AuditSearch, type Channel, type Verification } from '../gateway/audit/auditLog.js';
+import type { AuditLogPageQuery, AuditVerificationQuery } from '../gateway/generated/graphql/operations.js';
 import { callerProfiles, explainAccess, formatMatrix, policyMatrix } from '../gateway/audit/policyView.js';
 import { AccessPolicy } from '../gateway/policy/accessPolicy.js';
 import { purposeValues } from '../platform/domain/commonSchema.js';
@@ -60,7 +61,7 @@ try {
 } catch (error) {
   fail((error as Error).message);
 }
-const str = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
+const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
 
 const gatewayUrl = str('gateway') ?? process.env['MEG_AUDIT_GATEWAY'];
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -184,14 +185,16 @@ async function askGateway<T>(url: string, query: string, variables: Record<strin
 }
 
 async function verifyThroughGateway(url: string): Promise<Verification> {
-  const { auditVerification: v } = await askGateway<{ auditVerification: { intact: boolean; chains: number; records: number; anchoredChains: number; brokenChainId: string | null; brokenSeq: number | null; reason: string | null } }>(
+  const answer = await askGateway<AuditVerificationQuery>(
     url,
-    '{ auditVerification { intact chains records anchoredChains brokenChainId brokenSeq reason } }',
+    /* GraphQL */ `query AuditVerification { auditVerification { intact chains records anchoredChains brokenChainId brokenSeq reason } }`,
     {},
   );
-  return v.intact
-    ? { intact: true, chains: v.chains, records: v.records, anchored: v.anchoredChains }
-    : { intact: false, chains: v.chains, records: v.records, anchored: v.anchoredChains, chainId: v.brokenChainId ?? '', seq: v.brokenSeq ?? 0, reason: v.reason ?? '' };
+  const v = answered(answer.auditVerification, 'auditVerification');
+  const counts = { chains: answered(v.chains, 'chains'), records: answered(v.records, 'records'), anchored: answered(v.anchoredChains, 'anchoredChains') };
+  return answered(v.intact, 'intact')
+    ? { intact: true, ...counts }
+    : { intact: false, ...counts, chainId: v.brokenChainId ?? '', seq: v.brokenSeq ?? 0, reason: v.reason ?? '' };
 }
 
 async function searchThroughGateway(url: string, search: AuditSearch, limit: number): Promise<{ records: AuditRecord[]; hasNextPage: boolean }> {
@@ -200,21 +203,60 @@ async function searchThroughGateway(url: string, search: AuditSearch, limit: num
   let after: string | null = null;
   let hasNextPage = true;
   while (records.length < limit && hasNextPage) {
-    type Page = { auditLog: { records: (Omit<AuditRecord, 'principal'> & { principalSub: string | null; principalAgency: string | null; principalRoles: string[]; principalRegion: string | null })[]; hasNextPage: boolean; endCursor: string | null } };
-    const page: Page = await askGateway<Page>(
+    const answer: AuditLogPageQuery = await askGateway<AuditLogPageQuery>(
       url,
-      `query($f: AuditLogFilter, $n: Int, $a: String) { auditLog(filter: $f, first: $n, after: $a) {
+      /* GraphQL */ `query AuditLogPage($f: AuditLogFilter, $n: Int, $a: String) { auditLog(filter: $f, first: $n, after: $a) {
          records { chainId seq at requestId channel principalSub principalAgency principalRoles principalRegion purpose operationName operationHash enterprises decisions { coordinate effect rule } policyRevision outcome detail address hash prevHash }
          hasNextPage endCursor } }`,
       { f: filter, n: Math.min(200, limit - records.length), a: after },
     );
-    for (const { principalSub, principalAgency, principalRoles, principalRegion, ...r } of page.auditLog.records) {
-      records.push({ ...r, principal: { sub: principalSub, agency: principalAgency, roles: principalRoles, region: principalRegion } });
-    }
-    hasNextPage = page.auditLog.hasNextPage;
-    after = page.auditLog.endCursor;
+    const page = answered(answer.auditLog, 'auditLog');
+    for (const record of answered(page.records, 'auditLog.records')) records.push(recordFromGateway(record));
+    hasNextPage = answered(page.hasNextPage, 'auditLog.hasNextPage');
+    after = page.endCursor;
   }
   return { records, hasNextPage };
+}
+
+/** A record of the log as the gateway answered it. */
+type GatewayRecord = NonNullable<NonNullable<AuditLogPageQuery['auditLog']>['records']>[number];
+
+/** The log's own form of a record the gateway answered with; every field the log always holds must be there. */
+function recordFromGateway(r: GatewayRecord): AuditRecord {
+  // Here rather than at the module's level: the command at its top runs before constants declared below it are set.
+  const channels: readonly Channel[] = ['graphql', 'grpc', 'console'];
+  const outcomes: readonly AuditOutcome[] = ['ok', 'partial', 'refused', 'error'];
+  return {
+    chainId: answered(r.chainId, 'chainId'),
+    seq: answered(r.seq, 'seq'),
+    prevHash: answered(r.prevHash, 'prevHash'),
+    hash: answered(r.hash, 'hash'),
+    at: answered(r.at, 'at'),
+    requestId: answered(r.requestId, 'requestId'),
+    channel: answered(channels.find((c) => c === r.channel), `channel (one of ${channels.join(', ')})`),
+    principal: { sub: r.principalSub, agency: r.principalAgency, roles: answered(r.principalRoles, 'principalRoles'), region: r.principalRegion },
+    purpose: r.purpose,
+    operationName: r.operationName,
+    operationHash: r.operationHash,
+    enterprises: answered(r.enterprises, 'enterprises'),
+    decisions: answered(r.decisions, 'decisions').map((d) => ({ coordinate: answered(d.coordinate, 'decisions.coordinate'), effect: answered(d.effect, 'decisions.effect'), rule: answered(d.rule, 'decisions.rule') })),
+    policyRevision: answered(r.policyRevision, 'policyRevision'),
+    outcome: answered(outcomes.find((o) => o === r.outcome), `outcome (one of ${outcomes.join(', ')})`),
+    ...(r.detail != null ? { detail: r.detail } : {}),
+    ...(r.address != null ? { address: r.address } : {}),
+  };
+}
+
+/**
+ * `value`, or the end of the command when the gateway left it out: the schema lets the policy
+ * null any field, and an auditor must not read a partial answer as a whole one.
+ */
+function answered<T>(value: T | null | undefined, field: string): T {
+  if (value === null || value === undefined) {
+    console.error(`audit: the gateway's answer has no ${field}`);
+    process.exit(2);
+  }
+  return value;
 }
 
 async function loadPolicy(): Promise<AccessPolicy> {

@@ -9,6 +9,7 @@ import { AGENCIES } from '../platform/domain/agencies.js';
 import { projectRoot } from '../platform/config/projectRoot.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 import { DEFAULT_SEED, enterpriseAt, type EnterpriseIdentity } from '../platform/domain/synthetic/universe.js';
+import type { StartRegisteredQuery, StartSamplesQuery } from '../gateway/generated/graphql/operations.js';
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -16,7 +17,7 @@ let stopping = false;
 function run(name: string, script: string): ChildProcess {
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', script)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}]`.padEnd(10);
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of [child.stdout!, child.stderr!]) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) if (line.trim()) process.stdout.write(`${prefix} ${line}\n`);
@@ -87,22 +88,21 @@ Ctrl-C stops everything.`);
  * first few registered enterprises when none is.
  */
 async function registered(samples: [string, EnterpriseIdentity][]): Promise<[string, { uscc: string; name: string }][]> {
-  const ask = async <D>(query: string, variables: Record<string, unknown> = {}): Promise<Partial<D>> => {
+  const ask = async <Q>(query: string, variables: Record<string, unknown> = {}): Promise<Partial<Q>> => {
     const res = await fetch(`${gatewayBase}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query, variables }),
     });
-    return ((await res.json()) as { data?: Partial<D> | null }).data ?? {};
+    return ((await res.json()) as { data?: Q | null }).data ?? {};
   };
-  const data = await ask<{ enterprises: ({ uscc: string } | null)[] }>('query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', { c: samples.map(([, e]) => e.uscc) });
+  const data = await ask<StartSamplesQuery>(/* GraphQL */ `query StartSamples($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }`, { c: samples.map(([, e]) => e.uscc) });
   const present = samples.filter((_, i) => data.enterprises?.[i] != null);
   if (present.length > 0) return present;
-  const search = await ask<{ searchEnterprises: { edges: { node: { uscc: string; market: { name: string } } }[] } }>('{ searchEnterprises(first: 5) { edges { node { uscc market { name } } } } }');
-  return (search.searchEnterprises?.edges ?? []).map((edge): [string, { uscc: string; name: string }] => [
-    'registered',
-    { uscc: edge.node.uscc, name: edge.node.market.name },
-  ]);
+  const search = await ask<StartRegisteredQuery>(/* GraphQL */ `query StartRegistered { searchEnterprises(first: 5) { edges { node { uscc market { name } } } } }`);
+  return (search.searchEnterprises?.edges ?? []).flatMap(({ node }): [string, { uscc: string; name: string }][] =>
+    node.market ? [['registered', { uscc: node.uscc, name: node.market.name }]] : [],
+  );
 }
 
 /** A few enterprises worth looking at: an ordinary one, a trader, a trustworthy one, listed ones. */

@@ -7,6 +7,12 @@
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { AGENCY_REGISTRY, agencyOfCode } from '../../platform/domain/agencies.js';
+import type {
+  JointReviewCustomsFactsQuery,
+  JointReviewMarketFactsQuery,
+  JointReviewSocialFactsQuery,
+  JointReviewTaxFactsQuery,
+} from '../generated/graphql/operations.js';
 import type { FieldDecision } from '../policy/accessPolicy.js';
 import type { Facts, Matter, MeasureFinding, Outcome, ReviewAgency, ReviewPolicy, WithheldRule } from './reviewPolicy.js';
 import { REVIEW_AGENCIES } from './reviewPolicy.js';
@@ -52,27 +58,48 @@ export type RunOperation = (
   signal: AbortSignal,
 ) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[]; decisions?: ReadonlyMap<string, FieldDecision> }>;
 
-/** Per agency: the key of its profile on Enterprise, the facts asked for, and how they become review facts. */
-const FACT_QUERIES: Record<ReviewAgency, { key: 'market' | 'tax' | 'social' | 'customs'; selection: string; facts: (profile: any) => Record<string, unknown> }> = {
+/**
+ * The answer to each agency's fact query, as generated from the query itself (make graphql-types):
+ * one entry per code asked, with that agency's profile of the enterprise, or null.
+ */
+interface FactAnswers {
+  readonly MARKET: JointReviewMarketFactsQuery;
+  readonly TAX: JointReviewTaxFactsQuery;
+  readonly SOCIAL: JointReviewSocialFactsQuery;
+  readonly CUSTOMS: JointReviewCustomsFactsQuery;
+}
+
+/** One enterprise in an agency's answer. */
+type FactEntry<A extends ReviewAgency> = FactAnswers[A]['enterprisesByCode'][number];
+
+/** How one agency is asked: the key of its profile on Enterprise, its query, and how its answer becomes review facts (null where it holds no record). */
+interface FactQuery<A extends ReviewAgency> {
+  readonly key: 'market' | 'tax' | 'social' | 'customs';
+  readonly query: string;
+  readonly facts: (entry: FactEntry<A>) => Record<string, unknown> | null;
+}
+
+/** Per agency, its fact query; each is planned as one fetch to that agency. */
+const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
   MARKET: {
     key: 'market',
-    selection: 'market { status abnormalOperations { reason listedOn removedOn authority } seriousViolations { decisionNo reason listedOn removedOn authority } }',
-    facts: (p) => ({ status: p.status, abnormalOperations: p.abnormalOperations, seriousViolations: p.seriousViolations }),
+    query: /* GraphQL */ `query JointReviewMarketFacts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc market { status abnormalOperations { reason listedOn removedOn authority } seriousViolations { decisionNo reason listedOn removedOn authority } } } }`,
+    facts: ({ market: p }) => (p ? { status: p.status, abnormalOperations: p.abnormalOperations, seriousViolations: p.seriousViolations } : null),
   },
   TAX: {
     key: 'tax',
-    selection: 'tax { creditRatings { year rating } majorViolations { caseNo nature listedOn removedOn } arrears { taxType amount since settledOn } }',
-    facts: (p) => ({ ratings: p.creditRatings, majorViolations: p.majorViolations, arrears: p.arrears }),
+    query: /* GraphQL */ `query JointReviewTaxFacts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc tax { creditRatings { year rating } majorViolations { caseNo nature listedOn removedOn } arrears { taxType amount since settledOn } } } }`,
+    facts: ({ tax: p }) => (p ? { ratings: p.creditRatings, majorViolations: p.majorViolations, arrears: p.arrears } : null),
   },
   SOCIAL: {
     key: 'social',
-    selection: 'social { arrears { insuranceType amount months since settledOn } }',
-    facts: (p) => ({ arrears: p.arrears }),
+    query: /* GraphQL */ `query JointReviewSocialFacts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc social { arrears { insuranceType amount months since settledOn } } } }`,
+    facts: ({ social: p }) => (p ? { arrears: p.arrears } : null),
   },
   CUSTOMS: {
     key: 'customs',
-    selection: 'customs { creditLevel creditLevelSince }',
-    facts: (p) => ({ creditLevel: p.creditLevel, creditLevelSince: p.creditLevelSince }),
+    query: /* GraphQL */ `query JointReviewCustomsFacts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc customs { creditLevel creditLevelSince } } }`,
+    facts: ({ customs: p }) => (p ? { creditLevel: p.creditLevel, creditLevelSince: p.creditLevelSince } : null),
   },
 };
 
@@ -183,18 +210,18 @@ export class ReviewService {
   }
 
   /** Asks one agency for its facts on every code, in one operation (planned as one fetch). */
-  private async ask(agency: ReviewAgency, codes: readonly string[], run: RunOperation, signal: AbortSignal): Promise<AgencyAnswer> {
-    const spec = FACT_QUERIES[agency];
-    const query = `query JointReview${agency[0]}${agency.slice(1).toLowerCase()}Facts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc ${spec.selection} } }`;
+  private async ask<A extends ReviewAgency>(agency: A, codes: readonly string[], run: RunOperation, signal: AbortSignal): Promise<AgencyAnswer> {
+    const spec: FactQuery<A> = FACT_QUERIES[agency];
     let result: Awaited<ReturnType<RunOperation>>;
     try {
-      result = await untilAborted(run(query, { uscc: codes }, signal), signal);
+      result = await untilAborted(run(spec.query, { uscc: codes }, signal), signal);
     } catch (error) {
       const reason = signal.aborted ? 'did not answer before the deadline' : `failed: ${(error as Error).message}`;
       return { agency, answered: false, reason: `${nameOf(agency)} ${reason}` };
     }
     const failures = (result.errors ?? []).filter((e) => e.extensions?.['code'] !== 'FORBIDDEN_FIELD');
-    const list = result.data?.['enterprisesByCode'];
+    // The gateway answered this query, so its data has the query's shape (the policy only nulls nullable fields).
+    const list = (result.data as FactAnswers[A] | null | undefined)?.enterprisesByCode;
     if (failures.length > 0 || !Array.isArray(list)) {
       const code = failures[0]?.extensions?.['code'];
       return { agency, answered: false, reason: `${nameOf(agency)} did not answer${code ? ` (${String(code)})` : ''}` };
@@ -206,10 +233,7 @@ export class ReviewService {
     // The fields the caller was refused, as it was told them (the topmost of each pruned branch).
     const denied = [...new Set(refused)].sort();
     const facts = new Map<string, Record<string, unknown> | null>();
-    for (const entry of list as { uscc: string; [key: string]: unknown }[]) {
-      const profile = entry[spec.key];
-      facts.set(entry.uscc, profile === null || profile === undefined ? null : spec.facts(profile));
-    }
+    for (const entry of list as readonly FactEntry<A>[]) facts.set(entry.uscc, spec.facts(entry));
     return { agency, answered: true, facts, withheld, denied };
   }
 }

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError } from 'graphql';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { commonSdl } from '../../platform/domain/commonSchema.js';
@@ -15,6 +14,7 @@ import type { AuditScope } from '../audit/auditScope.js';
 import { LocalSubgraphSource } from '../localSubgraph.js';
 import type { Principal } from '../policy/accessPolicy.js';
 import type { SubgraphWait } from '../subgraphFetcher.js';
+import type { Resolvers } from '../generated/graphql/review/resolvers.js';
 import type { Matter } from './reviewPolicy.js';
 import type { ReviewService, RunOperation } from './reviewService.js';
 
@@ -53,10 +53,10 @@ export function reviewSubgraph(options: ReviewSubgraphOptions): LocalSubgraphSou
     const signal = AbortSignal.any([scope.signal, AbortSignal.timeout(options.timeoutMs)]);
     return options.service.review(codes, matter, options.runAs(scope), signal);
   };
-  const resolvers: GraphQLResolverMap<ReviewContext> = {
+  const resolvers: Resolvers<ReviewContext> = {
     Query: {
-      jointReview: async (_: unknown, args: { uscc: string; matter: Matter }, scope: ReviewContext) => (await review([args.uscc], args.matter, scope))[0],
-      jointReviewBatch: (_: unknown, args: { uscc: string[]; matter: Matter }, scope: ReviewContext) => review(args.uscc, args.matter, scope),
+      jointReview: async (_, args, scope) => (await review([args.uscc], args.matter, scope))[0] ?? null,
+      jointReviewBatch: (_, args, scope) => review([...args.uscc], args.matter, scope),
     },
   };
   return new LocalSubgraphSource<ReviewContext>('review', reviewSubgraphSdl(), resolvers);

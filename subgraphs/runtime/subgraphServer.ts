@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLResolveInfo, GraphQLScalarType } from 'graphql';
 
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { migrate, openDatabase, type Database, type Statements } from '../../platform/db/database.js';
@@ -32,10 +32,34 @@ export interface SubgraphContext<Sources> {
   readonly sources: Sources;
 }
 
+/** An enterprise as resolvers pass it on: its code, from which each agency reads its own records. */
+export interface EnterpriseReference {
+  readonly uscc: string;
+}
+
+/**
+ * An agency's resolvers, as the `Resolvers` type generated from its schema describes them
+ * (subgraphs/<agency>/generated/resolvers.ts): per GraphQL type, its field resolvers over context
+ * `C` and, for an entity, `__resolveReference`, which Apollo calls with the reference, the context
+ * and the info rather than with a field resolver's four arguments.
+ */
+export type SubgraphResolvers<C> = {
+  readonly [typeName: string]:
+    | { readonly [field: string]: FieldResolver<C> | { readonly resolve: FieldResolver<C> } | ReferenceResolver<C> | undefined }
+    | GraphQLScalarType
+    | undefined;
+};
+
+/** A field resolver over context `C`, whatever its parent and arguments. */
+type FieldResolver<C> = (parent: never, args: never, context: C, info: GraphQLResolveInfo) => unknown;
+
+/** An entity's `__resolveReference` over context `C`. */
+type ReferenceResolver<C> = (reference: never, context: C, info: GraphQLResolveInfo) => unknown;
+
 /** How an agency's subgraph is made from its parts. */
 export interface SubgraphDefinition<Sources> {
   readonly agency: Agency;
-  readonly resolvers: GraphQLResolverMap<SubgraphContext<Sources>>;
+  readonly resolvers: SubgraphResolvers<SubgraphContext<Sources>>;
   /** Data sources for one request over the agency's database. */
   readonly createSources: (db: Statements, cursors: CursorSealer) => Sources;
 }
@@ -49,7 +73,7 @@ export interface RunningSubgraph {
 }
 
 /** Query.enterprisesByCode, the same in every subgraph: references for the codes, no database read. */
-function enterprisesByCode(_: unknown, { uscc }: { uscc: string[] }): { uscc: string }[] {
+function enterprisesByCode(_: unknown, { uscc }: { uscc: string[] }): EnterpriseReference[] {
   checkCodeCount(uscc);
   return uscc.map((code) => ({ uscc: code }));
 }

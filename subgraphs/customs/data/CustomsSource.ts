@@ -4,9 +4,10 @@ import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from 
 import { prefetch } from '../../runtime/lookahead.js';
 import type { CursorSealer } from '../../../platform/trust/cursor.js';
 import type { Statements } from '../../../platform/db/database.js';
+import type { CustomsCreditLevel, TradeDirection } from '../generated/types.js';
 
-export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: string; credit_level_since: string }
-export interface DeclarationRow { uscc: string; entry_no: string; declared_on: string; direction: string; hs_code: string; value: string; trade_mode: string; port: string }
+export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: CustomsCreditLevel; credit_level_since: string }
+export interface DeclarationRow { uscc: string; entry_no: string; declared_on: string; direction: TradeDirection; hs_code: string; value: string; trade_mode: string; port: string }
 export interface CustomsViolationRow { uscc: string; decision_no: string; decided_on: string; nature: string; penalty_amount: string }
 
 const DECLARATIONS: PagedListSpec = {

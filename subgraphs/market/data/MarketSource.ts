@@ -4,12 +4,13 @@ import { rowByUscc, rowsByUscc, checkPageSize } from '../../runtime/batch.js';
 import type { CursorSealer } from '../../../platform/trust/cursor.js';
 import { prefetch } from '../../runtime/lookahead.js';
 import type { Statements } from '../../../platform/db/database.js';
+import type { AbnormalOperationReason, EntityType, RegistrationStatus } from '../generated/types.js';
 
 export interface RegistrationRow {
   uscc: string;
   name: string;
-  entity_type: string;
-  status: string;
+  entity_type: EntityType;
+  status: RegistrationStatus;
   established_on: string;
   registered_capital: string;
   region_code: string;
@@ -22,7 +23,7 @@ export interface RegistrationRow {
 }
 export interface LicenceRow { uscc: string; licence_no: string; title: string; authority: string; granted_on: string; valid_until: string | null }
 export interface PenaltyRow { uscc: string; decision_no: string; decided_on: string; published_on: string; authority: string; basis: string; amount: string }
-export interface AbnormalOperationRow { uscc: string; reason: string; listed_on: string; authority: string; removed_on: string | null }
+export interface AbnormalOperationRow { uscc: string; reason: AbnormalOperationReason; listed_on: string; authority: string; removed_on: string | null }
 export interface SeriousViolationRow { uscc: string; decision_no: string; reason: string; listed_on: string; authority: string; removed_on: string | null }
 export interface AnnualReportRow { uscc: string; year: number; filed_on: string; employee_count: number; total_assets: string }
 export interface CreditCommitmentRow { uscc: string; matter: string; committed_on: string; fulfilled: boolean }

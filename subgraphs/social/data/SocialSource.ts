@@ -4,10 +4,11 @@ import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from 
 import { prefetch } from '../../runtime/lookahead.js';
 import type { CursorSealer } from '../../../platform/trust/cursor.js';
 import type { Statements } from '../../../platform/db/database.js';
+import type { InsuranceType } from '../generated/types.js';
 
 export interface EmployerRow { uscc: string; employer_no: string; registered_on: string }
 export interface HeadcountRow { uscc: string; month: string; insured: number }
-export interface ContributionArrearRow { uscc: string; insurance_type: string; amount: string; months: number; since: string; settled_on: string | null }
+export interface ContributionArrearRow { uscc: string; insurance_type: InsuranceType; amount: string; months: number; since: string; settled_on: string | null }
 export interface EmployeeRow { uscc: string; name: string; id_number: string; insured_since: string }
 
 const EMPLOYEES: PagedListSpec = {

@@ -1,38 +1,32 @@
 /** Resolvers of social security's subgraph; thin, over {@link SocialSource}. */
-import type { GraphQLResolverMap } from '@apollo/subgraph';
-import type { GraphQLResolveInfo } from 'graphql';
 import { selectedFields } from '../../runtime/lookahead.js';
-import type { SubgraphContext } from '../../runtime/subgraphServer.js';
-import type { EmployerRow, SocialSource } from '../data/SocialSource.js';
+import type { SocialSource } from '../data/SocialSource.js';
+import type { Resolvers } from '../generated/resolvers.js';
 
-type Context = SubgraphContext<SocialSource>;
-type EnterpriseRef = { uscc: string };
-
-export const resolvers: GraphQLResolverMap<Context> = {
+export const resolvers: Resolvers = {
   Enterprise: {
-    __resolveReference: (ref: EnterpriseRef): EnterpriseRef => ({ uscc: ref.uscc }),
-    social(e: EnterpriseRef, _: unknown, { sources }: Context, info: GraphQLResolveInfo) {
+    __resolveReference: (ref) => ({ uscc: ref.uscc }),
+    social(e, _, { sources }, info) {
       // The lists asked for are read in the same statement as the registration.
       sources.prefetchLists(e.uscc, selectedFields(info));
       return sources.employerOf(e.uscc);
     },
   },
   SocialProfile: {
-    employerNo: (p: EmployerRow) => p.employer_no,
-    registeredOn: (p: EmployerRow) => p.registered_on,
-    insuredHeadcount: async (p: EmployerRow, _: unknown, { sources }: Context) => (await sources.headcountsOf(p.uscc))[0]?.insured ?? 0,
-    headcountHistory: (p: EmployerRow, _: unknown, { sources }: Context) => sources.headcountsOf(p.uscc),
-    arrears: (p: EmployerRow, _: unknown, { sources }: Context) => sources.arrearsOf(p.uscc),
-    employees: (p: EmployerRow, args: { first: number; after?: string | null }, { sources }: Context) =>
-      sources.employeesOf(p.uscc, args.first, args.after),
+    employerNo: (p) => p.employer_no,
+    registeredOn: (p) => p.registered_on,
+    insuredHeadcount: async (p, _, { sources }) => (await sources.headcountsOf(p.uscc))[0]?.insured ?? 0,
+    headcountHistory: (p, _, { sources }) => sources.headcountsOf(p.uscc),
+    arrears: (p, _, { sources }) => sources.arrearsOf(p.uscc),
+    employees: (p, args, { sources }) => sources.employeesOf(p.uscc, args.first, args.after),
   },
   ContributionArrear: {
-    insuranceType: (r: { insurance_type: string }) => r.insurance_type,
-    amount: (r: { amount: string }) => Number(r.amount),
-    settledOn: (r: { settled_on: string | null }) => r.settled_on,
+    insuranceType: (r) => r.insurance_type,
+    amount: (r) => Number(r.amount),
+    settledOn: (r) => r.settled_on,
   },
   Employee: {
-    idNumber: (r: { id_number: string }) => r.id_number,
-    insuredSince: (r: { insured_since: string }) => r.insured_since,
+    idNumber: (r) => r.id_number,
+    insuredSince: (r) => r.insured_since,
   },
 };

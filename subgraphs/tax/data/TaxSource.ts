@@ -3,9 +3,10 @@ import type DataLoader from 'dataloader';
 import { rowByUscc, rowsByUscc } from '../../runtime/batch.js';
 import { prefetch } from '../../runtime/lookahead.js';
 import type { Statements } from '../../../platform/db/database.js';
+import type { TaxCreditLevel, TaxpayerType } from '../generated/types.js';
 
-export interface TaxpayerRow { uscc: string; taxpayer_type: string; registered_on: string; tax_authority: string }
-export interface CreditRatingRow { uscc: string; year: number; rating: string; evaluated_on: string }
+export interface TaxpayerRow { uscc: string; taxpayer_type: TaxpayerType; registered_on: string; tax_authority: string }
+export interface CreditRatingRow { uscc: string; year: number; rating: TaxCreditLevel; evaluated_on: string }
 export interface TaxArrearRow { uscc: string; tax_type: string; amount: string; since: string; settled_on: string | null }
 export interface MajorViolationRow { uscc: string; case_no: string; nature: string; amount: string; listed_on: string; removed_on: string | null }
 export interface FilingRow { uscc: string; period: string; filed_on: string; revenue: string; tax_paid: string }
