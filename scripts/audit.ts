@@ -61,7 +61,7 @@ try {
 } catch (error) {
   fail((error as Error).message);
 }
-const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+const str = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
 
 const gatewayUrl = str('gateway') ?? process.env['MEG_AUDIT_GATEWAY'];
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -17,7 +17,7 @@ let stopping = false;
 function run(name: string, script: string): ChildProcess {
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', script)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}]`.padEnd(10);
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) if (line.trim()) process.stdout.write(`${prefix} ${line}\n`);

@@ -224,7 +224,7 @@ export class ReviewService {
     const list = (result.data as FactAnswers[A] | null | undefined)?.enterprisesByCode;
     if (failures.length > 0 || !Array.isArray(list)) {
       const code = failures[0]?.extensions?.['code'];
-      return { agency, answered: false, reason: `${nameOf(agency)} did not answer${code ? ` (${String(code)})` : ''}` };
+      return { agency, answered: false, reason: `${nameOf(agency)} did not answer${typeof code === 'string' ? ` (${code})` : ''}` };
     }
     // Fail closed: without the policy's decisions, every field the policy refused counts as withheld.
     const refused = (result.errors ?? []).map((e) => String(e.extensions?.['coordinate']));
@@ -251,7 +251,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
       (e) => {
         signal.removeEventListener('abort', onAbort);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

@@ -1,6 +1,5 @@
-/** Resolvers of the customs subgraph; thin, over {@link CustomsSource}. */
+/** Resolvers of the customs subgraph; thin, over CustomsSource (data/CustomsSource.ts). */
 import { selectedFields } from '../../runtime/lookahead.js';
-import type { CustomsSource } from '../data/CustomsSource.js';
 import type { Resolvers } from '../generated/resolvers.js';
 
 export const resolvers: Resolvers = {

@@ -1,7 +1,6 @@
-/** Resolvers of market regulation's subgraph; thin, over {@link MarketSource}. */
+/** Resolvers of market regulation's subgraph; thin, over MarketSource (data/MarketSource.ts). */
 import { checkCodeCount } from '../../../platform/domain/codeLists.js';
 import { selectedFields } from '../../runtime/lookahead.js';
-import type { MarketSource } from '../data/MarketSource.js';
 import type { Resolvers } from '../generated/resolvers.js';
 
 export const resolvers: Resolvers = {

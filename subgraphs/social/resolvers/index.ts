@@ -1,6 +1,5 @@
-/** Resolvers of social security's subgraph; thin, over {@link SocialSource}. */
+/** Resolvers of social security's subgraph; thin, over SocialSource (data/SocialSource.ts). */
 import { selectedFields } from '../../runtime/lookahead.js';
-import type { SocialSource } from '../data/SocialSource.js';
 import type { Resolvers } from '../generated/resolvers.js';
 
 export const resolvers: Resolvers = {

@@ -1,6 +1,5 @@
-/** Resolvers of the tax administration's subgraph; thin, over {@link TaxSource}. */
+/** Resolvers of the tax administration's subgraph; thin, over TaxSource (data/TaxSource.ts). */
 import { selectedFields } from '../../runtime/lookahead.js';
-import type { TaxSource } from '../data/TaxSource.js';
 import type { Resolvers } from '../generated/resolvers.js';
 
 export const resolvers: Resolvers = {
