@@ -134,6 +134,33 @@ describe('the GraphQL pipeline', () => {
     expect(trace.at(-1)).toBe('end');
   });
 
+  it('runs the request and each step inside the plugins’ wraps, the first plugin outermost', async () => {
+    const trace: string[] = [];
+    const wrapping = (name: string): GatewayPlugin => ({
+      name,
+      onRequest: () => ({
+        wrapStep: async (step, run) => {
+          trace.push(`${name}>${step}`);
+          const result = await run();
+          trace.push(`${name}<${step}`);
+          return result;
+        },
+      }),
+      wrapRequest: async (_exchange, run) => {
+        trace.push(`${name}>request`);
+        await run();
+        trace.push(`${name}<request`);
+      },
+    });
+    await run(steps(trace, 'admit'), [wrapping('outer'), wrapping('inner')]);
+    expect(trace).toEqual([
+      'outer>request', 'inner>request',
+      'outer>read', 'inner>read', 'read', 'inner<read', 'outer<read',
+      'outer>admit', 'inner>admit', 'admit', 'inner<admit', 'outer<admit',
+      'inner<request', 'outer<request',
+    ]);
+  });
+
   it('aborts the request’s work at its deadline and clears the timer when it ends', async () => {
     let signal: AbortSignal | undefined;
     const slow = steps([]);

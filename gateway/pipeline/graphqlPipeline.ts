@@ -40,10 +40,17 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       const hook = plugin.onRequest(exchange);
       if (hook) hooks.push(hook);
     }
+    // Innermost first: the first plugin's wrap ends up outermost.
+    const wrappers = hooks.filter((hook) => hook.wrapStep).reverse();
     const step = async <T>(name: StepName, run: () => Promise<T>): Promise<T> => {
       const ends = hooks.map((hook) => hook.onStep?.(name));
       try {
-        const result = await run();
+        let wrapped = run;
+        for (const hook of wrappers) {
+          const inner = wrapped;
+          wrapped = () => hook.wrapStep!(name, inner);
+        }
+        const result = await wrapped();
         for (const end of ends) end?.();
         return result;
       } catch (error) {
@@ -55,7 +62,7 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       for (const hook of hooks) hook.onAnswer?.(answer);
       send(exchange, answer);
     };
-    try {
+    const inOrder = async (): Promise<void> => {
       const request = await step('read', () => steps.read(exchange));
       if (isAnswer(request)) return respond(request);
       const caller = await step('admit', () => steps.admit(exchange, request.operation));
@@ -66,6 +73,15 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       if (isAnswer(document)) return respond(document);
       const executed = await step('execute', () => steps.execute(scope, request));
       respond(await step('record', () => steps.record(scope, request.operation, document.operationName, executed)));
+    };
+    let whole = inOrder;
+    for (const plugin of [...plugins].reverse()) {
+      if (!plugin.wrapRequest) continue;
+      const inner = whole;
+      whole = () => plugin.wrapRequest!(exchange, inner);
+    }
+    try {
+      await whole();
     } finally {
       for (const hook of hooks) hook.onEnd?.();
     }

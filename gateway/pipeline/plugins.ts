@@ -16,12 +16,20 @@ export interface GatewayPlugin {
   readonly name: string;
   /** A request arrived: the hooks for it, if the plugin has any. */
   onRequest(exchange: Exchange): RequestHooks | void;
+  /**
+   * Runs the whole request inside `run`, for what must hold around all of it (a trace's span,
+   * active while the steps run, so that what they start is part of it). Plugins wrap in the order
+   * given, the first outermost.
+   */
+  wrapRequest?(exchange: Exchange, run: () => Promise<void>): Promise<void>;
 }
 
 /** What a plugin does for one request. */
 export interface RequestHooks {
   /** A step begins; what is returned is called when it ends, with the error if it threw. */
   onStep?(step: StepName): ((error?: unknown) => void) | void;
+  /** Runs a step inside `run` (a span of its own, active while it runs); the first plugin's wrap is outermost. */
+  wrapStep?<T>(step: StepName, run: () => Promise<T>): Promise<T>;
   /** The request was admitted: its scope (who asks, for what) is known. */
   onAdmitted?(scope: RequestScope): void;
   /** The answer is about to be sent; the plugin may add headers to it. */
