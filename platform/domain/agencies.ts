@@ -27,6 +27,14 @@ export const DEFAULT_SUBGRAPH_PORTS: Record<Agency, number> = {
   customs: 4004,
 };
 
+/** Default admin ports of the subgraphs (/metrics, /healthz, /readyz): 9401–9404; the gateway's is 9400. */
+export const DEFAULT_SUBGRAPH_ADMIN_PORTS: Record<Agency, number> = {
+  market: 9401,
+  tax: 9402,
+  social: 9403,
+  customs: 9404,
+};
+
 /** True when `value` names one of the four agencies. */
 export function isAgency(value: string): value is Agency {
   return (AGENCIES as readonly string[]).includes(value);
