@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../config/env.js';
-import { createLogger, logLevelFrom, REDACTED, requestLogger } from './logger.js';
+import { createLogger, logLevelFrom, REDACTED, redactPersonal, requestLogger } from './logger.js';
 import { contextFromHeaders, startTracing, withSpan, type Tracing } from './tracing.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -18,7 +18,7 @@ describe('the logger', () => {
   it('writes one JSON object per line with the level, the time, the service and the message', () => {
     const { log, lines } = captured();
     log.info({ event: 'started' }, 'market subgraph listening');
-    expect(lines()).toEqual([{ level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), service: 'meg-test', event: 'started', msg: 'market subgraph listening' }]);
+    expect(lines()).toEqual([{ level: 'info', time: expect.any(Number), service: 'meg-test', event: 'started', msg: 'market subgraph listening' }]);
   });
 
   it('redacts personal data and credentials at any depth, and keeps enterprise codes', () => {
@@ -42,6 +42,20 @@ describe('the logger', () => {
     });
     const text = JSON.stringify(line);
     for (const secret of ['520103199001011493', '18800005181', '戴磊', 'eyJ', 'sig=3']) expect(text).not.toContain(secret);
+  });
+
+  it('redacts what a child logger is bound to as well', () => {
+    const { log, lines } = captured();
+    log.child({ uscc: '91350100M000100Y43', phone: '18800005181' }).info('bound');
+    expect(lines()[0]).toMatchObject({ uscc: '91350100M000100Y43', phone: REDACTED, msg: 'bound' });
+  });
+
+  it('copies nothing when there is nothing to redact, and leaves what the caller logged as it was', () => {
+    const clean = { event: 'graphql', caller: { sub: 'tax-officer-1', agency: 'TAX' }, codes: ['91350100M000100Y43'] };
+    expect(redactPersonal(clean)).toBe(clean);
+    const personal = { row: { idNumber: '520103199001011493' } };
+    expect(redactPersonal(personal)).toEqual({ row: { idNumber: REDACTED } });
+    expect(personal.row.idNumber).toBe('520103199001011493');
   });
 
   it('puts the request id on every line of a request, and the trace id its caller sent when not tracing', () => {

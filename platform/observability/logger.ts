@@ -8,8 +8,15 @@
  * Personal data is never written: the values under the keys of {@link REDACTED_KEYS} (the
  * personal fields of the agencies' schemas: resident ID numbers, phone numbers, legal
  * representatives, employees; GraphQL variables, which may carry any of them; credentials) are
- * replaced by `[REDACTED]` at any depth up to four objects down. Enterprise codes (USCC) are not
- * personal and are logged as they are.
+ * replaced by `[REDACTED]` wherever they are in a logged object (down to {@link REDACTION_DEPTH}
+ * levels of objects and arrays), and at the top of a child logger's bindings (pino formats a
+ * child's bindings once, without its formatters: bind ids, not records). Enterprise codes (USCC)
+ * are not personal and are logged as they are. What an error's message says is not looked into:
+ * log errors by their code where a value could be in the message.
+ *
+ * Redaction is a walk of the logged object that copies only what it changes (about a microsecond
+ * for an access-log line): pino's own path-based `redact` with wildcards clones every line and
+ * cost 300 µs a line with these keys.
  *
  * A process names its logger once at start-up ({@link configureLogger}) and code logs through
  * {@link logger}, or through {@link requestLogger} for one request:
@@ -65,8 +72,11 @@ export const REDACTED_KEYS: readonly string[] = [
 /** What replaces a redacted value. */
 export const REDACTED = '[REDACTED]';
 
-/** How deep in a logged object a redacted key is found: `idNumber`, `a.idNumber`, … `a.b.c.d.idNumber`. */
-const REDACTION_DEPTH = 4;
+/** How many levels of objects and arrays below a logged object its keys are looked at. */
+export const REDACTION_DEPTH = 8;
+
+const REDACTED_KEY_SET = new Set(REDACTED_KEYS);
+const BINDING_SERIALIZERS = Object.fromEntries(REDACTED_KEYS.map((key) => [key, () => REDACTED]));
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -85,10 +95,10 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level ?? logLevelFrom(options.env ?? process.env),
       base: { service: options.service },
-      // The message under `msg`, the time as ISO 8601 (log stores and people both read it).
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: redactionPaths(), censor: REDACTED },
+      // `time` in milliseconds since the epoch, pino's own: an ISO string cost a few µs a line.
+      formatters: { level: (label) => ({ level: label }), log: redacted },
+      // Pino applies serializers, not formatters, to a child's bindings.
+      serializers: BINDING_SERIALIZERS,
       mixin: activeSpanIds,
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
@@ -140,15 +150,31 @@ function activeSpanIds(): object {
   return { traceId, spanId };
 }
 
-/** Every key of {@link REDACTED_KEYS} at every depth up to {@link REDACTION_DEPTH}. */
-function redactionPaths(): string[] {
-  const paths: string[] = [];
-  for (const key of REDACTED_KEYS) {
-    const leaf = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-    for (let depth = 0; depth <= REDACTION_DEPTH; depth++) {
-      const prefix = '*.'.repeat(depth);
-      paths.push(leaf.startsWith('[') ? (depth === 0 ? leaf : `${prefix.slice(0, -1)}${leaf}`) : `${prefix}${leaf}`);
+/**
+ * `value` with the value of every key of {@link REDACTED_KEYS} replaced by {@link REDACTED}, down to
+ * {@link REDACTION_DEPTH} levels; `value` itself when nothing is redacted. Only plain objects and
+ * arrays are walked (an error, a date or a buffer is shown by its serializer).
+ */
+export function redactPersonal<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== 'object' || depth > REDACTION_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = redactPersonal(value[i] as unknown, depth + 1);
+      if (item !== value[i]) (copy ??= [...value])[i] = item;
     }
+    return (copy ?? value) as T;
   }
-  return paths;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const shown = REDACTED_KEY_SET.has(key) ? REDACTED : redactPersonal(item as unknown, depth + 1);
+    if (shown !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = shown;
+  }
+  return (copy ?? value) as T;
+}
+
+function redacted(object: Record<string, unknown>): Record<string, unknown> {
+  return redactPersonal(object);
 }
