@@ -14,8 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Counter, Histogram } from 'prom-client';
-import { sqlRoundTripSeconds, sqlStatementsTotal } from '../observability/metrics.js';
+import { sqlRoundTripSeconds, sqlStatementsTotal, type Histogram, type HistogramSeries } from '../observability/metrics.js';
 import { SpanKind, tracingEnabled, withSpan, type Attributes } from '../observability/tracing.js';
 import { lockStore, type StoreLock } from './storeLock.js';
 
@@ -153,25 +152,21 @@ interface RoundTripLabels {
  */
 class RoundTripObserver {
   private readonly counts = new Map<string, number>();
-  private readonly statements: Counter<'store' | 'table'>;
   private readonly seconds: Histogram<'store' | 'operation'>;
-  private readonly statementsByTable = new Map<string, Counter.Internal>();
-  private readonly secondsByOperation = new Map<string, Histogram.Internal<never>>();
+  private readonly secondsByOperation = new Map<string, HistogramSeries>();
 
   constructor(
     private readonly store: string,
     private readonly backend: 'pglite' | 'postgres',
   ) {
-    this.statements = sqlStatementsTotal();
+    // The counts are read when scraped: counted into prom-client, each statement would cost a label hash.
+    sqlStatementsTotal(() => [...this.counts].map(([table, n]) => [{ store, table }, n] as const));
     this.seconds = sqlRoundTripSeconds();
   }
 
   /** A data source issued a statement reading `table`. */
   count(table: string): void {
     this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
-    let child = this.statementsByTable.get(table);
-    if (!child) this.statementsByTable.set(table, (child = this.statements.labels({ store: this.store, table })));
-    child.inc();
   }
 
   snapshot(): Record<string, number> {
@@ -182,7 +177,7 @@ class RoundTripObserver {
   async roundTrip<T>(sql: string, labels: RoundTripLabels, send: () => Promise<T>): Promise<T> {
     const operation = operationOf(sql);
     let child = this.secondsByOperation.get(operation);
-    if (!child) this.secondsByOperation.set(operation, (child = this.seconds.labels({ store: this.store, operation })));
+    if (!child) this.secondsByOperation.set(operation, (child = this.seconds.series({ store: this.store, operation })));
     const end = child.startTimer();
     try {
       if (!tracingEnabled()) return await send();

@@ -5,9 +5,11 @@ import {
   BREAKER_STATES,
   codeLabel,
   counter,
+  histogram,
   NO_CODE,
   policyCacheLookups,
   processRegistry,
+  readOnScrape,
   rateLimitRefusals,
   Registry,
   requestSeconds,
@@ -44,7 +46,7 @@ describe('the product\'s metrics', () => {
     breakerState(on).set({ subgraph: 'customs' }, BREAKER_STATES.open);
     rateLimitRefusals(on).inc({ channel: 'grpc', bucket: 'principal' });
     sqlRoundTripSeconds(on).observe({ store: 'market', operation: 'SELECT' }, 0.0004);
-    sqlStatementsTotal(on).inc({ store: 'market', table: 'market_enterprises' });
+    sqlStatementsTotal(() => [[{ store: 'market', table: 'market_enterprises' }, 1]], on);
 
     const text = await on.metrics();
     for (const line of [
@@ -70,6 +72,60 @@ describe('the product\'s metrics', () => {
     requestsTotal(on).inc({ channel: 'grpc', outcome: 'ok', code: NO_CODE });
     expect(requestsTotal(on)).toBe(requestsTotal(on));
     expect(counter({ name: 'meg_requests_total', help: 'x', labelNames: ['channel', 'outcome', 'code'] }, on)).toBe(requestsTotal(on));
+  });
+
+  it('can be kept in plain numbers by their owners and read when scraped, several owners to a metric', async () => {
+    const on = new Registry();
+    let tax = 0;
+    let customs = 0;
+    const definition = { name: 'meg_test_requests_total', help: 'Requests.', labelNames: ['agency'] as const };
+    readOnScrape('counter', definition, () => [[{ agency: 'tax' }, tax]], on);
+    readOnScrape('counter', definition, () => [[{ agency: 'customs' }, customs]], on);
+    tax = 3;
+    customs = 1;
+    expect((await on.metrics()).split('\n')).toEqual(expect.arrayContaining(['meg_test_requests_total{agency="tax"} 3', 'meg_test_requests_total{agency="customs"} 1']));
+    tax = 5;
+    expect((await on.metrics()).split('\n')).toContain('meg_test_requests_total{agency="tax"} 5');
+    expect(() => readOnScrape('gauge', { name: 'meg_test_other', help: 'x' }, () => [], on)).not.toThrow();
+    counter({ name: 'meg_test_plain_total', help: 'x' }, on);
+    expect(() => readOnScrape('counter', { name: 'meg_test_plain_total', help: 'x' }, () => [], on)).toThrow(/not read on scrape/);
+  });
+
+  it('have histograms in Prometheus\'s form: cumulative buckets up to +Inf, a sum and a count per series', async () => {
+    const on = new Registry();
+    const seconds = histogram({ name: 'meg_test_seconds', help: 'Time.', labelNames: ['step'], buckets: [0.01, 0.1, 1] }, on);
+    const policy = seconds.series({ step: 'policy' });
+    expect(seconds.series({ step: 'policy' })).toBe(policy);
+    for (const value of [0.005, 0.01, 0.05, 2]) policy.observe(value);
+    seconds.observe({ step: 'plan' }, 0.5);
+    expect((await on.metrics()).split('\n')).toEqual([
+      '# HELP meg_test_seconds Time.',
+      '# TYPE meg_test_seconds histogram',
+      'meg_test_seconds_bucket{le="0.01",step="policy"} 2',
+      'meg_test_seconds_bucket{le="0.1",step="policy"} 3',
+      'meg_test_seconds_bucket{le="1",step="policy"} 3',
+      'meg_test_seconds_bucket{le="+Inf",step="policy"} 4',
+      'meg_test_seconds_sum{step="policy"} 2.065',
+      'meg_test_seconds_count{step="policy"} 4',
+      'meg_test_seconds_bucket{le="0.01",step="plan"} 0',
+      'meg_test_seconds_bucket{le="0.1",step="plan"} 0',
+      'meg_test_seconds_bucket{le="1",step="plan"} 1',
+      'meg_test_seconds_bucket{le="+Inf",step="plan"} 1',
+      'meg_test_seconds_sum{step="plan"} 0.5',
+      'meg_test_seconds_count{step="plan"} 1',
+      '',
+    ]);
+    expect(histogram({ name: 'meg_test_seconds', help: 'Time.' }, on)).toBe(seconds);
+  });
+
+  it('time a step in seconds', async () => {
+    const series = histogram({ name: 'meg_test_step_seconds', help: 'x' }, new Registry()).series();
+    const stop = series.startTimer();
+    await new Promise((r) => setTimeout(r, 20));
+    const seconds = stop();
+    expect(seconds).toBeGreaterThanOrEqual(0.015);
+    expect(series.count).toBe(1);
+    expect(series.sum).toBe(seconds);
   });
 
   it('keep the code label to the product\'s UPPER_SNAKE codes', () => {

@@ -26,7 +26,7 @@ import { AmountScalar, DateScalar, USCCScalar } from '../../platform/domain/scal
 import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge, stopOnSignals } from '../../platform/http/httpServer.js';
 import { startAdminServer, type AdminServer, type Readiness } from '../../platform/observability/adminServer.js';
 import { configureLogger, logger, requestLogger, type Logger } from '../../platform/observability/logger.js';
-import { counter, FAST_SECONDS_BUCKETS, gauge, histogram, type Outcome } from '../../platform/observability/metrics.js';
+import { FAST_SECONDS_BUCKETS, histogram, readOnScrape, type Outcome } from '../../platform/observability/metrics.js';
 import { contextFromHeaders, SpanKind, startTracing, traceIdFromHeaders, withSpan, type Span } from '../../platform/observability/tracing.js';
 import { CursorSealer, cursorKey } from '../../platform/trust/cursor.js';
 import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
@@ -264,20 +264,25 @@ async function answerGraphQL<C extends object>(options: SignedGraphQLOptions<C>,
   res.on('close', () => {
     if (!res.writableFinished) abandoned = true;
   });
-  const refuse = (status: number, code: string, message: string, headers?: Record<string, string>) => {
+  const refused = (status: number, code: string) => {
     metrics.answered('refused', code);
     span.setAttributes({ 'http.response.status_code': status, 'meg.outcome': 'refused', 'error.type': code });
-    if (status === 413) return sendTooLarge(res, MAX_BODY_BYTES);
-    return sendJson(res, status, graphqlError(code, message), headers);
+  };
+  const refuse = (status: number, code: string, message: string) => {
+    refused(status, code);
+    sendJson(res, status, graphqlError(code, message));
   };
 
   const body = await readBody(req, MAX_BODY_BYTES);
-  if (body === null) return refuse(413, 'PAYLOAD_TOO_LARGE', '');
+  if (body === null) {
+    refused(413, 'PAYLOAD_TOO_LARGE');
+    return sendTooLarge(res, MAX_BODY_BYTES);
+  }
   const stopTimer = metrics.requestSeconds.startTimer();
   res.on('finish', () => stopTimer());
   const verdict = await verifySignature(options, metrics, req, body);
   if (!verdict.ok) {
-    metrics.refused.inc();
+    metrics.refused++;
     return refuse(verdict.status, verdict.code, verdict.message);
   }
   if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return refuse(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json');
@@ -291,8 +296,8 @@ async function answerGraphQL<C extends object>(options: SignedGraphQLOptions<C>,
   const caller = verdict.caller;
   span.setAttribute('meg.request.id', caller.requestId);
   const log = requestLogger({ requestId: caller.requestId, traceId: traceIdFromHeaders(req.headers) });
-  metrics.accepted.inc();
-  metrics.inFlight.inc();
+  metrics.accepted++;
+  metrics.inFlight++;
   try {
     if (options.accessLog) {
       // The agency's own record of who asked, for what, through the gateway.
@@ -302,7 +307,7 @@ async function answerGraphQL<C extends object>(options: SignedGraphQLOptions<C>,
     if (options.artificialDelayMs) await new Promise((r) => setTimeout(r, options.artificialDelayMs));
     if (abandoned) {
       // The gateway gave up on this request (its caller cancelled or its deadline passed): no work for nobody.
-      metrics.abandoned.inc();
+      metrics.abandoned++;
       span.setAttribute('meg.outcome', 'abandoned');
       return;
     }
@@ -313,7 +318,7 @@ async function answerGraphQL<C extends object>(options: SignedGraphQLOptions<C>,
     res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(response.body) });
     res.end(response.body);
   } finally {
-    metrics.inFlight.dec();
+    metrics.inFlight--;
   }
 }
 
@@ -329,38 +334,45 @@ function verifySignature<C extends object>(options: SignedGraphQLOptions<C>, met
   });
 }
 
-/** One subgraph's series on the process registry, each under the subgraph's `agency` label. */
+/**
+ * One subgraph's series on the process registry, each under the subgraph's `agency` label. Counts
+ * and levels are plain numbers read when scraped, and the histograms' series are kept.
+ */
 class SubgraphMetrics {
-  readonly accepted;
-  readonly abandoned;
-  readonly inFlight;
+  accepted = 0;
+  refused = 0;
+  abandoned = 0;
+  inFlight = 0;
   readonly requestSeconds;
   readonly signatureSeconds;
-  readonly refused;
-  private readonly responses;
-  private readonly responsesByOutcome = new Map<string, { inc(): void }>();
+  private readonly responses = new Map<string, { readonly outcome: Outcome; readonly code: string; count: number }>();
 
-  constructor(private readonly agency: string) {
+  constructor(agency: string) {
     const labels = { agency };
-    this.accepted = counter({ name: 'meg_subgraph_graphql_requests_total', help: 'GraphQL requests accepted (signed by the gateway).', labelNames: ['agency'] }).labels(labels);
-    this.refused = counter({ name: 'meg_subgraph_refused_requests_total', help: 'Requests refused for a missing or bad gateway signature.', labelNames: ['agency'] }).labels(labels);
-    this.abandoned = counter({ name: 'meg_subgraph_abandoned_requests_total', help: 'Requests the gateway gave up on before they were executed.', labelNames: ['agency'] }).labels(labels);
-    this.inFlight = gauge({ name: 'meg_subgraph_requests_in_flight', help: 'GraphQL requests accepted whose handling has not ended (answered, or found abandoned).', labelNames: ['agency'] }).labels(labels);
-    this.requestSeconds = histogram({ name: 'meg_subgraph_request_seconds', help: 'Time spent answering GraphQL requests (from the signature check to the last byte).', labelNames: ['agency'] }).labels(labels);
+    const plain = (kind: 'counter' | 'gauge', name: string, help: string, read: () => number) => readOnScrape(kind, { name, help, labelNames: ['agency'] }, () => [[labels, read()]]);
+    plain('counter', 'meg_subgraph_graphql_requests_total', 'GraphQL requests accepted (signed by the gateway).', () => this.accepted);
+    plain('counter', 'meg_subgraph_refused_requests_total', 'Requests refused for a missing or bad gateway signature.', () => this.refused);
+    plain('counter', 'meg_subgraph_abandoned_requests_total', 'Requests the gateway gave up on before they were executed.', () => this.abandoned);
+    plain('gauge', 'meg_subgraph_requests_in_flight', 'GraphQL requests accepted whose handling has not ended (answered, or found abandoned).', () => this.inFlight);
+    readOnScrape(
+      'counter',
+      { name: 'meg_subgraph_responses_total', help: 'GraphQL requests answered, by outcome and first error code (NONE without one).', labelNames: ['agency', 'outcome', 'code'] },
+      () => [...this.responses.values()].map(({ outcome, code, count }) => [{ agency, outcome, code }, count] as const),
+    );
+    this.requestSeconds = histogram({ name: 'meg_subgraph_request_seconds', help: 'Time spent answering GraphQL requests (from the signature check to the last byte).', labelNames: ['agency'] }).series(labels);
     this.signatureSeconds = histogram({
       name: 'meg_subgraph_signature_check_seconds',
       help: 'Time spent checking gateway signatures (header, HMAC, nonce, caller context).',
       labelNames: ['agency'],
       buckets: FAST_SECONDS_BUCKETS,
-    }).labels(labels);
-    this.responses = counter({ name: 'meg_subgraph_responses_total', help: 'GraphQL requests answered, by outcome and first error code (NONE without one).', labelNames: ['agency', 'outcome', 'code'] });
+    }).series(labels);
   }
 
   /** A request was answered so. */
   answered(outcome: Outcome, code: string): void {
-    const key = `${outcome}\0${code}`;
-    let child = this.responsesByOutcome.get(key);
-    if (!child) this.responsesByOutcome.set(key, (child = this.responses.labels({ agency: this.agency, outcome, code })));
-    child.inc();
+    const key = `${outcome} ${code}`;
+    const seen = this.responses.get(key);
+    if (seen) seen.count++;
+    else this.responses.set(key, { outcome, code, count: 1 });
   }
 }
