@@ -23,10 +23,12 @@
  *
  * The gateway's part, in short:
  * ```ts
- * const requests = requestsTotal();                 // meg_requests_total{channel,outcome,code}
- * requests.inc({ channel: 'graphql', outcome: 'ok', code: NO_CODE });
- * const timer = stepSeconds().startTimer({ step: 'policy' }); …; timer();
+ * const requests = requestsTotal();                          // meg_requests_total{channel,outcome,code}
+ * requests.inc({ channel: 'graphql', outcome: 'partial', code: code === undefined ? NO_CODE : codeLabel(code) });
+ * const policyStep = stepSeconds().series({ step: 'policy' }); // once, at start-up
+ * const stop = policyStep.startTimer(); …; stop();            // each request
  * subgraphFetchSeconds().observe({ subgraph: 'tax', outcome: 'ok' }, seconds);
+ * policyCacheLookups().inc({ result: 'hit' }); breakerState().set({ subgraph: 'tax' }, BREAKER_STATES.open);
  * ```
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry, type LabelValues } from 'prom-client';
