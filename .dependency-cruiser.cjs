@@ -2,7 +2,8 @@
 // checked by `make layers` as part of `make test`. Type-only imports count: a layer that needs
 // another's types depends on it as much as one that calls it.
 //
-//   platform/            the kernel (domain, trust, http, config, db): imports none of the rest
+//   platform/            the kernel (domain, trust, http, config, db, observability): imports none
+//                        of the rest; observability stands on config and http alone
 //   subgraphs/runtime/   what every subgraph runs on: the kernel only
 //   subgraphs/<agency>/  one agency: the kernel and the runtime, never another agency
 //   gateway/             the pipeline: the kernel and the runtime (its own in-process subgraphs),
@@ -36,6 +37,17 @@ module.exports = {
       severity: 'error',
       from: { path: '^platform/domain/' },
       to: { path: '^platform/(trust|http|db)/' },
+    },
+    {
+      name: 'observability-is-below-the-rest-of-the-kernel',
+      comment:
+        'Logs, metrics and traces are how every part of the kernel reports (the database times and ' +
+        'traces its round trips through them): if observability needed the domain, trust or the ' +
+        'database, those could not use it without a cycle. Config (its variables) and HTTP (the admin ' +
+        'server) only.',
+      severity: 'error',
+      from: { path: '^platform/observability/' },
+      to: { path: '^platform/(domain|trust|db|graphql)/' },
     },
     {
       name: 'runtime-imports-no-gateway-or-agency',

@@ -56,6 +56,8 @@ const SUBGRAPH_NODE_ARGS = process.env['BENCH_SUBGRAPH_NODE_ARGS']?.split(' ').f
 const GATEWAY_CORE = '0';
 const LOAD_CORE = '1';
 const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, auditPostgres: 5190, grpc: 5151, a: 5200, b: 5201, c: 5202 };
+/** The subgraphs' admin ports (their /metrics). */
+const ADMIN_PORTS = { market: 5111, tax: 5112, social: 5113, customs: 5114 };
 
 type Variant = 'a' | 'b' | 'c';
 const VARIANTS: Variant[] = ['a', 'b', 'c'];
@@ -208,10 +210,14 @@ interface SubgraphCounters {
 async function subgraphCounters(): Promise<SubgraphCounters> {
   const total = { requests: 0, roundTrips: 0, count: 0, seconds: 0 };
   for (const agency of AGENCIES) {
-    const text = await (await fetch(`http://127.0.0.1:${PORTS[agency]}/metrics`)).text();
-    const value = (series: string) => Number(new RegExp(`^${series}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const text = await (await fetch(`http://127.0.0.1:${ADMIN_PORTS[agency]}/metrics`)).text();
+    // Every series of the name, whatever its labels (round trips are counted by keyword).
+    const value = (series: string) => {
+      const values = [...text.matchAll(new RegExp(`^${series}\\{[^}]*\\} (\\S+)$`, 'gm'))].map((m) => Number(m[1]));
+      return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0);
+    };
     total.requests += value('meg_subgraph_graphql_requests_total');
-    total.roundTrips += value('meg_subgraph_sql_round_trips_total');
+    total.roundTrips += value('meg_sql_round_trip_duration_seconds_count');
     total.count += value('meg_subgraph_signature_check_seconds_count');
     total.seconds += value('meg_subgraph_signature_check_seconds_sum');
   }
@@ -378,6 +384,7 @@ async function main(): Promise<void> {
         {
           ...common,
           [`MEG_${code}_PORT`]: String(PORTS[agency]),
+          [`MEG_${code}_ADMIN_PORT`]: String(ADMIN_PORTS[agency]),
           [`MEG_${code}_SIGNING_KEY`]: path.join(keys, signingKeyFile(agency)),
           [`DATABASE_URL_${code}`]: databaseUrls[agency]!,
         },

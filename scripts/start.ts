@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AGENCIES } from '../platform/domain/agencies.js';
 import { projectRoot } from '../platform/config/projectRoot.js';
 import { loadGatewayConfig } from '../gateway/config.js';
+import { loadSubgraphConfig } from '../subgraphs/runtime/config.js';
 import { DEFAULT_SEED, enterpriseAt, type EnterpriseIdentity } from '../platform/domain/synthetic/universe.js';
 import type { StartRegisteredQuery, StartSamplesQuery } from '../gateway/generated/graphql/operations.js';
 
@@ -77,6 +78,7 @@ Market Entity Graph is running.
   health / readiness    ${gatewayBase}/healthz  ${gatewayBase}/readyz
   joint review (gRPC)   ${config.host}:${config.grpcPort}   meg.review.v1.JointReviewService
   subgraphs (gateway-signed requests only): ${AGENCIES.map((a) => config.subgraphUrls[a]).join('  ')}
+  metrics, health and readiness of the subgraphs (admin ports): ${AGENCIES.map((a) => { const c = loadSubgraphConfig(a); return `http://${c.adminHost}:${c.adminPort}/metrics`; }).join('  ')}
 
 Enterprise codes to try:
 ${samples.map(([why, e]) => `  ${e.uscc}  ${e.name}  (${why})`).join('\n')}

@@ -2,8 +2,11 @@
  * A request's statements of one turn travel to PostgreSQL as one, and come back as they would
  * have alone: same rows, same types, same order, and a failing statement fails alone.
  */
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processRegistry } from '../observability/metrics.js';
+import { startTracing, withSpan } from '../observability/tracing.js';
 import { openDatabase, type Database } from './database.js';
 
 const ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -20,7 +23,7 @@ beforeAll(async () => {
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${NAME}`;
-  db = await openDatabase({ url: url.toString() }, { poolSize: 4 });
+  db = await openDatabase({ url: url.toString() }, { poolSize: 4, store: 'unit' });
   await db.transaction(async (tx) => {
     await tx.query(`CREATE TABLE filings (uscc text, period text, revenue numeric(18,2), months integer, settled boolean, filed_on date, note text)`);
     await tx.query(
@@ -124,5 +127,60 @@ describe('statements of one request', () => {
     const request = db.forRequest();
     const rows = await request.query('filings', `SELECT uscc FROM filings WHERE note = 'first' AND uscc = ANY($1)`, [['A', 'B']]);
     expect(rows).toEqual([{ uscc: 'A' }]);
+  });
+});
+
+describe('round trips', () => {
+  it('are counted and timed by store, table and keyword on the process registry', async () => {
+    const series = async () => {
+      const text = await processRegistry().metrics();
+      const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? 0);
+      return [value('meg_sql_statements_total{store="unit",table="filings"}'), value('meg_sql_round_trip_duration_seconds_count{store="unit",operation="SELECT"}')];
+    };
+    const [statementsBefore, tripsBefore] = await series();
+    const request = db.forRequest();
+    await Promise.all([request.query('filings', BY_CODE, [['A']]), request.query('filings', COUNTED, [['B']])]);
+    expect(await series()).toEqual([statementsBefore! + 2, tripsBefore! + 1]);
+  });
+
+  it('within a traced request are spans naming the keyword, tables and prepared statement, never the text or the values', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = startTracing({ service: 'meg-test', exporters: [exporter] });
+    try {
+      // Outside a request (a probe, a migration): no trace of its own.
+      await db.query('filings', BY_CODE, [['A']]);
+      expect(exporter.getFinishedSpans()).toEqual([]);
+
+      await withSpan('request', {}, async () => {
+        const request = db.forRequest();
+        await Promise.all([request.query('filings', BY_CODE, [['91350100M000100Y43']]), request.query('filings', COUNTED, [['B']])]);
+        await db.query('filings', BY_MONTHS, [1, 12, '520103199001011493']);
+        await db.transaction((tx) => tx.query('SELECT $1::text AS secret', ['18800005181']));
+      });
+      const spans = exporter.getFinishedSpans();
+      const root = spans.find((s) => s.name === 'request')!;
+      const sql = spans.filter((s) => s !== root);
+      expect(sql.map((s) => s.name)).toEqual(['SELECT', 'SELECT filings', 'BEGIN', 'SELECT', 'COMMIT']);
+      for (const span of sql) {
+        expect(span.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
+        expect(span.spanContext().traceId).toBe(root.spanContext().traceId);
+        expect(span.attributes).toMatchObject({ 'db.system': 'postgresql', 'db.system.name': 'postgresql', 'meg.db.store': 'unit' });
+      }
+      expect(sql[0]!.attributes).toEqual({
+        'db.system.name': 'postgresql',
+        'db.system': 'postgresql',
+        'db.operation.name': 'SELECT',
+        'meg.db.store': 'unit',
+        'meg.db.backend': 'postgres',
+        'meg.db.tables': ['filings'],
+        'meg.db.statement': expect.stringMatching(/^meg_[0-9a-f]{24}$/),
+        'meg.db.statements': 2,
+      });
+      expect(sql[1]!.attributes).toMatchObject({ 'db.collection.name': 'filings', 'db.operation.name': 'SELECT' });
+      const recorded = JSON.stringify(sql.map((s) => [s.name, s.attributes, s.events]));
+      for (const leak of ['91350100M000100Y43', '520103199001011493', '18800005181', 'uscc', 'ANY', '$1']) expect(recorded).not.toContain(leak);
+    } finally {
+      await tracing.shutdown();
+    }
   });
 });

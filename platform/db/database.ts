@@ -2,7 +2,9 @@
  * One agency's database: PGlite embedded under `.data/<agency>/` by default, or a PostgreSQL
  * server when a URL is configured. The same migrations and queries run on both; every statement
  * a data source issues is counted by table, so batching can be observed from outside
- * (`/metrics`).
+ * (`meg_sql_statements_total` on the admin port's /metrics), and every round trip is timed
+ * (`meg_sql_round_trip_duration_seconds`) and, within a traced request, a span of its own whose
+ * attributes name the statement's keyword, table and prepared name, never its text or parameters.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { sqlRoundTripSeconds, sqlStatementsTotal, type Histogram, type HistogramSeries } from '../observability/metrics.js';
+import { SpanKind, tracingEnabled, withSpan, type Attributes } from '../observability/tracing.js';
 import { lockStore, type StoreLock } from './storeLock.js';
 
 /** Where an agency's data lives. */
@@ -71,13 +75,16 @@ export interface OpenDatabaseOptions {
   readonly genericPlans?: boolean;
   /** On PostgreSQL, every transaction read-only: for a reader beside the store's one writer (the audit command line). */
   readonly readOnly?: boolean;
+  /** The store's name in metrics and spans: the agency, or `audit` (default `database`). */
+  readonly store?: string;
 }
 
 /** Opens the database at `location`. */
 export async function openDatabase(location: DatabaseLocation, options: OpenDatabaseOptions = {}): Promise<Database> {
-  if ('url' in location) return PostgresDatabase.open(location.url, options.poolSize ?? 10, options.genericPlans ?? false, options.readOnly ?? false);
+  const observer = new RoundTripObserver(options.store ?? 'database', 'url' in location ? 'postgres' : 'pglite');
+  if ('url' in location) return PostgresDatabase.open(location.url, options.poolSize ?? 10, options.genericPlans ?? false, options.readOnly ?? false, observer);
   mkdirSync(location.dataDir, { recursive: true });
-  return PGliteDatabase.open(location.dataDir);
+  return PGliteDatabase.open(location.dataDir, observer);
 }
 
 /**
@@ -119,9 +126,45 @@ function splitStatements(sql: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-class StatementCounter {
-  private readonly counts = new Map<string, number>();
+/** The SQL keywords a round trip is labelled with; any other first word is `OTHER`. */
+const OPERATIONS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'WITH', 'BEGIN', 'COMMIT', 'ROLLBACK', 'COPY', 'CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'LOCK', 'SET', 'SHOW']);
 
+/** The first keyword of `sql`, the one part of a statement's text its metrics and spans name. */
+function operationOf(sql: string): string {
+  const word = /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? 'OTHER';
+  return OPERATIONS.has(word) ? word : 'OTHER';
+}
+
+/** What a round trip's span may say of it besides its keyword. */
+interface RoundTripLabels {
+  /** The tables its statements read, when known (a data source's). */
+  readonly tables?: readonly string[];
+  /** Its prepared statement's name. */
+  readonly statement?: string;
+  /** How many statements travel in it (a request's gathered ones). */
+  readonly statements?: number;
+}
+
+/**
+ * Counts, times and traces one store's statements: each statement by the table it reads, each
+ * round trip by its keyword, with a span when it is part of a traced request (readiness probes
+ * and start-up migrations begin no trace of their own).
+ */
+class RoundTripObserver {
+  private readonly counts = new Map<string, number>();
+  private readonly seconds: Histogram<'store' | 'operation'>;
+  private readonly secondsByOperation = new Map<string, HistogramSeries>();
+
+  constructor(
+    private readonly store: string,
+    private readonly backend: 'pglite' | 'postgres',
+  ) {
+    // The counts are read when scraped: counted into prom-client, each statement would cost a label hash.
+    sqlStatementsTotal(() => [...this.counts].map(([table, n]) => [{ store, table }, n] as const));
+    this.seconds = sqlRoundTripSeconds();
+  }
+
+  /** A data source issued a statement reading `table`. */
   count(table: string): void {
     this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
   }
@@ -129,16 +172,46 @@ class StatementCounter {
   snapshot(): Record<string, number> {
     return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
   }
+
+  /** Sends `sql` through `send`, timed, and traced as a child of the active span. */
+  async roundTrip<T>(sql: string, labels: RoundTripLabels, send: () => Promise<T>): Promise<T> {
+    const operation = operationOf(sql);
+    let child = this.secondsByOperation.get(operation);
+    if (!child) this.secondsByOperation.set(operation, (child = this.seconds.series({ store: this.store, operation })));
+    const end = child.startTimer();
+    try {
+      if (!tracingEnabled()) return await send();
+      const table = labels.tables?.length === 1 ? labels.tables[0] : undefined;
+      return await withSpan(table ? `${operation} ${table}` : operation, this.attributes(operation, labels), send, { kind: SpanKind.CLIENT, childOnly: true });
+    } finally {
+      end();
+    }
+  }
+
+  private attributes(operation: string, labels: RoundTripLabels): Attributes {
+    const attributes: Attributes = {
+      'db.system.name': 'postgresql',
+      'db.system': 'postgresql',
+      'db.operation.name': operation,
+      'meg.db.store': this.store,
+      'meg.db.backend': this.backend,
+    };
+    if (labels.tables?.length === 1) attributes['db.collection.name'] = labels.tables[0];
+    else if (labels.tables && labels.tables.length > 1) attributes['meg.db.tables'] = [...new Set(labels.tables)].sort();
+    if (labels.statement) attributes['meg.db.statement'] = labels.statement;
+    if (labels.statements !== undefined) attributes['meg.db.statements'] = labels.statements;
+    return attributes;
+  }
 }
 
 class PGliteDatabase implements Database {
   readonly backend = 'pglite' as const;
-  private readonly counter = new StatementCounter();
   private sent = 0;
 
   private constructor(
     private readonly pglite: PGlite,
     private readonly lock: StoreLock,
+    private readonly observer: RoundTripObserver,
   ) {}
 
   /**
@@ -146,11 +219,11 @@ class PGliteDatabase implements Database {
    * that cannot be opened is left as it is and reported with the cause and what to do: it may
    * hold the only copy of what was written, so it is never replaced by an empty one.
    */
-  static async open(dataDir: string): Promise<PGliteDatabase> {
+  static async open(dataDir: string, observer: RoundTripObserver): Promise<PGliteDatabase> {
     const lock = await lockStore(dataDir);
     try {
       const pglite = await PGlite.create({ dataDir });
-      return new PGliteDatabase(pglite, lock);
+      return new PGliteDatabase(pglite, lock, observer);
     } catch (error) {
       lock.release();
       throw new StoreUnreadableError(dataDir, error);
@@ -158,9 +231,9 @@ class PGliteDatabase implements Database {
   }
 
   async query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    this.counter.count(table);
+    this.observer.count(table);
     this.sent++;
-    return (await this.pglite.query<R>(sql, params as unknown[])).rows;
+    return this.observer.roundTrip(sql, { tables: [table] }, async () => (await this.pglite.query<R>(sql, params as unknown[])).rows);
   }
 
   /** In process, a statement costs no round trip: nothing to gather. */
@@ -179,9 +252,10 @@ class PGliteDatabase implements Database {
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.pglite.transaction((tx) =>
       work({
-        query: async <R>(sql: string, params: readonly unknown[] = []) => (await tx.query<R>(sql, params as unknown[])).rows,
+        query: <R>(sql: string, params: readonly unknown[] = []) => this.observer.roundTrip(sql, {}, async () => (await tx.query<R>(sql, params as unknown[])).rows),
         copyIn: async (table, columns, copyText) => {
-          await tx.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([copyText]) });
+          const sql = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`;
+          await this.observer.roundTrip(sql, { tables: [table] }, () => tx.query(sql, [], { blob: new Blob([copyText]) }));
         },
       }),
     );
@@ -192,7 +266,7 @@ class PGliteDatabase implements Database {
   }
 
   statementCounts(): Record<string, number> {
-    return this.counter.snapshot();
+    return this.observer.snapshot();
   }
 
   async close(): Promise<void> {
@@ -236,12 +310,14 @@ function statementName(sql: string): string {
 
 class PostgresDatabase implements Database {
   readonly backend = 'postgres' as const;
-  private readonly counter = new StatementCounter();
   private sent = 0;
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly observer: RoundTripObserver,
+  ) {}
 
-  static async open(url: string, poolSize: number, genericPlans: boolean, readOnly: boolean): Promise<PostgresDatabase> {
+  static async open(url: string, poolSize: number, genericPlans: boolean, readOnly: boolean, observer: RoundTripObserver): Promise<PostgresDatabase> {
     const settings = [...(genericPlans ? ['-c plan_cache_mode=force_generic_plan'] : []), ...(readOnly ? ['-c default_transaction_read_only=on'] : [])];
     // Connections are kept while idle (pg closes them after 10 s by default): reopening one costs
     // the server a process and the request that waits for it several milliseconds.
@@ -254,14 +330,14 @@ class PostgresDatabase implements Database {
     });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    const db = new PostgresDatabase(pool);
+    const db = new PostgresDatabase(pool, observer);
     await db.ping();
     return db;
   }
 
   async query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    this.counter.count(table);
-    return this.run<R>(sql, params);
+    this.observer.count(table);
+    return this.run<R>(sql, params, [table]);
   }
 
   forRequest(): Statements {
@@ -269,22 +345,24 @@ class PostgresDatabase implements Database {
   }
 
   async search<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    this.counter.count(table);
+    this.observer.count(table);
     this.sent++;
     // Unnamed: planned at each execution with its values, whatever plan_cache_mode says.
-    return (await this.pool.query({ text: sql, values: params as unknown[] })).rows as R[];
+    return this.observer.roundTrip(sql, { tables: [table] }, async () => (await this.pool.query({ text: sql, values: params as unknown[] })).rows as R[]);
   }
 
-  /** Sends one statement, already counted by table. */
-  async run<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
+  /** Sends one statement (or a request's gathered ones), already counted by table; `tables` are what it reads. */
+  async run<R>(sql: string, params: readonly unknown[], tables: readonly string[], statements?: number): Promise<R[]> {
     this.sent++;
     // A named statement is parsed and planned once per connection, then only bound and run:
     // the data sources issue the same few statements thousands of times a second.
-    return (await this.pool.query({ name: statementName(sql), text: sql, values: params as unknown[] })).rows as R[];
+    const name = statementName(sql);
+    return this.observer.roundTrip(sql, { tables, statement: name, ...(statements === undefined ? {} : { statements }) }, async () =>
+      (await this.pool.query({ name, text: sql, values: params as unknown[] })).rows as R[]);
   }
 
   count(table: string): void {
-    this.counter.count(table);
+    this.observer.count(table);
   }
 
   roundTrips(): number {
@@ -293,19 +371,20 @@ class PostgresDatabase implements Database {
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const send = <R>(sql: string, params: readonly unknown[] = []) => this.observer.roundTrip(sql, {}, async () => (await client.query(sql, params as unknown[])).rows as R[]);
     try {
-      await client.query('BEGIN');
+      await send('BEGIN');
       const result = await work({
-        query: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[],
+        query: send,
         copyIn: async (table, columns, copyText) => {
-          const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-          await pipeline(Readable.from([copyText]), stream);
+          const sql = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
+          await this.observer.roundTrip(sql, { tables: [table] }, () => pipeline(Readable.from([copyText]), client.query(copyFrom(sql))));
         },
       });
-      await client.query('COMMIT');
+      await send('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      await send('ROLLBACK').catch(() => {});
       throw error;
     } finally {
       client.release();
@@ -317,7 +396,7 @@ class PostgresDatabase implements Database {
   }
 
   statementCounts(): Record<string, number> {
-    return this.counter.snapshot();
+    return this.observer.snapshot();
   }
 
   async close(): Promise<void> {
@@ -327,6 +406,7 @@ class PostgresDatabase implements Database {
 
 /** A statement waiting for the end of its turn. */
 interface Waiting {
+  readonly table: string;
   readonly sql: string;
   readonly params: readonly unknown[];
   // Function properties, not methods: they are the promise's own resolve and reject, passed on as they are.
@@ -361,10 +441,10 @@ class CombinedStatements implements Statements {
 
   query<R>(table: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
     this.db.count(table);
-    if (/['"]|\$\$/.test(sql)) return this.db.run<R>(sql, params);
+    if (/['"]|\$\$/.test(sql)) return this.db.run<R>(sql, params, [table]);
     return new Promise<R[]>((resolve, reject) => {
       // DataLoader dispatches each table's batch from process.nextTick; this tick comes after them.
-      if (this.waiting.push({ sql, params, resolve: resolve as (rows: unknown[]) => void, reject }) === 1) process.nextTick(() => this.flush());
+      if (this.waiting.push({ table, sql, params, resolve: resolve as (rows: unknown[]) => void, reject }) === 1) process.nextTick(() => this.flush());
     });
   }
 
@@ -376,11 +456,11 @@ class CombinedStatements implements Statements {
     const batch = this.waiting.sort((x, y) => (x.sql < y.sql ? -1 : x.sql > y.sql ? 1 : 0));
     this.waiting = [];
     const { sql, params } = gathered(batch);
-    this.db.run<Record<string, unknown[] | null>>(sql, params).then(
+    this.db.run<Record<string, unknown[] | null>>(sql, params, batch.map((w) => w.table), batch.length).then(
       ([row]) => batch.forEach((w, i) => w.resolve(row![`r${i}`] ?? [])),
       (error: unknown) => {
         if (batch.length === 1) batch[0]!.reject(error);
-        else for (const w of batch) this.db.run(w.sql, w.params).then(w.resolve, w.reject);
+        else for (const w of batch) this.db.run(w.sql, w.params, [w.table]).then(w.resolve, w.reject);
       },
     );
   }

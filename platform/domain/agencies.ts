@@ -51,6 +51,14 @@ export function agencyOfCode(code: string): Agency | undefined {
   return AGENCIES.find((agency) => AGENCY_REGISTRY[agency].code === code);
 }
 
+/** Default admin ports of the subgraphs (/metrics, /healthz, /readyz): 9401–9404; the gateway's is 9400. */
+export const DEFAULT_SUBGRAPH_ADMIN_PORTS: Record<Agency, number> = {
+  market: 9401,
+  tax: 9402,
+  social: 9403,
+  customs: 9404,
+};
+
 /** True when `value` names one of the four agencies. */
 export function isAgency(value: string): value is Agency {
   return (AGENCIES as readonly string[]).includes(value);

@@ -1,10 +1,12 @@
 /** Configuration of one agency's subgraph process, read once at start-up. */
 import path from 'node:path';
-import { AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, type Agency } from '../../platform/domain/agencies.js';
+import { AGENCY_CODES, DEFAULT_SUBGRAPH_ADMIN_PORTS, DEFAULT_SUBGRAPH_PORTS, type Agency } from '../../platform/domain/agencies.js';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import type { DatabaseLocation } from '../../platform/db/database.js';
 import { dataDirFrom, databaseLocationFrom } from '../../platform/config/dataLocations.js';
-import { intFrom, onOffFrom, portFrom, stringFrom } from '../../platform/config/env.js';
+import { ConfigurationError, intFrom, onOffFrom, portFrom, stringFrom } from '../../platform/config/env.js';
+import { adminHostFrom } from '../../platform/observability/adminServer.js';
+import { logLevelFrom, type LogLevel } from '../../platform/observability/logger.js';
 import { signingKeyFile, signingPublicKeyFile } from '../../platform/trust/keys.js';
 
 /** What a subgraph process needs to run. */
@@ -13,6 +15,12 @@ export interface SubgraphConfig {
   readonly host: string;
   /** `MEG_<AGENCY>_PORT`, default 4001–4004. */
   readonly port: number;
+  /** `MEG_ADMIN_HOST` (default 127.0.0.1): where the admin port listens. */
+  readonly adminHost: string;
+  /** `MEG_<AGENCY>_ADMIN_PORT`, default 9401–9404: /metrics, /healthz and /readyz, apart from the gateway's port. */
+  readonly adminPort: number;
+  /** `MEG_LOG_LEVEL` (default info). */
+  readonly logLevel: LogLevel;
   /** `DATABASE_URL_<AGENCY>` for PostgreSQL, else PGlite under `MEG_DATA_DIR/<agency>`. */
   readonly database: DatabaseLocation;
   readonly databasePoolSize: number;
@@ -27,7 +35,7 @@ export interface SubgraphConfig {
    * answered, to make a slow agency observable (parallelism, deadlines, graceful shutdown).
    */
   readonly artificialDelayMs: number;
-  /** `MEG_ACCESS_LOG` (default on): a JSON line per request naming the caller and purpose. */
+  /** `MEG_ACCESS_LOG` (default on): a log line per request naming the caller and purpose. */
   readonly accessLog: boolean;
   /**
    * `MEG_REQUIRE_GATEWAY_SIGNATURE` (default on). Off only for the benchmark, so that a plain
@@ -42,10 +50,16 @@ export interface SubgraphConfig {
 /** Reads and validates the configuration of `agency`'s subgraph. */
 export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const code = AGENCY_CODES[agency];
+  const port = portFrom(env, `MEG_${code}_PORT`, DEFAULT_SUBGRAPH_PORTS[agency]);
+  const adminPort = portFrom(env, `MEG_${code}_ADMIN_PORT`, DEFAULT_SUBGRAPH_ADMIN_PORTS[agency]);
+  if (adminPort !== 0 && adminPort === port) throw new ConfigurationError(`MEG_${code}_ADMIN_PORT=${adminPort} is the subgraph's public port: the admin port must be another`);
   return {
     agency,
     host: stringFrom(env, 'MEG_HOST', '127.0.0.1'),
-    port: portFrom(env, `MEG_${code}_PORT`, DEFAULT_SUBGRAPH_PORTS[agency]),
+    port,
+    adminHost: adminHostFrom(env),
+    adminPort,
+    logLevel: logLevelFrom(env),
     database: databaseLocationFrom(env, agency),
     databasePoolSize: intFrom(env, 'MEG_DATABASE_POOL_SIZE', 10, 1, 200),
     signingKeyFile: path.resolve(projectRoot, stringFrom(env, `MEG_${code}_SIGNING_KEY`, path.join(dataDirFrom(env), 'keys', signingKeyFile(agency)))),

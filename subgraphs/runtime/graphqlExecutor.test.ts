@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../platform/observability/logger.js';
 import { SubgraphExecutor } from './graphqlExecutor.js';
 
 const schema = buildSubgraphSchema([
@@ -99,10 +101,27 @@ describe('the subgraph executor', () => {
   });
 });
 
+describe('how a request ended', () => {
+  it.each([
+    ['answered in full', { query: '{ enterprise(uscc: "A1") { uscc } }' }, 'ok', 'NONE'],
+    ['answered in part', { query: '{ refused enterprise(uscc: "A1") { uscc } }' }, 'partial', 'BAD_USER_INPUT'],
+    ['failed in a field', { query: '{ broken }' }, 'partial', 'INTERNAL_SERVER_ERROR'],
+    ['could not run', { query: '{ enterprise(uscc: "A1") { nmae } }' }, 'refused', 'GRAPHQL_VALIDATION_FAILED'],
+    ['had variables that do not fit', { query: 'query Q($u: String!) { enterprise(uscc: $u) { uscc } }', variables: { u: 7 } }, 'refused', 'BAD_USER_INPUT'],
+    ['was no request', { variables: {} }, 'refused', 'BAD_REQUEST'],
+  ])('is told for a request that %s', async (_, body, outcome, code) => {
+    expect(await executor.run(body, context)).toMatchObject({ outcome, code });
+  });
+});
+
 describe('an executor without a formatter of its own', () => {
   it("hides the message of an error without a code (a driver's, a bug's) and keeps the codes of the others", async () => {
     const plain = new SubgraphExecutor<{ prefix: string }>(schema);
-    const response = await plain.run({ query: '{ broken refused }' }, context);
+    const logged: string[] = [];
+    const log = createLogger({ service: 'meg-test', destination: new Writable({ write: (chunk, _, done) => done(void logged.push(String(chunk))) }) });
+    const response = await plain.run({ query: '{ broken refused }' }, context, log.child({ requestId: 'req-9' }));
+    // What the caller is not told goes to the request's log.
+    expect(logged.map((l) => JSON.parse(l))).toMatchObject([{ level: 'error', requestId: 'req-9', event: 'resolver failed', error: 'Error: connection to 10.0.0.7 refused', path: ['broken'] }]);
     expect(JSON.parse(response.body)).toEqual({
       data: { broken: null, refused: null },
       errors: [

@@ -1,10 +1,17 @@
 /**
  * Runs one agency's subgraph: its own database (migrated at start), its Apollo subgraph schema,
- * and an HTTP server that answers GraphQL only for requests signed by the gateway
- * ({@link SubgraphExecutor} runs them).
+ * an HTTP server that answers GraphQL only for requests signed by the gateway
+ * ({@link SubgraphExecutor} runs them), and its admin port.
  *
- * Routes: POST /graphql (signed), GET /healthz (the process is up), GET /readyz (the database
- * answers), GET /metrics (request and SQL statement counters, no data).
+ * Routes: POST /graphql (signed), GET /healthz (the process is up) and GET /readyz (the database
+ * answers), the last two for the gateway, which asks each agency's readiness. The admin port
+ * (`MEG_<AGENCY>_ADMIN_PORT`, on loopback) serves /metrics (requests by outcome and code, their
+ * latency, signature checks, SQL statements and round trips, the process's own; no data), /healthz
+ * and /readyz.
+ *
+ * Each request is a span continuing the gateway's trace (its `traceparent` header, beside the
+ * signed ones), with the signature check, the execution and every SQL round trip as its children,
+ * and its log lines carry the gateway's request id and the trace id.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -17,6 +24,10 @@ import type { Agency } from '../../platform/domain/agencies.js';
 import { checkCodeCount } from '../../platform/domain/codeLists.js';
 import { AmountScalar, DateScalar, USCCScalar } from '../../platform/domain/scalars.js';
 import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge, stopOnSignals } from '../../platform/http/httpServer.js';
+import { startAdminServer, type AdminServer, type Readiness } from '../../platform/observability/adminServer.js';
+import { configureLogger, logger, requestLogger, type Logger } from '../../platform/observability/logger.js';
+import { FAST_SECONDS_BUCKETS, histogram, readOnScrape, type Outcome } from '../../platform/observability/metrics.js';
+import { contextFromHeaders, SpanKind, startTracing, traceIdFromHeaders, withSpan, type Span } from '../../platform/observability/tracing.js';
 import { CursorSealer, cursorKey } from '../../platform/trust/cursor.js';
 import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerifier } from '../../platform/trust/gatewaySignature.js';
 import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
@@ -67,8 +78,10 @@ export interface SubgraphDefinition<Sources> {
 /** A running subgraph. */
 export interface RunningSubgraph {
   readonly url: string;
+  /** The admin port's base URL (/metrics, /healthz, /readyz). */
+  readonly adminUrl: string;
   readonly db: Database;
-  /** Stops taking requests, finishes those under way and closes the database. */
+  /** Stops taking requests, finishes those under way, closes the database, then the admin port. */
   stop(): Promise<void>;
 }
 
@@ -80,11 +93,11 @@ function enterprisesByCode(_: unknown, { uscc }: { uscc: string[] }): Enterprise
 
 /**
  * What a caller learns of a failure inside the agency (its database down, a bug): that the
- * agency could not answer, not the driver's message. The whole error goes to the log.
+ * agency could not answer, not the driver's message. The whole error goes to the request's log.
  */
-export function internalErrorHidden(agency: string, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function internalErrorHidden(agency: string, formatted: GraphQLFormattedError, error: unknown, log: Logger = logger()): GraphQLFormattedError {
   if (formatted.extensions?.['code'] !== 'INTERNAL_SERVER_ERROR') return formatted;
-  console.error(JSON.stringify({ level: 'error', agency, error: String((error as { originalError?: unknown })?.originalError ?? error), path: formatted.path }));
+  log.error({ event: 'resolver failed', agency, error: String((error as { originalError?: unknown })?.originalError ?? error), path: formatted.path }, 'the agency could not read its data');
   return {
     message: `the ${agency} subgraph could not read its data`,
     ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -107,7 +120,7 @@ export async function runSubgraph<Sources>(
   const cursors = new CursorSealer(cursorKey(ownKey, definition.agency), { ttlMs: config.cursorTtlMs });
   const verifier = new SignatureVerifier(signingKey, { maxSkewMs: config.signatureMaxSkewMs });
   // Every statement of a data source looks rows up by code or by prefix through an index.
-  const db = await openDatabase(config.database, { poolSize: config.databasePoolSize, genericPlans: true });
+  const db = await openDatabase(config.database, { poolSize: config.databasePoolSize, genericPlans: true, store: definition.agency });
   await migrate(db, path.join(projectRoot, 'subgraphs', definition.agency, 'migrations'));
 
   const schema = buildSubgraphSchema([
@@ -122,7 +135,7 @@ export async function runSubgraph<Sources>(
       } as GraphQLResolverMap<unknown>,
     },
   ]);
-  const executor = new SubgraphExecutor<SubgraphContext<Sources>>(schema, (formatted, error) => internalErrorHidden(definition.agency, formatted, error));
+  const executor = new SubgraphExecutor<SubgraphContext<Sources>>(schema, (formatted, error, log) => internalErrorHidden(definition.agency, formatted, error, log));
 
   const served = await serveSignedGraphQL({
     name: definition.agency,
@@ -139,54 +152,65 @@ export async function runSubgraph<Sources>(
         return { ready: false, detail: { agency: definition.agency, status: 'database unavailable' } };
       }
     },
-    metrics: () =>
-      [
-        '# HELP meg_subgraph_sql_statements_total SQL statements issued by data sources, by table.',
-        '# TYPE meg_subgraph_sql_statements_total counter',
-        ...Object.entries(db.statementCounts()).map(([table, n]) => `meg_subgraph_sql_statements_total{agency="${definition.agency}",table="${table}"} ${n}`),
-        '# HELP meg_subgraph_sql_round_trips_total Statements sent to the database (a request\'s statements of one turn travel as one).',
-        '# TYPE meg_subgraph_sql_round_trips_total counter',
-        `meg_subgraph_sql_round_trips_total{agency="${definition.agency}"} ${db.roundTrips()}`,
-      ],
     artificialDelayMs: config.artificialDelayMs,
     accessLog: config.accessLog,
     requireSignature: config.requireGatewaySignature,
   });
+  let admin: AdminServer;
+  try {
+    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, readiness: served.readiness });
+  } catch (error) {
+    await served.stop();
+    await db.close();
+    throw new Error(`the admin port ${config.adminHost}:${config.adminPort} cannot be had (${(error as Error).message})`, { cause: error });
+  }
   if (!config.requireGatewaySignature) {
-    console.warn(`${definition.agency} subgraph: MEG_REQUIRE_GATEWAY_SIGNATURE=off — unsigned requests are answered. For benchmarks only.`);
+    logger().warn({ agency: definition.agency }, `${definition.agency} subgraph: MEG_REQUIRE_GATEWAY_SIGNATURE=off — unsigned requests are answered. For benchmarks only.`);
   }
 
   return {
     url: served.url,
+    adminUrl: admin.url,
     db,
     async stop() {
+      // The admin port stays up through the drain, so that it can be watched (/readyz says draining).
       await served.stop();
       await db.close();
+      await admin.stop();
     },
   };
 }
 
 /**
- * Runs a subgraph as the main program of its process: logs where it listens, and on SIGTERM or
- * SIGINT finishes the requests under way before exiting.
+ * Runs a subgraph as the main program of its process: starts its logging and tracing, logs where
+ * it listens, and on SIGTERM or SIGINT finishes the requests under way, and exports the spans
+ * still buffered, before exiting.
  */
 export async function main<Sources>(definition: SubgraphDefinition<Sources>): Promise<void> {
+  const service = `meg-${definition.agency}`;
   let running: RunningSubgraph;
+  let tracing: ReturnType<typeof startTracing>;
   try {
-    running = await runSubgraph(definition);
+    const config = loadSubgraphConfig(definition.agency);
+    configureLogger({ service, level: config.logLevel });
+    tracing = startTracing({ service });
+    running = await runSubgraph(definition, config);
   } catch (error) {
-    console.error(`${definition.agency} subgraph cannot start: ${(error as Error).message}`);
+    logger().fatal({ agency: definition.agency }, `${definition.agency} subgraph cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
-  console.log(`${definition.agency} subgraph on ${running.url} (${running.db.backend})`);
-  stopOnSignals(() => running.stop());
+  logger().info({ agency: definition.agency, url: running.url, admin: running.adminUrl, backend: running.db.backend, tracing: tracing.enabled }, `${definition.agency} subgraph on ${running.url} (${running.db.backend}), admin on ${running.adminUrl}`);
+  stopOnSignals(async () => {
+    await running.stop();
+    await tracing.shutdown();
+  });
 }
 
 /** How {@link serveSignedGraphQL} serves a subgraph. */
 export interface SignedGraphQLOptions<C extends object> {
   /** Not shared with other cluster workers (a worker's in-process subgraph). */
   readonly exclusive?: boolean;
-  /** The subgraph's name in logs and metrics. */
+  /** The subgraph's name in logs, metrics (the `agency` label) and spans. */
   readonly name: string;
   readonly host: string;
   readonly port: number;
@@ -196,12 +220,19 @@ export interface SignedGraphQLOptions<C extends object> {
   readonly contextFor: (caller: CallerContext) => C;
   /** Whether the subgraph can answer (its database, say), with details for /readyz. */
   readonly readiness: () => Promise<{ ready: boolean; detail: Record<string, unknown> }>;
-  /** More Prometheus lines for /metrics. */
-  readonly metrics?: () => string[];
   readonly artificialDelayMs?: number;
   readonly accessLog?: boolean;
   /** False only for the benchmark: unsigned requests are answered as an anonymous caller. */
   readonly requireSignature?: boolean;
+}
+
+/** A subgraph's HTTP front, serving. */
+export interface SignedGraphQLServer {
+  readonly url: string;
+  /** What /readyz says: the subgraph's own readiness, or not ready while it drains. */
+  readiness(): Promise<Readiness>;
+  /** Stops taking requests (draining from then on) and finishes those under way. */
+  stop(): Promise<void>;
 }
 
 /** The caller of an unsigned request when signatures are not required (benchmark only). */
@@ -209,107 +240,31 @@ const UNSIGNED_CALLER: CallerContext = { requestId: 'unsigned', sub: 'unsigned',
 
 /**
  * Serves a subgraph over HTTP: POST /graphql for requests signed by the gateway (anything else is
- * refused before a resolver runs), GET /healthz, /readyz and /metrics.
+ * refused before a resolver runs), GET /healthz and /readyz. Its metrics go to the process
+ * registry, under the `agency` label of its name.
  */
-export async function serveSignedGraphQL<C extends object>(options: SignedGraphQLOptions<C>): Promise<{ url: string; stop(): Promise<void> }> {
-  const { name, executor, verifier } = options;
-  let graphqlRequests = 0;
-  let refusedRequests = 0;
-  let abandonedRequests = 0;
-  let requestSeconds = 0;
-  let signatureChecks = 0;
-  let signatureSeconds = 0;
-  let inFlight = 0;
+export async function serveSignedGraphQL<C extends object>(options: SignedGraphQLOptions<C>): Promise<SignedGraphQLServer> {
+  const metrics = new SubgraphMetrics(options.name);
   let draining = false;
+  const readiness = async (): Promise<Readiness> => (draining ? { ready: false, detail: { status: 'draining' } } : options.readiness());
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let abandoned = false;
-    res.on('close', () => {
-      if (!res.writableFinished) abandoned = true;
-    });
     const url = new URL(req.url ?? '/', 'http://subgraph');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && url.pathname === '/readyz') {
-      if (draining) return sendJson(res, 503, { status: 'draining' });
-      const { ready, detail } = await options.readiness();
+      const { ready, detail } = await readiness();
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...detail });
-    }
-    if (req.method === 'GET' && url.pathname === '/metrics') {
-      return sendText(res, 200, metricsText(name, graphqlRequests, refusedRequests, [
-        '# HELP meg_subgraph_requests_in_flight GraphQL requests accepted whose handling has not ended (answered, or found abandoned).',
-        '# TYPE meg_subgraph_requests_in_flight gauge',
-        `meg_subgraph_requests_in_flight{agency="${name}"} ${inFlight}`,
-        '# HELP meg_subgraph_abandoned_requests_total Requests the gateway gave up on before they were executed.',
-        '# TYPE meg_subgraph_abandoned_requests_total counter',
-        `meg_subgraph_abandoned_requests_total{agency="${name}"} ${abandonedRequests}`,
-        '# HELP meg_subgraph_request_seconds Time spent answering GraphQL requests (from the signature check to the last byte).',
-        '# TYPE meg_subgraph_request_seconds summary',
-        `meg_subgraph_request_seconds_sum{agency="${name}"} ${requestSeconds}`,
-        `meg_subgraph_request_seconds_count{agency="${name}"} ${graphqlRequests}`,
-        '# HELP meg_subgraph_signature_check_seconds Time spent checking gateway signatures (header, HMAC, nonce, caller context).',
-        '# TYPE meg_subgraph_signature_check_seconds summary',
-        `meg_subgraph_signature_check_seconds_sum{agency="${name}"} ${signatureSeconds}`,
-        `meg_subgraph_signature_check_seconds_count{agency="${name}"} ${signatureChecks}`,
-        ...(options.metrics?.() ?? []),
-      ]));
     }
     if (url.pathname !== '/graphql') return sendJson(res, 404, graphqlError('NOT_FOUND', 'no such route'));
     if (req.method !== 'POST') return sendJson(res, 405, graphqlError('METHOD_NOT_ALLOWED', 'use POST'), { allow: 'POST' });
-
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === null) return sendTooLarge(res, MAX_BODY_BYTES);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      requestSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+    return withSpan('POST /graphql', { 'http.request.method': 'POST', 'url.path': '/graphql', 'meg.subgraph': options.name }, (span) => answerGraphQL(options, metrics, req, res, span), {
+      kind: SpanKind.SERVER,
+      parent: contextFromHeaders(req.headers),
     });
-    const unsigned = options.requireSignature === false && req.headers[SIGNATURE_HEADER] === undefined;
-    let verdict: ReturnType<SignatureVerifier['verify']>;
-    if (unsigned) {
-      verdict = { ok: true, caller: UNSIGNED_CALLER };
-    } else {
-      const checking = process.hrtime.bigint();
-      verdict = verifier.verify({ method: 'POST', path: url.pathname, body }, req.headers);
-      signatureSeconds += Number(process.hrtime.bigint() - checking) / 1e9;
-      signatureChecks++;
-    }
-    if (!verdict.ok) {
-      refusedRequests++;
-      return sendJson(res, verdict.status, graphqlError(verdict.code, verdict.message));
-    }
-    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-      return sendJson(res, 415, graphqlError('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json'));
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      return sendJson(res, 400, graphqlError('BAD_REQUEST', 'the body is not JSON'));
-    }
-    graphqlRequests++;
-    inFlight++;
-    try {
-      if (options.accessLog) {
-        // The agency's own record of who asked, for what, through the gateway.
-        const { requestId, sub, agency, purpose } = verdict.caller;
-        const operationName = (parsed as { operationName?: unknown }).operationName ?? null;
-        console.log(JSON.stringify({ at: new Date().toISOString(), event: 'graphql', agency: name, requestId, caller: { sub, agency, purpose }, operationName }));
-      }
-      if (options.artificialDelayMs) await new Promise((r) => setTimeout(r, options.artificialDelayMs));
-      if (abandoned) {
-        // The gateway gave up on this request (its caller cancelled or its deadline passed): no work for nobody.
-        abandonedRequests++;
-        return;
-      }
-      const caller = verdict.caller;
-      const response = await executor.run(parsed, () => options.contextFor(caller));
-      res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(response.body) });
-      res.end(response.body);
-    } finally {
-      inFlight--;
-    }
   };
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     handle(req, res).catch(() => {
+      metrics.answered('error', 'INTERNAL_SERVER_ERROR');
       if (!res.headersSent) sendJson(res, 500, graphqlError('INTERNAL_SERVER_ERROR', 'internal error'));
       else res.destroy();
     });
@@ -319,6 +274,7 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
     url: `http://${options.host}:${port}/graphql`,
+    readiness,
     async stop() {
       draining = true;
       await closeServer(server);
@@ -326,20 +282,121 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
   };
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-  res.end(text);
+/** Answers one POST /graphql: the signature, the body, then the executor. */
+async function answerGraphQL<C extends object>(options: SignedGraphQLOptions<C>, metrics: SubgraphMetrics, req: IncomingMessage, res: ServerResponse, span: Span): Promise<void> {
+  let abandoned = false;
+  res.on('close', () => {
+    if (!res.writableFinished) abandoned = true;
+  });
+  const refused = (status: number, code: string) => {
+    metrics.answered('refused', code);
+    span.setAttributes({ 'http.response.status_code': status, 'meg.outcome': 'refused', 'error.type': code });
+  };
+  const refuse = (status: number, code: string, message: string) => {
+    refused(status, code);
+    sendJson(res, status, graphqlError(code, message));
+  };
+
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body === null) {
+    refused(413, 'PAYLOAD_TOO_LARGE');
+    return sendTooLarge(res, MAX_BODY_BYTES);
+  }
+  const stopTimer = metrics.requestSeconds.startTimer();
+  res.on('finish', () => stopTimer());
+  const verdict = await verifySignature(options, metrics, req, body);
+  if (!verdict.ok) {
+    metrics.refused++;
+    return refuse(verdict.status, verdict.code, verdict.message);
+  }
+  if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return refuse(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return refuse(400, 'BAD_REQUEST', 'the body is not JSON');
+  }
+
+  const caller = verdict.caller;
+  span.setAttribute('meg.request.id', caller.requestId);
+  const log = requestLogger({ requestId: caller.requestId, traceId: traceIdFromHeaders(req.headers) });
+  metrics.accepted++;
+  metrics.inFlight++;
+  try {
+    if (options.accessLog) {
+      // The agency's own record of who asked, for what, through the gateway.
+      const operationName = (parsed as { operationName?: unknown }).operationName ?? null;
+      log.info({ event: 'graphql', agency: options.name, caller: { sub: caller.sub, agency: caller.agency, purpose: caller.purpose }, operationName }, 'graphql request');
+    }
+    if (options.artificialDelayMs) await new Promise((r) => setTimeout(r, options.artificialDelayMs));
+    if (abandoned) {
+      // The gateway gave up on this request (its caller cancelled or its deadline passed): no work for nobody.
+      metrics.abandoned++;
+      span.setAttribute('meg.outcome', 'abandoned');
+      return;
+    }
+    const response = await options.executor.run(parsed, () => options.contextFor(caller), log);
+    metrics.answered(response.outcome, response.code);
+    span.setAttributes({ 'http.response.status_code': response.status, 'meg.outcome': response.outcome });
+    if (response.code !== 'NONE') span.setAttribute('error.type', response.code);
+    res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(response.body) });
+    res.end(response.body);
+  } finally {
+    metrics.inFlight--;
+  }
 }
 
-function metricsText(agency: string, requests: number, refused: number, more: readonly string[]): string {
-  const lines = [
-    '# HELP meg_subgraph_graphql_requests_total GraphQL requests accepted (signed by the gateway).',
-    '# TYPE meg_subgraph_graphql_requests_total counter',
-    `meg_subgraph_graphql_requests_total{agency="${agency}"} ${requests}`,
-    '# HELP meg_subgraph_refused_requests_total Requests refused for a missing or bad gateway signature.',
-    '# TYPE meg_subgraph_refused_requests_total counter',
-    `meg_subgraph_refused_requests_total{agency="${agency}"} ${refused}`,
-    ...more,
-  ];
-  return `${lines.join('\n')}\n`;
+/** The gateway's signature on a request, checked and timed (or, for the benchmark only, an unsigned request let through). */
+function verifySignature<C extends object>(options: SignedGraphQLOptions<C>, metrics: SubgraphMetrics, req: IncomingMessage, body: Buffer): Promise<ReturnType<SignatureVerifier['verify']>> {
+  if (options.requireSignature === false && req.headers[SIGNATURE_HEADER] === undefined) return Promise.resolve({ ok: true, caller: UNSIGNED_CALLER });
+  return withSpan('authenticate', {}, (span) => {
+    const stopTimer = metrics.signatureSeconds.startTimer();
+    const verdict = options.verifier.verify({ method: 'POST', path: '/graphql', body }, req.headers);
+    stopTimer();
+    if (!verdict.ok) span.setAttribute('error.type', verdict.code);
+    return verdict;
+  });
+}
+
+/**
+ * One subgraph's series on the process registry, each under the subgraph's `agency` label. Counts
+ * and levels are plain numbers read when scraped, and the histograms' series are kept.
+ */
+class SubgraphMetrics {
+  accepted = 0;
+  refused = 0;
+  abandoned = 0;
+  inFlight = 0;
+  readonly requestSeconds;
+  readonly signatureSeconds;
+  private readonly responses = new Map<string, { readonly outcome: Outcome; readonly code: string; count: number }>();
+
+  constructor(agency: string) {
+    const labels = { agency };
+    const plain = (kind: 'counter' | 'gauge', name: string, help: string, read: () => number) => readOnScrape(kind, { name, help, labelNames: ['agency'] }, () => [[labels, read()]]);
+    plain('counter', 'meg_subgraph_graphql_requests_total', 'GraphQL requests accepted (signed by the gateway).', () => this.accepted);
+    plain('counter', 'meg_subgraph_refused_requests_total', 'Requests refused for a missing or bad gateway signature.', () => this.refused);
+    plain('counter', 'meg_subgraph_abandoned_requests_total', 'Requests the gateway gave up on before they were executed.', () => this.abandoned);
+    plain('gauge', 'meg_subgraph_requests_in_flight', 'GraphQL requests accepted whose handling has not ended (answered, or found abandoned).', () => this.inFlight);
+    readOnScrape(
+      'counter',
+      { name: 'meg_subgraph_responses_total', help: 'GraphQL requests answered, by outcome and first error code (NONE without one).', labelNames: ['agency', 'outcome', 'code'] },
+      () => [...this.responses.values()].map(({ outcome, code, count }) => [{ agency, outcome, code }, count] as const),
+    );
+    this.requestSeconds = histogram({ name: 'meg_subgraph_request_seconds', help: 'Time spent answering GraphQL requests (from the signature check to the last byte).', labelNames: ['agency'] }).series(labels);
+    this.signatureSeconds = histogram({
+      name: 'meg_subgraph_signature_check_seconds',
+      help: 'Time spent checking gateway signatures (header, HMAC, nonce, caller context).',
+      labelNames: ['agency'],
+      buckets: FAST_SECONDS_BUCKETS,
+    }).series(labels);
+  }
+
+  /** A request was answered so. */
+  answered(outcome: Outcome, code: string): void {
+    const key = `${outcome} ${code}`;
+    const seen = this.responses.get(key);
+    if (seen) seen.count++;
+    else this.responses.set(key, { outcome, code, count: 1 });
+  }
 }

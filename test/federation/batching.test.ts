@@ -40,7 +40,7 @@ const TABLES: Record<string, string[]> = {
 async function counters(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const agency of AGENCIES) {
-    const metrics = await subgraphMetrics(federation.subgraphUrls[agency]);
+    const metrics = await subgraphMetrics(federation.adminUrls[agency]);
     out[`${agency} requests`] = requestCount(metrics, agency);
     out[`${agency} round trips`] = roundTripCount(metrics, agency);
     for (const table of TABLES[agency]!) out[table] = statementCount(metrics, agency, table);

@@ -125,7 +125,7 @@ describe('the gateway process', () => {
   });
 
   it('says it is draining while it still serves, finishes the requests under way, then exits cleanly', async () => {
-    const requests = async () => Promise.all((['market', 'tax'] as const).map(async (a) => requestCount(await subgraphMetrics(embedded.subgraphUrls[a]), a)));
+    const requests = async () => Promise.all((['market', 'tax'] as const).map(async (a) => requestCount(await subgraphMetrics(embedded.adminUrls[a]), a)));
     const before = await requests();
     const inFlight = Array.from({ length: 5 }, (_, i) =>
       graphql(embedded.gatewayUrl, 'query($c: [USCC!]!) { enterprises(uscc: $c) { uscc market { name } tax { taxpayerType } } }', {

@@ -14,6 +14,7 @@ import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 const taxUrl = federation.subgraphUrls.tax;
+const taxAdminUrl = federation.adminUrls.tax;
 const uscc = universe(federation.seed, 1)[0]!.uscc;
 const caller: CallerContext = { requestId: 'test', sub: 'public', agency: null, roles: [], region: null, purpose: null };
 const ENTITIES = JSON.stringify({
@@ -37,7 +38,7 @@ async function post(body: string, headers: Record<string, string> = {}): Promise
 }
 
 async function taxDatabaseUse(): Promise<number> {
-  const m = await subgraphMetrics(taxUrl);
+  const m = await subgraphMetrics(taxAdminUrl);
   return statementCount(m, 'tax', 'tax_taxpayers') + requestCount(m, 'tax');
 }
 
@@ -57,10 +58,10 @@ describe('subgraphs trust only the gateway', () => {
 
   it('tells an operator how many signatures it checked and the time they took', async () => {
     const checks = (m: Map<string, number>) => [m.get('meg_subgraph_signature_check_seconds_count{agency="tax"}') ?? NaN, m.get('meg_subgraph_signature_check_seconds_sum{agency="tax"}') ?? NaN];
-    const [countBefore, secondsBefore] = checks(await subgraphMetrics(taxUrl));
+    const [countBefore, secondsBefore] = checks(await subgraphMetrics(taxAdminUrl));
     await post(ENTITIES, signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller));
     await post(ENTITIES, signRequest(strangerKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller));
-    const [countAfter, secondsAfter] = checks(await subgraphMetrics(taxUrl));
+    const [countAfter, secondsAfter] = checks(await subgraphMetrics(taxAdminUrl));
     // Refused requests are checked too; other tests may run requests meanwhile, hence at least.
     expect(countAfter! - countBefore!).toBeGreaterThanOrEqual(2);
     expect(secondsAfter!).toBeGreaterThan(secondsBefore!);

@@ -6,7 +6,7 @@ const federation = inject('federation');
 const QUERY = 'query One($uscc: USCC!) { enterprise(uscc: $uscc) { uscc } }';
 
 async function agencyRequests(): Promise<number[]> {
-  return Promise.all(AGENCIES.map(async (a) => requestCount(await subgraphMetrics(federation.subgraphUrls[a]), a)));
+  return Promise.all(AGENCIES.map(async (a) => requestCount(await subgraphMetrics(federation.adminUrls[a]), a)));
 }
 
 describe('the USCC scalar at the gateway', () => {

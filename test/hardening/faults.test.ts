@@ -99,10 +99,10 @@ describe('an agency that is slow', () => {
       // (a worker whose pause has just ended lets one probe through instead; then the next is tried).
       let open: Awaited<ReturnType<typeof profile>> | null = null;
       for (let i = 0; i < 40 && !open; i++) {
-        const asked = requestCount(await subgraphMetrics(federation.subgraphUrls.customs), 'customs');
+        const asked = requestCount(await subgraphMetrics(federation.adminUrls.customs), 'customs');
         const res = await profile();
         if (errorOf(res.body, 'customs')?.extensions?.code !== 'SUBGRAPH_CIRCUIT_OPEN') continue;
-        expect(requestCount(await subgraphMetrics(federation.subgraphUrls.customs), 'customs')).toBe(asked);
+        expect(requestCount(await subgraphMetrics(federation.adminUrls.customs), 'customs')).toBe(asked);
         open = res;
       }
       expect(open).not.toBeNull();
@@ -118,16 +118,16 @@ describe('an agency that is slow', () => {
     await federation.stopAgency('social');
     await federation.startAgency('social', { MEG_SOCIAL_ARTIFICIAL_DELAY_MS: '5000' });
     try {
-      const abandonedBefore = (await subgraphMetrics(federation.subgraphUrls.social)).get('meg_subgraph_abandoned_requests_total{agency="social"}') ?? 0;
-      const receivedBefore = requestCount(await subgraphMetrics(federation.subgraphUrls.social), 'social');
+      const abandonedBefore = (await subgraphMetrics(federation.adminUrls.social)).get('meg_subgraph_abandoned_requests_total{agency="social"}') ?? 0;
+      const receivedBefore = requestCount(await subgraphMetrics(federation.adminUrls.social), 'social');
       const controller = new AbortController();
       const pending = profile(codes[5], controller.signal).catch((e: Error) => e);
       // The caller goes away once the agency has the fetch and sits out its delay.
-      await waitUntil(async () => requestCount(await subgraphMetrics(federation.subgraphUrls.social), 'social') > receivedBefore, 30_000, 20);
+      await waitUntil(async () => requestCount(await subgraphMetrics(federation.adminUrls.social), 'social') > receivedBefore, 30_000, 20);
       controller.abort();
       expect(await pending).toBeInstanceOf(Error);
       await waitUntil(
-        async () => ((await subgraphMetrics(federation.subgraphUrls.social)).get('meg_subgraph_abandoned_requests_total{agency="social"}') ?? 0) > abandonedBefore,
+        async () => ((await subgraphMetrics(federation.adminUrls.social)).get('meg_subgraph_abandoned_requests_total{agency="social"}') ?? 0) > abandonedBefore,
         30_000,
         100,
       );

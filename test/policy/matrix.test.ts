@@ -153,7 +153,7 @@ describe('what each caller sees of an enterprise', () => {
   });
 
   it('never asks the owning agency for a denied field', async () => {
-    const before = await subgraphMetrics(federation.subgraphUrls.tax);
+    const before = await subgraphMetrics(federation.adminUrls.tax);
     const { body } = await graphql(
       federation.gatewayUrl,
       'query($u: USCC!) { enterprise(uscc: $u) { tax { taxpayerType filings { revenue } arrears { amount } } } }',
@@ -161,7 +161,7 @@ describe('what each caller sees of an enterprise', () => {
       await headersFor(federation, CALLERS.customsOfficer),
     );
     expect(body.data!['enterprise'].tax).toEqual({ taxpayerType: expect.any(String), filings: null, arrears: null });
-    const after = await subgraphMetrics(federation.subgraphUrls.tax);
+    const after = await subgraphMetrics(federation.adminUrls.tax);
     expect(statementCount(after, 'tax', 'tax_taxpayers') - statementCount(before, 'tax', 'tax_taxpayers')).toBe(1);
     expect(statementCount(after, 'tax', 'tax_filings')).toBe(statementCount(before, 'tax', 'tax_filings'));
     expect(statementCount(after, 'tax', 'tax_arrears')).toBe(statementCount(before, 'tax', 'tax_arrears'));

@@ -21,7 +21,7 @@ const AGENCIES = ['market', 'tax', 'social', 'customs'] as const;
 
 /** A counter of every agency's /metrics. */
 async function perAgency(series: (agency: string) => string): Promise<number[]> {
-  return Promise.all(AGENCIES.map(async (a) => (await subgraphMetrics(federation.subgraphUrls[a])).get(series(a)) ?? 0));
+  return Promise.all(AGENCIES.map(async (a) => (await subgraphMetrics(federation.adminUrls[a])).get(series(a)) ?? 0));
 }
 const received = () => perAgency((a) => `meg_subgraph_graphql_requests_total{agency="${a}"}`);
 const abandoned = () => perAgency((a) => `meg_subgraph_abandoned_requests_total{agency="${a}"}`);
@@ -84,7 +84,7 @@ describe('faults', () => {
     // agency has ended the handling of each.
     await waitUntil(async () => (await inFlight()).every((n) => n === 0), 10 * DELAY_MS, 50);
     const [receivedBefore, abandonedBefore] = [await received(), await abandoned()];
-    const taxStatements = statementCount(await subgraphMetrics(federation.subgraphUrls.tax), 'tax', 'tax_taxpayers');
+    const taxStatements = statementCount(await subgraphMetrics(federation.adminUrls.tax), 'tax', 'tax_taxpayers');
     const call = client.Review({ uscc: clean, matter: 'MATTER_BIDDING' }, await metadataFor(federation, CALLERS.procurement), { deadline: Date.now() + 60_000 });
     call.on('error', () => {});
     // Cancelled once every agency has the fetch and sits out its delay.
@@ -93,7 +93,7 @@ describe('faults', () => {
     // The agencies see the gateway give up, and do no work for it: each handling ends abandoned.
     await waitUntil(async () => (await inFlight()).every((n) => n === 0), 10 * DELAY_MS, 50);
     expect(await abandoned()).toEqual(abandonedBefore.map((n) => n + 1));
-    expect(statementCount(await subgraphMetrics(federation.subgraphUrls.tax), 'tax', 'tax_taxpayers')).toBe(taxStatements);
+    expect(statementCount(await subgraphMetrics(federation.adminUrls.tax), 'tax', 'tax_taxpayers')).toBe(taxStatements);
   });
 
   it('reports an agency stopped mid-way as unavailable and never passes', async () => {

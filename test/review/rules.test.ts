@@ -256,10 +256,10 @@ describe('refusals', () => {
 describe('ReviewBatch', () => {
   it('reviews 1,000 enterprises with one fetch per agency, verdicts in the order asked', async () => {
     const list = codes.slice(0, 1_000);
-    const before = await Promise.all((['market', 'tax', 'social', 'customs'] as const).map(async (a) => requestCount(await subgraphMetrics(federation.subgraphUrls[a]), a)));
+    const before = await Promise.all((['market', 'tax', 'social', 'customs'] as const).map(async (a) => requestCount(await subgraphMetrics(federation.adminUrls[a]), a)));
     const { verdicts, error } = await reviewBatch(client, { uscc: list, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, await metadataFor(federation, CALLERS.procurement));
     expect(error).toBeUndefined();
-    const after = await Promise.all((['market', 'tax', 'social', 'customs'] as const).map(async (a) => requestCount(await subgraphMetrics(federation.subgraphUrls[a]), a)));
+    const after = await Promise.all((['market', 'tax', 'social', 'customs'] as const).map(async (a) => requestCount(await subgraphMetrics(federation.adminUrls[a]), a)));
     expect(after.map((n, i) => n - before[i]!)).toEqual([1, 1, 1, 1]);
     expect(verdicts!.map((v) => v.uscc)).toEqual(list);
     expect(verdicts!.every((v) => v.findings.length === 4 && v.outcome !== 'OUTCOME_INCOMPLETE')).toBe(true);

@@ -22,6 +22,8 @@ export const POSTGRES_ADMIN_URL = process.env['MEG_TEST_POSTGRES_URL'] ?? 'postg
 export interface FederationInfo {
   readonly gatewayUrl: string;
   readonly subgraphUrls: Record<Agency, string>;
+  /** Each process's admin port (/metrics, /healthz, /readyz), as a base URL; the gateway's is reserved in MEG_GATEWAY_ADMIN_PORT. */
+  readonly adminUrls: Record<Agency | 'gateway', string>;
   /** host:port of the JointReviewService. */
   readonly grpcAddress: string;
   readonly keysDir: string;
@@ -95,11 +97,14 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   ensureMaskHashKey(keysDir);
   ensureAnchorKeys(keysDir);
   const ports = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(() => freePort()));
+  // Admin ports: the gateway's, then the agencies' (no two federations may share the defaults).
+  const adminPorts = await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
   const env: Record<string, string> = {
     MEG_DATA_DIR: dataDir,
     // The request-signing pairs of the gateway and the agencies are found under MEG_DATA_DIR/keys.
     MEG_GATEWAY_PORT: String(ports[0]),
     MEG_GRPC_PORT: String(ports[6]),
+    MEG_GATEWAY_ADMIN_PORT: String(adminPorts[0]),
     MEG_TOKEN_PUBLIC_KEY: path.join(keysDir, TOKEN_ISSUER_PUBLIC_KEY_FILE),
     MEG_MASK_HASH_KEY: path.join(keysDir, MASK_HASH_KEY_FILE),
     // Tests call as a few principals from one address, faster than any person would: rate
@@ -113,10 +118,13 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     ...options.extraEnv,
   };
   const subgraphUrls = {} as Record<Agency, string>;
+  const adminUrls = { gateway: `http://127.0.0.1:${adminPorts[0]}` } as Record<Agency | 'gateway', string>;
   AGENCIES.forEach((agency, i) => {
     const code = AGENCY_CODES[agency];
     env[`MEG_${code}_PORT`] = String(ports[i + 1]);
     env[`MEG_${code}_URL`] = subgraphUrls[agency] = `http://127.0.0.1:${ports[i + 1]}/graphql`;
+    env[`MEG_${code}_ADMIN_PORT`] = String(adminPorts[i + 1]);
+    adminUrls[agency] = `http://127.0.0.1:${adminPorts[i + 1]}`;
   });
   if (options.backend === 'postgres') {
     const prefix = testDatabasePrefix(options.databases);
@@ -178,6 +186,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   return {
     gatewayUrl,
     subgraphUrls,
+    adminUrls,
     grpcAddress: `127.0.0.1:${ports[6]}`,
     keysDir,
     dataDir,

@@ -30,9 +30,9 @@ export async function graphql<D = Record<string, Untyped>>(
   return { status: res.status, body, headers: res.headers };
 }
 
-/** The counters of a subgraph's /metrics, by series (`name{labels}`). */
-export async function subgraphMetrics(subgraphUrl: string): Promise<Map<string, number>> {
-  const text = await (await fetch(new URL('/metrics', subgraphUrl))).text();
+/** The series of a process's /metrics on its admin port (`adminUrl`, e.g. a federation's `adminUrls.tax`), by `name{labels}`. */
+export async function subgraphMetrics(adminUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(new URL('/metrics', adminUrl))).text();
   const series = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;
@@ -49,10 +49,13 @@ export function requestCount(metrics: Map<string, number>, agency: string): numb
 
 /** SQL statements a subgraph has issued against `table` so far. */
 export function statementCount(metrics: Map<string, number>, agency: string, table: string): number {
-  return metrics.get(`meg_subgraph_sql_statements_total{agency="${agency}",table="${table}"}`) ?? 0;
+  return metrics.get(`meg_sql_statements_total{store="${agency}",table="${table}"}`) ?? 0;
 }
 
-/** Statements a subgraph has sent to its database so far (several gathered into one count once). */
+/** Statements a subgraph has sent to its database so far (several gathered into one count once), whatever their keyword. */
 export function roundTripCount(metrics: Map<string, number>, agency: string): number {
-  return metrics.get(`meg_subgraph_sql_round_trips_total{agency="${agency}"}`) ?? 0;
+  const prefix = `meg_sql_round_trip_duration_seconds_count{store="${agency}",`;
+  let trips = 0;
+  for (const [series, value] of metrics) if (series.startsWith(prefix)) trips += value;
+  return trips;
 }

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../platform/config/env.js';
+import { loadSubgraphConfig } from './config.js';
+
+describe('a subgraph\'s observability settings', () => {
+  it('put its admin port beside its public one by default, on loopback, logging at info', () => {
+    expect(loadSubgraphConfig('market', {})).toMatchObject({ port: 4001, adminHost: '127.0.0.1', adminPort: 9401, logLevel: 'info' });
+    expect(loadSubgraphConfig('customs', {})).toMatchObject({ port: 4004, adminPort: 9404 });
+  });
+
+  it('are read from MEG_<AGENCY>_ADMIN_PORT, MEG_ADMIN_HOST and MEG_LOG_LEVEL', () => {
+    expect(loadSubgraphConfig('tax', { MEG_TAX_ADMIN_PORT: '0', MEG_ADMIN_HOST: '10.1.2.3', MEG_LOG_LEVEL: 'warn' })).toMatchObject({ adminPort: 0, adminHost: '10.1.2.3', logLevel: 'warn' });
+  });
+
+  it('refuse an admin port that is the public one, and a level pino does not know', () => {
+    expect(() => loadSubgraphConfig('social', { MEG_SOCIAL_PORT: '5000', MEG_SOCIAL_ADMIN_PORT: '5000' })).toThrow(new ConfigurationError("MEG_SOCIAL_ADMIN_PORT=5000 is the subgraph's public port: the admin port must be another"));
+    expect(() => loadSubgraphConfig('social', { MEG_LOG_LEVEL: 'loud' })).toThrow(/MEG_LOG_LEVEL="loud" must be one of fatal, error, warn, info, debug, trace, silent/);
+    expect(() => loadSubgraphConfig('social', { MEG_SOCIAL_ADMIN_PORT: '70000' })).toThrow(/MEG_SOCIAL_ADMIN_PORT=70000 is out of range/);
+  });
+});
