@@ -5,6 +5,7 @@
  * is replaced; the others keep serving meanwhile.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { logger } from '../platform/observability/logger.js';
 
 /** Restarts of one worker slot closer together than this are delayed, so a crash loop cannot spin. */
 const RESTART_BACKOFF_MS = 1_000;
@@ -32,7 +33,7 @@ export function runPrimary(workers: number): void {
     const wasReady = ready.delete(worker);
     if (!wasReady && !stopping) {
       // It never started: the configuration or the environment is wrong, and another would fail too.
-      console.error(`gateway worker ${slot} failed to start (${signal ?? `code ${code}`}); stopping the cluster`);
+      logger().fatal(`gateway worker ${slot} failed to start (${signal ?? `code ${code}`}); stopping the cluster`);
       stopping = true;
       process.exitCode = 1;
       for (const other of slots.keys()) other.process.kill('SIGTERM');
@@ -43,7 +44,7 @@ export function runPrimary(workers: number): void {
       if (slots.size === 0) process.exit(process.exitCode ?? 0);
       return;
     }
-    console.error(`gateway worker ${slot} (pid ${worker.process.pid}) exited (${signal ?? `code ${code}`}); starting another`);
+    logger().error(`gateway worker ${slot} (pid ${worker.process.pid}) exited (${signal ?? `code ${code}`}); starting another`);
     const wait = Math.max(0, RESTART_BACKOFF_MS - (Date.now() - (lastStart.get(slot) ?? 0)));
     setTimeout(() => {
       if (!stopping) fork(slot);
@@ -60,5 +61,5 @@ export function runPrimary(workers: number): void {
   process.once('SIGINT', stop);
 
   for (let slot = 0; slot < workers; slot++) fork(slot);
-  console.log(`gateway primary ${process.pid}: ${workers} workers`);
+  logger().info(`gateway primary ${process.pid}: ${workers} workers`);
 }

@@ -7,6 +7,8 @@ import { dataDirFrom } from '../platform/config/dataLocations.js';
 import type { DatabaseLocation } from '../platform/db/database.js';
 import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../platform/config/env.js';
 import { ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../platform/trust/keys.js';
+import { adminHostFrom, GATEWAY_ADMIN_PORT } from '../platform/observability/adminServer.js';
+import { logLevelFrom, type LogLevel } from '../platform/observability/logger.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import type { BucketSettings } from './rateLimit.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
@@ -29,6 +31,15 @@ export interface GatewayConfig {
   readonly subgraphUrls: Readonly<Record<Agency, string>>;
   /** `MEG_GRPC_PORT`: the JointReviewService, default 50051. */
   readonly grpcPort: number;
+  /** `MEG_ADMIN_HOST` (default 127.0.0.1): where the admin port listens. */
+  readonly adminHost: string;
+  /**
+   * `MEG_GATEWAY_ADMIN_PORT`, default 9400: /metrics, /healthz and /readyz, apart from the public
+   * port. A cluster's worker N (0, 1, …) serves its own at this port + 10 + N.
+   */
+  readonly adminPort: number;
+  /** `MEG_LOG_LEVEL` (default info). */
+  readonly logLevel: LogLevel;
   /** `MEG_REVIEW_TIMEOUT_MS`: deadline of a GraphQL review (a gRPC call must set its own). */
   readonly reviewTimeoutMs: number;
   /**
@@ -119,7 +130,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     // PGlite is one process's database: workers would each open the same files.
     throw new ConfigurationError('MEG_GATEWAY_WORKERS > 1 needs the access log on PostgreSQL: set DATABASE_URL_AUDIT');
   }
+  const adminPort = portFrom(env, 'MEG_GATEWAY_ADMIN_PORT', GATEWAY_ADMIN_PORT);
+  const worker = env['MEG_GATEWAY_WORKER'] === undefined ? null : Number(env['MEG_GATEWAY_WORKER']);
   return {
+    adminHost: adminHostFrom(env),
+    adminPort: adminPort === 0 || worker === null ? adminPort : adminPort + 10 + worker,
+    logLevel: logLevelFrom(env),
     grpcPort: portFrom(env, 'MEG_GRPC_PORT', 50051),
     reviewTimeoutMs: intFrom(env, 'MEG_REVIEW_TIMEOUT_MS', 5_000, 10, 600_000),
     reviewDeadlineMarginMs: intFrom(env, 'MEG_REVIEW_DEADLINE_MARGIN_MS', 50, 0, 60_000),

@@ -1,5 +1,6 @@
 /** How errors look to callers of the gateway. */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { logger } from '../platform/observability/logger.js';
 
 /**
  * Input-validation codes raised by the graph's own scalars. GraphQL validation reports them as
@@ -23,7 +24,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   }
   // A failure without a code of its own says nothing of the gateway's internals to the caller.
   if (formatted.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') {
-    console.error(JSON.stringify({ level: 'error', event: 'request failed', error: String(error), path: formatted.path ?? null }));
+    logger().error({ event: 'request failed', error: String(error), path: formatted.path ?? null });
     return { message: 'the request could not be answered', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
   // The parser stops at the token limit (parseOptions.maxTokens); say which limit it was.

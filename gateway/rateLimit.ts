@@ -7,6 +7,7 @@
  * its log) rather than stopping: a replica then allows its share, never an unlimited amount.
  */
 import { Redis } from 'ioredis';
+import { logger } from '../platform/observability/logger.js';
 
 /** How fast a bucket refills and how much it holds. */
 export interface BucketSettings {
@@ -134,7 +135,7 @@ export class RedisRateLimiter implements RateLimiter {
       ));
       if (this.warned) {
         this.warned = false;
-        console.error('rate limits: Redis is back; buckets are shared again');
+        logger().info('rate limits: Redis is back; buckets are shared again');
       }
       return { allowed: allowed === 1, retryAfterSeconds: allowed === 1 ? 0 : Math.ceil((1 - Number(tokens)) / settings.perSecond) };
     } catch {
@@ -150,6 +151,6 @@ export class RedisRateLimiter implements RateLimiter {
   private warn(): void {
     if (this.warned) return;
     this.warned = true;
-    console.error('rate limits: Redis cannot be reached; limiting with this process\'s own buckets until it is back');
+    logger().warn("rate limits: Redis cannot be reached; limiting with this process's own buckets until it is back");
   }
 }

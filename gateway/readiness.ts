@@ -6,6 +6,7 @@
  * gateway out of service for it would take every other agency's data with it.
  */
 import http from 'node:http';
+import { logger } from '../platform/observability/logger.js';
 
 /** Each agency's readiness, as its subgraph's /readyz reports it. */
 export type SubgraphReadiness = Record<string, { ready: boolean; detail: string }>;
@@ -38,7 +39,7 @@ export function createReadiness(options: ReadinessOptions): () => Promise<Readin
         () => ({ writable: true, detail: 'the access log takes writes' }),
         (error: unknown) => {
           // The cause (a driver's words, a host name) is for the log: /readyz is on the public port.
-          console.error(JSON.stringify({ level: 'error', event: 'access log not writable', error: String(error) }));
+          logger().error({ event: 'access log not writable', error: String(error) });
           return { writable: false, detail: 'the access log cannot be written' };
         },
       ),

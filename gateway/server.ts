@@ -49,12 +49,18 @@ import { useClientGone, useDeadline, useServerTiming, type GatewayPlugin } from 
 import { readGraphQLRequest } from './pipeline/readRequest.js';
 import { recording } from './pipeline/record.js';
 import type { RequestScope } from './pipeline/requestScope.js';
+import { useMetrics, useRequestLog, useTracing } from './pipeline/observability.js';
+import { startAdminServer } from '../platform/observability/adminServer.js';
+import { logger } from '../platform/observability/logger.js';
+import { BREAKER_STATES, rateLimitRefusals, readOnScrape } from '../platform/observability/metrics.js';
 
 /** A running gateway. */
 export interface RunningGateway {
   readonly url: string;
   /** Where the JointReviewService listens (host:port). */
   readonly grpcAddress: string;
+  /** Its admin port's base URL (/metrics, /healthz, /readyz). */
+  readonly adminUrl: string;
   /** The revision (SHA-256) of the access policy in force. */
   readonly policyRevision: string;
   /** Stops taking requests, finishes those under way and closes subgraph connections. */
@@ -82,13 +88,13 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   const auditLog = await AuditLog.open(config.auditDatabase, config.auditChainId, {
     anchors: { dir: config.auditAnchorDir, key: anchorKey, intervalMs: config.auditAnchorIntervalMs },
   });
-  const recorder = new AuditRecorder(auditLog, policy.revision, (refusal, error) => console.error(`refusal of ${refusal.requestId} not recorded: ${error.message}`));
+  const recorder = new AuditRecorder(auditLog, policy.revision, (refusal, error) => logger().error({ requestId: refusal.requestId, event: 'refusal not recorded', error: error.message }));
 
   // Rate limits per principal: token holders by subject, the public by address.
   let limiter: RateLimiter = new MemoryRateLimiter();
   if (config.rateLimit.redisUrl) {
     const shared = new RedisRateLimiter(config.rateLimit.redisUrl);
-    if (!(await shared.connected())) console.error('rate limits: Redis is not reachable yet; limiting locally until it is');
+    if (!(await shared.connected())) logger().warn('rate limits: Redis is not reachable yet; limiting locally until it is');
     limiter = shared;
   }
 
@@ -139,8 +145,9 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   // Registered before the server starts, so the API schema validates codes before anyone uses it.
   apolloGateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalars(apiSchema));
 
+  const enforcing = new PolicyEnforcingGateway(apolloGateway, policy, masker);
   const apollo = new ApolloServer<RequestScope>({
-    gateway: new PolicyEnforcingGateway(apolloGateway, policy, masker),
+    gateway: enforcing,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     // "Did you mean …?" would tell a caller the names of fields it may not know of.
@@ -172,7 +179,14 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     subgraphUrls: config.subgraphUrls,
     draining: () => draining,
   });
-  const plugins: GatewayPlugin[] = [useClientGone(), useDeadline({ timeoutMs: config.requestTimeoutMs }), ...(config.serverTiming ? [useServerTiming()] : [])];
+  const plugins: GatewayPlugin[] = [
+    useTracing(),
+    useClientGone(),
+    useDeadline({ timeoutMs: config.requestTimeoutMs }),
+    useMetrics(),
+    useRequestLog(),
+    ...(config.serverTiming ? [useServerTiming()] : []),
+  ];
   const graphql = graphqlPipeline(
     {
       read: (exchange) => readGraphQLRequest(exchange, config.maxBodyBytes),
@@ -180,7 +194,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       document: documentShape(documents, recorder),
       scope: requestScope,
       execute: execution(started),
-      record: recording(recorder, (requestId, error) => console.error(`request ${requestId} not answered: ${error.message}`)),
+      record: recording(recorder, (requestId, error) => logger().error({ requestId, event: 'request not answered: not recorded', error: error.message })),
     },
     plugins,
   );
@@ -194,12 +208,17 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const grpcRefusals = rateLimitRefusals();
   const grpcServer = await startReviewGrpcServer({
     host: config.host,
     port: config.grpcPort,
     service: reviewService,
     authenticate,
-    rateLimit: (principal) => takeRate(limiter, config.rateLimit, principal, undefined),
+    rateLimit: async (principal) => {
+      const rate = await takeRate(limiter, config.rateLimit, principal, undefined);
+      if (!rate.allowed) grpcRefusals.inc({ channel: 'grpc', bucket: 'principal' });
+      return rate;
+    },
     refusalLimit: (peer) => limiter.take(`refused:${peer}`, config.rateLimit.refused),
     decide: (principal, purpose, coordinate) => policy.decide(principal, purpose, [coordinate]).get(coordinate)!,
     runAs,
@@ -208,8 +227,26 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     recorder,
   });
 
+  // The admin port: metrics, and the same health and readiness, apart from the public port.
+  readOnScrape('counter', { name: 'meg_policy_cache_lookups_total', help: 'Policy decisions looked up in the cache, by result (hit, miss).', labelNames: ['result'] }, () => [
+    [{ result: 'hit' }, enforcing.cache.hits],
+    [{ result: 'miss' }, enforcing.cache.misses],
+  ]);
+  readOnScrape('gauge', { name: 'meg_circuit_breaker_state', help: 'Circuit breaker per subgraph: 0 closed, 1 half-open, 2 open.', labelNames: ['subgraph'] }, () =>
+    agencySources.map((source) => [{ subgraph: source.name }, BREAKER_STATES[source.breaker.state === 'half-open' ? 'halfOpen' : source.breaker.state]] as const),
+  );
+  const admin = await startAdminServer({
+    host: config.adminHost,
+    port: config.adminPort,
+    readiness: async () => {
+      const report = await readiness();
+      return { ready: report.status === 'ready', detail: { ...report } };
+    },
+  });
+
   return {
     url: `http://${config.host}:${port}/graphql`,
+    adminUrl: admin.url,
     grpcAddress: `${config.host}:${grpcServer.port}`,
     policyRevision: policy.revision,
     async stop() {
@@ -223,6 +260,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       await Promise.all(agencySources.map((source) => source.close()));
       await auditLog.close();
       await limiter.close();
+      await admin.stop();
     },
   };
 }

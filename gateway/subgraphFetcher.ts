@@ -15,6 +15,8 @@ import { GraphQLError, Kind, OperationTypeNode } from 'graphql';
 import { Pool, errors as undiciErrors } from 'undici';
 import { CircuitBreaker, RetryBudget, type BreakerOptions } from './resilience.js';
 import { encodeCallerContext, signEncodedRequest, type CallerContext } from '../platform/trust/gatewaySignature.js';
+import { subgraphFetchSeconds, type HistogramSeries } from '../platform/observability/metrics.js';
+import { injectTraceHeaders, SpanKind, withSpan } from '../platform/observability/tracing.js';
 
 /** What the gateway's per-request context carries for subgraph fetches. */
 export interface ForwardingContext {
@@ -94,6 +96,8 @@ export class SignedSubgraphSource implements GraphQLDataSource<ForwardingContext
   /** Open while the agency keeps failing: its fields are null at once, without asking it. */
   readonly breaker: CircuitBreaker;
   private readonly retries: RetryBudget;
+  /** Fetch times by outcome (looked up once: a fetch observes into an array). */
+  private readonly timings: { readonly ok: HistogramSeries; readonly failed: HistogramSeries };
 
   constructor(private readonly options: SignedSubgraphSourceOptions) {
     const url = new URL(options.url);
@@ -107,6 +111,13 @@ export class SignedSubgraphSource implements GraphQLDataSource<ForwardingContext
     });
     this.breaker = new CircuitBreaker(options.breaker);
     this.retries = new RetryBudget(options.retryRatio);
+    const fetchSeconds = subgraphFetchSeconds();
+    this.timings = { ok: fetchSeconds.series({ subgraph: options.name, outcome: 'ok' }), failed: fetchSeconds.series({ subgraph: options.name, outcome: 'failed' }) };
+  }
+
+  /** The subgraph this source fetches from. */
+  get name(): string {
+    return this.options.name;
   }
 
   async process(options: GraphQLDataSourceProcessOptions<ForwardingContext>): Promise<GatewayGraphQLResponse> {
@@ -126,8 +137,14 @@ export class SignedSubgraphSource implements GraphQLDataSource<ForwardingContext
     const isQuery = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === OperationTypeNode.QUERY;
     this.retries.deposit();
     wait?.begin();
+    const began = performance.now();
     try {
-      return await this.attempts(body, context, signal, isQuery);
+      const answer = await withSpan(`fetch ${name}`, { 'meg.subgraph': name }, () => this.attempts(body, context, signal, isQuery), { kind: SpanKind.CLIENT });
+      this.timings.ok.observe((performance.now() - began) / 1000);
+      return answer;
+    } catch (error) {
+      this.timings.failed.observe((performance.now() - began) / 1000);
+      throw error;
     } finally {
       wait?.end();
     }
@@ -170,7 +187,8 @@ export class SignedSubgraphSource implements GraphQLDataSource<ForwardingContext
     const response = await this.pool.request({
       method: 'POST',
       path: this.path,
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...signed },
+      // The trace goes on to the agency (traceparent is not signed: it carries no authority).
+      headers: injectTraceHeaders({ 'content-type': 'application/json', accept: 'application/json', ...signed }),
       body,
       ...(signal ? { signal } : {}),
     });

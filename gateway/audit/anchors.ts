@@ -18,6 +18,7 @@ import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from './canonicalJson.js';
+import { logger } from '../../platform/observability/logger.js';
 
 /** A chain's head as anchored. */
 export interface ChainAnchor {
@@ -55,7 +56,7 @@ export class AnchorWriter {
       try {
         this.anchor(head());
       } catch (error) {
-        console.error(JSON.stringify({ level: 'error', event: 'audit anchor not written', chainId: this.chainId, error: String(error) }));
+        logger().error({ event: 'audit anchor not written', chainId: this.chainId, error: String(error) });
       }
     }, intervalMs);
     this.timer.unref();

@@ -8,6 +8,8 @@
 import type { Principal } from '../policy/accessPolicy.js';
 import type { AuditEntry, AuditLog, AuditOutcome, Channel } from './auditLog.js';
 import type { AuditScope } from './auditScope.js';
+import { auditCommitSeconds } from '../../platform/observability/metrics.js';
+import { withSpan } from '../../platform/observability/tracing.js';
 
 /** What a record says about one request. */
 export interface RequestRecord {
@@ -34,6 +36,9 @@ export const MAX_RECORDED_NAME = 200;
 
 /** Builds and appends the access log's records. */
 export class AuditRecorder {
+  /** How long a record takes to become durable (a group commit's time, seen by each record in it). */
+  private readonly commitTime = auditCommitSeconds().series();
+
   /**
    * `onUnrecordedRefusal`: told when a refusal could not be recorded (a refusal is sent anyway).
    * `now`: the clock (tests inject one).
@@ -50,13 +55,17 @@ export class AuditRecorder {
    * durable and rejects when it could not be written, in which case the answer is not given.
    */
   async answered(record: RequestRecord): Promise<void> {
-    await this.log.append(this.entry(record));
+    const stop = this.commitTime.startTimer();
+    await withSpan('audit append', {}, () => this.log.append(this.entry(record)));
+    stop();
   }
 
   /** Appends the record of a refusal; a refusal is sent whether or not it could be recorded. */
   async refused(record: RequestRecord): Promise<void> {
     try {
+      const stop = this.commitTime.startTimer();
       await this.log.append(this.entry(record));
+      stop();
     } catch (error) {
       this.onUnrecordedRefusal(record, error as Error);
     }

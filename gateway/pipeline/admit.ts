@@ -3,6 +3,7 @@
  * limit. A request refused here is recorded (who is unknown, so where from), and refusals are
  * themselves limited per address, so that they cannot become an unmetered write path.
  */
+import { rateLimitRefusals } from '../../platform/observability/metrics.js';
 import type { AuditRecorder } from '../audit/auditRecorder.js';
 import type { Authenticated, Refused } from '../auth/authenticate.js';
 import type { Principal } from '../policy/accessPolicy.js';
@@ -35,13 +36,17 @@ export interface AdmissionOptions {
 /** The admission step. */
 export function admission(options: AdmissionOptions) {
   const { authenticate, limiter, limits, recorder } = options;
+  const refusals = rateLimitRefusals();
   return async (exchange: Exchange, operation: ArrivedOperation): Promise<Authenticated | Answer> => {
     const { req, requestId } = exchange;
     const auth = await authenticate(req.headers);
     if (!auth.ok) {
       const address = req.socket.remoteAddress ?? 'unknown';
       const rate = await limiter.take(`refused:${address}`, limits.refused);
-      if (!rate.allowed) return tooMany(rate, 'this address');
+      if (!rate.allowed) {
+        refusals.inc({ channel: 'graphql', bucket: 'refused' });
+        return tooMany(rate, 'this address');
+      }
       await recorder.refused({
         requestId,
         channel: 'graphql',
@@ -59,7 +64,10 @@ export function admission(options: AdmissionOptions) {
     }
     // The rate limiter's refusals are not recorded: a flood would write the log.
     const rate = await takeRate(limiter, limits, auth.principal, req.socket.remoteAddress);
-    if (!rate.allowed) return tooMany(rate, auth.principal.public ? 'this address' : auth.principal.sub);
+    if (!rate.allowed) {
+      refusals.inc({ channel: 'graphql', bucket: auth.principal.public ? 'public' : 'principal' });
+      return tooMany(rate, auth.principal.public ? 'this address' : auth.principal.sub);
+    }
     return auth;
   };
 }

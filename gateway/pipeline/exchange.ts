@@ -24,6 +24,8 @@ export interface Answer {
   readonly headers: Record<string, string>;
   /** The JSON body. */
   readonly body: string;
+  /** The error code of an answer the gateway refused or failed itself (for metrics and logs). */
+  readonly code?: string;
 }
 
 /** Whether a step's result ends the request. */
@@ -33,7 +35,7 @@ export function isAnswer(value: object): value is Answer {
 
 /** An answer with a GraphQL-shaped error: `{ errors: [{ message, extensions: { code } }] }`. */
 export function errorAnswer(status: number, code: string, message: string, headers: Record<string, string> = {}): Answer {
-  return { status, headers, body: JSON.stringify({ errors: [{ message, extensions: { code } }] }) };
+  return { status, headers, body: JSON.stringify({ errors: [{ message, extensions: { code } }] }), code };
 }
 
 /** Sends `answer`, with the request's id. */

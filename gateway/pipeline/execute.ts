@@ -33,7 +33,7 @@ export function requestScope(exchange: Exchange, caller: Authenticated): Request
     audit: new AuditScope(),
     wait: new SubgraphWait(),
     internal: false,
-    facts: { operationName: null, outcome: null },
+    facts: { operationName: null, outcome: null, code: null },
   };
 }
 

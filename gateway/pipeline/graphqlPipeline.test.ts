@@ -59,7 +59,7 @@ function steps(trace: string[], answerAt?: 'read' | 'admit' | 'document', fail?:
         audit: new AuditScope(),
         wait: new SubgraphWait(),
         internal: false,
-        facts: { operationName: null, outcome: null },
+        facts: { operationName: null, outcome: null, code: null },
       }
     ),
     document: async () => (trace.push('document'), answerAt === 'document' ? refusal('document') : { operationName: null }),

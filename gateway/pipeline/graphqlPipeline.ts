@@ -41,7 +41,7 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       if (hook) hooks.push(hook);
     }
     // Innermost first: the first plugin's wrap ends up outermost.
-    const wrappers = hooks.filter((hook) => hook.wrapStep).reverse();
+    const wrappers = hooks.filter((hook) => hook.wrapStep !== undefined).reverse();
     const step = async <T>(name: StepName, run: () => Promise<T>): Promise<T> => {
       const ends = hooks.map((hook) => hook.onStep?.(name));
       try {

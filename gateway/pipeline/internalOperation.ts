@@ -38,7 +38,7 @@ export function internalOperations(apollo: () => ApolloServer<RequestScope>) {
         audit: onBehalfOf.audit,
         wait: onBehalfOf.wait,
         internal: true,
-        facts: { operationName: null, outcome: null },
+        facts: { operationName: null, outcome: null, code: null },
         onDecisions: (decided) => void (decisions = decided),
       };
       const response = await apollo().executeOperation({ query, variables }, { contextValue: scope });

@@ -22,6 +22,8 @@ export function operationFactsPlugin(): ApolloServerPlugin<RequestScope> {
         async willSendResponse({ response, contextValue }) {
           const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
           contextValue.facts.outcome = outcomeOf(executed, response.http.status ?? 200, result.data, result.errors?.length ?? 0);
+          const code = result.errors?.[0]?.extensions?.['code'];
+          contextValue.facts.code = typeof code === 'string' ? code : null;
         },
       };
     },

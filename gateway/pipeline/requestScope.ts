@@ -16,6 +16,8 @@ export interface OperationFacts {
   operationName: string | null;
   /** How the operation ended, once Apollo has its response; null when it never reached Apollo's pipeline. */
   outcome: AuditOutcome | null;
+  /** The code of the answer's first error, if it has one (for metrics and logs). */
+  code: string | null;
 }
 
 /** The scope of one GraphQL operation. */

@@ -17,6 +17,8 @@ import type { AuditScope } from '../audit/auditScope.js';
 import type { AccessPolicy, FieldDecision, Principal } from './accessPolicy.js';
 import { applyDecisions, pruneDocument, selectedCoordinates } from './enforcement.js';
 import type { Masker } from './masking.js';
+import { logger } from '../../platform/observability/logger.js';
+import { withSpan } from '../../platform/observability/tracing.js';
 
 /** What the gateway's request context must carry for enforcement. */
 export interface PolicyContext {
@@ -41,6 +43,8 @@ const PLAN_CACHE_SIZE = 10_000;
 /** Apollo Gateway wrapped by the access policy. */
 export class PolicyEnforcingGateway implements GatewayInterface {
   private readonly plans = new Map<string, EnforcementPlan>();
+  /** Plans served from the cache, and decided anew (read by the metrics when scraped). */
+  readonly cache = { hits: 0, misses: 0 };
 
   constructor(
     private readonly inner: ApolloGateway,
@@ -74,8 +78,10 @@ export class PolicyEnforcingGateway implements GatewayInterface {
       // Least recently used goes first: re-insert on use.
       this.plans.delete(key);
       this.plans.set(key, cached);
+      this.cache.hits++;
       return cached;
     }
+    this.cache.misses++;
     const decisions = this.policy.decide(principal, purpose, selectedCoordinates(schema, document));
     const pruned = pruneDocument(schema, document, decisions);
     const plan = { decisions, document: pruned.document, queryHash: pruned.queryHash };
@@ -89,7 +95,7 @@ export class PolicyEnforcingGateway implements GatewayInterface {
       const context = requestContext.context;
       // Fail closed: an operation whose caller is not known is not executed.
       if (!isPolicyContext(context)) throw new Error('internal: an operation reached the policy without its caller');
-      const plan = this.planFor(requestContext.schema, requestContext.document, requestContext.queryHash, requestContext.operationName, context);
+      const plan = await withSpan('policy', {}, () => this.planFor(requestContext.schema, requestContext.document, requestContext.queryHash, requestContext.operationName, context));
       context.audit?.addDecisions(plan.decisions);
       context.onDecisions?.(plan.decisions);
       // The gateway plans and executes the pruned operation; everything else about the request stays.
@@ -103,7 +109,7 @@ export class PolicyEnforcingGateway implements GatewayInterface {
       } catch (error) {
         // The planner refuses what it cannot plan (newer introspection fields, for one): that is
         // about the operation, not a fault of the gateway. The cause goes to the log only.
-        console.error(JSON.stringify({ level: 'warn', event: 'operation not planned', operationName: requestContext.operationName ?? null, error: String(error) }));
+        logger().warn({ event: 'operation not planned', error: String(error) });
         return { errors: [new GraphQLError('the gateway cannot plan this operation', { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } })] };
       }
       const data = (result.data ?? null) as Record<string, unknown> | null;
@@ -120,7 +126,7 @@ export class PolicyEnforcingGateway implements GatewayInterface {
         });
       } catch (error) {
         // Fail closed: an answer the policy could not be applied to is not released.
-        console.error(JSON.stringify({ level: 'error', event: 'policy not applied', operationName: requestContext.operationName ?? null, error: String(error) }));
+        logger().error({ event: 'policy not applied', error: String(error) });
         return { errors: [new GraphQLError('the access policy could not be applied to the answer, so it is withheld', { extensions: { code: 'POLICY_ENFORCEMENT_FAILED' } })] };
       }
       const { errors: forbidden, entities } = applied;

@@ -13,6 +13,8 @@ export interface AgencyEntry {
   readonly code: string;
   /** The subgraph's default port (the gateway is on 4000). */
   readonly port: number;
+  /** Its admin port's default: /metrics, /healthz, /readyz (the gateway's is 9400). */
+  readonly adminPort: number;
   /** The agency's name in English, as a sentence names it ("… did not answer"). */
   readonly name: string;
   /** Its name in Chinese. */
@@ -23,10 +25,10 @@ export interface AgencyEntry {
 
 /** The registry. */
 export const AGENCY_REGISTRY = {
-  market: { code: 'MARKET', port: 4001, name: 'market regulation', nameZh: '市场监督管理', profileKey: 'market' },
-  tax: { code: 'TAX', port: 4002, name: 'the tax administration', nameZh: '税务', profileKey: 'tax' },
-  social: { code: 'SOCIAL', port: 4003, name: 'social security', nameZh: '人力资源和社会保障', profileKey: 'social' },
-  customs: { code: 'CUSTOMS', port: 4004, name: 'customs', nameZh: '海关', profileKey: 'customs' },
+  market: { code: 'MARKET', port: 4001, adminPort: 9401, name: 'market regulation', nameZh: '市场监督管理', profileKey: 'market' },
+  tax: { code: 'TAX', port: 4002, adminPort: 9402, name: 'the tax administration', nameZh: '税务', profileKey: 'tax' },
+  social: { code: 'SOCIAL', port: 4003, adminPort: 9403, name: 'social security', nameZh: '人力资源和社会保障', profileKey: 'social' },
+  customs: { code: 'CUSTOMS', port: 4004, adminPort: 9404, name: 'customs', nameZh: '海关', profileKey: 'customs' },
 } as const satisfies Record<string, AgencyEntry>;
 
 /** One of the four agencies. */
@@ -52,12 +54,7 @@ export function agencyOfCode(code: string): Agency | undefined {
 }
 
 /** Default admin ports of the subgraphs (/metrics, /healthz, /readyz): 9401–9404; the gateway's is 9400. */
-export const DEFAULT_SUBGRAPH_ADMIN_PORTS: Record<Agency, number> = {
-  market: 9401,
-  tax: 9402,
-  social: 9403,
-  customs: 9404,
-};
+export const DEFAULT_SUBGRAPH_ADMIN_PORTS: Readonly<Record<Agency, number>> = Object.fromEntries(AGENCIES.map((agency) => [agency, AGENCY_REGISTRY[agency].adminPort])) as Record<Agency, number>;
 
 /** True when `value` names one of the four agencies. */
 export function isAgency(value: string): value is Agency {

@@ -81,7 +81,7 @@ describe('the registry, as the access policy spells it (policies/meg/access/acce
 describe('the registry itself', () => {
   it('gives every agency a code, a port, names and the profile key Enterprise holds it under, none of them shared', () => {
     const entries = AGENCIES.map((agency) => AGENCY_REGISTRY[agency]);
-    for (const key of ['code', 'port', 'name', 'nameZh', 'profileKey'] as const) {
+    for (const key of ['code', 'port', 'adminPort', 'name', 'nameZh', 'profileKey'] as const) {
       expect(new Set(entries.map((e) => e[key])).size).toBe(AGENCIES.length);
     }
   });

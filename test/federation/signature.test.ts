@@ -135,10 +135,10 @@ describe('subgraphs trust only the gateway', () => {
     }
   });
 
-  it("serves its own review and audit subgraphs to no one over the network: it listens on its GraphQL and gRPC ports alone", async () => {
+  it("serves its own review and audit subgraphs to no one over the network: it listens on its GraphQL, gRPC and admin ports alone", async () => {
     const gateway = await startGatewayProcess(federation);
     try {
-      const ports = [new URL(gateway.url).port, gateway.grpcAddress.split(':')[1]].map(Number).sort((a, b) => a - b);
+      const ports = [new URL(gateway.url).port, gateway.grpcAddress.split(':')[1], new URL(gateway.adminUrl).port].map(Number).sort((a, b) => a - b);
       expect(listeningPorts(gateway.child.pid!)).toEqual(ports);
       // And they answer through it, as the gateway's caller.
       const headers = await headersFor(federation, CALLERS.procurement);

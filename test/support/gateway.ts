@@ -13,6 +13,8 @@ import { freePort, waitUntil, type FederationInfo } from './federation.js';
 export interface GatewayProcess {
   readonly url: string;
   readonly grpcAddress: string;
+  /** Its admin port (/metrics, /healthz, /readyz). */
+  readonly adminUrl: string;
   /** Its data folder (the embedded access log is `audit/` in it, the anchors `audit-anchors/`). */
   readonly dataDir: string;
   /** The environment it runs with, for the command line over the same folder. */
@@ -45,12 +47,13 @@ export interface GatewayProcessOptions {
 export async function startGatewayProcess(federation: FederationInfo, options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'meg-gateway-'));
   if (!options.dataDir) cpSync(federation.keysDir, path.join(dataDir, 'keys'), { recursive: true });
-  const [port, grpcPort] = await Promise.all([freePort(), freePort()]);
+  const [port, grpcPort, adminPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const env: Record<string, string> = {
     ...federation.env,
     MEG_DATA_DIR: dataDir,
     MEG_GATEWAY_PORT: String(port),
     MEG_GRPC_PORT: String(grpcPort),
+    MEG_GATEWAY_ADMIN_PORT: String(adminPort),
     ...options.extraEnv,
   };
   if (options.embeddedAuditLog) delete env['DATABASE_URL_AUDIT'];
@@ -71,6 +74,7 @@ export async function startGatewayProcess(federation: FederationInfo, options: G
   return {
     url,
     grpcAddress: `127.0.0.1:${grpcPort}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
     dataDir,
     env,
     child,
