@@ -1,8 +1,8 @@
 /**
  * The gateway's observability, from outside: its spans, exported over OTLP/HTTP to a collector
- * the test runs, continue the caller's trace and name the request's steps (never a value); the
- * trace goes on to the agencies in `traceparent`; its admin port counts the request and answers
- * health and readiness, none of which the public port serves.
+ * the test runs, continue the caller's trace and name the request's steps and fetches (never a
+ * value); its admin port counts the request and answers health and readiness, none of which the
+ * public port serves.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
