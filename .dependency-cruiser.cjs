@@ -52,7 +52,7 @@ module.exports = {
     {
       name: 'runtime-imports-no-gateway-or-agency',
       comment:
-        'subgraphs/runtime is what every subgraph runs on, the agencies\' and the gateway\'s in-process ' +
+        "subgraphs/runtime is what every subgraph runs on, the agencies' and the gateway's in-process " +
         'ones alike: code of the gateway or of one agency in it would run inside every other subgraph.',
       severity: 'error',
       from: { path: '^subgraphs/runtime/' },
@@ -62,7 +62,7 @@ module.exports = {
       name: 'agency-imports-no-other-agency',
       comment:
         'Each agency keeps its own data in its own system and shares it only through the graph, ' +
-        'under the policy: one agency\'s code reading another\'s would go around the gateway\'s ' +
+        "under the policy: one agency's code reading another's would go around the gateway's " +
         'decisions and its audit record.',
       severity: 'error',
       from: { path: AGENCY },
@@ -71,8 +71,8 @@ module.exports = {
     {
       name: 'agency-imports-no-gateway',
       comment:
-        'A subgraph is its own process, owned by its agency, answering only the gateway\'s signed ' +
-        'requests; it needs the kernel and the runtime, never the gateway\'s pipeline.',
+        "A subgraph is its own process, owned by its agency, answering only the gateway's signed " +
+        "requests; it needs the kernel and the runtime, never the gateway's pipeline.",
       severity: 'error',
       from: { path: AGENCY },
       to: { path: '^gateway/' },
@@ -81,8 +81,8 @@ module.exports = {
       name: 'gateway-imports-no-agency',
       comment:
         'The gateway reaches an agency only over signed HTTP, through the supergraph composed at ' +
-        'build time: importing an agency\'s resolvers or data sources would read its database ' +
-        'without the signature, the policy or the agency\'s own access log.',
+        "build time: importing an agency's resolvers or data sources would read its database " +
+        "without the signature, the policy or the agency's own access log.",
       severity: 'error',
       from: { path: '^gateway/' },
       to: { path: AGENCY },
@@ -98,8 +98,7 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment:
-        'A cycle makes two modules one that cannot be understood, tested or moved apart.',
+      comment: 'A cycle makes two modules one that cannot be understood, tested or moved apart.',
       severity: 'error',
       from: {},
       to: { circular: true },
@@ -121,6 +120,9 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     // Resolve packages as TypeScript does, "types" condition included: some (such as
     // @apollo/server-gateway-interface) export types only, and would otherwise count as unresolvable.
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['types', 'import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['types', 'import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -26,7 +26,11 @@ function serverBinDir(): string {
   const given = process.env['MEG_PG_BINDIR'];
   if (given) return given;
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin/initdb'))).sort((x, y) => Number(y) - Number(x)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(path.join(root, v, 'bin/initdb')))
+        .sort((x, y) => Number(y) - Number(x))
+    : [];
   if (versions.length === 0) {
     throw new Error('the benchmark starts a PostgreSQL server for the audit log and found no initdb under /usr/lib/postgresql; set MEG_PG_BINDIR to the directory holding initdb and pg_ctl');
   }

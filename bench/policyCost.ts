@@ -14,15 +14,96 @@ import { PolicyEnforcingGateway } from '../gateway/policy/enforcingGateway.js';
 import { createMasker } from '../gateway/policy/masking.js';
 import { projectRoot } from '../platform/config/projectRoot.js';
 
-const OPERATION = /* GraphQL */ `query Wide($u: USCC!) { enterprise(uscc: $u) { uscc
-  market { name entityType status establishedOn registeredCapital regionCode industryCode address businessScope
-    legalRepresentative { name idNumber phone } licences { licenceNo title authority grantedOn validUntil }
-    penalties { decisionNo decidedOn publishedOn authority basis amount } abnormalOperations { reason listedOn authority removedOn }
-    seriousViolations { reason decisionNo listedOn } annualReports { year filedOn employeeCount totalAssets } }
-  tax { taxpayerType registeredOn taxAuthority creditRatings { year rating evaluatedOn } arrears { taxType amount since settledOn }
-    majorViolations { caseNo nature amount } }
-  social { employerNo insuredHeadcount arrears { insuranceType amount months } }
-  customs { customsCode creditLevel creditLevelSince } } }`;
+const OPERATION = /* GraphQL */ `
+  query Wide($u: USCC!) {
+    enterprise(uscc: $u) {
+      uscc
+      market {
+        name
+        entityType
+        status
+        establishedOn
+        registeredCapital
+        regionCode
+        industryCode
+        address
+        businessScope
+        legalRepresentative {
+          name
+          idNumber
+          phone
+        }
+        licences {
+          licenceNo
+          title
+          authority
+          grantedOn
+          validUntil
+        }
+        penalties {
+          decisionNo
+          decidedOn
+          publishedOn
+          authority
+          basis
+          amount
+        }
+        abnormalOperations {
+          reason
+          listedOn
+          authority
+          removedOn
+        }
+        seriousViolations {
+          reason
+          decisionNo
+          listedOn
+        }
+        annualReports {
+          year
+          filedOn
+          employeeCount
+          totalAssets
+        }
+      }
+      tax {
+        taxpayerType
+        registeredOn
+        taxAuthority
+        creditRatings {
+          year
+          rating
+          evaluatedOn
+        }
+        arrears {
+          taxType
+          amount
+          since
+          settledOn
+        }
+        majorViolations {
+          caseNo
+          nature
+          amount
+        }
+      }
+      social {
+        employerNo
+        insuredHeadcount
+        arrears {
+          insuranceType
+          amount
+          months
+        }
+      }
+      customs {
+        customsCode
+        creditLevel
+        creditLevelSince
+      }
+    }
+  }
+`;
 
 /** Measures and returns the figures (µs); `dataFile` is where the OPA server's data document is written. */
 export async function measurePolicyCost(dataFile: string): Promise<Record<string, number>> {
@@ -46,7 +127,11 @@ export async function measurePolicyCost(dataFile: string): Promise<Record<string
 
   // The sidecar: the same Rego and catalogue in an OPA server, one REST call per field.
   writeFileSync(dataFile, JSON.stringify({ meg: { catalogue: Object.fromEntries(policy.catalogue) } }));
-  const opa = spawn(path.join(projectRoot, '.tools/opa-v1.22.3/opa'), ['run', '--server', '--addr', '127.0.0.1:5181', '--log-level', 'error', path.join(projectRoot, 'policies/meg/access/access.rego'), dataFile], { stdio: 'ignore' });
+  const opa = spawn(
+    path.join(projectRoot, '.tools/opa-v1.22.3/opa'),
+    ['run', '--server', '--addr', '127.0.0.1:5181', '--log-level', 'error', path.join(projectRoot, 'policies/meg/access/access.rego'), dataFile],
+    { stdio: 'ignore' },
+  );
   try {
     for (let i = 0; ; i++) {
       try {

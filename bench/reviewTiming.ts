@@ -38,13 +38,7 @@ export function subgraphWaitOf(value: string | undefined): number | null {
 }
 
 /** Times `call` at `rate` calls a second for `seconds`. */
-export async function measureReviewTiming(options: {
-  address: string;
-  metadata: Record<string, string>;
-  call: ReviewTimingCall;
-  rate: number;
-  seconds: number;
-}): Promise<ReviewTiming> {
+export async function measureReviewTiming(options: { address: string; metadata: Record<string, string>; call: ReviewTimingCall; rate: number; seconds: number }): Promise<ReviewTiming> {
   const { proto } = loadReviewProto();
   const client = new proto.meg.review.v1.JointReviewService(options.address, grpc.credentials.createInsecure());
   const metadata = new grpc.Metadata();

@@ -111,7 +111,10 @@ function pinTo(cores: string, pids: Iterable<number>): void {
 }
 
 /** The PostgreSQL server's processes (the postmaster, the lowest pid, and its backends). */
-const postgresPids = () => processTable().filter((p) => p.name === 'postgres').map((p) => p.pid);
+const postgresPids = () =>
+  processTable()
+    .filter((p) => p.name === 'postgres')
+    .map((p) => p.pid);
 
 /**
  * Puts the PostgreSQL server (a system service the benchmark shares) on the load core for the
@@ -132,7 +135,6 @@ function pinPostgres(core: string): string {
   return `pinned to core ${core} for the run (it was on ${was ?? 'unknown'})`;
 }
 
-
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
@@ -147,7 +149,11 @@ async function start(name: string, core: string, command: string, args: string[]
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr.slice(-2000)}`);
     try {
-      const res = await fetch(ready, { method: ready.endsWith('/graphql') ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: ready.endsWith('/graphql') ? '{"query":"{ __typename }"}' : undefined });
+      const res = await fetch(ready, {
+        method: ready.endsWith('/graphql') ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json' },
+        body: ready.endsWith('/graphql') ? '{"query":"{ __typename }"}' : undefined,
+      });
       if (res.ok) break;
     } catch {
       // not yet
@@ -319,7 +325,12 @@ function bodiesOf(scenario: Scenario, universe: number, count = DISTINCT_BODIES)
 const bodyFileOf = (name: string) => path.join(WORK, `${name}.jsonl`);
 
 function writeBodies(scenario: Scenario, universe: number): void {
-  writeFileSync(bodyFileOf(scenario.name), `${bodiesOf(scenario, universe).map((b) => JSON.stringify(b)).join('\n')}\n`);
+  writeFileSync(
+    bodyFileOf(scenario.name),
+    `${bodiesOf(scenario, universe)
+      .map((b) => JSON.stringify(b))
+      .join('\n')}\n`,
+  );
 }
 
 function median(values: number[]): number {
@@ -380,7 +391,11 @@ async function main(): Promise<void> {
   const startSubgraphs = async (databaseUrls: Record<string, string>) => {
     for (const agency of AGENCIES) {
       const code = AGENCY_CODES[agency];
-      await start(agency, LOAD_CORE, process.execPath, [...SUBGRAPH_NODE_ARGS, path.join(projectRoot, `dist/subgraphs/${agency}/index.js`)],
+      await start(
+        agency,
+        LOAD_CORE,
+        process.execPath,
+        [...SUBGRAPH_NODE_ARGS, path.join(projectRoot, `dist/subgraphs/${agency}/index.js`)],
         {
           ...common,
           [`MEG_${code}_PORT`]: String(PORTS[agency]),
@@ -388,7 +403,8 @@ async function main(): Promise<void> {
           [`MEG_${code}_SIGNING_KEY`]: path.join(keys, signingKeyFile(agency)),
           [`DATABASE_URL_${code}`]: databaseUrls[agency]!,
         },
-        `http://127.0.0.1:${PORTS[agency]}/readyz`);
+        `http://127.0.0.1:${PORTS[agency]}/readyz`,
+      );
     }
   };
   await startSubgraphs(urls);
@@ -416,8 +432,22 @@ async function main(): Promise<void> {
   };
   const processes: Record<Variant, ChildProcess> = {
     a: await start('a', GATEWAY_CORE, process.execPath, [path.join(projectRoot, 'dist/bench/plainGateway.js'), supergraph, String(PORTS.a)], {}, `http://127.0.0.1:${PORTS.a}/graphql`),
-    b: await start('b', GATEWAY_CORE, process.execPath, [...(process.env['BENCH_GATEWAY_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), path.join(projectRoot, 'dist/gateway/index.js')], gatewayEnv, `http://127.0.0.1:${PORTS.b}/readyz`),
-    c: await start('c', GATEWAY_CORE, path.join(projectRoot, 'node_modules/.bin/hive-gateway'), ['supergraph', supergraph, '--port', String(PORTS.c), '--host', '127.0.0.1', '--fork', '1'], {}, `http://127.0.0.1:${PORTS.c}/graphql`),
+    b: await start(
+      'b',
+      GATEWAY_CORE,
+      process.execPath,
+      [...(process.env['BENCH_GATEWAY_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), path.join(projectRoot, 'dist/gateway/index.js')],
+      gatewayEnv,
+      `http://127.0.0.1:${PORTS.b}/readyz`,
+    ),
+    c: await start(
+      'c',
+      GATEWAY_CORE,
+      path.join(projectRoot, 'node_modules/.bin/hive-gateway'),
+      ['supergraph', supergraph, '--port', String(PORTS.c), '--host', '127.0.0.1', '--fork', '1'],
+      {},
+      `http://127.0.0.1:${PORTS.c}/graphql`,
+    ),
   };
   const endpoint = (v: Variant) => `http://127.0.0.1:${PORTS[v]}/graphql`;
 
@@ -425,20 +455,111 @@ async function main(): Promise<void> {
   const tokensFile = path.join(WORK, 'tokens.txt');
   const tokens: string[] = [];
   for (let i = 0; i < (SMOKE ? 200 : 20_000); i++) {
-    tokens.push(await mintToken({ sub: `bench-caller-${i}`, agency: 'DEVELOPMENT_REFORM', roles: ['officer'], purposes: ['CREDIT_SUPERVISION'] }, { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 }));
+    tokens.push(
+      await mintToken(
+        { sub: `bench-caller-${i}`, agency: 'DEVELOPMENT_REFORM', roles: ['officer'], purposes: ['CREDIT_SUPERVISION'] },
+        { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 },
+      ),
+    );
   }
   writeFileSync(tokensFile, `${tokens.join('\n')}\n`);
 
   const codes = Array.from({ length: 100 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc);
-  const PROFILE = /* GraphQL */ `query Profile($u: USCC!) { enterprise(uscc: $u) { uscc
-      market { name entityType status establishedOn registeredCapital regionCode industryCode address
-               legalRepresentative { name idNumber } penalties { decisionNo amount } abnormalOperations { reason listedOn }
-               seriousViolations { reason listedOn } annualReports { year employeeCount totalAssets } }
-      tax { taxpayerType registeredOn creditRatings { year rating } arrears { taxType amount } majorViolations { caseNo } }
-      social { employerNo insuredHeadcount arrears { insuranceType amount } }
-      customs { customsCode creditLevel creditLevelSince violations { decisionNo } } } }`;
-  const LIST = /* GraphQL */ `query List($c: [USCC!]!) { enterprises(uscc: $c) { uscc market { name status seriousViolations { listedOn } }
-      tax { creditRatings { year rating } } social { insuredHeadcount } customs { creditLevel } } }`;
+  const PROFILE = /* GraphQL */ `
+    query Profile($u: USCC!) {
+      enterprise(uscc: $u) {
+        uscc
+        market {
+          name
+          entityType
+          status
+          establishedOn
+          registeredCapital
+          regionCode
+          industryCode
+          address
+          legalRepresentative {
+            name
+            idNumber
+          }
+          penalties {
+            decisionNo
+            amount
+          }
+          abnormalOperations {
+            reason
+            listedOn
+          }
+          seriousViolations {
+            reason
+            listedOn
+          }
+          annualReports {
+            year
+            employeeCount
+            totalAssets
+          }
+        }
+        tax {
+          taxpayerType
+          registeredOn
+          creditRatings {
+            year
+            rating
+          }
+          arrears {
+            taxType
+            amount
+          }
+          majorViolations {
+            caseNo
+          }
+        }
+        social {
+          employerNo
+          insuredHeadcount
+          arrears {
+            insuranceType
+            amount
+          }
+        }
+        customs {
+          customsCode
+          creditLevel
+          creditLevelSince
+          violations {
+            decisionNo
+          }
+        }
+      }
+    }
+  `;
+  const LIST = /* GraphQL */ `
+    query List($c: [USCC!]!) {
+      enterprises(uscc: $c) {
+        uscc
+        market {
+          name
+          status
+          seriousViolations {
+            listedOn
+          }
+        }
+        tax {
+          creditRatings {
+            year
+            rating
+          }
+        }
+        social {
+          insuredHeadcount
+        }
+        customs {
+          creditLevel
+        }
+      }
+    }
+  `;
   const scenarios: Scenario[] = [
     { name: 'profile', description: 'one enterprise, all four agencies (~35 fields)', query: PROFILE, tokens: true },
     { name: 'list100', description: 'a list of 100 enterprises', query: LIST, tokens: true },
@@ -478,7 +599,11 @@ async function main(): Promise<void> {
     const purpose = scenario.tokens ? 'CREDIT_SUPERVISION' : null;
     log(`\n${scenario.name}: ${scenario.description}`);
     for (const v of VARIANTS) load(endpoint(v), bodyFile, tok, purpose, { concurrency: CONCURRENCY }, SMOKE ? 1 : 5); // warm-up
-    const runs: Record<Variant, { rps: number; cpuPerRequestMs: number; subgraphsCpuPerRequestMs: number; postgresCpuPerRequestMs: number; auditDbCpuPerRequestMs: number }[]> = { a: [], b: [], c: [] };
+    const runs: Record<Variant, { rps: number; cpuPerRequestMs: number; subgraphsCpuPerRequestMs: number; postgresCpuPerRequestMs: number; auditDbCpuPerRequestMs: number }[]> = {
+      a: [],
+      b: [],
+      c: [],
+    };
     // What each variant asked of the subgraphs, and what checking (b)'s signatures cost them
     // (timed inside them), over its rounds.
     const asked = Object.fromEntries(VARIANTS.map((v) => [v, { requests: 0, roundTrips: 0, count: 0, seconds: 0, served: 0 }])) as Record<Variant, SubgraphCounters & { served: number }>;
@@ -541,7 +666,9 @@ async function main(): Promise<void> {
             p95Ms: latency[v]!.p95Ms,
             p99Ms: latency[v]!.p99Ms,
             // Only this gateway says how long it waited on its subgraphs (Server-Timing).
-            ...(latency[v]!.ownP50Ms !== undefined ? { gatewayOwnP50Ms: latency[v]!.ownP50Ms, gatewayOwnP95Ms: latency[v]!.ownP95Ms, gatewayOwnInsideP50Ms: latency[v]!.insideP50Ms, auditP50Ms: latency[v]!.auditP50Ms } : {}),
+            ...(latency[v]!.ownP50Ms !== undefined
+              ? { gatewayOwnP50Ms: latency[v]!.ownP50Ms, gatewayOwnP95Ms: latency[v]!.ownP95Ms, gatewayOwnInsideP50Ms: latency[v]!.insideP50Ms, auditP50Ms: latency[v]!.auditP50Ms }
+              : {}),
             // Warm-up and latency runs are not counted: only the measured rounds.
             subgraphRequestsPerRequest: round(asked[v].requests / Math.max(1, asked[v].served), 2),
             sqlRoundTripsPerRequest: round(asked[v].roundTrips / Math.max(1, asked[v].served), 2),
@@ -570,16 +697,48 @@ async function main(): Promise<void> {
   // The joint review over gRPC: this gateway only (the others have no review). The maximum rate
   // from ghz, pinned like the load generator; then latency and the gateway's own time at half of
   // it, from a client here that reads the server-timing trailer of each call.
-  const reviewToken = await mintToken({ sub: 'bench-procurement', agency: 'PROCUREMENT_CENTRE', roles: ['approval-system'], purposes: ['PUBLIC_PROCUREMENT'] }, { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 });
+  const reviewToken = await mintToken(
+    { sub: 'bench-procurement', agency: 'PROCUREMENT_CENTRE', roles: ['approval-system'], purposes: ['PUBLIC_PROCUREMENT'] },
+    { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 },
+  );
   const reviewMetadata = { authorization: `Bearer ${reviewToken}`, 'x-purpose': 'PUBLIC_PROCUREMENT' };
   const ghz = (call: string, data: unknown, mode: string[]) =>
-    JSON.parse(execFileSync('taskset', ['-c', LOAD_CORE, GHZ, '--insecure', '--proto', path.join(projectRoot, 'protos/meg/review/v1/review_service.proto'), '--import-paths', path.join(projectRoot, 'protos'),
-      '--call', call, '-d', JSON.stringify(data), '--metadata', JSON.stringify(reviewMetadata),
-      '--format', 'json', '--timeout', '20s', ...mode, `127.0.0.1:${PORTS.grpc}`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })) as GhzSummary;
+    JSON.parse(
+      execFileSync(
+        'taskset',
+        [
+          '-c',
+          LOAD_CORE,
+          GHZ,
+          '--insecure',
+          '--proto',
+          path.join(projectRoot, 'protos/meg/review/v1/review_service.proto'),
+          '--import-paths',
+          path.join(projectRoot, 'protos'),
+          '--call',
+          call,
+          '-d',
+          JSON.stringify(data),
+          '--metadata',
+          JSON.stringify(reviewMetadata),
+          '--format',
+          'json',
+          '--timeout',
+          '20s',
+          ...mode,
+          `127.0.0.1:${PORTS.grpc}`,
+        ],
+        { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+      ),
+    ) as GhzSummary;
   const grpcScenarios: Record<string, GrpcFigures> = {};
   const reviewScenarios: readonly { name: string; call: ReviewTimingCall; concurrency: number }[] = [
     { name: 'review', call: { method: 'Review', request: { uscc: codes[7]!, matter: 'MATTER_GOVERNMENT_PROCUREMENT' } }, concurrency: CONCURRENCY },
-    { name: 'reviewBatch1000', call: { method: 'ReviewBatch', request: { uscc: Array.from({ length: 1000 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc), matter: 'MATTER_GOVERNMENT_PROCUREMENT' } }, concurrency: 2 },
+    {
+      name: 'reviewBatch1000',
+      call: { method: 'ReviewBatch', request: { uscc: Array.from({ length: 1000 }, (_, i) => enterpriseAt(DEFAULT_SEED, i).uscc), matter: 'MATTER_GOVERNMENT_PROCUREMENT' } },
+      concurrency: 2,
+    },
   ];
   for (const { name, call: timed, concurrency } of reviewScenarios) {
     if (only && !only.includes(name)) continue;
@@ -625,7 +784,13 @@ async function main(): Promise<void> {
     await checkAnswers(['b'], SIZE);
     load(endpoint('b'), bodyFile, tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 3); // warm-up
     const two = measureB();
-    workers = { oneWorkerRps: round(one, 1), twoWorkersRps: round(two, 1), ratio: round(two / one), cores: os.cpus().length, note: 'two workers share the machine with the load generator and the subgraphs' };
+    workers = {
+      oneWorkerRps: round(one, 1),
+      twoWorkersRps: round(two, 1),
+      ratio: round(two / one),
+      cores: os.cpus().length,
+      note: 'two workers share the machine with the load generator and the subgraphs',
+    };
     log(`  1 worker ${round(one, 1)} req/s, 2 workers ${round(two, 1)} req/s (${round(two / one)}×)`);
   }
 
@@ -646,7 +811,15 @@ async function main(): Promise<void> {
   }
   if (SUBGRAPH_NODE_ARGS.length > 0) {
     // The same for profiled subgraphs (the first processes started).
-    await Promise.all(children.slice(0, AGENCIES.length).map((child) => new Promise((r) => { child.once('exit', r); child.kill('SIGINT'); })));
+    await Promise.all(
+      children.slice(0, AGENCIES.length).map(
+        (child) =>
+          new Promise((r) => {
+            child.once('exit', r);
+            child.kill('SIGINT');
+          }),
+      ),
+    );
   }
   const profile = results['profile'] ?? Object.values(results)[0];
   const report: BenchReport = {
@@ -723,13 +896,15 @@ async function measureScale(
   // Each size is sampled across its whole universe (the same number of distinct enterprises).
   const measure = (universe: number): Record<string, LatencyFigures> =>
     Object.fromEntries(
-      scenarios.filter((s) => s.name !== 'public').map((scenario) => {
-        writeBodies(scenario, universe);
-        // Fresh subgraph processes and cold database caches first get the same warm-up as before.
-        load(url, bodyFileOf(scenario.name), tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 5);
-        const r = load(url, bodyFileOf(scenario.name), tokensFile, 'CREDIT_SUPERVISION', { rate: SCALE_RATE }, SECONDS);
-        return [scenario.name, { p50Ms: r.p50Ms, p95Ms: r.p95Ms, meanMs: r.meanMs }];
-      }),
+      scenarios
+        .filter((s) => s.name !== 'public')
+        .map((scenario) => {
+          writeBodies(scenario, universe);
+          // Fresh subgraph processes and cold database caches first get the same warm-up as before.
+          load(url, bodyFileOf(scenario.name), tokensFile, 'CREDIT_SUPERVISION', { concurrency: CONCURRENCY }, 5);
+          const r = load(url, bodyFileOf(scenario.name), tokensFile, 'CREDIT_SUPERVISION', { rate: SCALE_RATE }, SECONDS);
+          return [scenario.name, { p50Ms: r.p50Ms, p95Ms: r.p95Ms, meanMs: r.meanMs }];
+        }),
     );
   await prewarm(smallUrls);
   const small = measure(SIZE);
@@ -861,7 +1036,11 @@ interface Target {
 
 /** The targets of the benchmark's issue, each met or not (reported, never asserted). */
 function targetsOf(results: Record<string, ScenarioFigures>, grpc: Record<string, GrpcFigures>, scale: ScaleFigures | null, policy: Record<string, number> | null): Record<string, Target> {
-  const target = (text: string, value: number | null | undefined, met: (v: number) => boolean): Target => ({ target: text, value: value ?? null, met: value === null || value === undefined ? null : met(value) });
+  const target = (text: string, value: number | null | undefined, met: (v: number) => boolean): Target => ({
+    target: text,
+    value: value ?? null,
+    met: value === null || value === undefined ? null : met(value),
+  });
   const p = results['profile'];
   const scaleMax = scale ? Math.max(...Object.values(scale.p50Ratio)) : null;
   return {
@@ -876,36 +1055,67 @@ function targetsOf(results: Record<string, ScenarioFigures>, grpc: Record<string
 
 function printReport(report: BenchReport): void {
   const lines: string[] = [];
-  lines.push(`\nMarket Entity Graph benchmark — ${report.settings.enterprises} enterprises, ${report.settings.rounds} rounds × ${report.settings.secondsPerRun}s, concurrency ${report.settings.concurrency}`);
+  lines.push(
+    `\nMarket Entity Graph benchmark — ${report.settings.enterprises} enterprises, ${report.settings.rounds} rounds × ${report.settings.secondsPerRun}s, concurrency ${report.settings.concurrency}`,
+  );
   lines.push(`PostgreSQL: the agencies' server ${report.machine.postgres}; (b)'s audit log on ${report.machine.auditPostgres}`);
-  lines.push('CPU ms/req: the gateway process tree per request; agencies: the subgraphs and their PostgreSQL databases per request (on the load core); own p50: (b)\'s time per request besides waiting on subgraphs');
+  lines.push(
+    "CPU ms/req: the gateway process tree per request; agencies: the subgraphs and their PostgreSQL databases per request (on the load core); own p50: (b)'s time per request besides waiting on subgraphs",
+  );
   for (const [name, s] of Object.entries(report.scenarios)) {
     lines.push(`\n${name}: ${s.description} (latency at ${s.fixedRateRps} req/s)`);
-    lines.push(`  ${'variant'.padEnd(32)} ${'max req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/req'.padStart(11)} ${'agencies'.padStart(9)} ${'own p50 ms'.padStart(11)}`);
+    lines.push(
+      `  ${'variant'.padEnd(32)} ${'max req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/req'.padStart(11)} ${'agencies'.padStart(9)} ${'own p50 ms'.padStart(11)}`,
+    );
     for (const v of VARIANTS) {
       const x = s.variants[v];
-      lines.push(`  ${`(${v}) ${x.name}`.padEnd(32)} ${String(x.maxRps).padStart(10)} ${String(x.p50Ms).padStart(8)} ${String(x.p95Ms).padStart(8)} ${String(x.p99Ms).padStart(8)} ${String(x.cpuMsPerRequest).padStart(11)} ${String(x.agenciesCpuMsPerRequest).padStart(9)} ${String(x.gatewayOwnP50Ms ?? '-').padStart(11)}`);
+      lines.push(
+        `  ${`(${v}) ${x.name}`.padEnd(32)} ${String(x.maxRps).padStart(10)} ${String(x.p50Ms).padStart(8)} ${String(x.p95Ms).padStart(8)} ${String(x.p99Ms).padStart(8)} ${String(x.cpuMsPerRequest).padStart(11)} ${String(x.agenciesCpuMsPerRequest).padStart(9)} ${String(x.gatewayOwnP50Ms ?? '-').padStart(11)}`,
+      );
     }
-    lines.push(`  ratios: b/a req/s ${s.ratios.b_over_a.rps} (of the medians ${s.ratios.b_over_a.rpsOfMedians}), p50 ${s.ratios.b_over_a.p50};  b/c req/s ${s.ratios.b_over_c.rps} (of the medians ${s.ratios.b_over_c.rpsOfMedians}), p50 ${s.ratios.b_over_c.p50}`);
+    lines.push(
+      `  ratios: b/a req/s ${s.ratios.b_over_a.rps} (of the medians ${s.ratios.b_over_a.rpsOfMedians}), p50 ${s.ratios.b_over_a.p50};  b/c req/s ${s.ratios.b_over_c.rps} (of the medians ${s.ratios.b_over_c.rpsOfMedians}), p50 ${s.ratios.b_over_c.p50}`,
+    );
     // The spread: each round's req/s, and b over a and c within each round (neighbours in time).
     const perRound = (v: Variant) => s.variants[v].roundsRps;
     lines.push(`  req/s by round: ${VARIANTS.map((v) => `${v} ${perRound(v).join(' ')}`).join(';  ')}`);
-    lines.push(`  b/a by round ${perRound('b').map((x, i) => round(x / perRound('a')[i]!)).join(' ')};  b/c by round ${perRound('b').map((x, i) => round(x / perRound('c')[i]!)).join(' ')}`);
-    lines.push(`  asked of the subgraphs per request (requests / SQL round trips): ${VARIANTS.map((v) => `${v} ${s.variants[v].subgraphRequestsPerRequest} / ${s.variants[v].sqlRoundTripsPerRequest}`).join(';  ')}`);
+    lines.push(
+      `  b/a by round ${perRound('b')
+        .map((x, i) => round(x / perRound('a')[i]!))
+        .join(' ')};  b/c by round ${perRound('b')
+        .map((x, i) => round(x / perRound('c')[i]!))
+        .join(' ')}`,
+    );
+    lines.push(
+      `  asked of the subgraphs per request (requests / SQL round trips): ${VARIANTS.map((v) => `${v} ${s.variants[v].subgraphRequestsPerRequest} / ${s.variants[v].sqlRoundTripsPerRequest}`).join(';  ')}`,
+    );
     const b = s.variants.b;
-    if (b.signatureCheckMeanMicros !== undefined) lines.push(`  (b)'s signatures, checked by the subgraphs: ${b.signatureChecksPerRequest} per request, ${b.signatureCheckMeanMicros} µs each on average (timed inside them): ${b.signatureCheckMsPerRequest} ms of the agencies' core per request`);
-    if (b.gatewayOwnP50Ms !== undefined) lines.push(`  (b)'s own time per request (end to end less its wait on subgraphs): p50 ${b.gatewayOwnP50Ms} ms, p95 ${b.gatewayOwnP95Ms} ms (timed by the gateway itself, receipt to answer less the wait: p50 ${b.gatewayOwnInsideP50Ms ?? '-'} ms); the durable audit write p50 ${b.auditP50Ms ?? '-'} ms; its audit database ${b.auditDbCpuMsPerRequest} ms CPU per request (on the gateway core)`);
+    if (b.signatureCheckMeanMicros !== undefined)
+      lines.push(
+        `  (b)'s signatures, checked by the subgraphs: ${b.signatureChecksPerRequest} per request, ${b.signatureCheckMeanMicros} µs each on average (timed inside them): ${b.signatureCheckMsPerRequest} ms of the agencies' core per request`,
+      );
+    if (b.gatewayOwnP50Ms !== undefined)
+      lines.push(
+        `  (b)'s own time per request (end to end less its wait on subgraphs): p50 ${b.gatewayOwnP50Ms} ms, p95 ${b.gatewayOwnP95Ms} ms (timed by the gateway itself, receipt to answer less the wait: p50 ${b.gatewayOwnInsideP50Ms ?? '-'} ms); the durable audit write p50 ${b.auditP50Ms ?? '-'} ms; its audit database ${b.auditDbCpuMsPerRequest} ms CPU per request (on the gateway core)`,
+      );
   }
   lines.push(`\npeak memory (MB, process tree): a ${report.peakMemoryMb.a}, b ${report.peakMemoryMb.b}, c ${report.peakMemoryMb.c}`);
   for (const [name, g] of Object.entries(report.grpc)) {
-    lines.push(`gRPC ${name} (b): ${g.maxRps ?? '-'} calls/s; at ${g.fixedRateRps}/s p50 ${g.p50Ms} ms, p95 ${g.p95Ms} ms, p99 ${g.p99Ms} ms; mean ${g.meanMs} ms vs the slowest agency's ${g.agenciesMeanMs} ms (${g.overAgencies}×), own p50 ${g.ownP50Ms} ms${g.errors.length ? `; errors ${g.errors.join(', ')}` : ''}`);
+    lines.push(
+      `gRPC ${name} (b): ${g.maxRps ?? '-'} calls/s; at ${g.fixedRateRps}/s p50 ${g.p50Ms} ms, p95 ${g.p95Ms} ms, p99 ${g.p99Ms} ms; mean ${g.meanMs} ms vs the slowest agency's ${g.agenciesMeanMs} ms (${g.overAgencies}×), own p50 ${g.ownP50Ms} ms${g.errors.length ? `; errors ${g.errors.join(', ')}` : ''}`,
+    );
   }
   if (report.scale) {
-    lines.push(`scale (b): ${report.scale.enterprises.large} vs ${report.scale.enterprises.small} enterprises at ${report.scale.rateRps} req/s, p50 ratio profile ${report.scale.p50Ratio.profile}, list100 ${report.scale.p50Ratio.list100}`);
+    lines.push(
+      `scale (b): ${report.scale.enterprises.large} vs ${report.scale.enterprises.small} enterprises at ${report.scale.rateRps} req/s, p50 ratio profile ${report.scale.p50Ratio.profile}, list100 ${report.scale.p50Ratio.list100}`,
+    );
   }
   const p = report.policyCost ?? { fields: '-', coldMicros: '-', cachedMicros: '-', opaServerMicros: '-', opaServerOverCold: '-' };
-  if (report.workers) lines.push(`workers (b, profile): 1 worker ${report.workers.oneWorkerRps} req/s, 2 workers ${report.workers.twoWorkersRps} req/s (${report.workers.ratio}×; ${report.workers.note})`);
-  lines.push(`policy, one ${p.fields}-field operation: cold ${p.coldMicros} µs, cached ${p.cachedMicros} µs; OPA server over REST field by field ${p.opaServerMicros} µs (${p.opaServerOverCold}× the in-process cold decision)`);
+  if (report.workers)
+    lines.push(`workers (b, profile): 1 worker ${report.workers.oneWorkerRps} req/s, 2 workers ${report.workers.twoWorkersRps} req/s (${report.workers.ratio}×; ${report.workers.note})`);
+  lines.push(
+    `policy, one ${p.fields}-field operation: cold ${p.coldMicros} µs, cached ${p.cachedMicros} µs; OPA server over REST field by field ${p.opaServerMicros} µs (${p.opaServerOverCold}× the in-process cold decision)`,
+  );
   lines.push('\ntargets:');
   for (const t of Object.values(report.targets)) lines.push(`  ${t.met === null ? 'not measured' : t.met ? 'met    ' : 'not met'}  ${t.target}: ${t.value ?? '-'}`);
   lines.push(`\nwritten to ${path.relative(projectRoot, OUTPUT)}`);

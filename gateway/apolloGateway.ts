@@ -9,11 +9,7 @@
  */
 import { ApolloGateway, type GatewayConfig } from '@apollo/gateway';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import {
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginSchemaReportingDisabled,
-  ApolloServerPluginUsageReportingDisabled,
-} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 
 /** A new Apollo Gateway with Apollo's usage telemetry off. */
 export function createApolloGateway(config: GatewayConfig): ApolloGateway {

@@ -105,10 +105,7 @@ export function buildCatalogue(supergraphSdl: string): CatalogueEntry[] {
   return entries.sort((a, b) => a.coordinate.localeCompare(b.coordinate));
 }
 
-function forEachField(
-  document: DocumentNode,
-  visit: (coordinate: string, directives: readonly ConstDirectiveNode[], description: string | null, type: TypeNode) => void,
-): void {
+function forEachField(document: DocumentNode, visit: (coordinate: string, directives: readonly ConstDirectiveNode[], description: string | null, type: TypeNode) => void): void {
   for (const def of document.definitions) {
     if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
     if (INTERNAL_TYPE_PREFIXES.some((p) => def.name.value.startsWith(p))) continue;

@@ -25,9 +25,7 @@ describe('composeSupergraph', () => {
   });
 
   it('fails on a field without a classification, naming it', () => {
-    const subgraphs = agencies().map((s) =>
-      s.name === 'tax' ? { ...s, sdl: s.sdl.replace('taxAuthority: String @classify(sharing: UNCONDITIONAL)', 'taxAuthority: String') } : s,
-    );
+    const subgraphs = agencies().map((s) => (s.name === 'tax' ? { ...s, sdl: s.sdl.replace('taxAuthority: String @classify(sharing: UNCONDITIONAL)', 'taxAuthority: String') } : s));
     const result = composeSupergraph(subgraphs);
     expect(result).toEqual({
       ok: false,
@@ -36,9 +34,7 @@ describe('composeSupergraph', () => {
   });
 
   it('fails on a field classified SECRET: classified information never enters the graph', () => {
-    const subgraphs = agencies().map((s) =>
-      s.name === 'tax' ? { ...s, sdl: s.sdl.replace('revenue: Float @classify(sharing: NONE)', 'revenue: Float @classify(sharing: SECRET)') } : s,
-    );
+    const subgraphs = agencies().map((s) => (s.name === 'tax' ? { ...s, sdl: s.sdl.replace('revenue: Float @classify(sharing: NONE)', 'revenue: Float @classify(sharing: SECRET)') } : s));
     expect(composeSupergraph(subgraphs)).toEqual({
       ok: false,
       errors: ['SECRET_FIELD: TaxFiling.revenue is classified SECRET; classified information never enters the graph'],
@@ -46,9 +42,7 @@ describe('composeSupergraph', () => {
   });
 
   it('fails on a field some callers are denied that could not be null', () => {
-    const subgraphs = agencies().map((s) =>
-      s.name === 'social' ? { ...s, sdl: s.sdl.replace('employerNo: String @classify', 'employerNo: String! @classify') } : s,
-    );
+    const subgraphs = agencies().map((s) => (s.name === 'social' ? { ...s, sdl: s.sdl.replace('employerNo: String @classify', 'employerNo: String! @classify') } : s));
     expect(composeSupergraph(subgraphs)).toEqual({
       ok: false,
       errors: ['DENIABLE_NON_NULL: SocialProfile.employerNo is UNCONDITIONAL, so some callers are denied it; it must be nullable'],
@@ -66,9 +60,7 @@ describe('composeSupergraph', () => {
   });
 
   it("fails with the composer's message when subgraphs disagree", () => {
-    const subgraphs = agencies().map((s) =>
-      s.name === 'customs' ? { ...s, sdl: s.sdl.replace('hasNextPage: Boolean! @classify', 'hasNextPage: String! @classify') } : s,
-    );
+    const subgraphs = agencies().map((s) => (s.name === 'customs' ? { ...s, sdl: s.sdl.replace('hasNextPage: Boolean! @classify', 'hasNextPage: String! @classify') } : s));
     const result = composeSupergraph(subgraphs);
     expect(result.ok).toBe(false);
     if (result.ok) return;

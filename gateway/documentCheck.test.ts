@@ -57,7 +57,7 @@ describe('the document check', () => {
     expect(nestingOf('{'.repeat(10), 3)).toBe(4);
   });
 
-  it('leaves a document that does not parse to the server, which answers with the parser\'s error', () => {
+  it("leaves a document that does not parse to the server, which answers with the parser's error", () => {
     expect(checker().check('{ a(').refusal).toBeNull();
     expect(checker().check(`{ ${'a '.repeat(6_000)} }`).refusal).toBeNull();
   });

@@ -77,9 +77,7 @@ function fragmentChain(n: number, leaf = 'uscc'): string {
 
 /** `n` diamonds of fragments, each link spreading two fragments that both spread the next: `leaf` 2^n times once expanded. */
 function fragmentDiamonds(n: number, leaf = 'uscc'): string {
-  const links = Array.from({ length: n }, (_, i) =>
-    `fragment F${i} on Enterprise { ...A${i} ...B${i} } fragment A${i} on Enterprise { ...F${i + 1} } fragment B${i} on Enterprise { ...F${i + 1} }`,
-  );
+  const links = Array.from({ length: n }, (_, i) => `fragment F${i} on Enterprise { ...A${i} ...B${i} } fragment A${i} on Enterprise { ...F${i + 1} } fragment B${i} on Enterprise { ...F${i + 1} }`);
   return `{ enterprise(uscc: "${CODE}") { ...F0 } } ${links.join(' ')} fragment F${n} on Enterprise { ${leaf} }`;
 }
 
@@ -144,9 +142,7 @@ describe('the shape of a document, before validation', () => {
 
   it('measures fragments that spread the same fragment twice over once each, and refuses what they expand to', () => {
     // 2^40 paths to the leaf: followed one by one the check would never end.
-    expect(refusal(() => checkDocumentShape(parse(fragmentDiamonds(40)), limits())).message).toBe(
-      '"uscc" is selected 1099511627776 times in one selection set; at most 30 are allowed',
-    );
+    expect(refusal(() => checkDocumentShape(parse(fragmentDiamonds(40)), limits())).message).toBe('"uscc" is selected 1099511627776 times in one selection set; at most 30 are allowed');
     expect(() => checkDocumentShape(parse(fragmentDiamonds(4)), limits())).not.toThrow();
   });
 
@@ -190,7 +186,8 @@ describe('the limits of an operation', () => {
   });
 
   it('refuses one directive past the limit, counting those on fragments and their spreads', () => {
-    const directed = (n: number) => `{ enterprise(uscc: "${CODE}") { ...A } } fragment A on Enterprise @skip(if: false) { ${Array.from({ length: n - 1 }, (_, i) => `f${i}: uscc @include(if: true)`).join(' ')} }`;
+    const directed = (n: number) =>
+      `{ enterprise(uscc: "${CODE}") { ...A } } fragment A on Enterprise @skip(if: false) { ${Array.from({ length: n - 1 }, (_, i) => `f${i}: uscc @include(if: true)`).join(' ')} }`;
     expect(measure(directed(50), {}, { maxAliases: 100 }).directives).toBe(50);
     const error = refusal(() => measure(directed(51), {}, { maxAliases: 100 }));
     expect(error.extensions).toEqual({ code: 'DIRECTIVE_LIMIT_EXCEEDED', http: { status: 400 } });
@@ -245,7 +242,7 @@ describe('the limits of an operation', () => {
     expect(measure(`{ ...Q } fragment Q on Query { policyMatrix(coordinates: ["A.b", "C.d"]) { rows } }`).coordinates).toBe(2);
   });
 
-  it('measures the fragments and inline fragments on a member of a union by that member\'s fields', () => {
+  it("measures the fragments and inline fragments on a member of a union by that member's fields", () => {
     const inline = `{ enterprise(uscc: "${CODE}") { shareholders { __typename ... on Enterprise { market { penalties { amount } } } } } }`;
     // Ten shareholders, each with its __typename and, for an enterprise, a market with ten penalties.
     expect(measure(inline)).toMatchObject({ depth: 5, cost: 1 + 1 + 10 + 10 + 10 + 100 });
@@ -290,9 +287,7 @@ describe('the limits of an operation', () => {
 
   it('writes counts from 10^15 up as "more than 10^15"', () => {
     const whole = '{ policyMatrix { rows } }';
-    expect(refusal(() => measure(whole, {}, {}, 1e15 - 1)).message).toBe(
-      'the operation asks about 999999999999999 field coordinates or more across its fields; at most 1000 per request',
-    );
+    expect(refusal(() => measure(whole, {}, {}, 1e15 - 1)).message).toBe('the operation asks about 999999999999999 field coordinates or more across its fields; at most 1000 per request');
     expect(refusal(() => measure(whole, {}, {}, 1e15)).message).toBe('the operation asks about more than 10^15 field coordinates or more across its fields; at most 1000 per request');
   });
 
@@ -400,7 +395,7 @@ describe('the codes an argument names', () => {
     expect(codesOf(CODE, codeList)).toEqual(new Set([CODE]));
   });
 
-  it('collects the codes of an input object\'s USCC fields, not a code written in another field', () => {
+  it("collects the codes of an input object's USCC fields, not a code written in another field", () => {
     expect(codesOf({ uscc: CODE, sub: CODES[1] }, filter)).toEqual(new Set([CODE]));
     expect(codesOf(CODES[1], GraphQLString)).toEqual(new Set());
   });

@@ -300,8 +300,7 @@ export function enforceLimits(
       const fieldDepth = depth + 1;
       if (fieldDepth > tally.depth) tally.depth = fieldDepth;
       tally.cost += multiplier;
-      const field =
-        name === '__schema' ? SchemaMetaFieldDef : name === '__type' ? TypeMetaFieldDef : isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+      const field = name === '__schema' ? SchemaMetaFieldDef : name === '__type' ? TypeMetaFieldDef : isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
       if (!field) continue; // __typename, or a field validation has refused
       const args = argumentsOf(parent, field, selection);
       tally.codes += args.codes * multiplier;

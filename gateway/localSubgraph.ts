@@ -30,9 +30,7 @@ export class LocalSubgraphSource<C extends object> implements GraphQLDataSource<
     sdl: string,
     resolvers: GraphQLResolverMap<C>,
   ) {
-    this.executor = new SubgraphExecutor<C>(
-      buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: { USCC: USCCScalar, Date: DateScalar, ...resolvers } as GraphQLResolverMap<unknown> }]),
-    );
+    this.executor = new SubgraphExecutor<C>(buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: { USCC: USCCScalar, Date: DateScalar, ...resolvers } as GraphQLResolverMap<unknown> }]));
   }
 
   async process(options: GraphQLDataSourceProcessOptions<C>): Promise<GatewayGraphQLResponse> {

@@ -128,11 +128,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async take(key: string, settings: BucketSettings): Promise<RateDecision> {
     try {
-      const [allowed, tokens] = (await (this.redis as unknown as { megTake(k: string, r: number, b: number): Promise<[number, string]> }).megTake(
-        this.prefix + key,
-        settings.perSecond,
-        settings.burst,
-      ));
+      const [allowed, tokens] = await (this.redis as unknown as { megTake(k: string, r: number, b: number): Promise<[number, string]> }).megTake(this.prefix + key, settings.perSecond, settings.burst);
       if (this.warned) {
         this.warned = false;
         logger().info('rate limits: Redis is back; buckets are shared again');

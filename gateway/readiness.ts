@@ -59,9 +59,7 @@ export function createReadiness(options: ReadinessOptions): () => Promise<Readin
 
 /** Asks every subgraph's /readyz, in parallel, each within `timeoutMs`. */
 export async function checkSubgraphs(urls: Readonly<Record<string, string>>, timeoutMs = 2_000): Promise<SubgraphReadiness> {
-  const entries = await Promise.all(
-    Object.entries(urls).map(async ([agency, url]) => [agency, await probe(new URL('/readyz', url), timeoutMs)] as const),
-  );
+  const entries = await Promise.all(Object.entries(urls).map(async ([agency, url]) => [agency, await probe(new URL('/readyz', url), timeoutMs)] as const));
   return Object.fromEntries(entries);
 }
 

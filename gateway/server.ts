@@ -163,12 +163,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     // Allowed here, then refused per caller by the limits plugin: agency officers only.
     introspection: true,
     formatError: formatGatewayError,
-    plugins: [
-      ApolloServerPluginLandingPageDisabled(),
-      ...withoutApolloReporting(),
-      operationLimitsPlugin(config.limits, policy.catalogue.size),
-      operationFactsPlugin(),
-    ],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...withoutApolloReporting(), operationLimitsPlugin(config.limits, policy.catalogue.size), operationFactsPlugin()],
   });
   await apollo.start();
 

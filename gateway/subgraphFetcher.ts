@@ -75,14 +75,7 @@ export interface SignedSubgraphSourceOptions {
 }
 
 /** The error codes a caller can see for an agency that did not answer. */
-export type SubgraphFailureCode =
-  | 'SUBGRAPH_TIMEOUT'
-  | 'SUBGRAPH_UNAVAILABLE'
-  | 'SUBGRAPH_CIRCUIT_OPEN'
-  | 'SUBGRAPH_REFUSED'
-  | 'SUBGRAPH_BAD_RESPONSE'
-  | 'REQUEST_TIMEOUT'
-  | 'REQUEST_CANCELLED';
+export type SubgraphFailureCode = 'SUBGRAPH_TIMEOUT' | 'SUBGRAPH_UNAVAILABLE' | 'SUBGRAPH_CIRCUIT_OPEN' | 'SUBGRAPH_REFUSED' | 'SUBGRAPH_BAD_RESPONSE' | 'REQUEST_TIMEOUT' | 'REQUEST_CANCELLED';
 
 /** An agency's fetch that failed: the fields it owns are null, this error says why. */
 export function subgraphFailure(service: string, code: SubgraphFailureCode, message: string): GraphQLError {

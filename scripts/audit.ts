@@ -71,9 +71,7 @@ switch (command) {
     const v = gatewayUrl ? await verifyThroughGateway(gatewayUrl) : await withLog((log) => log.verify(anchorsOrWarn()));
     if (v.intact) {
       const anchors =
-        v.anchored > 0
-          ? `${v.anchored} of ${v.chains} chain heads found where anchored`
-          : `0 of ${v.chains} chain heads anchored outside the store: a tail cut off them could not be seen`;
+        v.anchored > 0 ? `${v.anchored} of ${v.chains} chain heads found where anchored` : `0 of ${v.chains} chain heads anchored outside the store: a tail cut off them could not be seen`;
       console.log(`intact: ${plural(v.chains, 'chain')}, ${plural(v.records, 'record')}; ${anchors}`);
     } else {
       console.log(`BROKEN: chain ${v.chainId}, record ${v.seq}: ${v.reason} (${v.records} records verified before it)`);
@@ -85,7 +83,10 @@ switch (command) {
     const format = str('format');
     if (format !== 'csv' && format !== 'md') fail('--format must be csv or md');
     const policy = await loadPolicy();
-    const coordinates = str('coordinates')?.split(',').map((c) => c.trim()).filter(Boolean) ?? [...policy.catalogue.keys()];
+    const coordinates = str('coordinates')
+      ?.split(',')
+      .map((c) => c.trim())
+      .filter(Boolean) ?? [...policy.catalogue.keys()];
     const unknown = coordinates.filter((c) => !policy.catalogue.has(c));
     if (unknown.length > 0) fail(`not in the catalogue: ${unknown.join(', ')}`);
     process.stdout.write(formatMatrix(policyMatrix(policy, callerProfiles(purposeValues()), coordinates), coordinates, format));
@@ -98,18 +99,34 @@ switch (command) {
     const purpose = str('purpose') ?? null;
     if (purpose && !purposeValues().includes(purpose)) fail(`"${purpose}" is not a purpose; choose from ${purposeValues().join(', ')}`);
     const policy = await loadPolicy();
-    const roles = (str('roles') ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+    const roles = (str('roles') ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     const d = explainAccess(policy, { sub: 'explain', agency, roles, region: str('region') ?? null, purposes: purpose ? [purpose] : [], public: isPublic }, purpose, coordinate);
     console.log(`${coordinate}: ${d.effect}${d.mask ? ` (${d.mask})` : ''}`);
     console.log(`  rule:   ${d.rule}`);
     console.log(`  reason: ${d.reason}`);
-    if (d.field) console.log(`  field:  owned by ${d.field.owners.join(', ')}; ${d.field.sharing}${d.field.personal ? ', personal' : ''}${d.field.purposes.length ? `; purposes ${d.field.purposes.join(', ')}` : ''}`);
+    if (d.field)
+      console.log(
+        `  field:  owned by ${d.field.owners.join(', ')}; ${d.field.sharing}${d.field.personal ? ', personal' : ''}${d.field.purposes.length ? `; purposes ${d.field.purposes.join(', ')}` : ''}`,
+      );
     break;
   }
   case 'log': {
     const limit = Number(str('limit'));
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) fail('--limit must be 1–10000');
-    const search: AuditSearch = { uscc: str('uscc'), sub: str('sub'), agency: str('agency'), purpose: str('purpose'), coordinate: str('coordinate'), effect: str('effect'), outcome: str('outcome'), from: str('from'), to: str('to') };
+    const search: AuditSearch = {
+      uscc: str('uscc'),
+      sub: str('sub'),
+      agency: str('agency'),
+      purpose: str('purpose'),
+      coordinate: str('coordinate'),
+      effect: str('effect'),
+      outcome: str('outcome'),
+      from: str('from'),
+      to: str('to'),
+    };
     const page = gatewayUrl ? await searchThroughGateway(gatewayUrl, search, limit) : await withLog((log) => log.search(search, limit));
     for (const r of page.records) {
       const denied = r.decisions.filter((d) => d.effect === 'DENY').length;
@@ -187,14 +204,24 @@ async function askGateway<T>(url: string, query: string, variables: Record<strin
 async function verifyThroughGateway(url: string): Promise<Verification> {
   const answer = await askGateway<AuditVerificationQuery>(
     url,
-    /* GraphQL */ `query AuditVerification { auditVerification { intact chains records anchoredChains brokenChainId brokenSeq reason } }`,
+    /* GraphQL */ `
+      query AuditVerification {
+        auditVerification {
+          intact
+          chains
+          records
+          anchoredChains
+          brokenChainId
+          brokenSeq
+          reason
+        }
+      }
+    `,
     {},
   );
   const v = answered(answer.auditVerification, 'auditVerification');
   const counts = { chains: answered(v.chains, 'chains'), records: answered(v.records, 'records'), anchored: answered(v.anchoredChains, 'anchoredChains') };
-  return answered(v.intact, 'intact')
-    ? { intact: true, ...counts }
-    : { intact: false, ...counts, chainId: v.brokenChainId ?? '', seq: v.brokenSeq ?? 0, reason: v.reason ?? '' };
+  return answered(v.intact, 'intact') ? { intact: true, ...counts } : { intact: false, ...counts, chainId: v.brokenChainId ?? '', seq: v.brokenSeq ?? 0, reason: v.reason ?? '' };
 }
 
 async function searchThroughGateway(url: string, search: AuditSearch, limit: number): Promise<{ records: AuditRecord[]; hasNextPage: boolean }> {
@@ -205,9 +232,40 @@ async function searchThroughGateway(url: string, search: AuditSearch, limit: num
   while (records.length < limit && hasNextPage) {
     const answer: AuditLogPageQuery = await askGateway<AuditLogPageQuery>(
       url,
-      /* GraphQL */ `query AuditLogPage($f: AuditLogFilter, $n: Int, $a: String) { auditLog(filter: $f, first: $n, after: $a) {
-         records { chainId seq at requestId channel principalSub principalAgency principalRoles principalRegion purpose operationName operationHash enterprises decisions { coordinate effect rule } policyRevision outcome detail address hash prevHash }
-         hasNextPage endCursor } }`,
+      /* GraphQL */ `
+        query AuditLogPage($f: AuditLogFilter, $n: Int, $a: String) {
+          auditLog(filter: $f, first: $n, after: $a) {
+            records {
+              chainId
+              seq
+              at
+              requestId
+              channel
+              principalSub
+              principalAgency
+              principalRoles
+              principalRegion
+              purpose
+              operationName
+              operationHash
+              enterprises
+              decisions {
+                coordinate
+                effect
+                rule
+              }
+              policyRevision
+              outcome
+              detail
+              address
+              hash
+              prevHash
+            }
+            hasNextPage
+            endCursor
+          }
+        }
+      `,
       { f: filter, n: Math.min(200, limit - records.length), a: after },
     );
     const page = answered(answer.auditLog, 'auditLog');
@@ -233,15 +291,25 @@ function recordFromGateway(r: GatewayRecord): AuditRecord {
     hash: answered(r.hash, 'hash'),
     at: answered(r.at, 'at'),
     requestId: answered(r.requestId, 'requestId'),
-    channel: answered(channels.find((c) => c === r.channel), `channel (one of ${channels.join(', ')})`),
+    channel: answered(
+      channels.find((c) => c === r.channel),
+      `channel (one of ${channels.join(', ')})`,
+    ),
     principal: { sub: r.principalSub, agency: r.principalAgency, roles: answered(r.principalRoles, 'principalRoles'), region: r.principalRegion },
     purpose: r.purpose,
     operationName: r.operationName,
     operationHash: r.operationHash,
     enterprises: answered(r.enterprises, 'enterprises'),
-    decisions: answered(r.decisions, 'decisions').map((d) => ({ coordinate: answered(d.coordinate, 'decisions.coordinate'), effect: answered(d.effect, 'decisions.effect'), rule: answered(d.rule, 'decisions.rule') })),
+    decisions: answered(r.decisions, 'decisions').map((d) => ({
+      coordinate: answered(d.coordinate, 'decisions.coordinate'),
+      effect: answered(d.effect, 'decisions.effect'),
+      rule: answered(d.rule, 'decisions.rule'),
+    })),
     policyRevision: answered(r.policyRevision, 'policyRevision'),
-    outcome: answered(outcomes.find((o) => o === r.outcome), `outcome (one of ${outcomes.join(', ')})`),
+    outcome: answered(
+      outcomes.find((o) => o === r.outcome),
+      `outcome (one of ${outcomes.join(', ')})`,
+    ),
     ...(r.detail != null ? { detail: r.detail } : {}),
     ...(r.address != null ? { address: r.address } : {}),
   };

@@ -34,7 +34,6 @@ if (!Number.isInteger(size) || size < 1 || size > 50_000_000) {
 const agencies = values.agencies.split(',').map((a) => a.trim());
 for (const a of agencies) if (!isAgency(a)) fail(`--agencies: "${a}" is not one of ${AGENCIES.join(', ')}`);
 
-
 async function seedAgency(slice: AgencySeed, size: number, seed: string, ifEmpty: boolean): Promise<void> {
   const location = databaseLocationFrom(process.env, slice.agency);
   const where = 'url' in location ? redact(location.url) : path.relative(projectRoot, location.dataDir);
@@ -102,7 +101,8 @@ class ProgressBar {
     const eta = rate > 0 ? Math.round((this.total - done) / rate) : 0;
     const width = 30;
     const filled = Math.round(fraction * width);
-    const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ` +
+    const line =
+      `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ` +
       `${done.toLocaleString('en')}/${this.total.toLocaleString('en')} enterprises, ${rate.toLocaleString('en')}/s, ETA ${eta}s ${note}`;
     if (process.stderr.isTTY) {
       process.stderr.write(`\r${line}\x1b[K`);

@@ -78,7 +78,10 @@ Market Entity Graph is running.
   health / readiness    ${gatewayBase}/healthz  ${gatewayBase}/readyz
   joint review (gRPC)   ${config.host}:${config.grpcPort}   meg.review.v1.JointReviewService
   subgraphs (gateway-signed requests only): ${AGENCIES.map((a) => config.subgraphUrls[a]).join('  ')}
-  metrics, health and readiness of the subgraphs (admin ports): ${AGENCIES.map((a) => { const c = loadSubgraphConfig(a); return `http://${c.adminHost}:${c.adminPort}/metrics`; }).join('  ')}
+  metrics, health and readiness of the subgraphs (admin ports): ${AGENCIES.map((a) => {
+    const c = loadSubgraphConfig(a);
+    return `http://${c.adminHost}:${c.adminPort}/metrics`;
+  }).join('  ')}
 
 Enterprise codes to try:
 ${samples.map(([why, e]) => `  ${e.uscc}  ${e.name}  (${why})`).join('\n')}
@@ -98,13 +101,33 @@ async function registered(samples: [string, EnterpriseIdentity][]): Promise<[str
     });
     return ((await res.json()) as { data?: Q | null }).data ?? {};
   };
-  const data = await ask<StartSamplesQuery>(/* GraphQL */ `query StartSamples($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }`, { c: samples.map(([, e]) => e.uscc) });
+  const data = await ask<StartSamplesQuery>(
+    /* GraphQL */ `
+      query StartSamples($c: [USCC!]!) {
+        enterprises(uscc: $c) {
+          uscc
+        }
+      }
+    `,
+    { c: samples.map(([, e]) => e.uscc) },
+  );
   const present = samples.filter((_, i) => data.enterprises?.[i] != null);
   if (present.length > 0) return present;
-  const search = await ask<StartRegisteredQuery>(/* GraphQL */ `query StartRegistered { searchEnterprises(first: 5) { edges { node { uscc market { name } } } } }`);
-  return (search.searchEnterprises?.edges ?? []).flatMap(({ node }): [string, { uscc: string; name: string }][] =>
-    node.market ? [['registered', { uscc: node.uscc, name: node.market.name }]] : [],
-  );
+  const search = await ask<StartRegisteredQuery>(/* GraphQL */ `
+    query StartRegistered {
+      searchEnterprises(first: 5) {
+        edges {
+          node {
+            uscc
+            market {
+              name
+            }
+          }
+        }
+      }
+    }
+  `);
+  return (search.searchEnterprises?.edges ?? []).flatMap(({ node }): [string, { uscc: string; name: string }][] => (node.market ? [['registered', { uscc: node.uscc, name: node.market.name }]] : []));
 }
 
 /** A few enterprises worth looking at: an ordinary one, a trader, a trustworthy one, listed ones. */

@@ -34,7 +34,11 @@ try {
 
 const agency = values['agency'];
 if (!agency || !/^[A-Z][A-Z0-9_]{1,47}$/.test(agency)) fail('--agency must be an upper-case code such as TAX or PROCUREMENT_CENTRE');
-const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const roles = list(values['roles']);
 const purposes = list(values['purposes']);
 const known = purposeValues();

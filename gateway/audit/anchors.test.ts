@@ -136,17 +136,13 @@ describe('anchors', () => {
     } finally {
       fsCalls.recording = false;
     }
-    const named = fsCalls.calls.map((call) => call.replaceAll(file, 'anchor').replaceAll(dir, 'folder').replace(/anchor\S+/g, 'temporary'));
-    expect(named).toEqual([
-      'open temporary',
-      'write temporary',
-      'fsync temporary',
-      'close temporary',
-      'rename temporary to anchor',
-      'open folder',
-      'fsync folder',
-      'close folder',
-    ]);
+    const named = fsCalls.calls.map((call) =>
+      call
+        .replaceAll(file, 'anchor')
+        .replaceAll(dir, 'folder')
+        .replace(/anchor\S+/g, 'temporary'),
+    );
+    expect(named).toEqual(['open temporary', 'write temporary', 'fsync temporary', 'close temporary', 'rename temporary to anchor', 'open folder', 'fsync folder', 'close folder']);
     expect(readAnchors(dir, publicKey).anchors.map((a) => a.seq)).toEqual([8]);
   });
 
@@ -191,7 +187,11 @@ describe('anchors', () => {
     for (const id of ['gw-1', '../../etc/passwd', 'gw 2/worker:3']) new AnchorWriter(dir, privateKey, id).anchor(HEAD);
     expect(readdirSync(dir)).toHaveLength(3);
     expect(readdirSync(dir).every((f) => /^[0-9a-f]{32}\.anchor\.json$/.test(f))).toBe(true);
-    expect(readAnchors(dir, publicKey).anchors.map((a) => a.chainId).sort()).toEqual(['../../etc/passwd', 'gw 2/worker:3', 'gw-1']);
+    expect(
+      readAnchors(dir, publicKey)
+        .anchors.map((a) => a.chainId)
+        .sort(),
+    ).toEqual(['../../etc/passwd', 'gw 2/worker:3', 'gw-1']);
   });
 
   it('reads none from a folder that does not exist, and fails on one it cannot read', () => {
@@ -266,7 +266,9 @@ describe('anchors', () => {
     it("signed, but in another chain's file (an anchor copied over another)", () => {
       const { dir, file } = genuine();
       new AnchorWriter(dir, privateKey, 'gw-2', clock('2026-12-01T08:00:00.000Z')).anchor(HEAD);
-      const otherFile = readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f !== file)!;
+      const otherFile = readdirSync(dir)
+        .map((f) => path.join(dir, f))
+        .find((f) => f !== file)!;
       writeFileSync(otherFile, readFileSync(file));
       expect(readAnchors(dir, publicKey)).toEqual({
         anchors: [{ chainId: 'gw-1', seq: 7, hash: HEAD.hash, at: '2026-12-01T08:00:00.000Z' }],
@@ -386,7 +388,7 @@ describe('verifying the access log against its anchors', () => {
   it('reports an anchored record whose hash was changed', async () => {
     const { dir, log } = await anchoredChain('rewritten', 2);
     try {
-      await tamper("UPDATE audit_records SET hash = $2 WHERE chain_id = $1 AND seq = 2", ['rewritten', 'e'.repeat(64)]);
+      await tamper('UPDATE audit_records SET hash = $2 WHERE chain_id = $1 AND seq = 2', ['rewritten', 'e'.repeat(64)]);
       const verdict = await log.verify(readAnchors(dir, publicKey));
       expect(verdict).toMatchObject({ intact: false, chainId: 'rewritten', seq: 2 });
       // Here the hash no longer matches the content, found before the anchor is compared.

@@ -42,11 +42,21 @@ describe('the access log', () => {
       expect([alone, ...together].map((r) => r.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
       // As the README tells an auditor who checks the chain by hand: the first link is all zeros.
       expect(alone.prevHash).toBe('0'.repeat(64));
-      expect(alone.hash).toBe(createHash('sha256').update(alone.prevHash).update(canonicalJson({ ...entry(0, '91110000000000000A'), chainId: 'chain-test', seq: 1 })).digest('hex'));
+      expect(alone.hash).toBe(
+        createHash('sha256')
+          .update(alone.prevHash)
+          .update(canonicalJson({ ...entry(0, '91110000000000000A'), chainId: 'chain-test', seq: 1 }))
+          .digest('hex'),
+      );
 
       expect(await log.verify()).toEqual({ intact: true, chains: 1, records: 21, anchored: 0 });
       const masked = await log.search({ coordinate: 'MarketProfile.legalRepresentative', effect: 'MASK' }, 100);
-      expect(masked.records.map((r) => r.requestId).sort()).toEqual(together.filter((_, i) => (i + 1) % 2).map((r) => r.requestId).sort());
+      expect(masked.records.map((r) => r.requestId).sort()).toEqual(
+        together
+          .filter((_, i) => (i + 1) % 2)
+          .map((r) => r.requestId)
+          .sort(),
+      );
       const first = await log.search({ uscc: '91110000000000000A' }, 10);
       expect(first.records.map((r) => r.requestId)).toEqual(['req-0']);
       expect(first.records[0]!.decisions).toEqual(alone.decisions);
@@ -306,9 +316,7 @@ describe('the access log on PostgreSQL', () => {
       const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
       await admin.connect();
       try {
-        await expect(AuditLog.openReader({ url: emptyUrl })).rejects.toThrow(
-          new Error('there is no access log at the database of DATABASE_URL_AUDIT: no gateway has recorded anything there'),
-        );
+        await expect(AuditLog.openReader({ url: emptyUrl })).rejects.toThrow(new Error('there is no access log at the database of DATABASE_URL_AUDIT: no gateway has recorded anything there'));
         // Its connections were closed: nothing holds the database any more.
         await admin.query(`DROP DATABASE ${empty}`);
       } finally {
@@ -343,7 +351,16 @@ describe('the access log on PostgreSQL', () => {
         const officer = (sub: string | null, agency: string | null) => ({ sub, agency, roles: ['officer'], region: null });
         for (const [writer, e] of [
           [north, searchEntry('n1', 1, { principal: officer('officer-a', 'TAX'), enterprises: [A], decisions: [{ coordinate: 'TaxProfile.arrears', effect: 'ALLOW', rule: 'own_agency' }] })],
-          [south, searchEntry('s1', 2, { principal: officer('officer-a', 'TAX'), purpose: 'AUDIT', outcome: 'error', enterprises: [B], decisions: [{ coordinate: 'MarketProfile.legalRepresentative', effect: 'ALLOW', rule: 'own_agency' }] })],
+          [
+            south,
+            searchEntry('s1', 2, {
+              principal: officer('officer-a', 'TAX'),
+              purpose: 'AUDIT',
+              outcome: 'error',
+              enterprises: [B],
+              decisions: [{ coordinate: 'MarketProfile.legalRepresentative', effect: 'ALLOW', rule: 'own_agency' }],
+            }),
+          ],
           [
             north,
             searchEntry('n2', 3, {
@@ -393,7 +410,11 @@ describe('the access log on PostgreSQL', () => {
       ['a caller and an outcome together', { sub: 'officer-a', outcome: 'error' }, ['s1']],
       ['an agency, an enterprise and a span of time together', { agency: 'TAX', uscc: B, from: at(1), to: at(4) }, ['s1']],
       ['a field, an effect and a caller together', { coordinate: 'TaxProfile.arrears', effect: 'DENY', sub: 'officer-b' }, ['n2']],
-      ['criteria left empty, which are no criteria', { uscc: null, sub: '', agency: null, purpose: '', coordinate: null, effect: '', outcome: null, from: '', to: null }, ['n3', 's2', 'n2', 's1', 'n1']],
+      [
+        'criteria left empty, which are no criteria',
+        { uscc: null, sub: '', agency: null, purpose: '', coordinate: null, effect: '', outcome: null, from: '', to: null },
+        ['n3', 's2', 'n2', 's1', 'n1'],
+      ],
     ])('finds records by %s', async (_, search, expected) => {
       expect(ids((await log.search(search, 10)).records)).toEqual(expected);
     });

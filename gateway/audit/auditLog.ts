@@ -136,11 +136,7 @@ export class AuditLog {
   static async open(location: DatabaseLocation, chainId: string, options: AuditLogOptions = {}): Promise<AuditLog> {
     const db = await openDatabase(location, { poolSize: 4 });
     await migrate(db, path.join(projectRoot, 'gateway/audit/migrations'));
-    const [last] = await db.query<{ seq: string | number; hash: string }>(
-      RECORDS,
-      'SELECT seq, hash FROM audit_records WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1',
-      [chainId],
-    );
+    const [last] = await db.query<{ seq: string | number; hash: string }>(RECORDS, 'SELECT seq, hash FROM audit_records WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1', [chainId]);
     const head = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS };
     if (!options.anchors) return new AuditLog(db, chainId, head, null);
     const anchors = new AnchorWriter(options.anchors.dir, options.anchors.key, chainId);
@@ -351,11 +347,7 @@ export class AuditLog {
    * when the store does not take writes: what readiness means for the access log.
    */
   async probe(): Promise<void> {
-    await this.db.query(
-      HEARTBEATS,
-      'INSERT INTO audit_heartbeats (chain_id, at) VALUES ($1, now()) ON CONFLICT (chain_id) DO UPDATE SET at = excluded.at',
-      [this.chainId],
-    );
+    await this.db.query(HEARTBEATS, 'INSERT INTO audit_heartbeats (chain_id, at) VALUES ($1, now()) ON CONFLICT (chain_id) DO UPDATE SET at = excluded.at', [this.chainId]);
   }
 
   /** Waits for the records under way, anchors the chain's last head, and closes the database. */
@@ -408,7 +400,19 @@ function columnMismatch(row: RecordRow, chainId: string, seq: number): string | 
   if ((record.principal?.agency ?? null) !== row.principal_agency) return 'principal_agency';
   if ((record.purpose ?? null) !== row.purpose) return 'purpose';
   if (!same(record.enterprises ?? [], row.enterprises)) return 'enterprises';
-  if (!same((record.decisions ?? []).map((d) => d.coordinate), row.coordinates)) return 'coordinates';
-  if (!same((record.decisions ?? []).map((d) => d.effect), row.effects)) return 'effects';
+  if (
+    !same(
+      (record.decisions ?? []).map((d) => d.coordinate),
+      row.coordinates,
+    )
+  )
+    return 'coordinates';
+  if (
+    !same(
+      (record.decisions ?? []).map((d) => d.effect),
+      row.effects,
+    )
+  )
+    return 'effects';
   return null;
 }

@@ -78,9 +78,7 @@ export class AuditRecorder {
       at: this.now().toISOString(),
       requestId: record.requestId,
       channel: record.channel,
-      principal: principal
-        ? { sub: principal.sub, agency: principal.agency, roles: [...principal.roles], region: principal.region }
-        : { sub: null, agency: null, roles: [], region: null },
+      principal: principal ? { sub: principal.sub, agency: principal.agency, roles: [...principal.roles], region: principal.region } : { sub: null, agency: null, roles: [], region: null },
       purpose: record.purpose,
       operationName: bounded(record.operationName, MAX_RECORDED_NAME),
       operationHash: record.operationHash,

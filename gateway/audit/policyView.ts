@@ -30,9 +30,7 @@ export function callerProfiles(purposes: readonly string[]): CallerProfile[] {
   const dataPurposes = purposes.filter((p) => p !== 'AUDIT');
   return [
     { name: 'public', principal: principal(null, []), purpose: null },
-    ...AGENCY_BODIES.flatMap((agency) =>
-      dataPurposes.map((purpose) => ({ name: `${agency} officer / ${purpose}`, principal: principal(agency, ['officer']), purpose })),
-    ),
+    ...AGENCY_BODIES.flatMap((agency) => dataPurposes.map((purpose) => ({ name: `${agency} officer / ${purpose}`, principal: principal(agency, ['officer']), purpose }))),
     ...dataPurposes.map((purpose) => ({ name: `approval system / ${purpose}`, principal: principal('APPROVAL_BODY', ['approval-system']), purpose })),
     { name: 'auditor / AUDIT', principal: principal('AUDIT_OFFICE', ['auditor']), purpose: 'AUDIT' },
   ];
@@ -71,7 +69,11 @@ export class PolicyMatrixView {
     const missing = [...new Set(coordinates.filter((c) => !this.columns.has(c)))];
     if (missing.length > 0) {
       const decided = this.profiles.map((p) => this.policy.decide(p.principal, p.purpose, missing));
-      for (const c of missing) this.columns.set(c, decided.map((d) => d.get(c)!));
+      for (const c of missing)
+        this.columns.set(
+          c,
+          decided.map((d) => d.get(c)!),
+        );
     }
     return this.profiles.map((profile, i) => ({ profile, decisions: coordinates.map((c) => this.columns.get(c)![i]!) }));
   }

@@ -51,7 +51,15 @@ function signed(header: Record<string, unknown>, payload: unknown): string {
 
 const now = () => Math.floor(Date.now() / 1000);
 const claims = (change: Record<string, unknown> = {}) => ({
-  sub: 's', agency: 'TAX', roles: ['officer'], purposes: [PURPOSE], iss: 'meg-dev-issuer', aud: 'market-entity-graph', iat: now(), exp: now() + 600, ...change,
+  sub: 's',
+  agency: 'TAX',
+  roles: ['officer'],
+  purposes: [PURPOSE],
+  iss: 'meg-dev-issuer',
+  aud: 'market-entity-graph',
+  iat: now(),
+  exp: now() + 600,
+  ...change,
 });
 const withToken = (token: string) => ({ authorization: `Bearer ${token}`, 'x-purpose': PURPOSE });
 const refusal = (message: string) => ({ ok: false, status: 401, code: 'UNAUTHENTICATED', message });
@@ -132,8 +140,7 @@ describe('createAuthenticator', () => {
 });
 
 describe('who may ask, and for what', () => {
-  const threePurposes = () =>
-    createAuthenticator({ verificationKey, issuer: 'meg-dev-issuer', audience: 'market-entity-graph', purposes: [PURPOSE, OTHER_PURPOSE, THIRD_PURPOSE] });
+  const threePurposes = () => createAuthenticator({ verificationKey, issuer: 'meg-dev-issuer', audience: 'market-entity-graph', purposes: [PURPOSE, OTHER_PURPOSE, THIRD_PURPOSE] });
 
   it('lets a request without a token or a purpose in as the public, who holds no agency, role, region or purpose', async () => {
     expect(await authenticator()({})).toEqual({
@@ -235,7 +242,11 @@ describe('what a token must be', () => {
     ['whose payload is a string', () => signed({}, 'sub'), 'the token is malformed'],
     // Node's base64url decoder skips what it cannot read: such a token is refused however signed.
     ['whose header is padded with "="', () => signedParts(`${part({ alg: 'ES256', typ: 'at+jwt', kid: verificationKey.kid })}=`, part(claims())), 'the Authorization header must be "Bearer <token>"'],
-    ['whose payload starts with a character outside base64url', () => signedParts(part({ alg: 'ES256', typ: 'at+jwt', kid: verificationKey.kid }), `*${part(claims())}`), 'the Authorization header must be "Bearer <token>"'],
+    [
+      'whose payload starts with a character outside base64url',
+      () => signedParts(part({ alg: 'ES256', typ: 'at+jwt', kid: verificationKey.kid }), `*${part(claims())}`),
+      'the Authorization header must be "Bearer <token>"',
+    ],
     ['whose payload is empty', () => signedParts(part({ alg: 'ES256', typ: 'at+jwt', kid: verificationKey.kid }), ''), 'the token is malformed'],
     ['from another issuer', () => signed({}, claims({ iss: 'someone-else' })), 'the token was not issued by meg-dev-issuer'],
     ['without an audience', () => signed({}, claims({ aud: undefined })), 'the token is not meant for this service (audience must be market-entity-graph)'],

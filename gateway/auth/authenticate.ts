@@ -161,7 +161,10 @@ function checkRegisteredClaims(payload: Record<string, unknown>, options: Authen
   const now = Math.floor((options.now ?? Date.now)() / 1000);
   const tolerance = options.clockToleranceSeconds ?? 30;
   const { iss, aud, exp, nbf, iat } = payload;
-  for (const [name, value] of [['exp', exp], ['iat', iat]] as const) {
+  for (const [name, value] of [
+    ['exp', exp],
+    ['iat', iat],
+  ] as const) {
     if (value === undefined) return `the token has no ${name} claim`;
     if (!isNumericDate(value)) return `the token's ${name} claim is invalid`;
   }
@@ -172,7 +175,7 @@ function checkRegisteredClaims(payload: Record<string, unknown>, options: Authen
   if (nbf !== undefined && !isNumericDate(nbf)) return "the token's nbf claim is invalid";
   if ((exp as number) <= now - tolerance) return 'the token has expired';
   // Stryker disable next-line ConditionalExpression: equivalent, undefined is never greater than a number
-  if (nbf !== undefined && (nbf) > now + tolerance) return 'the token is not valid yet';
+  if (nbf !== undefined && nbf > now + tolerance) return 'the token is not valid yet';
   if ((iat as number) > now + tolerance) return "the token's iat claim is invalid (it is in the future)";
   return null;
 }
@@ -215,7 +218,7 @@ function claimsToPrincipal(payload: Record<string, unknown>, options: Authentica
     return { message: 'the token region must be a six-digit GB/T 2260 code' };
   }
   return {
-    principal: { sub, agency, roles, purposes, region: (region) ?? null, public: false },
+    principal: { sub, agency, roles, purposes, region: region ?? null, public: false },
   };
 }
 

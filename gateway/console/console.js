@@ -101,8 +101,18 @@ async function loadLog(more) {
   const rows = auditLog.records.map((r) => {
     const masked = r.decisions.filter((d) => d.effect === 'MASK').length;
     const denied = r.decisions.filter((d) => d.effect === 'DENY').length;
-    return [r.at, r.outcome, r.channel, r.principalAgency || 'public', r.principalSub || '—', r.purpose || '—', r.operationName || '—',
-      r.enterprises.join(' '), `${r.decisions.length} / ${masked} / ${denied}`, r.requestId];
+    return [
+      r.at,
+      r.outcome,
+      r.channel,
+      r.principalAgency || 'public',
+      r.principalSub || '—',
+      r.purpose || '—',
+      r.operationName || '—',
+      r.enterprises.join(' '),
+      `${r.decisions.length} / ${masked} / ${denied}`,
+      r.requestId,
+    ];
   });
   fillTable($('log'), ['time', 'outcome', 'channel', 'agency', 'subject', 'purpose', 'operation', 'enterprises', 'fields / masked / denied', 'request'], rows);
 }

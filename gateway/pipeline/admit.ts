@@ -20,9 +20,7 @@ export interface RateLimits {
 
 /** Takes from a caller's rate limit: token holders by subject, the public by address. */
 export function takeRate(limiter: RateLimiter, limits: RateLimits, principal: Principal, address: string | undefined): Promise<RateDecision> {
-  return principal.public
-    ? limiter.take(`public:${address ?? 'unknown'}`, limits.public)
-    : limiter.take(`sub:${principal.agency ?? ''}:${principal.sub}`, limits.principal);
+  return principal.public ? limiter.take(`public:${address ?? 'unknown'}`, limits.public) : limiter.take(`sub:${principal.agency ?? ''}:${principal.sub}`, limits.principal);
 }
 
 /** What admission needs. */
@@ -58,8 +56,7 @@ export function admission(options: AdmissionOptions) {
         detail: `${auth.code}: ${auth.message}`,
         address,
       });
-      const headers: Record<string, string> =
-        auth.status === 401 ? { 'www-authenticate': `Bearer error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"` } : {};
+      const headers: Record<string, string> = auth.status === 401 ? { 'www-authenticate': `Bearer error="invalid_token", error_description="${auth.message.replace(/"/g, "'")}"` } : {};
       return errorAnswer(auth.status, auth.code, auth.message, headers);
     }
     // The rate limiter's refusals are not recorded: a flood would write the log.

@@ -102,13 +102,25 @@ describe('the GraphQL pipeline', () => {
     const trace: string[] = [];
     const res = await run(steps(trace), [tracing(trace)]);
     expect(trace).toEqual([
-      '>read', 'read', '<read',
-      '>admit', 'admit', '<admit',
-      'scope', 'admitted',
-      '>document', 'document', '<document',
-      '>execute', 'execute', '<execute',
-      '>record', 'record', '<record',
-      'answer 200', 'end',
+      '>read',
+      'read',
+      '<read',
+      '>admit',
+      'admit',
+      '<admit',
+      'scope',
+      'admitted',
+      '>document',
+      'document',
+      '<document',
+      '>execute',
+      'execute',
+      '<execute',
+      '>record',
+      'record',
+      '<record',
+      'answer 200',
+      'end',
     ]);
     expect(res.status).toBe(200);
     expect(res.body).toBe('{"data":{"a":1}}');
@@ -154,10 +166,20 @@ describe('the GraphQL pipeline', () => {
     });
     await run(steps(trace, 'admit'), [wrapping('outer'), wrapping('inner')]);
     expect(trace).toEqual([
-      'outer>request', 'inner>request',
-      'outer>read', 'inner>read', 'read', 'inner<read', 'outer<read',
-      'outer>admit', 'inner>admit', 'admit', 'inner<admit', 'outer<admit',
-      'inner<request', 'outer<request',
+      'outer>request',
+      'inner>request',
+      'outer>read',
+      'inner>read',
+      'read',
+      'inner<read',
+      'outer<read',
+      'outer>admit',
+      'inner>admit',
+      'admit',
+      'inner<admit',
+      'outer<admit',
+      'inner<request',
+      'outer<request',
     ]);
   });
 

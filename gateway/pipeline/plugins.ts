@@ -43,10 +43,7 @@ export function useDeadline(options: { readonly timeoutMs: number }): GatewayPlu
   return {
     name: 'deadline',
     onRequest(exchange) {
-      const timer = setTimeout(
-        () => exchange.abort.abort(new DOMException(`the request took over ${options.timeoutMs} ms`, 'TimeoutError')),
-        options.timeoutMs,
-      );
+      const timer = setTimeout(() => exchange.abort.abort(new DOMException(`the request took over ${options.timeoutMs} ms`, 'TimeoutError')), options.timeoutMs);
       return { onEnd: () => clearTimeout(timer) };
     },
   };
@@ -86,8 +83,7 @@ export function useServerTiming(): GatewayPlugin {
         },
         onAnswer(answer) {
           if (!scope || recordMs === null) return;
-          answer.headers['server-timing'] =
-            `${scope.wait.serverTiming()}, audit;dur=${recordMs.toFixed(2)}, gateway;dur=${(performance.now() - exchange.received).toFixed(2)}`;
+          answer.headers['server-timing'] = `${scope.wait.serverTiming()}, audit;dur=${recordMs.toFixed(2)}, gateway;dur=${(performance.now() - exchange.received).toFixed(2)}`;
         },
       };
     },

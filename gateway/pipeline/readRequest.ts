@@ -70,7 +70,8 @@ export function jsonNestingExceeds(raw: Buffer, max: number): boolean {
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -82,9 +83,9 @@ export function jsonNestingExceeds(raw: Buffer, max: number): boolean {
 
 /** The operation a GET's parameters or a POST's body carries. */
 function operationOf(method: 'GET' | 'POST', url: URL, body: unknown): ArrivedOperation {
-  const request = (method === 'GET'
-    ? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName') }
-    : body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as { query?: unknown; operationName?: unknown };
+  const request = (
+    method === 'GET' ? { query: url.searchParams.get('query'), operationName: url.searchParams.get('operationName') } : body && typeof body === 'object' && !Array.isArray(body) ? body : {}
+  ) as { query?: unknown; operationName?: unknown };
   const query = typeof request.query === 'string' ? request.query : null;
   const name = typeof request.operationName === 'string' ? request.operationName : null;
   return {

@@ -34,7 +34,26 @@ const mask = (m: string): FieldDecision => ({ effect: 'MASK', mask: m, rule: 'co
 
 /** Decisions for every coordinate of the test schema (and those overridden): allowed unless said otherwise. */
 function decisions(overrides: Record<string, FieldDecision> = {}): Map<string, FieldDecision> {
-  const all = ['Query.enterprise', 'Query.enterprises', 'Query.report', 'Query.search', 'Query.party', 'Enterprise.uscc', 'Enterprise.market', 'Enterprise.tax', 'Market.name', 'Market.legalRepresentative', 'Market.staff', 'Market.phones', 'Person.name', 'Person.idNumber', 'Tax.arrears', 'Tax.rating', 'Tax.filing', 'Arrear.amount'];
+  const all = [
+    'Query.enterprise',
+    'Query.enterprises',
+    'Query.report',
+    'Query.search',
+    'Query.party',
+    'Enterprise.uscc',
+    'Enterprise.market',
+    'Enterprise.tax',
+    'Market.name',
+    'Market.legalRepresentative',
+    'Market.staff',
+    'Market.phones',
+    'Person.name',
+    'Person.idNumber',
+    'Tax.arrears',
+    'Tax.rating',
+    'Tax.filing',
+    'Arrear.amount',
+  ];
   return new Map([...all.map((c): [string, FieldDecision] => [c, allow()]), ...Object.entries(overrides)]);
 }
 
@@ -75,11 +94,17 @@ describe('pruning before planning', () => {
   });
 
   it('prunes a denied field whatever its directives say, and one written on an interface that a type implementing it denies', () => {
-    const document = parse(`query($on: Boolean = false) { party(id: "1") { ... on Named { name } } enterprise(uscc: "${A}") { market { name @include(if: $on) legalRepresentative @skip(if: true) { idNumber } } } }`);
+    const document = parse(
+      `query($on: Boolean = false) { party(id: "1") { ... on Named { name } } enterprise(uscc: "${A}") { market { name @include(if: $on) legalRepresentative @skip(if: true) { idNumber } } } }`,
+    );
     const { document: pruned, denied } = pruneDocument(schema, document, decisions({ 'Market.name': deny(), 'Person.idNumber': deny() }));
     expect(denied).toBe(3);
     expect(print(pruned)).toBe(
-      print(parse(`query($on: Boolean = false) { party(id: "1") { ... on Named { __meg_pruned: __typename } } enterprise(uscc: "${A}") { market { legalRepresentative @skip(if: true) { __meg_pruned: __typename } } __meg_key: uscc } }`)),
+      print(
+        parse(
+          `query($on: Boolean = false) { party(id: "1") { ... on Named { __meg_pruned: __typename } } enterprise(uscc: "${A}") { market { legalRepresentative @skip(if: true) { __meg_pruned: __typename } } __meg_key: uscc } }`,
+        ),
+      ),
     );
   });
 
@@ -104,7 +129,15 @@ describe('applying decisions to a result', () => {
   it('denies a coordinate the policy left undecided', () => {
     const data = { enterprise: { tax: { rating: 'A' } } };
     const overrides = Object.fromEntries([...decisions()].filter(([c]) => c !== 'Tax.rating'));
-    const applied = applyDecisions(data, { schema, document: parse(`{ enterprise(uscc: "${A}") { tax { rating } } }`), operationName: undefined, variables: {}, decisions: new Map(Object.entries(overrides)), catalogue, mask: masker });
+    const applied = applyDecisions(data, {
+      schema,
+      document: parse(`{ enterprise(uscc: "${A}") { tax { rating } } }`),
+      operationName: undefined,
+      variables: {},
+      decisions: new Map(Object.entries(overrides)),
+      catalogue,
+      mask: masker,
+    });
     expect(data.enterprise.tax.rating).toBeNull();
     expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'tax', 'rating'], code: 'FORBIDDEN_FIELD', coordinate: 'Tax.rating', rule: 'policy_error' }]);
   });
@@ -118,11 +151,9 @@ describe('applying decisions to a result', () => {
 
   it('masks a field included through a fragment whose directive reads a variable left at its default', () => {
     const data = { enterprise: { market: { legalRepresentative: { idNumber: '110101199003071234' } } } };
-    apply(
-      `query($show: Boolean = true) { enterprise(uscc: "${A}") { market { legalRepresentative { ...Id @include(if: $show) } } } } fragment Id on Person { idNumber }`,
-      data,
-      { 'Person.idNumber': mask('ID_NUMBER') },
-    );
+    apply(`query($show: Boolean = true) { enterprise(uscc: "${A}") { market { legalRepresentative { ...Id @include(if: $show) } } } } fragment Id on Person { idNumber }`, data, {
+      'Person.idNumber': mask('ID_NUMBER'),
+    });
     expect(data.enterprise.market.legalRepresentative.idNumber).toBe('110101********1234');
   });
 
@@ -150,7 +181,13 @@ describe('applying decisions to a result', () => {
   });
 
   it('takes out the keys it asked for and names the enterprises read, and those named by the fields that ran', () => {
-    const data = { enterprises: [{ __meg_key: A, market: { name: 'a' } }, { __meg_key: B, market: { name: 'b' } }], report: 'r' };
+    const data = {
+      enterprises: [
+        { __meg_key: A, market: { name: 'a' } },
+        { __meg_key: B, market: { name: 'b' } },
+      ],
+      report: 'r',
+    };
     const applied = apply(
       `query($f: Filter, $skip: Boolean = true) { enterprises(uscc: ["${A}", "${B}"]) { market { name } } report(filter: $f) x: enterprise(uscc: "91440300708461136T") @skip(if: $skip) { uscc } }`,
       data,
@@ -237,7 +274,9 @@ describe('judging what the data holds', () => {
     const data = { enterprise: { market: { legalRepresentative: { idNumber: '110101199003071234' as string | null } } } };
     const applied = apply(`{ enterprise(uscc: "${A}") { market { legalRepresentative { idNumber @skip(if: true) } } } }`, data, { 'Person.idNumber': deny() });
     expect(data.enterprise.market.legalRepresentative.idNumber).toBeNull();
-    expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'market', 'legalRepresentative', 'idNumber'], code: 'FORBIDDEN_FIELD', coordinate: 'Person.idNumber', rule: 'conditional_purpose_missing' }]);
+    expect(errorsOf(applied)).toEqual([
+      { path: ['enterprise', 'market', 'legalRepresentative', 'idNumber'], code: 'FORBIDDEN_FIELD', coordinate: 'Person.idNumber', rule: 'conditional_purpose_missing' },
+    ]);
   });
 
   it('releases introspection without asking the policy', () => {
@@ -248,9 +287,21 @@ describe('judging what the data holds', () => {
   });
 
   it('reports a field denied in every item of a list once, at its first occurrence', () => {
-    const data = { enterprise: { market: { staff: [{ name: '王伟', idNumber: '110101199003071234' as string | null }, { name: '李娜', idNumber: '11010119851212567X' as string | null }] } } };
+    const data = {
+      enterprise: {
+        market: {
+          staff: [
+            { name: '王伟', idNumber: '110101199003071234' as string | null },
+            { name: '李娜', idNumber: '11010119851212567X' as string | null },
+          ],
+        },
+      },
+    };
     const applied = apply(`{ enterprise(uscc: "${A}") { market { staff { name idNumber } } } }`, data, { 'Person.idNumber': deny() });
-    expect(data.enterprise.market.staff).toEqual([{ name: '王伟', idNumber: null }, { name: '李娜', idNumber: null }]);
+    expect(data.enterprise.market.staff).toEqual([
+      { name: '王伟', idNumber: null },
+      { name: '李娜', idNumber: null },
+    ]);
     expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'market', 'staff', 0, 'idNumber'], code: 'FORBIDDEN_FIELD', coordinate: 'Person.idNumber', rule: 'conditional_purpose_missing' }]);
   });
 
@@ -262,9 +313,21 @@ describe('judging what the data holds', () => {
   });
 
   it('withholds the keys no selection asked for inside the items of a list, and reports no null it was not asked for', () => {
-    const data = { enterprise: { market: { staff: [{ name: '王伟', idNumber: '110101199003071234' }, { name: '李娜', idNumber: null }] } } };
+    const data = {
+      enterprise: {
+        market: {
+          staff: [
+            { name: '王伟', idNumber: '110101199003071234' },
+            { name: '李娜', idNumber: null },
+          ],
+        },
+      },
+    };
     const applied = apply(`{ enterprise(uscc: "${A}") { market { staff { name } } } }`, data);
-    expect(data.enterprise.market.staff).toEqual([{ name: '王伟', idNumber: null }, { name: '李娜', idNumber: null }]);
+    expect(data.enterprise.market.staff).toEqual([
+      { name: '王伟', idNumber: null },
+      { name: '李娜', idNumber: null },
+    ]);
     expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'market', 'staff', 0, 'idNumber'], code: 'FORBIDDEN_FIELD', coordinate: 'Person.idNumber', rule: 'policy_error' }]);
   });
 
@@ -362,7 +425,12 @@ describe('judging what the data holds', () => {
 
 describe('naming the enterprises read', () => {
   it('names an enterprise by the key it asked for, only when the key came back a code of an enterprise', () => {
-    const data: Record<string, Untyped> = { search: [{ __meg_key: A, market: { name: 'a', __meg_key: B } }, { __meg_key: null, market: null }] };
+    const data: Record<string, Untyped> = {
+      search: [
+        { __meg_key: A, market: { name: 'a', __meg_key: B } },
+        { __meg_key: null, market: null },
+      ],
+    };
     const applied = apply(`{ search(name: "某") { market { name } } }`, data);
     expect([...applied.entities]).toEqual([A]);
     // A key where no enterprise is is not taken for one: it is a value no selection asked for.
@@ -378,11 +446,7 @@ describe('naming the enterprises read', () => {
 describe('on a document the schema cannot account for', () => {
   it('withholds the value of a field whose type it cannot resolve, and reports it only where it held one', () => {
     const data: Record<string, Untyped> = { enterprise: { a: { name: '分公司' }, b: null } };
-    const applied = apply(
-      `{ enterprise(uscc: "${A}") { a: branch(id: "1") { name } b: branch(id: "2") { name } c: branch(id: "3") { name } } }`,
-      data,
-      { 'Enterprise.branch': allow() },
-    );
+    const applied = apply(`{ enterprise(uscc: "${A}") { a: branch(id: "1") { name } b: branch(id: "2") { name } c: branch(id: "3") { name } } }`, data, { 'Enterprise.branch': allow() });
     expect(data).toEqual({ enterprise: { a: null, b: null } });
     expect(errorsOf(applied)).toEqual([{ path: ['enterprise', 'a'], code: 'FORBIDDEN_FIELD', coordinate: 'Enterprise.branch', rule: 'policy_error' }]);
   });

@@ -23,16 +23,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { createHash } from 'node:crypto';
-import {
-  collectFields,
-  fieldCompositeType,
-  isIncluded,
-  runtimeType,
-  selectionContext,
-  walkSelections,
-  type SelectionContext,
-  type SelectionVisitor,
-} from '../../platform/graphql/selection.js';
+import { collectFields, fieldCompositeType, isIncluded, runtimeType, selectionContext, walkSelections, type SelectionContext, type SelectionVisitor } from '../../platform/graphql/selection.js';
 import type { CatalogueEntry } from '../catalogue.js';
 import { collectCodes } from '../limits.js';
 import type { FieldDecision } from './accessPolicy.js';
@@ -84,11 +75,7 @@ function isMeta(parentType: string, field: string): boolean {
  * written, whatever directives say (the plan serves any variables); one written on an interface
  * when any type implementing it denies it (denied data never leaves its agency).
  */
-export function pruneDocument(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  decisions: ReadonlyMap<string, FieldDecision>,
-): { document: DocumentNode; queryHash: string; denied: number } {
+export function pruneDocument(schema: GraphQLSchema, document: DocumentNode, decisions: ReadonlyMap<string, FieldDecision>): { document: DocumentNode; queryHash: string; denied: number } {
   // Where each field and selection set is written, as the walker finds them from the operations.
   const fieldTypes = new Map<FieldNode, GraphQLCompositeType>();
   const setTypes = new Map<SelectionSetNode, GraphQLCompositeType>();
@@ -286,11 +273,7 @@ const UNJUDGED: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 
  * and goes down into the objects it judged. Objects the walk never reached are the values of
  * denied, masked or scalar fields, already decided.
  */
-function sweep(
-  value: unknown,
-  judged: WeakMap<object, { type: string; path: (string | number)[]; keys: Set<string> }>,
-  unjudged: { coordinate: string; path: (string | number)[] }[],
-): void {
+function sweep(value: unknown, judged: WeakMap<object, { type: string; path: (string | number)[]; keys: Set<string> }>, unjudged: { coordinate: string; path: (string | number)[] }[]): void {
   if (Array.isArray(value)) {
     for (const item of value) sweep(item, judged, unjudged);
     return;
@@ -315,14 +298,7 @@ function sweep(
  * walk of the data gives one to those it meets), on every type it may be selected on; and the
  * codes the arguments of the fields that ran name.
  */
-function collectDeniedFields(
-  selections: SelectionContext,
-  selectionSet: SelectionSetNode,
-  rootType: GraphQLCompositeType,
-  context: ApplyContext,
-  denied: Denied,
-  named: Set<string>,
-): void {
+function collectDeniedFields(selections: SelectionContext, selectionSet: SelectionSetNode, rootType: GraphQLCompositeType, context: ApplyContext, denied: Denied, named: Set<string>): void {
   walkSelections(selections, rootType, selectionSet, {
     field(node, type) {
       const name = node.name.value;

@@ -5,13 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApolloGateway } from '@apollo/gateway';
-import type {
-  GatewayExecutor,
-  GatewayGraphQLRequestContext,
-  GatewayInterface,
-  GatewayLoadResult,
-  GatewayUnsubscriber,
-} from '@apollo/server-gateway-interface';
+import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewayLoadResult, GatewayUnsubscriber } from '@apollo/server-gateway-interface';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { AuditScope } from '../audit/auditScope.js';
 import type { AccessPolicy, FieldDecision, Principal } from './accessPolicy.js';

@@ -15,9 +15,7 @@ describe('masks', () => {
   });
 
   it('shows an amount as its band', () => {
-    expect([0, 9_999.99, 10_000, 250_000, 3_000_000, 12_000_000].map((n) => mask('AMOUNT_BAND', n))).toEqual([
-      '0-10k', '0-10k', '10k-100k', '100k-1M', '1M-10M', '10M+',
-    ]);
+    expect([0, 9_999.99, 10_000, 250_000, 3_000_000, 12_000_000].map((n) => mask('AMOUNT_BAND', n))).toEqual(['0-10k', '0-10k', '10k-100k', '100k-1M', '1M-10M', '10M+']);
   });
 
   it('shows a date as its year', () => {

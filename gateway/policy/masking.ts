@@ -42,7 +42,10 @@ export function createMasker(hashKey: Buffer): Masker {
       case 'DATE_YEAR':
         return typeof value === 'string' && /^\d{4}/.test(value) ? value.slice(0, 4) : null;
       case 'HASH':
-        return `h:${createHmac('sha256', hashKey).update(typeof value === 'string' ? value : JSON.stringify(value)).digest('base64url').slice(0, 22)}`;
+        return `h:${createHmac('sha256', hashKey)
+          .update(typeof value === 'string' ? value : JSON.stringify(value))
+          .digest('base64url')
+          .slice(0, 22)}`;
       default:
         // A mask this gateway does not know: withhold the value rather than guess.
         return null;

@@ -70,7 +70,6 @@ export interface RunningGrpcServer {
   stop(): Promise<void>;
 }
 
-
 /** Starts the JointReviewService with health and reflection. */
 export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise<RunningGrpcServer> {
   const { definition, proto } = loadReviewProto();
@@ -174,8 +173,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
           clearTimeout(timer);
           call.off('cancelled', onCancel);
         },
-        record: (outcome: AuditOutcome, detail?: string) =>
-          options.recorder.answered({ ...operation, principal, purpose, outcome, ...(detail ? { detail } : {}) }),
+        record: (outcome: AuditOutcome, detail?: string) => options.recorder.answered({ ...operation, principal, purpose, outcome, ...(detail ? { detail } : {}) }),
       };
     }
   };

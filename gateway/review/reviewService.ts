@@ -7,12 +7,7 @@
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { AGENCY_REGISTRY, agencyOfCode } from '../../platform/domain/agencies.js';
-import type {
-  JointReviewCustomsFactsQuery,
-  JointReviewMarketFactsQuery,
-  JointReviewSocialFactsQuery,
-  JointReviewTaxFactsQuery,
-} from '../generated/graphql/operations.js';
+import type { JointReviewCustomsFactsQuery, JointReviewMarketFactsQuery, JointReviewSocialFactsQuery, JointReviewTaxFactsQuery } from '../generated/graphql/operations.js';
 import type { FieldDecision } from '../policy/accessPolicy.js';
 import type { Facts, Matter, MeasureFinding, Outcome, ReviewAgency, ReviewPolicy, WithheldRule } from './reviewPolicy.js';
 import { REVIEW_AGENCIES } from './reviewPolicy.js';
@@ -83,22 +78,93 @@ interface FactQuery<A extends ReviewAgency> {
 const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
   MARKET: {
     key: 'market',
-    query: /* GraphQL */ `query JointReviewMarketFacts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc market { status abnormalOperations { reason listedOn removedOn authority } seriousViolations { decisionNo reason listedOn removedOn authority } } } }`,
+    query: /* GraphQL */ `
+      query JointReviewMarketFacts($uscc: [USCC!]!) {
+        enterprisesByCode(uscc: $uscc) {
+          uscc
+          market {
+            status
+            abnormalOperations {
+              reason
+              listedOn
+              removedOn
+              authority
+            }
+            seriousViolations {
+              decisionNo
+              reason
+              listedOn
+              removedOn
+              authority
+            }
+          }
+        }
+      }
+    `,
     facts: ({ market: p }) => (p ? { status: p.status, abnormalOperations: p.abnormalOperations, seriousViolations: p.seriousViolations } : null),
   },
   TAX: {
     key: 'tax',
-    query: /* GraphQL */ `query JointReviewTaxFacts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc tax { creditRatings { year rating } majorViolations { caseNo nature listedOn removedOn } arrears { taxType amount since settledOn } } } }`,
+    query: /* GraphQL */ `
+      query JointReviewTaxFacts($uscc: [USCC!]!) {
+        enterprisesByCode(uscc: $uscc) {
+          uscc
+          tax {
+            creditRatings {
+              year
+              rating
+            }
+            majorViolations {
+              caseNo
+              nature
+              listedOn
+              removedOn
+            }
+            arrears {
+              taxType
+              amount
+              since
+              settledOn
+            }
+          }
+        }
+      }
+    `,
     facts: ({ tax: p }) => (p ? { ratings: p.creditRatings, majorViolations: p.majorViolations, arrears: p.arrears } : null),
   },
   SOCIAL: {
     key: 'social',
-    query: /* GraphQL */ `query JointReviewSocialFacts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc social { arrears { insuranceType amount months since settledOn } } } }`,
+    query: /* GraphQL */ `
+      query JointReviewSocialFacts($uscc: [USCC!]!) {
+        enterprisesByCode(uscc: $uscc) {
+          uscc
+          social {
+            arrears {
+              insuranceType
+              amount
+              months
+              since
+              settledOn
+            }
+          }
+        }
+      }
+    `,
     facts: ({ social: p }) => (p ? { arrears: p.arrears } : null),
   },
   CUSTOMS: {
     key: 'customs',
-    query: /* GraphQL */ `query JointReviewCustomsFacts($uscc: [USCC!]!) { enterprisesByCode(uscc: $uscc) { uscc customs { creditLevel creditLevelSince } } }`,
+    query: /* GraphQL */ `
+      query JointReviewCustomsFacts($uscc: [USCC!]!) {
+        enterprisesByCode(uscc: $uscc) {
+          uscc
+          customs {
+            creditLevel
+            creditLevelSince
+          }
+        }
+      }
+    `,
     facts: ({ customs: p }) => (p ? { creditLevel: p.creditLevel, creditLevelSince: p.creditLevelSince } : null),
   },
 };
@@ -131,13 +197,7 @@ export class ReviewService {
    * finding for each enterprise as soon as that agency answered (or failed), before the verdicts.
    * `signal` is the deadline or cancellation of the whole review.
    */
-  async review(
-    codes: readonly string[],
-    matter: Matter,
-    run: RunOperation,
-    signal: AbortSignal,
-    onFinding?: (finding: AgencyFinding) => void,
-  ): Promise<Verdict[]> {
+  async review(codes: readonly string[], matter: Matter, run: RunOperation, signal: AbortSignal, onFinding?: (finding: AgencyFinding) => void): Promise<Verdict[]> {
     // Each agency's finding is worked out once: streamed as its answer arrives, then reused in
     // the verdict, so that after the slowest agency answers only its finding and the verdict remain.
     const known = new Map<string, AgencyFinding>();

@@ -102,10 +102,7 @@ describe('statements of one request', () => {
   it('that search by a pattern go alone, not gathered', async () => {
     const request = db.forRequest();
     const before = db.roundTrips();
-    const [found, counted] = await Promise.all([
-      request.search('filings', 'SELECT DISTINCT uscc FROM filings WHERE note LIKE $1 ORDER BY uscc', ['%o%']),
-      request.query('filings', COUNTED, [['A']]),
-    ]);
+    const [found, counted] = await Promise.all([request.search('filings', 'SELECT DISTINCT uscc FROM filings WHERE note LIKE $1 ORDER BY uscc', ['%o%']), request.query('filings', COUNTED, [['A']])]);
     expect(db.roundTrips() - before).toBe(2);
     expect(found).toEqual([{ uscc: 'B' }]);
     expect(counted).toEqual([{ uscc: 'A', filings: 2 }]);
@@ -134,7 +131,13 @@ describe('round trips', () => {
   it('are counted and timed by store, table and keyword on the process registry', async () => {
     const series = async () => {
       const text = await processRegistry().metrics();
-      const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? 0);
+      const value = (name: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(`${name} `))
+            ?.split(' ')[1] ?? 0,
+        );
       return [value('meg_sql_statements_total{store="unit",table="filings"}'), value('meg_sql_round_trip_duration_seconds_count{store="unit",operation="SELECT"}')];
     };
     const [statementsBefore, tripsBefore] = await series();

@@ -357,8 +357,11 @@ class PostgresDatabase implements Database {
     // A named statement is parsed and planned once per connection, then only bound and run:
     // the data sources issue the same few statements thousands of times a second.
     const name = statementName(sql);
-    return this.observer.roundTrip(sql, { tables, statement: name, ...(statements === undefined ? {} : { statements }) }, async () =>
-      (await this.pool.query({ name, text: sql, values: params as unknown[] })).rows as R[]);
+    return this.observer.roundTrip(
+      sql,
+      { tables, statement: name, ...(statements === undefined ? {} : { statements }) },
+      async () => (await this.pool.query({ name, text: sql, values: params as unknown[] })).rows as R[],
+    );
   }
 
   count(table: string): void {
@@ -456,13 +459,20 @@ class CombinedStatements implements Statements {
     const batch = this.waiting.sort((x, y) => (x.sql < y.sql ? -1 : x.sql > y.sql ? 1 : 0));
     this.waiting = [];
     const { sql, params } = gathered(batch);
-    this.db.run<Record<string, unknown[] | null>>(sql, params, batch.map((w) => w.table), batch.length).then(
-      ([row]) => batch.forEach((w, i) => w.resolve(row![`r${i}`] ?? [])),
-      (error: unknown) => {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else for (const w of batch) this.db.run(w.sql, w.params, [w.table]).then(w.resolve, w.reject);
-      },
-    );
+    this.db
+      .run<Record<string, unknown[] | null>>(
+        sql,
+        params,
+        batch.map((w) => w.table),
+        batch.length,
+      )
+      .then(
+        ([row]) => batch.forEach((w, i) => w.resolve(row![`r${i}`] ?? [])),
+        (error: unknown) => {
+          if (batch.length === 1) batch[0]!.reject(error);
+          else for (const w of batch) this.db.run(w.sql, w.params, [w.table]).then(w.resolve, w.reject);
+        },
+      );
   }
 }
 

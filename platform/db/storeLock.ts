@@ -33,7 +33,7 @@ export class StoreInUseError extends Error {
   ) {
     super(
       `the database at ${folder} is in use by process ${holder.pid} (${holder.command}) since ${holder.since}: ` +
-        'an embedded database is one process\'s, and a second process opening it would lose what the first wrote',
+        "an embedded database is one process's, and a second process opening it would lose what the first wrote",
     );
   }
 }
@@ -87,7 +87,11 @@ function holderText(): string {
     pid: process.pid,
     host: os.hostname(),
     started: startTime(process.pid),
-    command: process.argv.slice(1).map((a) => a.replace(/^.*\/(dist|node_modules)\//, '')).join(' ').slice(0, 200),
+    command: process.argv
+      .slice(1)
+      .map((a) => a.replace(/^.*\/(dist|node_modules)\//, ''))
+      .join(' ')
+      .slice(0, 200),
     since: new Date().toISOString(),
   };
   return `${JSON.stringify({ ...me, nonce: randomBytes(8).toString('hex') })}\n`;

@@ -95,9 +95,7 @@ describe('checkUscc', () => {
       message: 'bad character "?" at position 5 of "9135?100M000100Y43": only digits and the capital letters ABCDEFGHJKLMNPQRTUWXY may appear',
     });
     // A long value too: pasted text with a line break in its first 40 characters.
-    expect(checkUscc(`91350100M000100Y43\n\u001b[2J${'x'.repeat(30)}`)?.message).toBe(
-      `a unified social credit code has 18 characters; "91350100M000100Y43??[2J${'x'.repeat(17)}…" has 53`,
-    );
+    expect(checkUscc(`91350100M000100Y43\n\u001b[2J${'x'.repeat(30)}`)?.message).toBe(`a unified social credit code has 18 characters; "91350100M000100Y43??[2J${'x'.repeat(17)}…" has 53`);
   });
 });
 

@@ -46,9 +46,7 @@ export function checkUscc(value: unknown): UsccProblem | null {
       return {
         reason: 'CHARACTER',
         position: i + 1,
-        message:
-          `bad character "${printable(value[i]!)}" at position ${i + 1} of "${printable(value)}": ` +
-          `only digits and the capital letters ${USCC_ALPHABET.slice(10)} may appear`,
+        message: `bad character "${printable(value[i]!)}" at position ${i + 1} of "${printable(value)}": ` + `only digits and the capital letters ${USCC_ALPHABET.slice(10)} may appear`,
       };
     }
   }
@@ -57,8 +55,7 @@ export function checkUscc(value: unknown): UsccProblem | null {
     return {
       reason: 'ORGANISATION_CHECK',
       position: 17,
-      message:
-        `organisation code check digit of "${value}" is wrong: position 17 is "${value[16]}", expected "${orgCheck}"`,
+      message: `organisation code check digit of "${value}" is wrong: position 17 is "${value[16]}", expected "${orgCheck}"`,
     };
   }
   // Stryker disable next-line MethodExpression: equivalent, usccCheckCharacter reads only the first 17 characters

@@ -43,7 +43,15 @@ describe('collecting the fields of a selection set', () => {
     const operation = parse('{ company { uscc } company { name ...S } } fragment S on Company { uscc }');
     const context = selectionContext(schema, operation);
     const nodes = collectFields(context, type('Query'), operationOf(operation).selectionSet).get('company')!;
-    expect(printed(collectFields(context, type('Company'), nodes.map((node) => node.selectionSet)))).toEqual({ uscc: ['uscc', 'uscc'], name: ['name'] });
+    expect(
+      printed(
+        collectFields(
+          context,
+          type('Company'),
+          nodes.map((node) => node.selectionSet),
+        ),
+      ),
+    ).toEqual({ uscc: ['uscc', 'uscc'], name: ['name'] });
   });
 
   it('applies to an object the fragments on its type and on the interfaces and unions it belongs to', () => {

@@ -62,12 +62,7 @@ export interface SelectionContext {
  * `operation`), the directives are evaluated as the executor evaluates them: the values coerced by
  * the variable definitions, a variable not sent taking its default. Without them, every branch.
  */
-export function selectionContext(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation?: OperationDefinitionNode,
-  variables?: Readonly<Record<string, unknown>>,
-): SelectionContext {
+export function selectionContext(schema: GraphQLSchema, document: DocumentNode, operation?: OperationDefinitionNode, variables?: Readonly<Record<string, unknown>>): SelectionContext {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -81,11 +76,7 @@ export function selectionContext(
  * variable not sent taking its default. Values that cannot be coerced (the executor refuses the
  * operation then) are taken as sent, over the defaults, so that a judge run on them still ends.
  */
-export function operationVariables(
-  schema: GraphQLSchema,
-  operation: OperationDefinitionNode,
-  inputs: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
+export function operationVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, inputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], inputs);
   if (coerced.coerced) return coerced.coerced;
   const variables: Record<string, unknown> = {};
@@ -204,13 +195,7 @@ export interface SelectionVisitor {
  * {@link fieldsInScope}); each named fragment once in the whole walk, or once per `opened` set
  * shared between walks. `@skip`/`@include` as the context reads them.
  */
-export function walkSelections(
-  context: SelectionContext,
-  type: GraphQLCompositeType,
-  selectionSet: SelectionSetNode,
-  visitor: SelectionVisitor,
-  opened: Set<string> = new Set(),
-): void {
+export function walkSelections(context: SelectionContext, type: GraphQLCompositeType, selectionSet: SelectionSetNode, visitor: SelectionVisitor, opened: Set<string> = new Set()): void {
   const walk = (set: SelectionSetNode, scope: GraphQLCompositeType): void => {
     visitor.selectionSet?.(set, scope);
     for (const selection of set.selections) {

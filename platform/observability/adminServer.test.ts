@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 describe('the admin server', () => {
-  it('serves the registry\'s metrics as Prometheus text', async () => {
+  it("serves the registry's metrics as Prometheus text", async () => {
     const registry = new Registry();
     counter({ name: 'meg_test_things_total', help: 'Things counted by the test.' }, registry).inc(3);
     admin = await startAdminServer({ host: '127.0.0.1', port: 0, registry, readiness: async () => ({ ready: true }) });

@@ -23,14 +23,17 @@ describe('the logger', () => {
 
   it('redacts personal data and credentials at any depth, and keeps enterprise codes', () => {
     const { log, lines } = captured();
-    log.warn({
-      uscc: '91350100M000100Y43',
-      legalRepresentative: { name: '戴磊', idNumber: '520103199001011493' },
-      row: { uscc: '91350100M000100Y43', legal_rep_id_number: '520103199001011493', legal_rep_phone: '18800005181' },
-      data: { enterprise: { market: { legalRepresentative: { phone: '18800005181' } } } },
-      edges: [{ node: { idNumber: '520103199001011493' } }],
-      request: { variables: { name: '戴磊' }, headers: { authorization: 'Bearer eyJ…', 'x-meg-signature': 't=1,n=2,sig=3' } },
-    }, 'what a careless call site might log');
+    log.warn(
+      {
+        uscc: '91350100M000100Y43',
+        legalRepresentative: { name: '戴磊', idNumber: '520103199001011493' },
+        row: { uscc: '91350100M000100Y43', legal_rep_id_number: '520103199001011493', legal_rep_phone: '18800005181' },
+        data: { enterprise: { market: { legalRepresentative: { phone: '18800005181' } } } },
+        edges: [{ node: { idNumber: '520103199001011493' } }],
+        request: { variables: { name: '戴磊' }, headers: { authorization: 'Bearer eyJ…', 'x-meg-signature': 't=1,n=2,sig=3' } },
+      },
+      'what a careless call site might log',
+    );
     const [line] = lines();
     expect(line).toMatchObject({
       uscc: '91350100M000100Y43',
@@ -73,15 +76,17 @@ describe('the logger', () => {
     const exporter = new InMemorySpanExporter();
     tracing = startTracing({ service: 'meg-test', exporters: [exporter] });
     const { log, lines, raw } = captured();
-    await withSpan('POST /graphql', {}, () => {
-      requestLogger({ requestId: 'req-2', traceId: TRACE_ID }, log).info('inside');
-    }, { parent: contextFromHeaders({ traceparent: TRACEPARENT }) });
+    await withSpan(
+      'POST /graphql',
+      {},
+      () => {
+        requestLogger({ requestId: 'req-2', traceId: TRACE_ID }, log).info('inside');
+      },
+      { parent: contextFromHeaders({ traceparent: TRACEPARENT }) },
+    );
     log.info('outside');
     const [span] = exporter.getFinishedSpans();
-    expect(lines()).toMatchObject([
-      { requestId: 'req-2', traceId: TRACE_ID, spanId: span!.spanContext().spanId, msg: 'inside' },
-      { msg: 'outside' },
-    ]);
+    expect(lines()).toMatchObject([{ requestId: 'req-2', traceId: TRACE_ID, spanId: span!.spanContext().spanId, msg: 'inside' }, { msg: 'outside' }]);
     expect(lines()[1]).not.toHaveProperty('traceId');
     expect(raw()[0]!.match(/"traceId"/g)).toHaveLength(1);
   });

@@ -21,7 +21,7 @@ import {
 } from './metrics.js';
 
 describe('the process registry', () => {
-  it('carries Node\'s process metrics, event-loop lag among them', async () => {
+  it("carries Node's process metrics, event-loop lag among them", async () => {
     const text = await processRegistry().metrics();
     for (const series of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds']) {
       expect(text).toContain(`\n# TYPE ${series} `);
@@ -33,7 +33,7 @@ describe('the process registry', () => {
   });
 });
 
-describe('the product\'s metrics', () => {
+describe("the product's metrics", () => {
   it('are named meg_<what>_<unit> and exposed with what they count', async () => {
     const on = new Registry();
     requestsTotal(on).inc({ channel: 'graphql', outcome: 'ok', code: NO_CODE });
@@ -91,7 +91,7 @@ describe('the product\'s metrics', () => {
     expect(() => readOnScrape('counter', { name: 'meg_test_plain_total', help: 'x' }, () => [], on)).toThrow(/not read on scrape/);
   });
 
-  it('have histograms in Prometheus\'s form: cumulative buckets up to +Inf, a sum and a count per series', async () => {
+  it("have histograms in Prometheus's form: cumulative buckets up to +Inf, a sum and a count per series", async () => {
     const on = new Registry();
     const seconds = histogram({ name: 'meg_test_seconds', help: 'Time.', labelNames: ['step'], buckets: [0.01, 0.1, 1] }, on);
     const policy = seconds.series({ step: 'policy' });
@@ -128,7 +128,7 @@ describe('the product\'s metrics', () => {
     expect(series.sum).toBe(seconds);
   });
 
-  it('keep the code label to the product\'s UPPER_SNAKE codes', () => {
+  it("keep the code label to the product's UPPER_SNAKE codes", () => {
     expect(codeLabel('FORBIDDEN_FIELD')).toBe('FORBIDDEN_FIELD');
     expect(codeLabel('91350100M000100Y43 not found')).toBe('OTHER');
     expect(codeLabel('downstream_service_error')).toBe('OTHER');

@@ -65,10 +65,7 @@ export function gauge<L extends string = never>(definition: MetricDefinition<L>,
 }
 
 /** The histogram `name` of `registry` (seconds, with {@link SECONDS_BUCKETS} unless told), made on first use. */
-export function histogram<L extends string = never>(
-  definition: MetricDefinition<L> & { readonly buckets?: readonly number[] },
-  on: Registry = processRegistry(),
-): Histogram<L> {
+export function histogram<L extends string = never>(definition: MetricDefinition<L> & { readonly buckets?: readonly number[] }, on: Registry = processRegistry()): Histogram<L> {
   const existing = on.getSingleMetric(definition.name);
   if (existing instanceof Histogram) return existing as Histogram<L>;
   const made = new Histogram<L>(definition.name, definition.help, definition.buckets ?? SECONDS_BUCKETS);
@@ -189,20 +186,27 @@ const scrapeReaders = new WeakMap<object, Set<ScrapeReader<string>>>();
  * may read into the same metric, each under labels of its own. A counter's reader must never go
  * down.
  */
-export function readOnScrape<L extends string>(
-  kind: 'counter' | 'gauge',
-  definition: MetricDefinition<L>,
-  read: ScrapeReader<L>,
-  on: Registry = processRegistry(),
-): void {
+export function readOnScrape<L extends string>(kind: 'counter' | 'gauge', definition: MetricDefinition<L>, read: ScrapeReader<L>, on: Registry = processRegistry()): void {
   let metric = on.getSingleMetric(definition.name) as Counter<L> | Gauge<L> | undefined;
   if (!metric) {
     const readers = new Set<ScrapeReader<string>>();
     const config = { ...definition, labelNames: definition.labelNames ?? [], registers: [on] };
     metric =
       kind === 'counter'
-        ? new Counter<L>({ ...config, collect(this: Counter<L>) { this.reset(); for (const reader of readers) for (const [labels, value] of reader()) this.inc(labels as LabelValues<L>, value); } })
-        : new Gauge<L>({ ...config, collect(this: Gauge<L>) { this.reset(); for (const reader of readers) for (const [labels, value] of reader()) this.set(labels as LabelValues<L>, value); } });
+        ? new Counter<L>({
+            ...config,
+            collect(this: Counter<L>) {
+              this.reset();
+              for (const reader of readers) for (const [labels, value] of reader()) this.inc(labels as LabelValues<L>, value);
+            },
+          })
+        : new Gauge<L>({
+            ...config,
+            collect(this: Gauge<L>) {
+              this.reset();
+              for (const reader of readers) for (const [labels, value] of reader()) this.set(labels as LabelValues<L>, value);
+            },
+          });
     scrapeReaders.set(metric, readers);
   }
   const readers = scrapeReaders.get(metric);
@@ -241,7 +245,7 @@ export function requestsTotal(on?: Registry): Counter<'channel' | 'outcome' | 'c
 
 /** `meg_request_duration_seconds{channel,outcome}`: time from receipt to the last byte of the answer. */
 export function requestSeconds(on?: Registry): Histogram<'channel' | 'outcome'> {
-  return histogram({ name: 'meg_request_duration_seconds', help: 'Time from a request\'s receipt to its answer, by channel and outcome.', labelNames: ['channel', 'outcome'] }, on);
+  return histogram({ name: 'meg_request_duration_seconds', help: "Time from a request's receipt to its answer, by channel and outcome.", labelNames: ['channel', 'outcome'] }, on);
 }
 
 /** `meg_step_duration_seconds{step}`: each step of the pipeline (`authenticate`, `policy`, `plan`, `execute`, `mask`, `audit`…). */
@@ -282,7 +286,7 @@ export function sqlRoundTripSeconds(on?: Registry): Histogram<'store' | 'operati
   return histogram(
     {
       name: 'meg_sql_round_trip_duration_seconds',
-      help: 'Time of each round trip to a database, by store and SQL keyword (a request\'s gathered statements travel as one).',
+      help: "Time of each round trip to a database, by store and SQL keyword (a request's gathered statements travel as one).",
       labelNames: ['store', 'operation'],
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     },

@@ -22,10 +22,15 @@ describe('with exporter none', () => {
     expect(trace.getTracer('any').startSpan('any').isRecording()).toBe(false);
     const parent = contextFromHeaders({ traceparent: TRACEPARENT });
     expect(trace.getSpan(parent)).toBeUndefined();
-    const answer = await withSpan('step', { 'meg.step': 'x' }, (span) => {
-      expect(span.isRecording()).toBe(false);
-      return injectTraceHeaders({} as Record<string, string>);
-    }, { parent });
+    const answer = await withSpan(
+      'step',
+      { 'meg.step': 'x' },
+      (span) => {
+        expect(span.isRecording()).toBe(false);
+        return injectTraceHeaders({} as Record<string, string>);
+      },
+      { parent },
+    );
     expect(answer).toEqual({});
   });
 
@@ -53,11 +58,21 @@ describe('with an exporter', () => {
     tracing = startTracing({ service: 'meg-test', exporters: [exporter] });
     expect(tracing.enabled).toBe(true);
     let outgoing: Record<string, string> = {};
-    await withSpan('POST /graphql', {}, async () => {
-      await withSpan('fetch tax', {}, async () => {
-        outgoing = injectTraceHeaders({ 'content-type': 'application/json' });
-      }, { kind: SpanKind.CLIENT });
-    }, { kind: SpanKind.SERVER, parent: contextFromHeaders({ traceparent: TRACEPARENT }) });
+    await withSpan(
+      'POST /graphql',
+      {},
+      async () => {
+        await withSpan(
+          'fetch tax',
+          {},
+          async () => {
+            outgoing = injectTraceHeaders({ 'content-type': 'application/json' });
+          },
+          { kind: SpanKind.CLIENT },
+        );
+      },
+      { kind: SpanKind.SERVER, parent: contextFromHeaders({ traceparent: TRACEPARENT }) },
+    );
 
     const [fetch, server] = exporter.getFinishedSpans();
     expect(server!.name).toBe('POST /graphql');

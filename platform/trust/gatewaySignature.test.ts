@@ -118,7 +118,12 @@ describe('what a signature must say', () => {
     const malformed = { ok: false, status: 401, code: 'GATEWAY_SIGNATURE_MALFORMED', message: 'x-meg-signature must be t=<ms>,n=<nonce>,sig=<signature>' };
     expect(verifier.verify(request, { ...headers, 'x-meg-signature': `v=2,${headers['x-meg-signature']}` }, t0)).toEqual(malformed);
     expect(verifier.verify(request, { ...headers, 'x-meg-signature': `${headers['x-meg-signature']},v=2` }, t0)).toEqual(malformed);
-    expect(verifier.verify(request, { ...headers, 'x-meg-signature': `t=${t0},n=abc,sig=AAAA` }, t0)).toEqual({ ok: false, status: 403, code: 'GATEWAY_SIGNATURE_INVALID', message: 'the signature does not match the request' });
+    expect(verifier.verify(request, { ...headers, 'x-meg-signature': `t=${t0},n=abc,sig=AAAA` }, t0)).toEqual({
+      ok: false,
+      status: 403,
+      code: 'GATEWAY_SIGNATURE_INVALID',
+      message: 'the signature does not match the request',
+    });
     expect(verifier.verify(request, headers, t0)).toEqual({ ok: true, caller });
   });
 

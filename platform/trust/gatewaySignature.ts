@@ -59,12 +59,7 @@ export interface SignedRequestParts {
 }
 
 /** The headers to add to a request so that subgraphs accept it. */
-export function signRequest(
-  key: Buffer,
-  request: SignedRequestParts,
-  caller: CallerContext,
-  now: number = Date.now(),
-): Record<string, string> {
+export function signRequest(key: Buffer, request: SignedRequestParts, caller: CallerContext, now: number = Date.now()): Record<string, string> {
   return signEncodedRequest(key, request, encodeCallerContext(caller), now);
 }
 
@@ -74,12 +69,7 @@ export function encodeCallerContext(caller: CallerContext): string {
 }
 
 /** {@link signRequest} for a caller context already encoded for its header. */
-export function signEncodedRequest(
-  key: Buffer,
-  request: SignedRequestParts,
-  context: string,
-  now: number = Date.now(),
-): Record<string, string> {
+export function signEncodedRequest(key: Buffer, request: SignedRequestParts, context: string, now: number = Date.now()): Record<string, string> {
   const nonce = randomBytes(16).toString('base64url');
   const signature = mac(key, request, String(now), nonce, context).toString('base64url');
   return {
@@ -92,12 +82,7 @@ export function signEncodedRequest(
 export interface SignatureRefusal {
   readonly ok: false;
   readonly status: 401 | 403;
-  readonly code:
-    | 'GATEWAY_SIGNATURE_REQUIRED'
-    | 'GATEWAY_SIGNATURE_MALFORMED'
-    | 'GATEWAY_SIGNATURE_STALE'
-    | 'GATEWAY_SIGNATURE_INVALID'
-    | 'GATEWAY_SIGNATURE_REPLAYED';
+  readonly code: 'GATEWAY_SIGNATURE_REQUIRED' | 'GATEWAY_SIGNATURE_MALFORMED' | 'GATEWAY_SIGNATURE_STALE' | 'GATEWAY_SIGNATURE_INVALID' | 'GATEWAY_SIGNATURE_REPLAYED';
   readonly message: string;
 }
 

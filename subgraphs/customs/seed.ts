@@ -7,7 +7,16 @@ import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
 import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
 import { UNIVERSE_TODAY } from '../../platform/domain/synthetic/universe.js';
 
-const PORTS = [['2201', '上海浦东国际机场'], ['2248', '洋山港区'], ['5316', '深圳蛇口'], ['5141', '广州南沙'], ['3105', '宁波北仑'], ['0202', '天津新港'], ['4258', '青岛大港'], ['3701', '厦门海沧']];
+const PORTS = [
+  ['2201', '上海浦东国际机场'],
+  ['2248', '洋山港区'],
+  ['5316', '深圳蛇口'],
+  ['5141', '广州南沙'],
+  ['3105', '宁波北仑'],
+  ['0202', '天津新港'],
+  ['4258', '青岛大港'],
+  ['3701', '厦门海沧'],
+];
 const HS_CODES = ['85176299', '84713000', '61091000', '94036099', '39269090', '87089990', '85414300', '03061719', '29420000', '73269019'];
 const TRADE_MODES = ['一般贸易', '进料对口', '来料加工', '保税电商', '市场采购'];
 const VIOLATIONS = ['申报不实，影响国家税款征收', '未按规定办理海关手续', '走私普通货物', '申报不实，影响海关统计准确性'];
@@ -27,22 +36,27 @@ export const customsSeed: AgencySeed = {
     if (registeredOn > UNIVERSE_TODAY) return;
     const level = e.risk > 0.98 ? 'DISHONEST' : e.trust > 0.9 && e.risk < 0.5 ? 'ADVANCED_CERTIFIED' : 'GENERAL';
     const levelSince = level === 'GENERAL' ? registeredOn : rng.dateBetween(registeredOn, UNIVERSE_TODAY);
-    emit('customs_registrations', [e.uscc, `${e.region.code.slice(0, 4)}9${String(e.index % 100_000).padStart(5, '0')}`,
-      registeredOn, level, levelSince]);
+    emit('customs_registrations', [e.uscc, `${e.region.code.slice(0, 4)}9${String(e.index % 100_000).padStart(5, '0')}`, registeredOn, level, levelSince]);
 
     const declarations = rng.int(1, 25);
     for (let k = 0; k < declarations; k++) {
       const [portCode, port] = rng.pick(PORTS);
       const declared = rng.dateBetween(maxDate(registeredOn, '2024-01-01'), UNIVERSE_TODAY);
-      emit('customs_declarations', [`${portCode}${declared.slice(0, 4)}${String(e.index).padStart(8, '0')}${String(k).padStart(2, '0')}`,
-        e.uscc, declared, rng.chance(0.55) ? 'EXPORT' : 'IMPORT', rng.pick(HS_CODES), rng.int(10_000, 5_000_000),
-        rng.pick(TRADE_MODES), port!]);
+      emit('customs_declarations', [
+        `${portCode}${declared.slice(0, 4)}${String(e.index).padStart(8, '0')}${String(k).padStart(2, '0')}`,
+        e.uscc,
+        declared,
+        rng.chance(0.55) ? 'EXPORT' : 'IMPORT',
+        rng.pick(HS_CODES),
+        rng.int(10_000, 5_000_000),
+        rng.pick(TRADE_MODES),
+        port!,
+      ]);
     }
 
     if (e.risk > 0.96 && rng.chance(0.5)) {
       const decided = rng.dateBetween(maxDate(registeredOn, '2022-01-01'), UNIVERSE_TODAY);
-      emit('customs_violations', [`${provinceOf(e.region.code)}关缉违字〔${decided.slice(0, 4)}〕${e.index}号`, e.uscc, decided,
-        rng.pick(VIOLATIONS), rng.int(5_000, 500_000)]);
+      emit('customs_violations', [`${provinceOf(e.region.code)}关缉违字〔${decided.slice(0, 4)}〕${e.index}号`, e.uscc, decided, rng.pick(VIOLATIONS), rng.int(5_000, 500_000)]);
     }
   },
 };

@@ -35,8 +35,21 @@ export const marketSeed: AgencySeed = {
   tables: [
     {
       name: 'market_registrations',
-      columns: ['uscc', 'name', 'entity_type', 'status', 'established_on', 'registered_capital', 'region_code', 'industry_code',
-        'address', 'business_scope', 'legal_rep_name', 'legal_rep_id_number', 'legal_rep_phone'],
+      columns: [
+        'uscc',
+        'name',
+        'entity_type',
+        'status',
+        'established_on',
+        'registered_capital',
+        'region_code',
+        'industry_code',
+        'address',
+        'business_scope',
+        'legal_rep_name',
+        'legal_rep_id_number',
+        'legal_rep_phone',
+      ],
     },
     { name: 'market_licences', columns: ['licence_no', 'uscc', 'title', 'authority', 'granted_on', 'valid_until'] },
     { name: 'market_penalties', columns: ['decision_no', 'uscc', 'decided_on', 'published_on', 'authority', 'basis', 'amount'] },
@@ -52,22 +65,53 @@ export const marketSeed: AgencySeed = {
     const province = provinceOf(e.region.code);
     const status = e.risk > 0.985 ? 'REVOKED' : rng.chance(0.025) ? 'CANCELLED' : rng.chance(0.005) ? 'MOVED_OUT' : 'OPERATING';
     const lr = e.legalRepresentative;
-    emit('market_registrations', [e.uscc, e.name, e.entityType, status, e.establishedOn, e.registeredCapital, e.region.code,
-      e.industry.code, e.address, e.industry.scope, lr.name, lr.idNumber, lr.phone]);
+    emit('market_registrations', [
+      e.uscc,
+      e.name,
+      e.entityType,
+      status,
+      e.establishedOn,
+      e.registeredCapital,
+      e.region.code,
+      e.industry.code,
+      e.address,
+      e.industry.scope,
+      lr.name,
+      lr.idNumber,
+      lr.phone,
+    ]);
 
-    const licences = rng.weighted([[0, 50], [1, 35], [2, 12], [3, 3]] as const);
+    const licences = rng.weighted([
+      [0, 50],
+      [1, 35],
+      [2, 12],
+      [3, 3],
+    ] as const);
     for (let k = 0; k < licences; k++) {
       const granted = rng.dateBetween(e.establishedOn, UNIVERSE_TODAY);
-      emit('market_licences', [`${province}${e.industry.code}${String(e.index).padStart(8, '0')}${k}`, e.uscc,
-        rng.pick(LICENCE_TITLES), authority, granted, rng.chance(0.8) ? addDays(granted, 5 * 365) : null]);
+      emit('market_licences', [
+        `${province}${e.industry.code}${String(e.index).padStart(8, '0')}${k}`,
+        e.uscc,
+        rng.pick(LICENCE_TITLES),
+        authority,
+        granted,
+        rng.chance(0.8) ? addDays(granted, 5 * 365) : null,
+      ]);
     }
 
     if (e.risk > 0.85 && rng.chance(0.5)) {
       const count = rng.int(1, 3);
       for (let k = 0; k < count; k++) {
         const decided = rng.dateBetween(maxDate(e.establishedOn, '2015-01-01'), UNIVERSE_TODAY);
-        emit('market_penalties', [`${province}市监处罚〔${decided.slice(0, 4)}〕${e.index}-${k + 1}号`, e.uscc, decided,
-          addDays(decided, rng.int(1, 9)), authority, rng.pick(PENALTY_BASES), rng.pick([5_000, 10_000, 20_000, 50_000, 100_000, 300_000]) * rng.int(1, 4)]);
+        emit('market_penalties', [
+          `${province}市监处罚〔${decided.slice(0, 4)}〕${e.index}-${k + 1}号`,
+          e.uscc,
+          decided,
+          addDays(decided, rng.int(1, 9)),
+          authority,
+          rng.pick(PENALTY_BASES),
+          rng.pick([5_000, 10_000, 20_000, 50_000, 100_000, 300_000]) * rng.int(1, 4),
+        ]);
       }
     }
 
@@ -81,20 +125,23 @@ export const marketSeed: AgencySeed = {
 
     if (e.risk > 0.997) {
       const listed = rng.dateBetween(maxDate(e.establishedOn, '2020-01-01'), UNIVERSE_TODAY);
-      emit('market_serious_violations', [`${province}市监严重违法〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc,
-        rng.pick(SERIOUS_REASONS), listed, `${e.region.city}市市场监督管理局`, null]);
+      emit('market_serious_violations', [`${province}市监严重违法〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc, rng.pick(SERIOUS_REASONS), listed, `${e.region.city}市市场监督管理局`, null]);
     }
 
     const firstYear = Math.max(Number(e.establishedOn.slice(0, 4)) + 1, 2021);
     for (let year = firstYear; year <= 2025; year++) {
       if (abnormalReason === 'ANNUAL_REPORT_NOT_SUBMITTED' && year === 2025) continue;
-      emit('market_annual_reports', [e.uscc, year, rng.dateBetween(`${year + 1}-01-01`, `${year + 1}-06-30`),
-        Math.max(0, e.headcount + rng.int(-2, 2)), Math.round(e.registeredCapital * (0.3 + rng.next() * 3))]);
+      emit('market_annual_reports', [
+        e.uscc,
+        year,
+        rng.dateBetween(`${year + 1}-01-01`, `${year + 1}-06-30`),
+        Math.max(0, e.headcount + rng.int(-2, 2)),
+        Math.round(e.registeredCapital * (0.3 + rng.next() * 3)),
+      ]);
     }
 
     if (rng.chance(0.2)) {
-      emit('market_credit_commitments', [e.uscc, rng.pick(COMMITMENTS), rng.dateBetween(maxDate(e.establishedOn, '2021-01-01'), UNIVERSE_TODAY),
-        e.risk < 0.9]);
+      emit('market_credit_commitments', [e.uscc, rng.pick(COMMITMENTS), rng.dateBetween(maxDate(e.establishedOn, '2021-01-01'), UNIVERSE_TODAY), e.risk < 0.9]);
     }
   },
 };

@@ -62,13 +62,7 @@ export const MAX_PAGE_SIZE = 100;
  * Loads one page per code of a per-enterprise list with the same `first`/`after`, in one
  * statement for the whole batch (window functions number each enterprise's rows).
  */
-export function pagesByUscc<R extends UsccRow>(
-  db: Statements,
-  cursors: CursorSealer,
-  spec: PagedListSpec,
-  first: number,
-  afterValues: readonly string[] | null,
-): DataLoader<string, Page<R>> {
+export function pagesByUscc<R extends UsccRow>(db: Statements, cursors: CursorSealer, spec: PagedListSpec, first: number, afterValues: readonly string[] | null): DataLoader<string, Page<R>> {
   checkPageSize(first);
   const order = spec.orderBy.map(([c]) => `${c} ${spec.direction}`).join(', ');
   const columns = `(${spec.orderBy.map(([c]) => c).join(', ')})`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../platform/config/env.js';
 import { loadSubgraphConfig } from './config.js';
 
-describe('a subgraph\'s observability settings', () => {
+describe("a subgraph's observability settings", () => {
   it('put its admin port beside its public one by default, on loopback, logging at info', () => {
     expect(loadSubgraphConfig('market', {})).toMatchObject({ port: 4001, adminHost: '127.0.0.1', adminPort: 9401, logLevel: 'info' });
     expect(loadSubgraphConfig('customs', {})).toMatchObject({ port: 4004, adminPort: 9404 });
@@ -13,7 +13,9 @@ describe('a subgraph\'s observability settings', () => {
   });
 
   it('refuse an admin port that is the public one, and a level pino does not know', () => {
-    expect(() => loadSubgraphConfig('social', { MEG_SOCIAL_PORT: '5000', MEG_SOCIAL_ADMIN_PORT: '5000' })).toThrow(new ConfigurationError("MEG_SOCIAL_ADMIN_PORT=5000 is the subgraph's public port: the admin port must be another"));
+    expect(() => loadSubgraphConfig('social', { MEG_SOCIAL_PORT: '5000', MEG_SOCIAL_ADMIN_PORT: '5000' })).toThrow(
+      new ConfigurationError("MEG_SOCIAL_ADMIN_PORT=5000 is the subgraph's public port: the admin port must be another"),
+    );
     expect(() => loadSubgraphConfig('social', { MEG_LOG_LEVEL: 'loud' })).toThrow(/MEG_LOG_LEVEL="loud" must be one of fatal, error, warn, info, debug, trace, silent/);
     expect(() => loadSubgraphConfig('social', { MEG_SOCIAL_ADMIN_PORT: '70000' })).toThrow(/MEG_SOCIAL_ADMIN_PORT=70000 is out of range/);
   });

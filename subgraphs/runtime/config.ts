@@ -63,10 +63,7 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
     database: databaseLocationFrom(env, agency),
     databasePoolSize: intFrom(env, 'MEG_DATABASE_POOL_SIZE', 10, 1, 200),
     signingKeyFile: path.resolve(projectRoot, stringFrom(env, `MEG_${code}_SIGNING_KEY`, path.join(dataDirFrom(env), 'keys', signingKeyFile(agency)))),
-    gatewayPublicKeyFile: path.resolve(
-      projectRoot,
-      stringFrom(env, 'MEG_GATEWAY_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', signingPublicKeyFile('gateway'))),
-    ),
+    gatewayPublicKeyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_GATEWAY_PUBLIC_KEY', path.join(dataDirFrom(env), 'keys', signingPublicKeyFile('gateway')))),
     signatureMaxSkewMs: intFrom(env, 'MEG_SIGNATURE_MAX_SKEW_SECONDS', 30, 1, 3600) * 1000,
     accessLog: onOffFrom(env, 'MEG_ACCESS_LOG', true),
     requireGatewaySignature: onOffFrom(env, 'MEG_REQUIRE_GATEWAY_SIGNATURE', true),

@@ -12,16 +12,7 @@
  * Execution is a span of its own (`graphql.execute`, with the operation's type) within the
  * request's, and each response says how the request ended, for the subgraph's metrics.
  */
-import {
-  getOperationAST,
-  GraphQLError,
-  parse,
-  validate,
-  execute,
-  type DocumentNode,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-} from 'graphql';
+import { getOperationAST, GraphQLError, parse, validate, execute, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { logger, type Logger } from '../../platform/observability/logger.js';
 import { codeLabel, NO_CODE, type Outcome } from '../../platform/observability/metrics.js';
 import { withSpan } from '../../platform/observability/tracing.js';

@@ -10,9 +10,7 @@ const schema = buildSchema(`
 
 describe('the fields a query selects below the field being resolved', () => {
   it('are those written below it and below its subfield, through fragments and on both sides of @skip', async () => {
-    const seen = await lookAhead(
-      'query($no: Boolean = true) { enterprise { uscc ...E market { penalties } } } fragment E on Enterprise { market { ... on Market { licences } name @skip(if: $no) } }',
-    );
+    const seen = await lookAhead('query($no: Boolean = true) { enterprise { uscc ...E market { penalties } } } fragment E on Enterprise { market { ... on Market { licences } name @skip(if: $no) } }');
     expect(seen).toEqual({ own: ['market', 'uscc'], market: ['licences', 'name', 'penalties'] });
   });
 

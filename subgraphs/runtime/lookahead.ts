@@ -61,5 +61,9 @@ function contextOf(info: GraphQLResolveInfo): SelectionContext {
 
 /** Starts the loads of `uscc` that `fields` will ask for, by field name; their errors surface there. */
 export function prefetch(uscc: string, fields: ReadonlySet<string>, loaders: ReadonlyMap<string, DataLoader<string, unknown>>): void {
-  for (const name of fields) loaders.get(name)?.load(uscc).catch(() => {});
+  for (const name of fields)
+    loaders
+      .get(name)
+      ?.load(uscc)
+      .catch(() => {});
 }

@@ -55,10 +55,7 @@ export interface EnterpriseReference {
  * and the info rather than with a field resolver's four arguments.
  */
 export type SubgraphResolvers<C> = {
-  readonly [typeName: string]:
-    | { readonly [field: string]: FieldResolver<C> | { readonly resolve: FieldResolver<C> } | ReferenceResolver<C> | undefined }
-    | GraphQLScalarType
-    | undefined;
+  readonly [typeName: string]: { readonly [field: string]: FieldResolver<C> | { readonly resolve: FieldResolver<C> } | ReferenceResolver<C> | undefined } | GraphQLScalarType | undefined;
 };
 
 /** A field resolver over context `C`, whatever its parent and arguments. */
@@ -110,10 +107,7 @@ export function internalErrorHidden(agency: string, formatted: GraphQLFormattedE
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Starts the subgraph of `definition` with the configuration from the environment. */
-export async function runSubgraph<Sources>(
-  definition: SubgraphDefinition<Sources>,
-  config: SubgraphConfig = loadSubgraphConfig(definition.agency),
-): Promise<RunningSubgraph> {
+export async function runSubgraph<Sources>(definition: SubgraphDefinition<Sources>, config: SubgraphConfig = loadSubgraphConfig(definition.agency)): Promise<RunningSubgraph> {
   const ownKey = readPrivateKey(config.signingKeyFile);
   const signingKey = requestSigningKey(ownKey, readPublicKey(config.gatewayPublicKeyFile), definition.agency);
   // Cursors are sealed with a key of this agency's own: the gateway and the other agencies cannot read them.
@@ -199,7 +193,10 @@ export async function main<Sources>(definition: SubgraphDefinition<Sources>): Pr
     logger().fatal({ agency: definition.agency }, `${definition.agency} subgraph cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
-  logger().info({ agency: definition.agency, url: running.url, admin: running.adminUrl, backend: running.db.backend, tracing: tracing.enabled }, `${definition.agency} subgraph on ${running.url} (${running.db.backend}), admin on ${running.adminUrl}`);
+  logger().info(
+    { agency: definition.agency, url: running.url, admin: running.adminUrl, backend: running.db.backend, tracing: tracing.enabled },
+    `${definition.agency} subgraph on ${running.url} (${running.db.backend}), admin on ${running.adminUrl}`,
+  );
   stopOnSignals(async () => {
     await running.stop();
     await tracing.shutdown();
@@ -383,7 +380,11 @@ class SubgraphMetrics {
       { name: 'meg_subgraph_responses_total', help: 'GraphQL requests answered, by outcome and first error code (NONE without one).', labelNames: ['agency', 'outcome', 'code'] },
       () => [...this.responses.values()].map(({ outcome, code, count }) => [{ agency, outcome, code }, count] as const),
     );
-    this.requestSeconds = histogram({ name: 'meg_subgraph_request_seconds', help: 'Time spent answering GraphQL requests (from the signature check to the last byte).', labelNames: ['agency'] }).series(labels);
+    this.requestSeconds = histogram({
+      name: 'meg_subgraph_request_seconds',
+      help: 'Time spent answering GraphQL requests (from the signature check to the last byte).',
+      labelNames: ['agency'],
+    }).series(labels);
     this.signatureSeconds = histogram({
       name: 'meg_subgraph_signature_check_seconds',
       help: 'Time spent checking gateway signatures (header, HMAC, nonce, caller context).',

@@ -35,8 +35,7 @@ export const socialSeed: AgencySeed = {
       const since = rng.dateBetween(maxDate(registeredOn, '2024-01-01'), '2026-03-01').slice(0, 8) + '01';
       const months = rng.int(1, 12);
       for (const insurance of INSURANCES.slice(0, rng.int(1, 3))) {
-        emit('social_arrears', [e.uscc, insurance, Math.round(e.headcount * months * (200 + rng.next() * 800)), months, since,
-          rng.chance(0.2) ? addDays(since, months * 30 + rng.int(10, 60)) : null]);
+        emit('social_arrears', [e.uscc, insurance, Math.round(e.headcount * months * (200 + rng.next() * 800)), months, since, rng.chance(0.2) ? addDays(since, months * 30 + rng.int(10, 60)) : null]);
       }
     }
     const seen = new Set<string>();

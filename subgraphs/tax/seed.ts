@@ -26,8 +26,7 @@ export const taxSeed: AgencySeed = {
     const registeredOn = addDays(e.establishedOn, rng.int(3, 30));
     if (registeredOn > UNIVERSE_TODAY) return;
     const general = e.registeredCapital >= 5_000_000 || rng.chance(0.3);
-    emit('tax_taxpayers', [e.uscc, general ? 'GENERAL_TAXPAYER' : 'SMALL_SCALE_TAXPAYER', registeredOn,
-      `国家税务总局${e.region.city}市${e.region.district}税务局`]);
+    emit('tax_taxpayers', [e.uscc, general ? 'GENERAL_TAXPAYER' : 'SMALL_SCALE_TAXPAYER', registeredOn, `国家税务总局${e.region.city}市${e.region.district}税务局`]);
 
     const majorViolation = e.risk > 0.993;
     for (const year of RATED_YEARS) {
@@ -45,8 +44,7 @@ export const taxSeed: AgencySeed = {
 
     if (majorViolation) {
       const listed = rng.dateBetween(maxDate(registeredOn, '2021-01-01'), UNIVERSE_TODAY);
-      emit('tax_major_violations', [`${provinceOf(e.region.code)}税稽〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc,
-        rng.pick(VIOLATION_NATURES), rng.int(100_000, 20_000_000), listed, null]);
+      emit('tax_major_violations', [`${provinceOf(e.region.code)}税稽〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc, rng.pick(VIOLATION_NATURES), rng.int(100_000, 20_000_000), listed, null]);
     }
 
     const revenueBase = e.registeredCapital * (0.05 + rng.next() * 0.6);

@@ -52,7 +52,12 @@ describe('the policy matrix', () => {
   it('agrees cell by cell with what the gateway returns to those callers', async () => {
     const parents = [...new Set(Object.values(CELLS).flatMap((c) => c.parents))];
     const columns = [...COORDINATES, ...parents];
-    const { body } = await graphql(federation.gatewayUrl, 'query($c: [String!]) { policyMatrix(coordinates: $c) { coordinates rows { profile effects } policyRevision } }', { c: columns }, await auditor());
+    const { body } = await graphql(
+      federation.gatewayUrl,
+      'query($c: [String!]) { policyMatrix(coordinates: $c) { coordinates rows { profile effects } policyRevision } }',
+      { c: columns },
+      await auditor(),
+    );
     expect(body.errors).toBeUndefined();
     const matrix = body.data!['policyMatrix'];
     expect(matrix.coordinates).toEqual(columns);
@@ -146,7 +151,14 @@ describe('auditor tools', () => {
     expect(all.every((r: { enterprises: string[] }) => r.enterprises.includes(subject.uscc))).toBe(true);
     expect(new Set(all.map((r: { requestId: string }) => r.requestId)).size).toBe(all.length);
 
-    const denied = (await graphql(federation.gatewayUrl, '{ auditLog(filter: { agency: "CUSTOMS", coordinate: "LegalRepresentative.idNumber", effect: MASK }, first: 5) { records { principalAgency decisions { coordinate effect } } } }', undefined, await auditor())).body.data!['auditLog'];
+    const denied = (
+      await graphql(
+        federation.gatewayUrl,
+        '{ auditLog(filter: { agency: "CUSTOMS", coordinate: "LegalRepresentative.idNumber", effect: MASK }, first: 5) { records { principalAgency decisions { coordinate effect } } } }',
+        undefined,
+        await auditor(),
+      )
+    ).body.data!['auditLog'];
     expect(denied.records.length).toBeGreaterThan(0);
     for (const r of denied.records) {
       expect(r.principalAgency).toBe('CUSTOMS');
@@ -192,7 +204,12 @@ describe('auditor tools', () => {
 
     type Found = { requestId: string; at: string; principalSub: string | null; purpose: string | null; outcome: string };
     const search = async (filter: Record<string, unknown>) => {
-      const { body } = await graphql(federation.gatewayUrl, 'query($f: AuditLogFilter) { auditLog(filter: $f, first: 20) { records { requestId at principalSub purpose outcome } } }', { f: filter }, await auditor());
+      const { body } = await graphql(
+        federation.gatewayUrl,
+        'query($f: AuditLogFilter) { auditLog(filter: $f, first: 20) { records { requestId at principalSub purpose outcome } } }',
+        { f: filter },
+        await auditor(),
+      );
       expect(body.errors).toBeUndefined();
       return body.data!['auditLog'].records as Found[];
     };
@@ -226,7 +243,8 @@ describe('auditor tools', () => {
 
   it("answer a filter the log's database could not read with the argument named, never the driver's words", async () => {
     const ask = async (filter: Record<string, unknown>, after?: string) =>
-      (await graphql(federation.gatewayUrl, 'query($f: AuditLogFilter, $a: String) { auditLog(filter: $f, first: 1, after: $a) { records { requestId } } }', { f: filter, a: after }, await auditor())).body;
+      (await graphql(federation.gatewayUrl, 'query($f: AuditLogFilter, $a: String) { auditLog(filter: $f, first: 1, after: $a) { records { requestId } } }', { f: filter, a: after }, await auditor()))
+        .body;
     const cases: [Record<string, unknown>, string | undefined, string, string][] = [
       [{ from: 'not-a-time' }, undefined, 'BAD_USER_INPUT', 'filter.from'],
       [{ to: '2026-02-30T00:00:00Z' }, undefined, 'BAD_USER_INPUT', 'filter.to'],

@@ -25,7 +25,12 @@ beforeAll(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   // Something in the log about the subject.
-  await graphql(federation.gatewayUrl, 'query($u: USCC!) { enterprise(uscc: $u) { market { name legalRepresentative { idNumber } } } }', { u: subject.uscc }, await headersFor(federation, CALLERS.customsOfficer));
+  await graphql(
+    federation.gatewayUrl,
+    'query($u: USCC!) { enterprise(uscc: $u) { market { name legalRepresentative { idNumber } } } }',
+    { u: subject.uscc },
+    await headersFor(federation, CALLERS.customsOfficer),
+  );
 });
 afterAll(async () => {
   await browser?.close();

@@ -54,7 +54,11 @@ describe('an access log that cannot be written', () => {
         const streamed = await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, metadata);
         expect(streamed.status).toMatchObject({ code: grpc.status.UNAVAILABLE, details: 'the review could not be recorded, so its verdict is not given; try again later' });
         expect(streamed.events.map((e) => e.event)).toEqual(['finding', 'finding', 'finding', 'finding']);
-        expect(findingsOf(streamed).map((f) => f.agency).sort()).toEqual(['AGENCY_CUSTOMS', 'AGENCY_MARKET', 'AGENCY_SOCIAL', 'AGENCY_TAX']);
+        expect(
+          findingsOf(streamed)
+            .map((f) => f.agency)
+            .sort(),
+        ).toEqual(['AGENCY_CUSTOMS', 'AGENCY_MARKET', 'AGENCY_SOCIAL', 'AGENCY_TAX']);
         // The batch answers all at once: nothing of it.
         const batch = await reviewBatch(client, { uscc: [uscc], matter: 'MATTER_GOVERNMENT_PROCUREMENT' }, metadata);
         expect(batch.verdicts).toBeUndefined();
@@ -85,10 +89,17 @@ describe('readiness and the access log', () => {
     const name = url.pathname.slice(1);
     // The audit database goes away: its sessions are ended and it is renamed out of reach.
     await withAdmin(async (admin) => {
-      await waitUntil(async () => {
-        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-        return admin.query(`ALTER DATABASE ${name} RENAME TO ${name}_gone`).then(() => true, () => false);
-      }, 30_000, 50);
+      await waitUntil(
+        async () => {
+          await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+          return admin.query(`ALTER DATABASE ${name} RENAME TO ${name}_gone`).then(
+            () => true,
+            () => false,
+          );
+        },
+        30_000,
+        50,
+      );
     });
     try {
       let report: Awaited<ReturnType<typeof readyz>> | undefined;
@@ -100,10 +111,17 @@ describe('readiness and the access log', () => {
       expect(refused.status).toBe(503);
     } finally {
       await withAdmin(async (admin) => {
-        await waitUntil(async () => {
-          await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [`${name}_gone`]);
-          return admin.query(`ALTER DATABASE ${name}_gone RENAME TO ${name}`).then(() => true, () => false);
-        }, 30_000, 50);
+        await waitUntil(
+          async () => {
+            await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [`${name}_gone`]);
+            return admin.query(`ALTER DATABASE ${name}_gone RENAME TO ${name}`).then(
+              () => true,
+              () => false,
+            );
+          },
+          30_000,
+          50,
+        );
       });
     }
     await waitUntil(async () => (await readyz()).status === 200, 30_000, 100);

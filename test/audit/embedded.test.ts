@@ -21,7 +21,11 @@ const codes = universe(federation.seed, 200).map((e) => e.uscc);
 /** Runs the audit command line with the environment of `gateway` (its data folder). */
 function cli(gateway: Pick<GatewayProcess, 'env'>, ...args: string[]): { status: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, [path.join(projectRoot, 'dist/scripts/audit.js'), ...args], { env: { ...process.env, ...gateway.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(process.execPath, [path.join(projectRoot, 'dist/scripts/audit.js'), ...args], {
+      env: { ...process.env, ...gateway.env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { status: 0, stdout, stderr: '' };
   } catch (error) {
     const e = error as { status: number; stdout: string; stderr: string };
@@ -109,7 +113,12 @@ describe('the embedded access log', () => {
     const verified = cli(gateway, 'verify');
     expect(verified).toMatchObject({ status: 0, stdout: expect.stringMatching(/^intact: 1 chain, \d+ records; 1 of 1 chain heads found where anchored\n$/) });
     const log = cli(gateway, 'log', '--limit', '10000');
-    const recorded = new Set(log.stdout.trim().split('\n').map((line) => line.split(' ').at(-1)));
+    const recorded = new Set(
+      log.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ').at(-1)),
+    );
     expect(ids.filter((id) => !recorded.has(id))).toEqual([]);
     // And a gateway starts on it again, resuming the chain.
     const again = await startGatewayProcess(federation, { embeddedAuditLog: true, dataDir: gateway.dataDir });

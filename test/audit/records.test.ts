@@ -75,7 +75,10 @@ describe('the audit record of a GraphQL request', () => {
   });
 
   it('keeps a refusal small whatever the request carries: a long name is cut, codes in a comment are not read', async () => {
-    const comment = `# ${enterprises.slice(0, 1_000).map((e) => e.uscc).join(' ')}\n`;
+    const comment = `# ${enterprises
+      .slice(0, 1_000)
+      .map((e) => e.uscc)
+      .join(' ')}\n`;
     const query = `${comment}${QUERY}`;
     const res = await post({ query, operationName: 'x'.repeat(900_000), variables: { u: subject.uscc } }, { authorization: 'Bearer not.a.token' });
     expect(res.status).toBe(401);
@@ -141,7 +144,10 @@ describe('the audit record of a GraphQL request', () => {
 
   it('refuses automatic persisted queries, so every record names the document that ran', async () => {
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(QUERY) } };
-    for (const body of [{ extensions, variables: { u: subject.uscc } }, { query: QUERY, extensions, variables: { u: subject.uscc } }]) {
+    for (const body of [
+      { extensions, variables: { u: subject.uscc } },
+      { query: QUERY, extensions, variables: { u: subject.uscc } },
+    ]) {
       const res = await post(body, await headersFor(federation, CALLERS.taxOfficer));
       // 200, as the persisted-query protocol answers, so that a client falls back to sending its text.
       expect(res.status).toBe(200);

@@ -10,7 +10,13 @@ import { graphql } from '../support/graphql.js';
 
 const federation = inject('federation');
 
-interface Row { chain_id: string; seq: string; record: string; prev_hash: string; hash: string }
+interface Row {
+  chain_id: string;
+  seq: string;
+  record: string;
+  prev_hash: string;
+  hash: string;
+}
 
 /** Runs `fn` with the append-only trigger out of the way (a superuser can; that is what verification is for). */
 async function tampering(fn: (c: pg.Client, rows: Row[]) => Promise<void>, undo: (c: pg.Client, rows: Row[]) => Promise<void>, check: () => Promise<void>) {
@@ -76,7 +82,11 @@ describe('tamper evidence', () => {
     await tampering(
       async (c, [, row]) => {
         const changed = row!.record.replace(/"outcome":"[a-z]+"/, '"outcome":"refused"').replace('"purpose":null', '"purpose":"JOINT_PUNISHMENT"');
-        await c.query('UPDATE audit_records SET record = $1 WHERE chain_id = $2 AND seq = $3', [changed === row!.record ? row!.record.replace('"channel":"graphql"', '"channel":"console"') : changed, row!.chain_id, row!.seq]);
+        await c.query('UPDATE audit_records SET record = $1 WHERE chain_id = $2 AND seq = $3', [
+          changed === row!.record ? row!.record.replace('"channel":"graphql"', '"channel":"console"') : changed,
+          row!.chain_id,
+          row!.seq,
+        ]);
       },
       async (c, [, row]) => void (await c.query('UPDATE audit_records SET record = $1 WHERE chain_id = $2 AND seq = $3', [row!.record, row!.chain_id, row!.seq])),
       async () => {
@@ -108,8 +118,23 @@ describe('tamper evidence', () => {
           await c.query(
             `INSERT INTO audit_records (chain_id, seq, at, request_id, channel, principal_sub, principal_agency, purpose, outcome, enterprises, coordinates, effects, record, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-            [row!.chain_id, row!.seq, parsed.at, parsed.requestId, parsed.channel, parsed.principal.sub, parsed.principal.agency, parsed.purpose, parsed.outcome,
-              parsed.enterprises, parsed.decisions.map((d: { coordinate: string }) => d.coordinate), parsed.decisions.map((d: { effect: string }) => d.effect), row!.record, row!.prev_hash, row!.hash],
+            [
+              row!.chain_id,
+              row!.seq,
+              parsed.at,
+              parsed.requestId,
+              parsed.channel,
+              parsed.principal.sub,
+              parsed.principal.agency,
+              parsed.purpose,
+              parsed.outcome,
+              parsed.enterprises,
+              parsed.decisions.map((d: { coordinate: string }) => d.coordinate),
+              parsed.decisions.map((d: { effect: string }) => d.effect),
+              row!.record,
+              row!.prev_hash,
+              row!.hash,
+            ],
           );
         }
       },

@@ -14,10 +14,47 @@ const LIST = /* GraphQL */ `
   query List($codes: [USCC!]!) {
     enterprises(uscc: $codes) {
       uscc
-      market { name penalties { decisionNo } abnormalOperations { reason } legalRepresentative { name } }
-      tax { creditRatings { year rating } arrears { amount } majorViolations { caseNo } }
-      social { insuredHeadcount arrears { amount } }
-      customs { creditLevel declarations(first: 2) { totalCount edges { node { entryNo } } } }
+      market {
+        name
+        penalties {
+          decisionNo
+        }
+        abnormalOperations {
+          reason
+        }
+        legalRepresentative {
+          name
+        }
+      }
+      tax {
+        creditRatings {
+          year
+          rating
+        }
+        arrears {
+          amount
+        }
+        majorViolations {
+          caseNo
+        }
+      }
+      social {
+        insuredHeadcount
+        arrears {
+          amount
+        }
+      }
+      customs {
+        creditLevel
+        declarations(first: 2) {
+          totalCount
+          edges {
+            node {
+              entryNo
+            }
+          }
+        }
+      }
     }
   }
 `;

@@ -77,15 +77,60 @@ const PROFILE = /* GraphQL */ `
     enterprise(uscc: $uscc) {
       uscc
       market {
-        name status regionCode industryCode
-        legalRepresentative { name idNumber }
-        penalties { decisionNo amount }
-        abnormalOperations { reason listedOn }
-        seriousViolations { reason }
+        name
+        status
+        regionCode
+        industryCode
+        legalRepresentative {
+          name
+          idNumber
+        }
+        penalties {
+          decisionNo
+          amount
+        }
+        abnormalOperations {
+          reason
+          listedOn
+        }
+        seriousViolations {
+          reason
+        }
       }
-      tax { taxpayerType creditRatings { year rating } arrears { amount } majorViolations { caseNo } }
-      social { insuredHeadcount arrears { amount } }
-      customs { creditLevel declarations(first: 3) { totalCount edges { node { entryNo declaredOn } } pageInfo { hasNextPage } } }
+      tax {
+        taxpayerType
+        creditRatings {
+          year
+          rating
+        }
+        arrears {
+          amount
+        }
+        majorViolations {
+          caseNo
+        }
+      }
+      social {
+        insuredHeadcount
+        arrears {
+          amount
+        }
+      }
+      customs {
+        creditLevel
+        declarations(first: 3) {
+          totalCount
+          edges {
+            node {
+              entryNo
+              declaredOn
+            }
+          }
+          pageInfo {
+            hasNextPage
+          }
+        }
+      }
     }
   }
 `;
@@ -119,7 +164,7 @@ describe('one enterprise graph over four agencies', () => {
     expect(declarations.pageInfo.hasNextPage).toBe(declarations.totalCount > 3);
     const dates = declarations.edges.map((d: { node: { declaredOn: string } }) => d.node.declaredOn);
     expect([...dates].sort().reverse()).toEqual(dates);
- 
+
     // Every list asked for holds what its owner holds, entry by entry: for this enterprise, and
     // for the one on the most lists, so that the lists compared are not all empty.
     for (const uscc of [trader.uscc, await mostListed()]) {
@@ -148,7 +193,8 @@ describe('one enterprise graph over four agencies', () => {
   });
 
   it('pages through a search by province, every page within it and no enterprise twice', async () => {
-    const search = 'query Search($after: String) { searchEnterprises(regionCode: "440000", first: 5, after: $after) { edges { cursor node { uscc market { regionCode } } } pageInfo { hasNextPage endCursor } } }';
+    const search =
+      'query Search($after: String) { searchEnterprises(regionCode: "440000", first: 5, after: $after) { edges { cursor node { uscc market { regionCode } } } pageInfo { hasNextPage endCursor } } }';
     const first = await graphql(federation.gatewayUrl, search);
     const page1 = first.body.data!['searchEnterprises'];
     expect(page1.edges).toHaveLength(5);

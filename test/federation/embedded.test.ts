@@ -17,12 +17,94 @@ const PROFILE = /* GraphQL */ `
   query Profiles($codes: [USCC!]!) {
     enterprises(uscc: $codes) {
       uscc
-      market { name entityType status establishedOn registeredCapital address legalRepresentative { name idNumber phone }
-               licences { licenceNo grantedOn validUntil } penalties { decisionNo amount publishedOn }
-               abnormalOperations { reason listedOn removedOn } seriousViolations { decisionNo } annualReports { year totalAssets } }
-      tax { taxpayerType creditRatings { year rating evaluatedOn } arrears { taxType amount since } filings { period revenue taxPaid } }
-      social { employerNo insuredHeadcount headcountHistory { month insured } employees(first: 3) { totalCount edges { node { name idNumber } } } }
-      customs { customsCode creditLevel declarations(first: 5) { totalCount edges { cursor node { entryNo value port } } } violations { decisionNo } }
+      market {
+        name
+        entityType
+        status
+        establishedOn
+        registeredCapital
+        address
+        legalRepresentative {
+          name
+          idNumber
+          phone
+        }
+        licences {
+          licenceNo
+          grantedOn
+          validUntil
+        }
+        penalties {
+          decisionNo
+          amount
+          publishedOn
+        }
+        abnormalOperations {
+          reason
+          listedOn
+          removedOn
+        }
+        seriousViolations {
+          decisionNo
+        }
+        annualReports {
+          year
+          totalAssets
+        }
+      }
+      tax {
+        taxpayerType
+        creditRatings {
+          year
+          rating
+          evaluatedOn
+        }
+        arrears {
+          taxType
+          amount
+          since
+        }
+        filings {
+          period
+          revenue
+          taxPaid
+        }
+      }
+      social {
+        employerNo
+        insuredHeadcount
+        headcountHistory {
+          month
+          insured
+        }
+        employees(first: 3) {
+          totalCount
+          edges {
+            node {
+              name
+              idNumber
+            }
+          }
+        }
+      }
+      customs {
+        customsCode
+        creditLevel
+        declarations(first: 5) {
+          totalCount
+          edges {
+            cursor
+            node {
+              entryNo
+              value
+              port
+            }
+          }
+        }
+        violations {
+          decisionNo
+        }
+      }
     }
   }
 `;
@@ -67,7 +149,11 @@ describe('the embedded default', () => {
     expect(onPostgres.headers.get('server-timing')).toBeNull();
     // The agencies' own logs say who asked and for what: the context the gateway signed.
     const requestId = onPglite.headers.get('x-request-id');
-    const taxLog = embedded.logs('tax').split('\n').filter((l) => l.includes(`"requestId":"${requestId}"`)).map((l) => JSON.parse(l));
+    const taxLog = embedded
+      .logs('tax')
+      .split('\n')
+      .filter((l) => l.includes(`"requestId":"${requestId}"`))
+      .map((l) => JSON.parse(l));
     expect(taxLog.length).toBeGreaterThan(0);
     expect(taxLog[0].caller).toEqual({ sub: 'tax-officer-1', agency: 'TAX', purpose: 'TAX_ADMINISTRATION' });
     // Not vacuous: every agency contributed something.
@@ -137,14 +223,18 @@ describe('the gateway process', () => {
     const stopping = embedded.stopGateway();
     // Until the listener closes, readiness says draining (and no longer ready).
     const seen: string[] = [];
-    await waitUntil(async () => {
-      const status = await fetch(new URL('/readyz', embedded.gatewayUrl)).then(
-        async (r) => `${r.status} ${((await r.json()) as { status: string }).status}`,
-        () => 'closed',
-      );
-      if (seen.at(-1) !== status) seen.push(status);
-      return status === 'closed';
-    }, 30_000, 20);
+    await waitUntil(
+      async () => {
+        const status = await fetch(new URL('/readyz', embedded.gatewayUrl)).then(
+          async (r) => `${r.status} ${((await r.json()) as { status: string }).status}`,
+          () => 'closed',
+        );
+        if (seen.at(-1) !== status) seen.push(status);
+        return status === 'closed';
+      },
+      30_000,
+      20,
+    );
     expect(seen.filter((s) => s !== '200 ready')).toEqual(['503 draining', 'closed']);
     const exitCode = await stopping;
     const responses = await Promise.all(inFlight);

@@ -88,7 +88,13 @@ describe("the gateway's admin port", () => {
     expect(refused.status).toBe(401);
     expect(await requestsCounted('refused', 'UNAUTHENTICATED')).toBe(before + 1);
     const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
-    for (const series of ['meg_step_duration_seconds_bucket{le="0.001",step="admit"}', 'meg_audit_commit_duration_seconds_count', 'meg_circuit_breaker_state{subgraph="market"} 0', 'meg_policy_cache_lookups_total{result="miss"}', 'nodejs_eventloop_lag_seconds']) {
+    for (const series of [
+      'meg_step_duration_seconds_bucket{le="0.001",step="admit"}',
+      'meg_audit_commit_duration_seconds_count',
+      'meg_circuit_breaker_state{subgraph="market"} 0',
+      'meg_policy_cache_lookups_total{result="miss"}',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
       expect(metrics).toContain(series);
     }
     expect((await fetch(`${gateway.adminUrl}/healthz`)).status).toBe(200);

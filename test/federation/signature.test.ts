@@ -72,16 +72,26 @@ describe('subgraphs trust only the gateway', () => {
     ['signed over another body', () => signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: '{"query":"{ _service { sdl } }"}' }, caller), 403, 'GATEWAY_SIGNATURE_INVALID'],
     ['signed with another key', () => signRequest(strangerKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller), 403, 'GATEWAY_SIGNATURE_INVALID'],
     ['signed by the gateway for another agency', () => signRequest(marketKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller), 403, 'GATEWAY_SIGNATURE_INVALID'],
-    ['with a signature cut short', () => {
-      const headers = signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller);
-      return { ...headers, [SIGNATURE_HEADER]: headers[SIGNATURE_HEADER]!.slice(0, -8) };
-    }, 403, 'GATEWAY_SIGNATURE_INVALID'],
+    [
+      'with a signature cut short',
+      () => {
+        const headers = signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller);
+        return { ...headers, [SIGNATURE_HEADER]: headers[SIGNATURE_HEADER]!.slice(0, -8) };
+      },
+      403,
+      'GATEWAY_SIGNATURE_INVALID',
+    ],
     ['signed five minutes ago', () => signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller, Date.now() - 300_000), 403, 'GATEWAY_SIGNATURE_STALE'],
-    ['with a caller context swapped after signing', () => {
-      const headers = signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller);
-      const forged = { ...caller, agency: 'TAX', roles: ['officer'], purpose: 'TAX_ADMINISTRATION' };
-      return { ...headers, [CONTEXT_HEADER]: Buffer.from(JSON.stringify(forged)).toString('base64url') };
-    }, 403, 'GATEWAY_SIGNATURE_INVALID'],
+    [
+      'with a caller context swapped after signing',
+      () => {
+        const headers = signRequest(gatewayKey, { method: 'POST', path: '/graphql', body: ENTITIES }, caller);
+        const forged = { ...caller, agency: 'TAX', roles: ['officer'], purpose: 'TAX_ADMINISTRATION' };
+        return { ...headers, [CONTEXT_HEADER]: Buffer.from(JSON.stringify(forged)).toString('base64url') };
+      },
+      403,
+      'GATEWAY_SIGNATURE_INVALID',
+    ],
     ['with a garbled signature header', () => ({ [SIGNATURE_HEADER]: 'nonsense', [CONTEXT_HEADER]: 'e30' }), 401, 'GATEWAY_SIGNATURE_MALFORMED'],
   ])('refuses a request %s, without touching its database', async (_what, headers, status, code) => {
     const before = await taxDatabaseUse();
@@ -135,7 +145,7 @@ describe('subgraphs trust only the gateway', () => {
     }
   });
 
-  it("serves its own review and audit subgraphs to no one over the network: it listens on its GraphQL, gRPC and admin ports alone", async () => {
+  it('serves its own review and audit subgraphs to no one over the network: it listens on its GraphQL, gRPC and admin ports alone', async () => {
     const gateway = await startGatewayProcess(federation);
     try {
       const ports = [new URL(gateway.url).port, gateway.grpcAddress.split(':')[1], new URL(gateway.adminUrl).port].map(Number).sort((a, b) => a - b);

@@ -40,9 +40,7 @@ describe('the USCC scalar at the gateway', () => {
     const { body } = await graphql(federation.gatewayUrl, 'query L($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', {
       c: ['91350100M000100Y43', '91350100M000100Y44'],
     });
-    expect(body.errors![0]!.message).toBe(
-      'Variable "$c" got invalid value "91350100M000100Y44" at "c[1]"; check digit of "91350100M000100Y44" is wrong: position 18 is "4", expected "3"',
-    );
+    expect(body.errors![0]!.message).toBe('Variable "$c" got invalid value "91350100M000100Y44" at "c[1]"; check digit of "91350100M000100Y44" is wrong: position 18 is "4", expected "3"');
   });
 
   it('refuses a number where a code belongs', async () => {

@@ -40,7 +40,6 @@ function errorOf(body: Untyped, service: string) {
   return (body.errors ?? []).find((e: Untyped) => e.extensions?.service === service);
 }
 
-
 beforeAll(async () => {
   federation = await startFederation({
     backend: 'postgres',
@@ -126,11 +125,7 @@ describe('an agency that is slow', () => {
       await waitUntil(async () => requestCount(await subgraphMetrics(federation.adminUrls.social), 'social') > receivedBefore, 30_000, 20);
       controller.abort();
       expect(await pending).toBeInstanceOf(Error);
-      await waitUntil(
-        async () => ((await subgraphMetrics(federation.adminUrls.social)).get('meg_subgraph_abandoned_requests_total{agency="social"}') ?? 0) > abandonedBefore,
-        30_000,
-        100,
-      );
+      await waitUntil(async () => ((await subgraphMetrics(federation.adminUrls.social)).get('meg_subgraph_abandoned_requests_total{agency="social"}') ?? 0) > abandonedBefore, 30_000, 100);
     } finally {
       await federation.killAgency('social');
       await federation.startAgency('social');
@@ -212,8 +207,12 @@ describe('a gateway worker killed under load', () => {
 /** Waits until `check` holds `n` times in a row (60 s at most): the state of every worker, not of one. */
 async function untilInARow(n: number, check: () => Promise<boolean>): Promise<void> {
   let streak = 0;
-  await waitUntil(async () => {
-    streak = (await check()) ? streak + 1 : 0;
-    return streak >= n;
-  }, 60_000, 20);
+  await waitUntil(
+    async () => {
+      streak = (await check()) ? streak + 1 : 0;
+      return streak >= n;
+    },
+    60_000,
+    20,
+  );
 }

@@ -106,23 +106,18 @@ describe('the oracle', () => {
   });
 
   const QUERY = '{ enterprise(uscc: "91350100M000100Y43") { uscc market { legalRepresentative { name idNumber } } } }';
-  const answer = (idNumber: string | null) =>
-    JSON.stringify({ data: { enterprise: { uscc: '91350100M000100Y43', market: { legalRepresentative: { name: '戴磊', idNumber } } } } });
+  const answer = (idNumber: string | null) => JSON.stringify({ data: { enterprise: { uscc: '91350100M000100Y43', market: { legalRepresentative: { name: '戴磊', idNumber } } } } });
   const check = (caller: (typeof CALLERS)[keyof typeof CALLERS], body: string, query = QUERY) =>
     checkResponse({ schema, document: parse(query), operationName: null, status: 200, body, decisions: decisionsOf(caller) });
 
   it('reports a value of a field the policy denies the caller', () => {
     expect(check(CALLERS.public, answer(null))).toEqual([]);
-    expect(check(CALLERS.public, answer('520103199001011493'))).toEqual([
-      expect.stringMatching(/^enterprise\.market\.legalRepresentative\.idNumber: LegalRepresentative\.idNumber is denied/),
-    ]);
+    expect(check(CALLERS.public, answer('520103199001011493'))).toEqual([expect.stringMatching(/^enterprise\.market\.legalRepresentative\.idNumber: LegalRepresentative\.idNumber is denied/)]);
   });
 
   it('reports a value not in its mask where the policy masks it', () => {
     expect(check(CALLERS.taxOfficer, answer('520103********1493'))).toEqual([]);
-    expect(check(CALLERS.taxOfficer, answer('520103199001011493'))).toEqual([
-      expect.stringMatching(/LegalRepresentative\.idNumber is masked \(ID_NUMBER\) but reads "520103199001011493"/),
-    ]);
+    expect(check(CALLERS.taxOfficer, answer('520103199001011493'))).toEqual([expect.stringMatching(/LegalRepresentative\.idNumber is masked \(ID_NUMBER\) but reads "520103199001011493"/)]);
   });
 
   it('judges every value in the data, whatever a directive on its field says', () => {

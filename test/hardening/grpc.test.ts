@@ -45,7 +45,14 @@ describe('gRPC limits', () => {
       expect(answered.verdicts!.map((v) => v.uscc)).toEqual(codes.slice(0, 5_000));
       // Every agency answered for every code: no verdict is short of a finding or incomplete.
       const agencies = ['AGENCY_CUSTOMS', 'AGENCY_MARKET', 'AGENCY_SOCIAL', 'AGENCY_TAX'].join();
-      const short = answered.verdicts!.filter((v) => v.outcome === 'OUTCOME_INCOMPLETE' || v.findings.map((f: { agency: string }) => f.agency).sort().join() !== agencies);
+      const short = answered.verdicts!.filter(
+        (v) =>
+          v.outcome === 'OUTCOME_INCOMPLETE' ||
+          v.findings
+            .map((f: { agency: string }) => f.agency)
+            .sort()
+            .join() !== agencies,
+      );
       expect(short.map((v) => v.uscc)).toEqual([]);
       // A code no agency knows is no registered entity, and is never let through.
       expect(answered.verdicts![4_999]).toMatchObject({ uscc: codes[4_999], outcome: 'OUTCOME_PROHIBIT' });

@@ -41,7 +41,10 @@ describe('operation limits', () => {
     expect(res.body.errors?.[0]?.message).toMatch(/at most 15/);
     expect(res.body.data).toBeUndefined();
     // Fragments cannot hide depth.
-    const inner = deepIntrospection(17).replace(/^\{ __type\(name: "Enterprise"\) \{ /, '').replace(/ \}$/, '').replace(/ \}$/, '');
+    const inner = deepIntrospection(17)
+      .replace(/^\{ __type\(name: "Enterprise"\) \{ /, '')
+      .replace(/ \}$/, '')
+      .replace(/ \}$/, '');
     const viaFragments = await asOfficer(`query { ...A } fragment A on Query { __type(name: "Enterprise") { ...B } } fragment B on __Type { ${inner} }`);
     expect(viaFragments.body.errors?.[0]?.extensions?.['code']).toBe('DEPTH_LIMIT_EXCEEDED');
   });
@@ -196,10 +199,21 @@ describe('operations the planner cannot plan', () => {
     // One keep-alive connection: the 413 must close it, not leave the next request waiting.
     const agent = new Agent({ connections: 1 });
     try {
-      const big = await undiciFetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(2_000_000) }), dispatcher: agent });
+      const big = await undiciFetch(federation.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(2_000_000) }),
+        dispatcher: agent,
+      });
       expect(big.status).toBe(413);
       await big.text();
-      const next = await undiciFetch(federation.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }), dispatcher: agent, signal: AbortSignal.timeout(5_000) });
+      const next = await undiciFetch(federation.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+        dispatcher: agent,
+        signal: AbortSignal.timeout(5_000),
+      });
       expect(next.status).toBe(200);
     } finally {
       await agent.close();
@@ -242,9 +256,7 @@ describe('limits that cost time linear in the request', () => {
     const fiveTimes = `query($c: [USCC!]!) { ${Array.from({ length: 5 }, (_, i) => `a${i}: enterprises(uscc: $c) { uscc }`).join(' ')} }`;
     const res = await asOfficer(fiveTimes, { c: many });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([
-      { message: 'the operation names 2000 enterprises or more across its fields; at most 1000 per request', extensions: { code: 'TOO_MANY_CODES' } },
-    ]);
+    expect(res.body.errors).toEqual([{ message: 'the operation names 2000 enterprises or more across its fields; at most 1000 per request', extensions: { code: 'TOO_MANY_CODES' } }]);
     const reviews = `query($c: [USCC!]!) { ${Array.from({ length: 15 }, (_, i) => `r${i}: jointReviewBatch(uscc: $c, matter: BIDDING) { outcome }`).join(' ')} }`;
     expect((await asOfficer(reviews, { c: many.slice(0, 100) })).body.errors?.[0]?.extensions?.['code']).toBe('TOO_MANY_CODES');
     // Searches count as surely as lists of codes: thirty pages of a hundred are 3,000 enterprises.

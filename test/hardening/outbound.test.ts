@@ -53,10 +53,16 @@ describe('outbound calls', () => {
     const control = outboundLog();
     const { APOLLO_TELEMETRY_DISABLED: _, ...environment } = process.env;
     const started = Date.now();
-    start(['-e', `const { ApolloGateway } = require('@apollo/gateway'); new ApolloGateway({ supergraphSdl: require('node:fs').readFileSync('gateway/generated/supergraph.graphql', 'utf8') }); setInterval(() => {}, 1000);`], {
-      ...environment,
-      MEG_OUTBOUND_LOG: control.file,
-    });
+    start(
+      [
+        '-e',
+        `const { ApolloGateway } = require('@apollo/gateway'); new ApolloGateway({ supergraphSdl: require('node:fs').readFileSync('gateway/generated/supergraph.graphql', 'utf8') }); setInterval(() => {}, 1000);`,
+      ],
+      {
+        ...environment,
+        MEG_OUTBOUND_LOG: control.file,
+      },
+    );
     await waitUntil(async () => control.attempts().length > 0, 60_000, 50);
     const controlMs = Date.now() - started;
     expect(control.attempts().map((a) => a.destination)).toContainEqual(expect.stringMatching(/^169\.254\.169\.254:|metadata\.google\.internal/));
@@ -77,7 +83,12 @@ describe('outbound calls', () => {
     const gatewayUrl = gateway.url;
     const grpcPort = gateway.grpcAddress.split(':')[1];
     const uscc = universe(federation.seed, 1)[0]!.uscc;
-    const profile = await graphql(gatewayUrl, 'query($u: USCC!) { enterprise(uscc: $u) { market { name } tax { creditRatings { rating } } } }', { u: uscc }, await headersFor(federation, CALLERS.taxOfficer));
+    const profile = await graphql(
+      gatewayUrl,
+      'query($u: USCC!) { enterprise(uscc: $u) { market { name } tax { creditRatings { rating } } } }',
+      { u: uscc },
+      await headersFor(federation, CALLERS.taxOfficer),
+    );
     expect(profile.body.errors).toBeUndefined();
     const reviewed = await graphql(gatewayUrl, 'query($u: USCC!) { jointReview(uscc: $u, matter: BIDDING) { outcome } }', { u: uscc }, await headersFor(federation, CALLERS.procurement));
     expect(reviewed.body.data!['jointReview'].outcome).toMatch(/^[A-Z]+$/);

@@ -105,7 +105,12 @@ describe('rate limits per principal', () => {
     const recorded = await withAuditDatabase(federation, async (c) =>
       (await c.query('SELECT request_id FROM audit_records WHERE request_id = ANY($1)', [results.map((r) => r.requestId)])).rows.map((r) => r.request_id as string),
     );
-    expect(recorded.sort()).toEqual(results.filter((r) => r.status === 401).map((r) => r.requestId).sort());
+    expect(recorded.sort()).toEqual(
+      results
+        .filter((r) => r.status === 401)
+        .map((r) => r.requestId)
+        .sort(),
+    );
   });
 
   it('limits joint reviews over gRPC too, with RESOURCE_EXHAUSTED', async () => {

@@ -42,7 +42,11 @@ beforeAll(async () => {
   const config = loadSubgraphConfig('market', { ...federation.env, MEG_MARKET_PORT: '0', MEG_MARKET_ADMIN_PORT: '0' });
   market = await runSubgraph({ agency: 'market', resolvers, createSources: (db, cursors) => new MarketSource(db, cursors) }, config);
 
-  const headers = { 'content-type': 'application/json', traceparent: `00-${TRACE_ID}-${GATEWAY_SPAN_ID}-01`, ...signRequest(gatewaySigningKey(federation, 'market'), { method: 'POST', path: '/graphql', body: BODY }, caller) };
+  const headers = {
+    'content-type': 'application/json',
+    traceparent: `00-${TRACE_ID}-${GATEWAY_SPAN_ID}-01`,
+    ...signRequest(gatewaySigningKey(federation, 'market'), { method: 'POST', path: '/graphql', body: BODY }, caller),
+  };
   const res = await fetch(market.url, { method: 'POST', headers, body: BODY });
   answer = { status: res.status, body: await res.json() };
   // The request's span ends as its answer is sent: wait for it rather than race it.
@@ -60,7 +64,7 @@ describe('a subgraph request', () => {
     expect(answer.body.data._entities[0].market.legalRepresentative.idNumber).toMatch(/^\d{17}[\dX]$/);
   });
 
-  it('continues the gateway\'s trace: the request, its signature check, its execution and each SQL round trip are spans of it', () => {
+  it("continues the gateway's trace: the request, its signature check, its execution and each SQL round trip are spans of it", () => {
     const spans = exporter.getFinishedSpans();
     const server = spans.find((s) => s.kind === SpanKind.SERVER)!;
     expect(server).toMatchObject({ name: 'POST /graphql' });
@@ -95,7 +99,7 @@ describe('a subgraph request', () => {
     }
   });
 
-  it('is logged with the gateway\'s request id and the trace id, as JSON', () => {
+  it("is logged with the gateway's request id and the trace id, as JSON", () => {
     const lines = logged.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['requestId'] === 'obs-request-1');
     expect(lines).toEqual([
       expect.objectContaining({
@@ -110,7 +114,7 @@ describe('a subgraph request', () => {
   });
 });
 
-describe('the subgraph\'s admin port', () => {
+describe("the subgraph's admin port", () => {
   it('serves its metrics, the request counted, and the public port does not', async () => {
     expect(new URL(market!.adminUrl).hostname).toBe('127.0.0.1');
     const metrics = await subgraphMetrics(market!.adminUrl);

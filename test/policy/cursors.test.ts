@@ -20,7 +20,21 @@ const EMPLOYEES = /* GraphQL */ `
   query Employees($codes: [USCC!]!, $first: Int!, $after: String) {
     enterprises(uscc: $codes) {
       uscc
-      social { employees(first: $first, after: $after) { edges { cursor node { name idNumber } } pageInfo { endCursor hasNextPage } } }
+      social {
+        employees(first: $first, after: $after) {
+          edges {
+            cursor
+            node {
+              name
+              idNumber
+            }
+          }
+          pageInfo {
+            endCursor
+            hasNextPage
+          }
+        }
+      }
     }
   }
 `;
@@ -133,8 +147,6 @@ describe('page cursors', () => {
     expect(readings(endCursor).some((t) => t.includes(log.body.data!['auditLog'].records[0].chainId))).toBe(false);
     const forged = Buffer.from(JSON.stringify(['2099-01-01 00:00:00+00', 'z', 1])).toString('base64url');
     const refused = await graphql(federation.gatewayUrl, 'query($a: String) { auditLog(first: 1, after: $a) { endCursor } }', { a: forged }, auditor);
-    expect(refused.body.errors).toEqual([
-      expect.objectContaining({ extensions: { code: 'INVALID_CURSOR', argument: 'after', service: 'audit' }, path: ['auditLog'] }),
-    ]);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'INVALID_CURSOR', argument: 'after', service: 'audit' }, path: ['auditLog'] })]);
   });
 });

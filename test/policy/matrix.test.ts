@@ -18,10 +18,33 @@ let subject: (typeof candidates)[number];
 const QUERY = /* GraphQL */ `
   query Matrix($uscc: USCC!) {
     enterprise(uscc: $uscc) {
-      market { name legalRepresentative { idNumber } annualReports { totalAssets } }
-      tax { majorViolations { caseNo } taxpayerType arrears { since } filings { revenue } }
-      social { insuredHeadcount }
-      customs { creditLevel }
+      market {
+        name
+        legalRepresentative {
+          idNumber
+        }
+        annualReports {
+          totalAssets
+        }
+      }
+      tax {
+        majorViolations {
+          caseNo
+        }
+        taxpayerType
+        arrears {
+          since
+        }
+        filings {
+          revenue
+        }
+      }
+      social {
+        insuredHeadcount
+      }
+      customs {
+        creditLevel
+      }
     }
   }
 `;
@@ -77,8 +100,9 @@ beforeAll(async () => {
     held.majorViolations = await count('tax_major_violations');
     held.arrears = await count('tax_arrears');
   });
-  held.employees = await withDatabase('SOCIAL', async (client) =>
-    (await client.query('SELECT name, id_number, insured_since::text AS insured_since FROM social_employees WHERE uscc = $1 ORDER BY name, id_number LIMIT 3', [subject.uscc])).rows,
+  held.employees = await withDatabase(
+    'SOCIAL',
+    async (client) => (await client.query('SELECT name, id_number, insured_since::text AS insured_since FROM social_employees WHERE uscc = $1 ORDER BY name, id_number LIMIT 3', [subject.uscc])).rows,
   );
   expect(held.arrears).toBeGreaterThan(0);
   expect(held.employees.length).toBeGreaterThan(0);
@@ -113,7 +137,11 @@ describe('what each caller sees of an enterprise', () => {
     const forbidden = new Map((body.errors ?? []).map((e) => [e.extensions?.['coordinate'], e]));
     // Every error is a policy refusal: nothing else went wrong, and exactly the cells denied are refused.
     expect((body.errors ?? []).filter((e) => e.extensions?.['code'] !== 'FORBIDDEN_FIELD')).toEqual([]);
-    expect([...forbidden.keys()].sort()).toEqual(Object.keys(expected).filter((c) => expected[c] === 'DENY').sort());
+    expect([...forbidden.keys()].sort()).toEqual(
+      Object.keys(expected)
+        .filter((c) => expected[c] === 'DENY')
+        .sort(),
+    );
 
     const seen: Record<string, Effect> = {};
     for (const [coordinate, cell] of Object.entries(CELLS)) {
@@ -201,8 +229,26 @@ describe('what each caller sees of an enterprise', () => {
   it('applies the decisions through aliases and fragments', async () => {
     const { body } = await graphql(
       federation.gatewayUrl,
-      `query($u: USCC!) { e: enterprise(uscc: $u) { market { ...Rep } again: market { legalRepresentative { id: idNumber } } } }
-       fragment Rep on MarketProfile { legalRepresentative { idNumber name } }`,
+      `
+        query ($u: USCC!) {
+          e: enterprise(uscc: $u) {
+            market {
+              ...Rep
+            }
+            again: market {
+              legalRepresentative {
+                id: idNumber
+              }
+            }
+          }
+        }
+        fragment Rep on MarketProfile {
+          legalRepresentative {
+            idNumber
+            name
+          }
+        }
+      `,
       { u: subject.uscc },
       await headersFor(federation, CALLERS.customsOfficer),
     );

@@ -30,7 +30,6 @@ async function call(authorization: string | null, purpose: string | null = 'TAX_
   return graphql(federation.gatewayUrl, QUERY, undefined, headers);
 }
 
-
 describe('tokens', () => {
   it('accepts a token of the issuer that grants the declared purpose', async () => {
     const res = await call(`Bearer ${await token()}`);
@@ -47,20 +46,51 @@ describe('tokens', () => {
     ['naming an unknown key', () => token({ header: { kid: 'someone-elses-key' } }), 'the token names a key this gateway does not know'],
     ['naming a key by URL', () => token({ header: { kid: 'https://attacker.example/keys.json', jku: 'https://attacker.example/keys.json' } }), 'the token names a key this gateway does not know'],
     ['of another kind (an ID token)', () => token({ header: { typ: 'JWT' } }), 'the token is not an access token (typ must be at+jwt)'],
-    ['with alg none', async () => unsignedToken({ alg: 'none', typ: 'at+jwt', kid: issuer.kid }, { sub: 'x', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: Math.floor(Date.now() / 1000) + 600, iat: Math.floor(Date.now() / 1000) }), 'the token is signed with none; only ES256 is accepted'],
-    ['HMAC-signed with the public key as secret (algorithm confusion)', async () => {
-      const publicPem = createPublicKey(issuer.key).export({ type: 'spki', format: 'pem' });
-      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      const now = Math.floor(Date.now() / 1000);
-      const body = `${part({ alg: 'HS256', typ: 'at+jwt', kid: issuer.kid })}.${part({ sub: 'x', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: now + 600, iat: now })}`;
-      return `${body}.${createHmac('sha256', publicPem).update(body).digest('base64url')}`;
-    }, 'the token is signed with HS256; only ES256 is accepted'],
-    ['with a tampered payload', async () => {
-      const [h, , s] = (await token()).split('.');
-      const forged = Buffer.from(JSON.stringify({ sub: 'x', agency: 'TAX', roles: ['officer', 'auditor'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: 9_999_999_999, iat: 1 })).toString('base64url');
-      return `${h}.${forged}.${s}`;
-    }, 'the token signature is invalid'],
-    ['RS256-signed by a key of the caller’s own (algorithm confusion)', () => token({ header: { alg: 'RS256' }, key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }), 'the token is signed with RS256; only ES256 is accepted'],
+    [
+      'with alg none',
+      async () =>
+        unsignedToken(
+          { alg: 'none', typ: 'at+jwt', kid: issuer.kid },
+          {
+            sub: 'x',
+            agency: 'TAX',
+            roles: ['officer'],
+            purposes: ['TAX_ADMINISTRATION'],
+            iss: 'meg-dev-issuer',
+            aud: 'market-entity-graph',
+            exp: Math.floor(Date.now() / 1000) + 600,
+            iat: Math.floor(Date.now() / 1000),
+          },
+        ),
+      'the token is signed with none; only ES256 is accepted',
+    ],
+    [
+      'HMAC-signed with the public key as secret (algorithm confusion)',
+      async () => {
+        const publicPem = createPublicKey(issuer.key).export({ type: 'spki', format: 'pem' });
+        const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+        const now = Math.floor(Date.now() / 1000);
+        const body = `${part({ alg: 'HS256', typ: 'at+jwt', kid: issuer.kid })}.${part({ sub: 'x', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: now + 600, iat: now })}`;
+        return `${body}.${createHmac('sha256', publicPem).update(body).digest('base64url')}`;
+      },
+      'the token is signed with HS256; only ES256 is accepted',
+    ],
+    [
+      'with a tampered payload',
+      async () => {
+        const [h, , s] = (await token()).split('.');
+        const forged = Buffer.from(
+          JSON.stringify({ sub: 'x', agency: 'TAX', roles: ['officer', 'auditor'], purposes: ['TAX_ADMINISTRATION'], iss: 'meg-dev-issuer', aud: 'market-entity-graph', exp: 9_999_999_999, iat: 1 }),
+        ).toString('base64url');
+        return `${h}.${forged}.${s}`;
+      },
+      'the token signature is invalid',
+    ],
+    [
+      'RS256-signed by a key of the caller’s own (algorithm confusion)',
+      () => token({ header: { alg: 'RS256' }, key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }),
+      'the token is signed with RS256; only ES256 is accepted',
+    ],
     ['naming a key by a path', () => token({ header: { kid: '../../../../etc/passwd' } }), 'the token names a key this gateway does not know'],
     ['naming a key by an injection', () => token({ header: { kid: "' OR '1'='1" } }), 'the token names a key this gateway does not know'],
     ['that is not a JWT', async () => 'not-a-token', 'the token is malformed'],

@@ -52,8 +52,12 @@ async function main(): Promise<number> {
         if (++done % 2_000 === 0) log(`  ${done} cases`);
       },
     });
-    const statuses = Object.entries(fuzz.statuses).map(([s, n]) => `${s}: ${n}`).join(', ');
-    lines.push(`fuzz: ${fuzz.cases} cases in ${Math.round((Date.now() - started) / 1000)} s (valid ${fuzz.byKind.valid.cases}, mutated ${fuzz.byKind.mutated.cases}, invalid ${fuzz.byKind.invalid.cases}); statuses ${statuses}`);
+    const statuses = Object.entries(fuzz.statuses)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ');
+    lines.push(
+      `fuzz: ${fuzz.cases} cases in ${Math.round((Date.now() - started) / 1000)} s (valid ${fuzz.byKind.valid.cases}, mutated ${fuzz.byKind.mutated.cases}, invalid ${fuzz.byKind.invalid.cases}); statuses ${statuses}`,
+    );
     const met = Object.values(fuzz.byCaller).reduce((sum, c) => ({ denied: sum.denied + c.metDenied, masked: sum.masked + c.metMasked }), { denied: 0, masked: 0 });
     lines.push(`  answers judged holding a field denied to the caller: ${met.denied}; holding values masked for the caller: ${met.masked}`);
     lines.push(`  violations: ${fuzz.violations.length}`);

@@ -41,7 +41,12 @@ beforeAll(async () => {
   client = reviewClient(federation.grpcAddress);
   // An enterprise whose review passes when every agency answers.
   const codes = universe(shared.seed, SIZE).map((e) => e.uscc);
-  const { body } = await graphql(federation.gatewayUrl, 'query($c: [USCC!]!) { jointReviewBatch(uscc: $c, matter: BIDDING) { uscc outcome } }', { c: codes }, await (await import('../support/callers.js')).headersFor(federation, CALLERS.procurement));
+  const { body } = await graphql(
+    federation.gatewayUrl,
+    'query($c: [USCC!]!) { jointReviewBatch(uscc: $c, matter: BIDDING) { uscc outcome } }',
+    { c: codes },
+    await (await import('../support/callers.js')).headersFor(federation, CALLERS.procurement),
+  );
   clean = body.data!['jointReviewBatch'].find((v: { outcome: string }) => v.outcome === 'PASS').uscc;
 });
 afterAll(async () => {

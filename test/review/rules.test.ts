@@ -36,11 +36,44 @@ beforeAll(async () => {
   for (let i = 0; i < codes.length; i += 500) {
     const { body } = await graphql(
       federation.gatewayUrl,
-      `query Facts($c: [USCC!]!) { enterprisesByCode(uscc: $c) { uscc
-         market { status abnormalOperations { removedOn } seriousViolations { decisionNo removedOn } }
-         tax { creditRatings { year rating } majorViolations { caseNo removedOn } arrears { settledOn } }
-         social { arrears { settledOn } }
-         customs { creditLevel } } }`,
+      `
+        query Facts($c: [USCC!]!) {
+          enterprisesByCode(uscc: $c) {
+            uscc
+            market {
+              status
+              abnormalOperations {
+                removedOn
+              }
+              seriousViolations {
+                decisionNo
+                removedOn
+              }
+            }
+            tax {
+              creditRatings {
+                year
+                rating
+              }
+              majorViolations {
+                caseNo
+                removedOn
+              }
+              arrears {
+                settledOn
+              }
+            }
+            social {
+              arrears {
+                settledOn
+              }
+            }
+            customs {
+              creditLevel
+            }
+          }
+        }
+      `,
       { c: codes.slice(i, i + 500) },
       await headersFor(federation, CALLERS.creditSupervisor),
     );
@@ -49,15 +82,21 @@ beforeAll(async () => {
   }
 });
 
-const open = (list: { removedOn?: string | null; settledOn?: string | null }[] | undefined) =>
-  (list ?? []).filter((e) => (e.removedOn ?? e.settledOn ?? null) === null).length > 0;
+const open = (list: { removedOn?: string | null; settledOn?: string | null }[] | undefined) => (list ?? []).filter((e) => (e.removedOn ?? e.settledOn ?? null) === null).length > 0;
 const latestRating = (f: Facts) => [...(f.tax?.creditRatings ?? [])].sort((a, b) => b.year - a.year)[0]?.rating;
 const notOperating = (f: Facts) => f.market?.status === 'REVOKED' || f.market?.status === 'CANCELLED';
 const negativeBesidesArrears = (f: Facts) =>
   !f.market || notOperating(f) || open(f.market.seriousViolations) || open(f.market.abnormalOperations) || open(f.tax?.majorViolations) || latestRating(f) === 'D';
 const negative = (f: Facts) =>
-  !f.market || notOperating(f) || open(f.market.seriousViolations) || open(f.market.abnormalOperations) || open(f.tax?.majorViolations) ||
-  latestRating(f) === 'D' || open(f.social?.arrears) || open(f.tax?.arrears) || f.customs?.creditLevel === 'DISHONEST';
+  !f.market ||
+  notOperating(f) ||
+  open(f.market.seriousViolations) ||
+  open(f.market.abnormalOperations) ||
+  open(f.tax?.majorViolations) ||
+  latestRating(f) === 'D' ||
+  open(f.social?.arrears) ||
+  open(f.tax?.arrears) ||
+  f.customs?.creditLevel === 'DISHONEST';
 
 function pick(what: string, test: (f: Facts) => boolean): Facts {
   const found = facts.find(test);
@@ -100,7 +139,10 @@ describe('joint review rules, through gRPC', () => {
   });
 
   it('restricts an enterprise on the abnormal-operations list', async () => {
-    const subject = pick('is listed as abnormal and nothing worse', (f) => open(f.market?.abnormalOperations) && !open(f.market?.seriousViolations) && !open(f.tax?.majorViolations) && !notOperating(f));
+    const subject = pick(
+      'is listed as abnormal and nothing worse',
+      (f) => open(f.market?.abnormalOperations) && !open(f.market?.seriousViolations) && !open(f.tax?.majorViolations) && !notOperating(f),
+    );
     const verdict = await reviewOf(subject.uscc, 'MATTER_GOVERNMENT_PROCUREMENT', CALLERS.procurement);
     expect(verdict.outcome).toBe('OUTCOME_RESTRICT');
     expect(rules(verdict)).toContainEqual(['abnormal_operations', 'MEASURE_RESTRICT']);
@@ -206,7 +248,11 @@ describe('the Review stream', () => {
     const result = await review(client, { uscc: codes[3]!, matter: 'MATTER_BIDDING' }, await metadataFor(federation, CALLERS.procurement));
     expect(result.status.code).toBe(grpc.status.OK);
     expect(result.events.map((e) => e.event)).toEqual(['finding', 'finding', 'finding', 'finding', 'verdict']);
-    expect(findingsOf(result).map((f) => f.agency).sort()).toEqual(['AGENCY_CUSTOMS', 'AGENCY_MARKET', 'AGENCY_SOCIAL', 'AGENCY_TAX']);
+    expect(
+      findingsOf(result)
+        .map((f) => f.agency)
+        .sort(),
+    ).toEqual(['AGENCY_CUSTOMS', 'AGENCY_MARKET', 'AGENCY_SOCIAL', 'AGENCY_TAX']);
     expect(findingsOf(result).every((f) => f.status === 'FINDING_STATUS_ANSWERED')).toBe(true);
   });
 
@@ -214,7 +260,10 @@ describe('the Review stream', () => {
     // Tax arrears are not shared for customs supervision, and no rule of customs clearance needs them but the green channel.
     const result = await review(client, { uscc: codes[3]!, matter: 'MATTER_CUSTOMS_CLEARANCE' }, await metadataFor(federation, CALLERS.customsOfficer));
     const tax = findingOf(result, 'AGENCY_TAX');
-    expect(tax).toMatchObject({ status: 'FINDING_STATUS_ANSWERED', detail: "withheld by the access policy for this caller (none of this agency's rules for this matter needs it): TaxProfile.arrears" });
+    expect(tax).toMatchObject({
+      status: 'FINDING_STATUS_ANSWERED',
+      detail: "withheld by the access policy for this caller (none of this agency's rules for this matter needs it): TaxProfile.arrears",
+    });
   });
 });
 
@@ -279,7 +328,12 @@ describe('the same review over GraphQL', () => {
   it('agrees with gRPC, for one enterprise and for a list', async () => {
     const subject = pick('is on the serious-violation list', (f) => open(f.market?.seriousViolations));
     const as = await headersFor(federation, CALLERS.procurement);
-    const one = await graphql(federation.gatewayUrl, 'query($u: USCC!) { jointReview(uscc: $u, matter: GOVERNMENT_PROCUREMENT) { uscc outcome measures { rule measure agency } findings { agency status } } }', { u: subject.uscc }, as);
+    const one = await graphql(
+      federation.gatewayUrl,
+      'query($u: USCC!) { jointReview(uscc: $u, matter: GOVERNMENT_PROCUREMENT) { uscc outcome measures { rule measure agency } findings { agency status } } }',
+      { u: subject.uscc },
+      as,
+    );
     expect(one.body.errors).toBeUndefined();
     const viaGrpc = await reviewOf(subject.uscc, 'MATTER_GOVERNMENT_PROCUREMENT', CALLERS.procurement);
     expect(one.body.data!['jointReview'].outcome).toBe(viaGrpc.outcome.replace('OUTCOME_', ''));
@@ -303,8 +357,20 @@ describe('standard gRPC services', () => {
     const headers = await headersFor(federation, CALLERS.procurement);
     const run = (...args: string[]) => execFileSync(grpcurl, ['-plaintext', '-max-time', '10', ...args], { encoding: 'utf8' });
     expect(run(federation.grpcAddress, 'list')).toContain('meg.review.v1.JointReviewService');
-    const out = run('-H', `authorization: ${headers['authorization']}`, '-H', `x-purpose: ${headers['x-purpose']}`, '-d', JSON.stringify({ uscc: codes[5], matter: 'MATTER_BIDDING' }), federation.grpcAddress, 'meg.review.v1.JointReviewService/Review');
-    const events = out.trim().split(/\n(?=\{)/).map((chunk) => JSON.parse(chunk));
+    const out = run(
+      '-H',
+      `authorization: ${headers['authorization']}`,
+      '-H',
+      `x-purpose: ${headers['x-purpose']}`,
+      '-d',
+      JSON.stringify({ uscc: codes[5], matter: 'MATTER_BIDDING' }),
+      federation.grpcAddress,
+      'meg.review.v1.JointReviewService/Review',
+    );
+    const events = out
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((chunk) => JSON.parse(chunk));
     expect(events).toHaveLength(5);
     expect(events.at(-1).verdict.outcome).toMatch(/^OUTCOME_/);
   });

@@ -15,7 +15,6 @@ import { gatewaySigningKey, type FederationInfo } from './federation.js';
 import { hostileAttacks, type Attack } from './hostileAttacks.js';
 import { base64url, forgeToken, issuerOf, unsignedToken, type TokenChange } from './tokens.js';
 
-
 /** Tried and refused, by kind of attack, with the names of any that got through. */
 export type AttackTally = Record<string, { tried: number; refused: number; gotThrough: string[] }>;
 
@@ -59,7 +58,13 @@ async function tokenAttacks(federation: FederationInfo): Promise<Attack[]> {
   const hsBody = `${base64url({ alg: 'HS256', typ: 'at+jwt', kid: issuer.kid })}.${base64url(payload)}`;
   const forged: [string, () => Promise<string>][] = [
     ['alg none', async () => unsignedToken({ alg: 'none', typ: 'at+jwt', kid: issuer.kid }, payload)],
-    ['HS256 with the public key as secret', async () => `${hsBody}.${createHmac('sha256', createPublicKey(issuer.key).export({ type: 'spki', format: 'pem' })).update(hsBody).digest('base64url')}`],
+    [
+      'HS256 with the public key as secret',
+      async () =>
+        `${hsBody}.${createHmac('sha256', createPublicKey(issuer.key).export({ type: 'spki', format: 'pem' }))
+          .update(hsBody)
+          .digest('base64url')}`,
+    ],
     ['RS256 with a key of its own', () => sign({ header: { alg: 'RS256' }, key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey })],
     ['expired', () => sign({ iat: now - 7200, nbf: now - 7200, exp: now - 3600 })],
     ['not yet valid', () => sign({ nbf: now + 3600 })],
@@ -70,10 +75,13 @@ async function tokenAttacks(federation: FederationInfo): Promise<Attack[]> {
     ['kid as a path', () => sign({ header: { kid: '../../etc/passwd' } })],
     ['kid and jku as URLs', () => sign({ header: { kid: 'http://127.0.0.1:1/keys', jku: 'http://127.0.0.1:1/keys' } })],
     ['an ID token (typ JWT)', () => sign({ header: { typ: 'JWT' } })],
-    ['tampered payload', async () => {
-      const [h, , s] = (await sign()).split('.');
-      return `${h}.${base64url({ ...payload, roles: ['officer', 'auditor'] })}.${s}`;
-    }],
+    [
+      'tampered payload',
+      async () => {
+        const [h, , s] = (await sign()).split('.');
+        return `${h}.${base64url({ ...payload, roles: ['officer', 'auditor'] })}.${s}`;
+      },
+    ],
     ['not a JWT', async () => 'garbage'],
   ];
   const query = JSON.stringify({ query: '{ searchEnterprises(first: 1) { edges { node { uscc } } } }' });
@@ -93,7 +101,12 @@ async function limitAttacks(federation: FederationInfo, uscc: string): Promise<A
     ['aliases', `{ enterprise(uscc: "${uscc}") { ${Array.from({ length: 40 }, (_, i) => `a${i}: uscc`).join(' ')} } }`, 400, 'ALIAS_LIMIT_EXCEEDED'],
     ['directives', `{ enterprise(uscc: "${uscc}") { ${Array.from({ length: 30 }, () => 'uscc @include(if: true) @skip(if: false)').join(' ')} } }`, 400, 'DIRECTIVE_LIMIT_EXCEEDED'],
     ['tokens', `{ ${'__typename '.repeat(6000)} }`, 400, 'TOKEN_LIMIT_EXCEEDED'],
-    ['cost', '{ searchEnterprises(first: 100) { edges { node { customs { declarations(first: 100) { edges { cursor node { entryNo declaredOn direction hsCode value tradeMode port a: entryNo b: port } } } } } } } }', 400, 'COST_LIMIT_EXCEEDED'],
+    [
+      'cost',
+      '{ searchEnterprises(first: 100) { edges { node { customs { declarations(first: 100) { edges { cursor node { entryNo declaredOn direction hsCode value tradeMode port a: entryNo b: port } } } } } } } }',
+      400,
+      'COST_LIMIT_EXCEEDED',
+    ],
     ['page size', '{ searchEnterprises(first: 5000) { edges { cursor } } }', 400, 'PAGE_SIZE_EXCEEDED'],
     ['introspection as the public', '{ __schema { types { name } } }', 403, 'INTROSPECTION_NOT_ALLOWED'],
     ['_service through the gateway', '{ _service { sdl } }', 400, 'GRAPHQL_VALIDATION_FAILED'],
@@ -109,8 +122,16 @@ async function limitAttacks(federation: FederationInfo, uscc: string): Promise<A
     },
   }));
   attacks.push(
-    { kind: 'operations over the limits', name: 'batched array', refused: async () => (await post(federation.gatewayUrl, JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]))).status === 400 },
-    { kind: 'operations over the limits', name: 'body over the size limit', refused: async () => (await post(federation.gatewayUrl, JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(2 * 1024 * 1024) }))).status === 413 },
+    {
+      kind: 'operations over the limits',
+      name: 'batched array',
+      refused: async () => (await post(federation.gatewayUrl, JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]))).status === 400,
+    },
+    {
+      kind: 'operations over the limits',
+      name: 'body over the size limit',
+      refused: async () => (await post(federation.gatewayUrl, JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(2 * 1024 * 1024) }))).status === 413,
+    },
     {
       kind: 'operations over the limits',
       name: 'cross-site simple request (CSRF)',

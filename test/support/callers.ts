@@ -59,7 +59,7 @@ export const CALLERS = {
     purpose: 'ADMINISTRATIVE_LICENSING',
   },
   incentiveSystem: {
-    name: "a green-channel approval system granting joint incentives",
+    name: 'a green-channel approval system granting joint incentives',
     claims: { sub: 'incentive-system', agency: 'DEVELOPMENT_REFORM', roles: ['approval-system'], purposes: ['JOINT_INCENTIVE'] },
     purpose: 'JOINT_INCENTIVE',
   },

@@ -169,7 +169,19 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     }
     // The gateway's readiness is its own (an agency's outage does not unready it): every process is asked.
     const urls = [gatewayUrl, ...Object.values(subgraphUrls)];
-    if ((await Promise.all(urls.map((url) => fetch(new URL('/readyz', url)).then((r) => r.ok, () => false)))).every(Boolean)) break;
+    if (
+      (
+        await Promise.all(
+          urls.map((url) =>
+            fetch(new URL('/readyz', url)).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          ),
+        )
+      ).every(Boolean)
+    )
+      break;
     await new Promise((r) => setTimeout(r, 200));
   }
 
@@ -208,7 +220,11 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     },
     gatewayWorkerPids: () => {
       try {
-        return execFileSync('pgrep', ['-P', String(processes.get('gateway')!.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+        return execFileSync('pgrep', ['-P', String(processes.get('gateway')!.child.pid)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map(Number);
       } catch {
         return []; // pgrep exits 1 when there are none
       }

@@ -112,7 +112,11 @@ export type CatalogueMasks = Readonly<Record<string, { readonly mask: string | n
  * value shown by mistake is a person's data.
  */
 export function maskedCoordinates(catalogue: CatalogueMasks): ReadonlySet<string> {
-  return new Set(Object.entries(catalogue).filter(([, entry]) => entry.mask !== null).map(([coordinate]) => coordinate));
+  return new Set(
+    Object.entries(catalogue)
+      .filter(([, entry]) => entry.mask !== null)
+      .map(([coordinate]) => coordinate),
+  );
 }
 
 /**
@@ -168,11 +172,7 @@ export function buildCase(schema: GraphQLSchema, codes: readonly string[], seed:
     ['invalid', 15],
   ]);
   const request =
-    kind === 'valid'
-      ? generateOperation(schema, rng, codes, focus)
-      : kind === 'mutated'
-        ? mutateOperation(generateOperation(schema, rng, codes, focus), rng)
-        : generateInvalidOperation(schema, rng);
+    kind === 'valid' ? generateOperation(schema, rng, codes, focus) : kind === 'mutated' ? mutateOperation(generateOperation(schema, rng, codes, focus), rng) : generateInvalidOperation(schema, rng);
   return { seed, kind, request };
 }
 
@@ -254,7 +254,14 @@ function chooseFields(draft: Draft, type: GraphQLObjectType, pool: readonly Fiel
   const towardsFocus = pool.filter((f) => reachesFocus(draft, type, f, maxDepth - depth));
   if (towardsFocus.length === 0 || !draft.rng.chance(0.7)) return sample(draft.rng, pool, count);
   const first = draft.rng.pick(towardsFocus);
-  return [first, ...sample(draft.rng, pool.filter((f) => f !== first), count - 1)];
+  return [
+    first,
+    ...sample(
+      draft.rng,
+      pool.filter((f) => f !== first),
+      count - 1,
+    ),
+  ];
 }
 
 /** Whether a focus coordinate is at most `levels` fields below `type.field` (or is it). */
@@ -273,7 +280,7 @@ function focusDistances(schema: GraphQLSchema, focus: ReadonlySet<string>): Map<
     .flatMap((type) => Object.values(type.getFields()).map((field) => ({ coordinate: `${type.name}.${field.name}`, next: getNamedType(field.type) })));
   distances = new Map([...focus].map((c) => [c, 0]));
   // Relaxed until nothing changes: the type graph may have cycles.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const { coordinate, next } of fields) {
       if (!isObjectType(next)) continue;
@@ -372,15 +379,7 @@ function randomValue(draft: Draft, name: string, type: GraphQLInputType): unknow
 
 /** A code that is not one: a wrong check character, a forbidden letter, the wrong length, garbage. */
 function invalidCode(rng: Random, code: string): string {
-  return rng.pick([
-    `${code.slice(0, 17)}${code.endsWith('0') ? '1' : '0'}`,
-    `${code.slice(0, 8)}I${code.slice(9)}`,
-    code.slice(0, rng.int(0, 17)),
-    `${code}0`,
-    code.toLowerCase(),
-    'not-a-code',
-    '',
-  ]);
+  return rng.pick([`${code.slice(0, 17)}${code.endsWith('0') ? '1' : '0'}`, `${code.slice(0, 8)}I${code.slice(9)}`, code.slice(0, rng.int(0, 17)), `${code}0`, code.toLowerCase(), 'not-a-code', '']);
 }
 
 const STRING_SAMPLES = ['110000', '310000', '440300', 'C', 'C13', 'F5', '有限', '科技有限公司', '%', '_', "' or 1=1 --", '\\', '', ' ', 'null', 'eyJ4IjoxfQ==', 'MTAw'];
@@ -399,10 +398,7 @@ const namesOfSchema = new WeakMap<GraphQLSchema, readonly string[]>();
 function schemaNames(schema: GraphQLSchema): readonly string[] {
   let names = namesOfSchema.get(schema);
   if (!names) {
-    names = Object.values(schema.getTypeMap()).flatMap((type) => [
-      type.name,
-      ...(isObjectType(type) ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : []),
-    ]);
+    names = Object.values(schema.getTypeMap()).flatMap((type) => [type.name, ...(isObjectType(type) ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : [])]);
     namesOfSchema.set(schema, names);
   }
   return names;
@@ -502,11 +498,21 @@ const TEXT_MUTATIONS: readonly TextMutation[] = [
   },
   function wrongLiteral(text, rng) {
     const wrong = ['42', '-3.5', 'true', 'null', '[]', '{}', '{ a: 1 }', '["x", 1]', 'ENTERPRISE', '$undefined', '"12"'];
-    return replaceToken(text, rng, (t) => isString(t) || isNumber(t) || t === 'true' || t === 'false', () => rng.pick(wrong));
+    return replaceToken(
+      text,
+      rng,
+      (t) => isString(t) || isNumber(t) || t === 'true' || t === 'false',
+      () => rng.pick(wrong),
+    );
   },
   function unknownField(text, rng) {
     const unknown = ['zzz', '__nope', 'idNumber', 'revenue', 'arrears { amount }', 'enterprise(uscc: "x") { uscc }', '__schema { types { name } }', 'a: b: c'];
-    return replaceToken(text, rng, (t) => t === '{', () => `{ ${rng.pick(unknown)} `);
+    return replaceToken(
+      text,
+      rng,
+      (t) => t === '{',
+      () => `{ ${rng.pick(unknown)} `,
+    );
   },
   function renameToken(text, rng) {
     return replaceToken(text, rng, isName, () => rng.pick(['query', 'fragment', 'on', 'mutation', 'subscription', 'Enterprise', 'uscc', '__typename', '_entities', '_service', 'x']));
@@ -519,7 +525,12 @@ const TEXT_MUTATIONS: readonly TextMutation[] = [
       () => `market { ${'legalRepresentative { '.repeat(depth)}name${' }'.repeat(depth)} }`,
     ])();
     if (rng.chance(0.3)) return replaceToken(text, rng, isString, () => `${'['.repeat(depth)}"x"${']'.repeat(depth)}`);
-    return replaceToken(text, rng, (t) => t === '{', () => `{ ${nested} `);
+    return replaceToken(
+      text,
+      rng,
+      (t) => t === '{',
+      () => `{ ${nested} `,
+    );
   },
   function longString(text, rng) {
     // Around the gateway's body limit of 1 MiB, and well over it.
@@ -542,7 +553,10 @@ const BODY_MUTATIONS: readonly BodyMutation[] = [
   },
   function deepVariables(request, rng) {
     const depth = rng.pick([64, 2_000, 20_000, 200_000]);
-    const [open, close] = rng.pick([['[', ']'], ['{"a":', '}']]);
+    const [open, close] = rng.pick([
+      ['[', ']'],
+      ['{"a":', '}'],
+    ]);
     const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
     return raw(request, `{"query":${JSON.stringify(request.text)},"variables":{"v":${nested}}}`);
   },
@@ -594,7 +608,35 @@ function raw(request: FuzzRequest, body: string): FuzzRequest {
 // Invalid operations from scratch
 // ---------------------------------------------------------------------------------------------
 
-const SYNTAX = ['{', '}', '(', ')', ':', '$', '@', '...', '!', '=', '[', ']', ',', '|', '&', 'query', 'fragment', 'on', 'mutation', 'subscription', '"x"', '"""block"""', '1', '-1.5e3', 'true', 'null', '#comment\n'];
+const SYNTAX = [
+  '{',
+  '}',
+  '(',
+  ')',
+  ':',
+  '$',
+  '@',
+  '...',
+  '!',
+  '=',
+  '[',
+  ']',
+  ',',
+  '|',
+  '&',
+  'query',
+  'fragment',
+  'on',
+  'mutation',
+  'subscription',
+  '"x"',
+  '"""block"""',
+  '1',
+  '-1.5e3',
+  'true',
+  'null',
+  '#comment\n',
+];
 
 /**
  * Something that is not a valid operation: tokens of GraphQL in random order (mostly syntax

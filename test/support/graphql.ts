@@ -9,12 +9,7 @@ export interface GraphQLResponse<D = Record<string, unknown>> {
 }
 
 /** POSTs a GraphQL operation. */
-export async function graphql<D = Record<string, Untyped>>(
-  url: string,
-  query: string,
-  variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<GraphQLResponse<D>> {
+export async function graphql<D = Record<string, Untyped>>(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<D>> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -73,7 +73,12 @@ export function findingOf(result: StreamResult, agency: string): AgencyFinding__
 }
 
 /** Runs a ReviewBatch call. */
-export function reviewBatch(client: JointReviewServiceClient, request: ReviewBatchRequest, metadata: grpc.Metadata, deadlineMs = 30_000): Promise<{ verdicts?: Verdict__Output[]; error?: grpc.ServiceError }> {
+export function reviewBatch(
+  client: JointReviewServiceClient,
+  request: ReviewBatchRequest,
+  metadata: grpc.Metadata,
+  deadlineMs = 30_000,
+): Promise<{ verdicts?: Verdict__Output[]; error?: grpc.ServiceError }> {
   return new Promise((resolve) => {
     client.ReviewBatch(request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) =>
       resolve(error || response === undefined ? { error: error ?? undefined } : { verdicts: response.verdicts }),

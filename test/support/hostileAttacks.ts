@@ -67,14 +67,16 @@ export async function hostileAttacks(federation: FederationInfo): Promise<Attack
 /** Values that leak through the opaque values the graph hands out. */
 async function cursorAttacks(federation: FederationInfo, codes: readonly string[]): Promise<Attack[]> {
   const kind = 'values through cursors';
-  const employers = universe(federation.seed, Math.min(federation.size, 300)).filter((e) => e.headcount > 0).map((e) => e.uscc).slice(0, 100);
+  const employers = universe(federation.seed, Math.min(federation.size, 300))
+    .filter((e) => e.headcount > 0)
+    .map((e) => e.uscc)
+    .slice(0, 100);
   const raw = await loadRawValues(federation.env, employers);
   const ids = raw.get('Employee.idNumber')!;
   const names = raw.get('Employee.name')!;
   const EMPLOYEES = 'query($c: [USCC!]!, $a: String) { enterprises(uscc: $c) { social { employees(first: 5, after: $a) { edges { cursor node { name } } pageInfo { endCursor } } } } }';
   const tax = await headersFor(federation, CALLERS.taxOfficer);
-  const leaks = (answer: Answer) =>
-    stringsIn(answer.body).some((s) => readingsOf(s).some((r) => [...r.matchAll(/[0-9]{17}[0-9X]/g)].some((m) => ids.has(m[0])) || names.has(r)));
+  const leaks = (answer: Answer) => stringsIn(answer.body).some((s) => readingsOf(s).some((r) => [...r.matchAll(/[0-9]{17}[0-9X]/g)].some((m) => ids.has(m[0])) || names.has(r)));
   const firstCursor = async (): Promise<string> => {
     const answer = await post(federation.gatewayUrl, { query: EMPLOYEES, variables: { c: employers.slice(0, 1) } }, tax);
     return answer.body.data!['enterprises'][0].social.employees.pageInfo.endCursor;
@@ -86,7 +88,11 @@ async function cursorAttacks(federation: FederationInfo, codes: readonly string[
       kind,
       name: 'cursors beside HASH-masked ID numbers as a table to undo the mask',
       refused: async () => {
-        const answer = await post(federation.gatewayUrl, { query: 'query($c: [USCC!]!) { enterprises(uscc: $c) { social { employees(first: 10) { edges { cursor node { idNumber } } } } } }', variables: { c: employers } }, tax);
+        const answer = await post(
+          federation.gatewayUrl,
+          { query: 'query($c: [USCC!]!) { enterprises(uscc: $c) { social { employees(first: 10) { edges { cursor node { idNumber } } } } } }', variables: { c: employers } },
+          tax,
+        );
         const edges = (answer.body.data!['enterprises'] as Untyped[]).flatMap((e) => e.social?.employees.edges ?? []);
         return edges.length > 0 && new Set(edges.map((e: { cursor: string }) => e.cursor)).size === edges.length && !leaks(answer);
       },
@@ -108,11 +114,24 @@ async function cursorAttacks(federation: FederationInfo, codes: readonly string[
     },
     {
       kind,
-      name: "an access-log cursor written by hand",
+      name: 'an access-log cursor written by hand',
       refused: async () =>
-        codeOf(await post(federation.gatewayUrl, { query: 'query($a: String) { auditLog(first: 1, after: $a) { endCursor } }', variables: { a: Buffer.from('["2099-01-01","x",1]').toString('base64url') } }, await headersFor(federation, CALLERS.auditor))) === 'INVALID_CURSOR',
+        codeOf(
+          await post(
+            federation.gatewayUrl,
+            { query: 'query($a: String) { auditLog(first: 1, after: $a) { endCursor } }', variables: { a: Buffer.from('["2099-01-01","x",1]').toString('base64url') } },
+            await headersFor(federation, CALLERS.auditor),
+          ),
+        ) === 'INVALID_CURSOR',
     },
-    { kind, name: 'the enterprise search cursor as a code', refused: async () => !stringsIn((await post(federation.gatewayUrl, { query: '{ searchEnterprises(first: 3) { edges { cursor } } }' })).body).some((s) => readingsOf(s).some((r) => codes.some((c) => r.includes(c)))) },
+    {
+      kind,
+      name: 'the enterprise search cursor as a code',
+      refused: async () =>
+        !stringsIn((await post(federation.gatewayUrl, { query: '{ searchEnterprises(first: 3) { edges { cursor } } }' })).body).some((s) =>
+          readingsOf(s).some((r) => codes.some((c) => r.includes(c))),
+        ),
+    },
   ];
 }
 
@@ -123,27 +142,53 @@ async function costAttacks(federation: FederationInfo, codes: readonly string[])
   const chain = (n: number, twice: (next: string) => string) =>
     `{ enterprise(uscc: "${codes[0]}") { ...F0 } } ${Array.from({ length: n }, (_, i) => (i === n - 1 ? `fragment F${i} on Enterprise { uscc }` : `fragment F${i} on Enterprise { ${twice(`F${i + 1}`)} }`)).join(' ')}`;
   const many = universe(federation.seed, 1_000).map((e) => e.uscc);
-  const refusedWith = (code: string | string[], body: unknown, headers: Record<string, string> = {}) => async () =>
-    [code].flat().includes(String(codeOf(await post(federation.gatewayUrl, body, headers))));
+  const refusedWith =
+    (code: string | string[], body: unknown, headers: Record<string, string> = {}) =>
+    async () =>
+      [code].flat().includes(String(codeOf(await post(federation.gatewayUrl, body, headers))));
   return [
-    { kind, name: 'a public chain of fragments each spreading the next twice (2^39)', refused: refusedWith('COST_LIMIT_EXCEEDED', { query: chain(40, (f) => `...${f} ... on Enterprise { ...${f} }`) }) },
-    { kind, name: 'the same chain through aliases (2^39 aliases)', refused: refusedWith(['ALIAS_LIMIT_EXCEEDED', 'COST_LIMIT_EXCEEDED'], { query: chain(40, (f) => `...${f} ... on Enterprise { ...${f} }`).replace('{ uscc }', '{ a: uscc }') }, officer) },
+    {
+      kind,
+      name: 'a public chain of fragments each spreading the next twice (2^39)',
+      refused: refusedWith('COST_LIMIT_EXCEEDED', { query: chain(40, (f) => `...${f} ... on Enterprise { ...${f} }`) }),
+    },
+    {
+      kind,
+      name: 'the same chain through aliases (2^39 aliases)',
+      refused: refusedWith(['ALIAS_LIMIT_EXCEEDED', 'COST_LIMIT_EXCEEDED'], { query: chain(40, (f) => `...${f} ... on Enterprise { ...${f} }`).replace('{ uscc }', '{ a: uscc }') }, officer),
+    },
     { kind, name: '550 repetitions of one field in a public request', refused: refusedWith('SELECTION_LIMIT_EXCEEDED', { query: `{ enterprise(uscc: "${codes[0]}") { ${'uscc '.repeat(550)} } }` }) },
-    { kind, name: '40 repetitions of a field with arguments', refused: refusedWith('SELECTION_LIMIT_EXCEEDED', { query: `{ ${Array.from({ length: 40 }, () => `enterprise(uscc: "${codes[0]}") { uscc }`).join(' ')} }` }) },
+    {
+      kind,
+      name: '40 repetitions of a field with arguments',
+      refused: refusedWith('SELECTION_LIMIT_EXCEEDED', { query: `{ ${Array.from({ length: 40 }, () => `enterprise(uscc: "${codes[0]}") { uscc }`).join(' ')} }` }),
+    },
     {
       kind,
       name: 'five aliases of a list of 1,000 codes',
-      refused: refusedWith('TOO_MANY_CODES', { query: `query($c: [USCC!]!) { ${Array.from({ length: 5 }, (_, i) => `a${i}: enterprises(uscc: $c) { uscc }`).join(' ')} }`, variables: { c: many } }, officer),
+      refused: refusedWith(
+        'TOO_MANY_CODES',
+        { query: `query($c: [USCC!]!) { ${Array.from({ length: 5 }, (_, i) => `a${i}: enterprises(uscc: $c) { uscc }`).join(' ')} }`, variables: { c: many } },
+        officer,
+      ),
     },
     {
       kind,
       name: 'fifteen aliases of a joint review batch',
-      refused: refusedWith('TOO_MANY_CODES', { query: `query($c: [USCC!]!) { ${Array.from({ length: 15 }, (_, i) => `r${i}: jointReviewBatch(uscc: $c, matter: BIDDING) { outcome }`).join(' ')} }`, variables: { c: many.slice(0, 100) } }, officer),
+      refused: refusedWith(
+        'TOO_MANY_CODES',
+        { query: `query($c: [USCC!]!) { ${Array.from({ length: 15 }, (_, i) => `r${i}: jointReviewBatch(uscc: $c, matter: BIDDING) { outcome }`).join(' ')} }`, variables: { c: many.slice(0, 100) } },
+        officer,
+      ),
     },
     {
       kind,
       name: 'a policy matrix of 35,000 coordinates',
-      refused: refusedWith('TOO_MANY_COORDINATES', { query: 'query($c: [String!]) { policyMatrix(coordinates: $c) { coordinates } }', variables: { c: Array.from({ length: 35_000 }, (_, i) => `T${i}.f`) } }, await headersFor(federation, CALLERS.auditor)),
+      refused: refusedWith(
+        'TOO_MANY_COORDINATES',
+        { query: 'query($c: [String!]) { policyMatrix(coordinates: $c) { coordinates } }', variables: { c: Array.from({ length: 35_000 }, (_, i) => `T${i}.f`) } },
+        await headersFor(federation, CALLERS.auditor),
+      ),
     },
     {
       kind,
@@ -155,7 +200,15 @@ async function costAttacks(federation: FederationInfo, codes: readonly string[])
       name: 'inline fragments nested 2,400 deep in a public request',
       refused: refusedWith('DEPTH_LIMIT_EXCEEDED', { query: `{ ${'... { '.repeat(2_400)}__typename${' }'.repeat(2_400)} }` }),
     },
-    { kind, name: 'whole-catalogue matrices under five aliases', refused: refusedWith('TOO_MANY_COORDINATES', { query: `{ ${Array.from({ length: 5 }, (_, i) => `m${i}: policyMatrix { policyRevision }`).join(' ')} }` }, await headersFor(federation, CALLERS.auditor)) },
+    {
+      kind,
+      name: 'whole-catalogue matrices under five aliases',
+      refused: refusedWith(
+        'TOO_MANY_COORDINATES',
+        { query: `{ ${Array.from({ length: 5 }, (_, i) => `m${i}: policyMatrix { policyRevision }`).join(' ')} }` },
+        await headersFor(federation, CALLERS.auditor),
+      ),
+    },
   ];
 }
 
@@ -177,7 +230,11 @@ async function recordAttacks(federation: FederationInfo, codes: readonly string[
     const answer = await post(federation.gatewayUrl, { query: `{ searchEnterprises(regionCode: "110000", first: 3) { edges { node { ${selection} } } } }` });
     return answer.status === 200 && same(await recorded(answer), await expected("SELECT uscc FROM market_registrations WHERE region_code LIKE '11%' ORDER BY uscc LIMIT 3", []));
   };
-  const escaped = (code: string) => code.split('').map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  const escaped = (code: string) =>
+    code
+      .split('')
+      .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .join('');
   return [
     {
       kind,
@@ -190,7 +247,13 @@ async function recordAttacks(federation: FederationInfo, codes: readonly string[
     {
       kind,
       name: '45,000 codes in a comment',
-      refused: async () => same(await recorded(await post(federation.gatewayUrl, { query: `# ${Array.from({ length: 4_500 }, (_, i) => codes[i % codes.length]).join(' ')}\n{ enterprise(uscc: "${codes[2]}") { market { name } } }` })), [codes[2]!]),
+      refused: async () =>
+        same(
+          await recorded(
+            await post(federation.gatewayUrl, { query: `# ${Array.from({ length: 4_500 }, (_, i) => codes[i % codes.length]).join(' ')}\n{ enterprise(uscc: "${codes[2]}") { market { name } } }` }),
+          ),
+          [codes[2]!],
+        ),
     },
     {
       kind,
@@ -204,24 +267,41 @@ async function recordAttacks(federation: FederationInfo, codes: readonly string[
       kind,
       name: '45,000 codes in the variables of a request refused over the limit',
       refused: async () => {
-        const answer = await post(federation.gatewayUrl, { query: 'query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }', variables: { c: Array.from({ length: 45_000 }, (_, i) => codes[i % codes.length]) } });
+        const answer = await post(federation.gatewayUrl, {
+          query: 'query($c: [USCC!]!) { enterprises(uscc: $c) { uscc } }',
+          variables: { c: Array.from({ length: 45_000 }, (_, i) => codes[i % codes.length]) },
+        });
         return codeOf(answer) === 'TOO_MANY_CODES' && same(await recorded(answer), []);
       },
     },
     {
       kind,
       name: 'a code in a skipped field',
-      refused: async () => same(await recorded(await post(federation.gatewayUrl, { query: `{ a: enterprise(uscc: "${codes[5]}") { uscc } b: enterprise(uscc: "${codes[6]}") @skip(if: true) { uscc } }` })), [codes[5]!]),
+      refused: async () =>
+        same(await recorded(await post(federation.gatewayUrl, { query: `{ a: enterprise(uscc: "${codes[5]}") { uscc } b: enterprise(uscc: "${codes[6]}") @skip(if: true) { uscc } }` })), [codes[5]!]),
     },
     {
       kind,
       name: 'a code in a field the policy denies the caller',
-      refused: async () => same(await recorded(await post(federation.gatewayUrl, { query: `{ a: enterprise(uscc: "${codes[7]}") { uscc } jointReview(uscc: "${codes[8]}", matter: BIDDING) { outcome } }` })), [codes[7]!]),
+      refused: async () =>
+        same(await recorded(await post(federation.gatewayUrl, { query: `{ a: enterprise(uscc: "${codes[7]}") { uscc } jointReview(uscc: "${codes[8]}", matter: BIDDING) { outcome } }` })), [
+          codes[7]!,
+        ]),
     },
     {
       kind,
       name: 'codes in a variable of an input object',
-      refused: async () => same(await recorded(await post(federation.gatewayUrl, { query: 'query($f: AuditLogFilter) { auditLog(filter: $f, first: 1) { hasNextPage } }', variables: { f: { uscc: codes[4] } } }, await headersFor(federation, CALLERS.auditor))), [codes[4]!]),
+      refused: async () =>
+        same(
+          await recorded(
+            await post(
+              federation.gatewayUrl,
+              { query: 'query($f: AuditLogFilter) { auditLog(filter: $f, first: 1) { hasNextPage } }', variables: { f: { uscc: codes[4] } } },
+              await headersFor(federation, CALLERS.auditor),
+            ),
+          ),
+          [codes[4]!],
+        ),
     },
   ];
 }
@@ -308,7 +388,13 @@ async function verdictAttacks(federation: FederationInfo): Promise<Attack[]> {
     await client.end();
   }
   const outcome = async (uscc: string, matter: string, caller: Caller) =>
-    (await post(federation.gatewayUrl, { query: `query($u: USCC!) { jointReview(uscc: $u, matter: ${matter}) { outcome withheld { rule } } }`, variables: { u: uscc } }, await headersFor(federation, caller))).body.data?.['jointReview'];
+    (
+      await post(
+        federation.gatewayUrl,
+        { query: `query($u: USCC!) { jointReview(uscc: $u, matter: ${matter}) { outcome withheld { rule } } }`, variables: { u: uscc } },
+        await headersFor(federation, caller),
+      )
+    ).body.data?.['jointReview'];
   const subsidies = owing.map((uscc) => ({
     kind,
     name: `subsidy review of ${uscc}, social-insurance arrears withheld from the caller`,
@@ -384,7 +470,14 @@ function processAttacks(federation: FederationInfo, codes: readonly string[]): A
   };
   const cli = (gateway: GatewayProcess, ...args: string[]) => {
     try {
-      return { status: 0, stdout: execFileSync(process.execPath, [path.join(projectRoot, 'dist/scripts/audit.js'), ...args], { env: { ...process.env, ...gateway.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      return {
+        status: 0,
+        stdout: execFileSync(process.execPath, [path.join(projectRoot, 'dist/scripts/audit.js'), ...args], {
+          env: { ...process.env, ...gateway.env },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      };
     } catch (error) {
       return { status: (error as { status: number }).status, stdout: (error as { stdout: string }).stdout };
     }
@@ -506,7 +599,10 @@ function processAttacks(federation: FederationInfo, codes: readonly string[]): A
         const stopping = gateway.stop();
         let said = '';
         for (let i = 0; i < 200 && said !== 'draining'; i++) {
-          said = await fetch(new URL('/readyz', gateway.url)).then(async (r) => ((await r.json()) as { status: string }).status, () => 'closed');
+          said = await fetch(new URL('/readyz', gateway.url)).then(
+            async (r) => ((await r.json()) as { status: string }).status,
+            () => 'closed',
+          );
           if (said === 'closed') break;
           await new Promise((r) => setTimeout(r, 20));
         }

@@ -21,7 +21,10 @@ function local(host) {
 }
 
 function record(kind, destination) {
-  const stack = (new Error().stack || '').split('\n').slice(3, 9).map((l) => l.trim());
+  const stack = (new Error().stack || '')
+    .split('\n')
+    .slice(3, 9)
+    .map((l) => l.trim());
   fs.appendFileSync(LOG, `${JSON.stringify({ kind, destination, stack })}\n`);
 }
 

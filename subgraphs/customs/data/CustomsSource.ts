@@ -6,14 +6,38 @@ import type { CursorSealer } from '../../../platform/trust/cursor.js';
 import type { Statements } from '../../../platform/db/database.js';
 import type { CustomsCreditLevel, TradeDirection } from '../generated/types.js';
 
-export interface CustomsRegistrationRow { uscc: string; customs_code: string; registered_on: string; credit_level: CustomsCreditLevel; credit_level_since: string }
-export interface DeclarationRow { uscc: string; entry_no: string; declared_on: string; direction: TradeDirection; hs_code: string; value: string; trade_mode: string; port: string }
-export interface CustomsViolationRow { uscc: string; decision_no: string; decided_on: string; nature: string; penalty_amount: string }
+export interface CustomsRegistrationRow {
+  uscc: string;
+  customs_code: string;
+  registered_on: string;
+  credit_level: CustomsCreditLevel;
+  credit_level_since: string;
+}
+export interface DeclarationRow {
+  uscc: string;
+  entry_no: string;
+  declared_on: string;
+  direction: TradeDirection;
+  hs_code: string;
+  value: string;
+  trade_mode: string;
+  port: string;
+}
+export interface CustomsViolationRow {
+  uscc: string;
+  decision_no: string;
+  decided_on: string;
+  nature: string;
+  penalty_amount: string;
+}
 
 const DECLARATIONS: PagedListSpec = {
   table: 'customs_declarations',
   select: 'uscc, entry_no, declared_on::text AS declared_on, direction, hs_code, value::text AS value, trade_mode, port',
-  orderBy: [['declared_on', 'date'], ['entry_no', 'text']],
+  orderBy: [
+    ['declared_on', 'date'],
+    ['entry_no', 'text'],
+  ],
   direction: 'DESC',
 };
 

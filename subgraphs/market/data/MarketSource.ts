@@ -21,12 +21,51 @@ export interface RegistrationRow {
   legal_rep_id_number: string;
   legal_rep_phone: string;
 }
-export interface LicenceRow { uscc: string; licence_no: string; title: string; authority: string; granted_on: string; valid_until: string | null }
-export interface PenaltyRow { uscc: string; decision_no: string; decided_on: string; published_on: string; authority: string; basis: string; amount: string }
-export interface AbnormalOperationRow { uscc: string; reason: AbnormalOperationReason; listed_on: string; authority: string; removed_on: string | null }
-export interface SeriousViolationRow { uscc: string; decision_no: string; reason: string; listed_on: string; authority: string; removed_on: string | null }
-export interface AnnualReportRow { uscc: string; year: number; filed_on: string; employee_count: number; total_assets: string }
-export interface CreditCommitmentRow { uscc: string; matter: string; committed_on: string; fulfilled: boolean }
+export interface LicenceRow {
+  uscc: string;
+  licence_no: string;
+  title: string;
+  authority: string;
+  granted_on: string;
+  valid_until: string | null;
+}
+export interface PenaltyRow {
+  uscc: string;
+  decision_no: string;
+  decided_on: string;
+  published_on: string;
+  authority: string;
+  basis: string;
+  amount: string;
+}
+export interface AbnormalOperationRow {
+  uscc: string;
+  reason: AbnormalOperationReason;
+  listed_on: string;
+  authority: string;
+  removed_on: string | null;
+}
+export interface SeriousViolationRow {
+  uscc: string;
+  decision_no: string;
+  reason: string;
+  listed_on: string;
+  authority: string;
+  removed_on: string | null;
+}
+export interface AnnualReportRow {
+  uscc: string;
+  year: number;
+  filed_on: string;
+  employee_count: number;
+  total_assets: string;
+}
+export interface CreditCommitmentRow {
+  uscc: string;
+  matter: string;
+  committed_on: string;
+  fulfilled: boolean;
+}
 
 /** Filters of an enterprise search. */
 export interface EnterpriseSearch {
@@ -165,11 +204,7 @@ export class MarketSource {
     }
     params.push(search.first + 1);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = await this.db.search<{ uscc: string }>(
-      'market_registrations',
-      `SELECT uscc FROM market_registrations ${where} ORDER BY uscc LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await this.db.search<{ uscc: string }>('market_registrations', `SELECT uscc FROM market_registrations ${where} ORDER BY uscc LIMIT $${params.length}`, params);
     const edges = rows.slice(0, search.first).map((r) => ({ cursor: this.cursors.seal(SEARCH_LIST, [r.uscc]), uscc: r.uscc }));
     return { edges, hasNextPage: rows.length > search.first };
   }

@@ -6,15 +6,38 @@ import type { CursorSealer } from '../../../platform/trust/cursor.js';
 import type { Statements } from '../../../platform/db/database.js';
 import type { InsuranceType } from '../generated/types.js';
 
-export interface EmployerRow { uscc: string; employer_no: string; registered_on: string }
-export interface HeadcountRow { uscc: string; month: string; insured: number }
-export interface ContributionArrearRow { uscc: string; insurance_type: InsuranceType; amount: string; months: number; since: string; settled_on: string | null }
-export interface EmployeeRow { uscc: string; name: string; id_number: string; insured_since: string }
+export interface EmployerRow {
+  uscc: string;
+  employer_no: string;
+  registered_on: string;
+}
+export interface HeadcountRow {
+  uscc: string;
+  month: string;
+  insured: number;
+}
+export interface ContributionArrearRow {
+  uscc: string;
+  insurance_type: InsuranceType;
+  amount: string;
+  months: number;
+  since: string;
+  settled_on: string | null;
+}
+export interface EmployeeRow {
+  uscc: string;
+  name: string;
+  id_number: string;
+  insured_since: string;
+}
 
 const EMPLOYEES: PagedListSpec = {
   table: 'social_employees',
   select: 'uscc, name, id_number, insured_since::text AS insured_since',
-  orderBy: [['name', 'text'], ['id_number', 'text']],
+  orderBy: [
+    ['name', 'text'],
+    ['id_number', 'text'],
+  ],
   direction: 'ASC',
 };
 
@@ -28,16 +51,8 @@ export class SocialSource {
 
   constructor(db: Statements, cursors: CursorSealer) {
     this.employees = new PagedList(db, cursors, EMPLOYEES);
-    this.employers = rowByUscc(
-      db,
-      'social_employers',
-      `SELECT uscc, employer_no, registered_on::text AS registered_on FROM social_employers WHERE uscc = ANY($1)`,
-    );
-    this.headcounts = rowsByUscc(
-      db,
-      'social_headcounts',
-      `SELECT uscc, month, insured FROM social_headcounts WHERE uscc = ANY($1) ORDER BY month DESC`,
-    );
+    this.employers = rowByUscc(db, 'social_employers', `SELECT uscc, employer_no, registered_on::text AS registered_on FROM social_employers WHERE uscc = ANY($1)`);
+    this.headcounts = rowsByUscc(db, 'social_headcounts', `SELECT uscc, month, insured FROM social_headcounts WHERE uscc = ANY($1) ORDER BY month DESC`);
     this.arrears = rowsByUscc(
       db,
       'social_arrears',

@@ -5,11 +5,40 @@ import { prefetch } from '../../runtime/lookahead.js';
 import type { Statements } from '../../../platform/db/database.js';
 import type { TaxCreditLevel, TaxpayerType } from '../generated/types.js';
 
-export interface TaxpayerRow { uscc: string; taxpayer_type: TaxpayerType; registered_on: string; tax_authority: string }
-export interface CreditRatingRow { uscc: string; year: number; rating: TaxCreditLevel; evaluated_on: string }
-export interface TaxArrearRow { uscc: string; tax_type: string; amount: string; since: string; settled_on: string | null }
-export interface MajorViolationRow { uscc: string; case_no: string; nature: string; amount: string; listed_on: string; removed_on: string | null }
-export interface FilingRow { uscc: string; period: string; filed_on: string; revenue: string; tax_paid: string }
+export interface TaxpayerRow {
+  uscc: string;
+  taxpayer_type: TaxpayerType;
+  registered_on: string;
+  tax_authority: string;
+}
+export interface CreditRatingRow {
+  uscc: string;
+  year: number;
+  rating: TaxCreditLevel;
+  evaluated_on: string;
+}
+export interface TaxArrearRow {
+  uscc: string;
+  tax_type: string;
+  amount: string;
+  since: string;
+  settled_on: string | null;
+}
+export interface MajorViolationRow {
+  uscc: string;
+  case_no: string;
+  nature: string;
+  amount: string;
+  listed_on: string;
+  removed_on: string | null;
+}
+export interface FilingRow {
+  uscc: string;
+  period: string;
+  filed_on: string;
+  revenue: string;
+  tax_paid: string;
+}
 
 /** The tax administration's data for one request. */
 export class TaxSource {
@@ -21,16 +50,8 @@ export class TaxSource {
   private readonly lists: ReadonlyMap<string, DataLoader<string, unknown>>;
 
   constructor(db: Statements) {
-    this.taxpayers = rowByUscc(
-      db,
-      'tax_taxpayers',
-      `SELECT uscc, taxpayer_type, registered_on::text AS registered_on, tax_authority FROM tax_taxpayers WHERE uscc = ANY($1)`,
-    );
-    this.creditRatings = rowsByUscc(
-      db,
-      'tax_credit_ratings',
-      `SELECT uscc, year, rating, evaluated_on::text AS evaluated_on FROM tax_credit_ratings WHERE uscc = ANY($1) ORDER BY year DESC`,
-    );
+    this.taxpayers = rowByUscc(db, 'tax_taxpayers', `SELECT uscc, taxpayer_type, registered_on::text AS registered_on, tax_authority FROM tax_taxpayers WHERE uscc = ANY($1)`);
+    this.creditRatings = rowsByUscc(db, 'tax_credit_ratings', `SELECT uscc, year, rating, evaluated_on::text AS evaluated_on FROM tax_credit_ratings WHERE uscc = ANY($1) ORDER BY year DESC`);
     this.arrears = rowsByUscc(
       db,
       'tax_arrears',
