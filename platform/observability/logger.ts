@@ -165,7 +165,7 @@ export function redactPersonal<T>(value: T, depth = 0): T {
     }
     return (copy ?? value) as T;
   }
-  const prototype = Object.getPrototypeOf(value);
+  const prototype = Object.getPrototypeOf(value) as object | null;
   if (prototype !== Object.prototype && prototype !== null) return value;
   let copy: Record<string, unknown> | undefined;
   for (const [key, item] of Object.entries(value)) {

@@ -133,7 +133,7 @@ export class Histogram<L extends string = never> {
   }
 
   /** The series of `labels` (made on first use). */
-  series(labels: LabelValues<L> = {} as LabelValues<L>): HistogramSeries {
+  series(labels: LabelValues<L> = {}): HistogramSeries {
     const entries = Object.entries(labels).map(([name, value]) => [name, String(value)] as const);
     const key = JSON.stringify([...entries].sort(([a], [b]) => (a < b ? -1 : 1)));
     let found = this.bySeries.get(key);

@@ -27,7 +27,7 @@ describe('with exporter none', () => {
       { 'meg.step': 'x' },
       (span) => {
         expect(span.isRecording()).toBe(false);
-        return injectTraceHeaders({} as Record<string, string>);
+        return injectTraceHeaders({});
       },
       { parent },
     );

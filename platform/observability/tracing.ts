@@ -156,7 +156,7 @@ export function withSpan<T>(name: string, attributes: Attributes, fn: (span: Spa
     try {
       return Promise.resolve(fn(UNRECORDED));
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
   return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes }, parent, async (span) => {

@@ -12,7 +12,7 @@
  * Execution is a span of its own (`graphql.execute`, with the operation's type) within the
  * request's, and each response says how the request ended, for the subgraph's metrics.
  */
-import { getOperationAST, GraphQLError, parse, validate, execute, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, OperationTypeNode, parse, validate, execute, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { logger, type Logger } from '../../platform/observability/logger.js';
 import { codeLabel, NO_CODE, type Outcome } from '../../platform/observability/metrics.js';
 import { withSpan } from '../../platform/observability/tracing.js';
@@ -79,14 +79,14 @@ export class SubgraphExecutor<C> {
       const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
       return this.respond(400, { errors: [new GraphQLError(message)] }, 'OPERATION_RESOLUTION_FAILURE', log);
     }
-    if (operation.operation === 'subscription') return this.respond(400, { errors: [new GraphQLError('Subscriptions are not served over HTTP here.')] }, 'BAD_REQUEST', log);
+    if (operation.operation === OperationTypeNode.SUBSCRIPTION) return this.respond(400, { errors: [new GraphQLError('Subscriptions are not served over HTTP here.')] }, 'BAD_REQUEST', log);
 
     const result = await withSpan('graphql.execute', { 'graphql.operation.type': operation.operation }, () =>
       execute({
         schema: this.schema,
         document: prepared.document,
         variableValues: (variables as Record<string, unknown> | null | undefined) ?? undefined,
-        operationName: (operationName as string | null | undefined) ?? undefined,
+        operationName: operationName ?? undefined,
         contextValue: context(),
       }),
     );

@@ -40,7 +40,7 @@ export function selectedFields(info: GraphQLResolveInfo, under = ''): ReadonlySe
           continue;
         }
         const below = selected.node.name.value === under && selected.node.selectionSet && fieldCompositeType(selected.type, under);
-        if (below) for (const inner of fieldsInScope(context, below, selected.node.selectionSet!)) found.add(inner.node.name.value);
+        if (below) for (const inner of fieldsInScope(context, below, selected.node.selectionSet)) found.add(inner.node.name.value);
       }
     }
     names = found;

@@ -152,7 +152,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   });
   let admin: AdminServer;
   try {
-    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, readiness: served.readiness });
+    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, readiness: () => served.readiness() });
   } catch (error) {
     await served.stop();
     await db.close();

@@ -17,6 +17,7 @@ import { runSubgraph, type RunningSubgraph } from '../../subgraphs/runtime/subgr
 import { gatewaySigningKey, waitUntil } from '../support/federation.js';
 import { subgraphMetrics } from '../support/graphql.js';
 import { firstWhere, universe } from '../support/universe.js';
+import type { Untyped } from '../support/untyped.js';
 
 const federation = inject('federation');
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -33,7 +34,7 @@ const exporter = new InMemorySpanExporter();
 const logged: string[] = [];
 let tracing: Tracing;
 let market: RunningSubgraph | undefined;
-let answer: { status: number; body: any };
+let answer: { status: number; body: Untyped };
 
 beforeAll(async () => {
   configureLogger({ service: 'meg-market', destination: new Writable({ write: (chunk, _, done) => done(void logged.push(String(chunk))) }) });
