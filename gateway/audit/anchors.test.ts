@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { configureLogger } from '../../platform/observability/logger.js';
 import { AnchorWriter, readAnchors, type ChainAnchor } from './anchors.js';
 import { AuditLog, type AuditEntry } from './auditLog.js';
 import { createDatabases, testDatabasePrefix } from '../../test/support/federation.js';
@@ -164,22 +165,26 @@ describe('anchors', () => {
   it('keeps anchoring after a write fails, and says so', () => {
     vi.useFakeTimers();
     const dir = freshDir();
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const writer = new AnchorWriter(dir, privateKey, 'gw-1', clock('2026-12-01T08:00:00.000Z'));
-    let fail = true;
-    writer.start(() => {
-      if (fail) throw new Error('disk full');
-      return HEAD;
-    }, 1_000);
-    vi.advanceTimersByTime(1_000);
-    expect(errors).toHaveBeenCalledWith(expect.stringContaining('"event":"audit anchor not written"'));
-    expect(errors.mock.calls[0]![0]).toContain('disk full');
-    expect(JSON.parse(errors.mock.calls[0]![0] as string)).toEqual({ level: 'error', event: 'audit anchor not written', chainId: 'gw-1', error: 'Error: disk full' });
-    fail = false;
-    vi.advanceTimersByTime(1_000);
-    expect(readAnchors(dir, publicKey).anchors.map((a) => a.seq)).toEqual([7]);
-    writer.close(HEAD);
-    errors.mockRestore();
+    const lines: string[] = [];
+    configureLogger({ service: 'test', level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    try {
+      const writer = new AnchorWriter(dir, privateKey, 'gw-1', clock('2026-12-01T08:00:00.000Z'));
+      let fail = true;
+      writer.start(() => {
+        if (fail) throw new Error('disk full');
+        return HEAD;
+      }, 1_000);
+      vi.advanceTimersByTime(1_000);
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', service: 'test', event: 'audit anchor not written', chainId: 'gw-1', error: 'Error: disk full' });
+      fail = false;
+      vi.advanceTimersByTime(1_000);
+      expect(readAnchors(dir, publicKey).anchors.map((a) => a.seq)).toEqual([7]);
+      expect(lines).toHaveLength(1);
+      writer.close(HEAD);
+    } finally {
+      configureLogger({ service: 'test' });
+    }
   });
 
   it('keeps each chain in a file of its own, whatever characters its id holds', () => {

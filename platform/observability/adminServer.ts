@@ -60,6 +60,9 @@ export interface AdminServer {
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const registry = options.registry ?? processRegistry();
   const server = createServer((req, res) => {
+    // One answer per connection: a scrape every few seconds gains nothing from keep-alive, and a
+    // scraper's pooled connection closed by the server's idle timeout as it sends fails the scrape.
+    res.setHeader('connection', 'close');
     answer(req, res, registry, options.readiness).catch(() => {
       if (!res.headersSent) sendJson(res, 500, { status: 'error' });
       else res.destroy();
