@@ -55,6 +55,7 @@ export function useMetrics(): GatewayPlugin {
   const steps = stepSeconds();
   // Series looked up once: a request's path observes into arrays.
   const stepSeries = new Map<StepName, HistogramSeries>((Object.keys(STEP_SPANS) as StepName[]).map((step) => [step, steps.series({ step })]));
+  const latencySeries = new Map<Outcome, HistogramSeries>((['ok', 'partial', 'refused', 'error'] as const).map((outcome) => [outcome, latency.series({ channel: 'graphql', outcome })]));
   return {
     name: 'metrics',
     onRequest(exchange) {
@@ -65,7 +66,7 @@ export function useMetrics(): GatewayPlugin {
         onAnswer(answer) {
           const { outcome, code } = ending(answer, scope);
           requests.inc({ channel: 'graphql', outcome, code });
-          latency.series({ channel: 'graphql', outcome }).observe((performance.now() - exchange.received) / 1000);
+          latencySeries.get(outcome)!.observe((performance.now() - exchange.received) / 1000);
         },
       };
     },

@@ -5,14 +5,11 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
-/**
- * Listens on `port` of `host`, rejecting when the port cannot be had. `exclusive`: a cluster
- * worker's own port, not shared with the other workers.
- */
-export function listen(server: Server, port: number, host: string, exclusive = false): Promise<void> {
+/** Listens on `port` of `host`, rejecting when the port cannot be had. */
+export function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host, exclusive }, () => {
+    server.listen({ port, host }, () => {
       server.off('error', reject);
       resolve();
     });

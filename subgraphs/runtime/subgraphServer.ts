@@ -205,8 +205,6 @@ export async function main<Sources>(definition: SubgraphDefinition<Sources>): Pr
 
 /** How {@link serveSignedGraphQL} serves a subgraph. */
 export interface SignedGraphQLOptions<C extends object> {
-  /** Not shared with other cluster workers (a worker's in-process subgraph). */
-  readonly exclusive?: boolean;
   /** The subgraph's name in logs, metrics (the `agency` label) and spans. */
   readonly name: string;
   readonly host: string;
@@ -266,7 +264,7 @@ export async function serveSignedGraphQL<C extends object>(options: SignedGraphQ
       else res.destroy();
     });
   });
-  await listen(server, options.port, options.host, options.exclusive);
+  await listen(server, options.port, options.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
