@@ -12,7 +12,7 @@
  */
 import { NO_CODE, codeLabel, requestSeconds, requestsTotal, stepSeconds, type HistogramSeries, type Outcome } from '../../platform/observability/metrics.js';
 import { requestLogger, logger } from '../../platform/observability/logger.js';
-import { contextFromHeaders, SpanKind, withSpan } from '../../platform/observability/tracing.js';
+import { contextFromHeaders, SpanKind, tracingEnabled, withSpan } from '../../platform/observability/tracing.js';
 import type { Answer } from './exchange.js';
 import type { GatewayPlugin, StepName } from './plugins.js';
 import type { RequestScope } from './requestScope.js';
@@ -30,14 +30,15 @@ const STEP_SPANS: Record<StepName, string> = {
 export function useTracing(): GatewayPlugin {
   return {
     name: 'tracing',
-    onRequest: () => ({
-      wrapStep: (step, run) => withSpan(STEP_SPANS[step], {}, run),
-    }),
+    // Tracing off, a request gets no hooks at all: its steps run unwrapped.
+    onRequest: () => (tracingEnabled() ? { wrapStep: (step, run) => withSpan(STEP_SPANS[step], {}, run) } : undefined),
     wrapRequest: (exchange, run) =>
-      withSpan(`${exchange.req.method ?? 'GET'} /graphql`, { 'http.request.method': exchange.req.method ?? 'GET', 'meg.request_id': exchange.requestId }, run, {
-        kind: SpanKind.SERVER,
-        parent: contextFromHeaders(exchange.req.headers),
-      }),
+      !tracingEnabled()
+        ? run()
+        : withSpan(`${exchange.req.method ?? 'GET'} /graphql`, { 'http.request.method': exchange.req.method ?? 'GET', 'meg.request_id': exchange.requestId }, run, {
+            kind: SpanKind.SERVER,
+            parent: contextFromHeaders(exchange.req.headers),
+          }),
   };
 }
 

@@ -151,14 +151,10 @@ export interface WithSpanOptions {
  * its message) and is rethrown. With tracing off, `fn` runs with a span that records nothing.
  */
 export function withSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => T | Promise<T>, options: WithSpanOptions = {}): Promise<T> {
+  // Off, the step runs as it would without a span: no context looked up, no promise added.
+  if (tracer === undefined) return untraced(fn);
   const parent = options.parent ?? context.active();
-  if (tracer === undefined || (options.childOnly && trace.getSpan(parent) === undefined)) {
-    try {
-      return Promise.resolve(fn(UNRECORDED));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
+  if (options.childOnly && trace.getSpan(parent) === undefined) return untraced(fn);
   return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes }, parent, async (span) => {
     try {
       return await fn(span);
@@ -169,6 +165,16 @@ export function withSpan<T>(name: string, attributes: Attributes, fn: (span: Spa
       span.end();
     }
   });
+}
+
+/** Runs `fn` with a span that records nothing; a throw becomes a rejection, as a traced step's would. */
+function untraced<T>(fn: (span: Span) => T | Promise<T>): Promise<T> {
+  try {
+    // A promise comes back as it is (Promise.resolve of a native promise is that promise).
+    return Promise.resolve(fn(UNRECORDED));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 /** Marks `span` as failed by `error`'s code or class: an error's message may quote a value. */
