@@ -65,6 +65,21 @@ describe('the access log', () => {
     }
   });
 
+  it('keeps a record whose words hold quotes, backslashes and any script byte for byte, alone or committed together', async () => {
+    const log = await AuditLog.open({ dataDir: path.join(dir, 'quoted') }, 'quoted');
+    try {
+      const tricky = (i: number): AuditEntry => ({ ...entry(i, '91110000000000000A'), detail: `BAD_REQUEST: "a\\"b" \\ \\\\n {"x":[1]} 失信 ${i} \u2028 \u{1F600}`, operationName: `Op"${i}\\` });
+      const alone = await log.append(tricky(0));
+      const together = await Promise.all([1, 2, 3].map((i) => log.append(tricky(i))));
+      expect(await log.verify()).toEqual({ intact: true, chains: 1, records: 4, anchored: 0 });
+      const found = await log.search({ uscc: '91110000000000000A' }, 10);
+      expect(found.records.map((r) => [r.detail, r.operationName]).sort()).toEqual([alone, ...together].map((r) => [r.detail, r.operationName]).sort());
+      expect(found.records.map((r) => r.detail)).toContain(tricky(2).detail);
+    } finally {
+      await log.close();
+    }
+  });
+
   it('says where it looked when a folder holds no access log', async () => {
     const empty = path.join(dir, 'empty');
     await expect(AuditLog.openReader({ dataDir: empty })).rejects.toThrow(new Error(`there is no access log at ${empty}: no gateway has recorded anything there`));

@@ -203,8 +203,8 @@ export class AuditLog {
             one.purpose,
             one.outcome,
             one.enterprises,
-            one.decisions.map((d) => d.coordinate),
-            one.decisions.map((d) => d.effect),
+            decisionColumns(one.decisions).coordinates,
+            decisionColumns(one.decisions).effects,
             one.text,
             one.prevHash,
             one.hash,
@@ -223,9 +223,10 @@ export class AuditLog {
             column((r) => r.purpose),
             column((r) => r.outcome),
             list((r) => r.enterprises),
-            list((r) => r.decisions.map((d) => d.coordinate)),
-            list((r) => r.decisions.map((d) => d.effect)),
-            column((r) => r.text),
+            column((r) => decisionColumns(r.decisions).coordinatesJson),
+            column((r) => decisionColumns(r.decisions).effectsJson),
+            // The records' texts are most of a batch's bytes: quoted in one pass (textArray).
+            textArrayLiteral(column((r) => r.text)),
             column((r) => r.prevHash),
             column((r) => r.hash),
           ]);
@@ -377,6 +378,42 @@ interface RecordRow {
   record: string;
   prev_hash: string;
   hash: string;
+}
+
+/** A record's decisions as its search columns: text[] literals, and the JSON lists the batch insert unnests. */
+interface DecisionColumns {
+  readonly coordinates: string;
+  readonly effects: string;
+  readonly coordinatesJson: string;
+  readonly effectsJson: string;
+}
+
+/** The columns of frozen decisions (shared by every request of one kind of caller: see auditScope.ts), by decisions. */
+const decisionColumnsOf = new WeakMap<readonly RecordedDecision[], DecisionColumns>();
+
+/** The search columns of `decisions`, built once for decisions that cannot change. */
+function decisionColumns(decisions: readonly RecordedDecision[]): DecisionColumns {
+  const known = decisionColumnsOf.get(decisions);
+  if (known) return known;
+  const coordinates = decisions.map((d) => d.coordinate);
+  const effects = decisions.map((d) => d.effect);
+  const columns = { coordinates: textArrayLiteral(coordinates), effects: textArrayLiteral(effects), coordinatesJson: JSON.stringify(coordinates), effectsJson: JSON.stringify(effects) };
+  if (Object.isFrozen(decisions) && decisions.every((d) => Object.isFrozen(d))) decisionColumnsOf.set(decisions, columns);
+  return columns;
+}
+
+/**
+ * A text[] parameter as PostgreSQL's array literal, each element quoted and its `"` and `\\`
+ * escaped in one pass (the driver's own quoting copies each element twice: a batch's canonical
+ * JSON texts, full of quotes, were most of what the gateway allocated per record).
+ */
+export function textArrayLiteral(values: readonly (string | null)[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    literal += `${i === 0 ? '' : ','}${value === null || value === undefined ? 'NULL' : `"${value.replace(/["\\]/g, '\\$&')}"`}`;
+  }
+  return `${literal}}`;
 }
 
 function chainHash(prevHash: string, text: string): string {

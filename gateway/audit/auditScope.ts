@@ -6,13 +6,29 @@
 import type { FieldDecision } from '../policy/accessPolicy.js';
 import type { RecordedDecision } from './auditLog.js';
 
+/**
+ * The recorded form of each decisions map the policy gave out. The policy's plans are cached, so
+ * one map serves every request of one kind of caller for one operation: its recorded form (sorted,
+ * frozen) is built once, and the access log writes its text once too (canonicalJson keeps the
+ * text of what is deeply frozen).
+ */
+const recordedForms = new WeakMap<ReadonlyMap<string, FieldDecision>, readonly RecordedDecision[]>();
+
+/** Decisions in their recorded order: by coordinate, as the locale compares them. */
+function recordedForm(decided: Iterable<RecordedDecision>): readonly RecordedDecision[] {
+  return Object.freeze([...decided].sort((a, b) => a.coordinate.localeCompare(b.coordinate)).map((d) => Object.freeze({ coordinate: d.coordinate, effect: d.effect, rule: d.rule })));
+}
+
+const NONE: readonly RecordedDecision[] = Object.freeze([]);
+
 /** The audit facts of one request. */
 export class AuditScope {
-  private readonly decided = new Map<string, RecordedDecision>();
+  /** Each decisions map noted, in order (a joint review notes one per agency's query). */
+  private readonly sources: ReadonlyMap<string, FieldDecision>[] = [];
   private readonly touched = new Set<string>();
   /** Notes the policy's decisions on an operation of this request. */
   addDecisions(decisions: ReadonlyMap<string, FieldDecision>): void {
-    for (const [coordinate, d] of decisions) this.decided.set(coordinate, { coordinate, effect: d.effect, rule: d.rule });
+    this.sources.push(decisions);
   }
 
   /** Notes enterprises the request named or received. */
@@ -20,13 +36,29 @@ export class AuditScope {
     for (const code of codes) this.touched.add(code);
   }
 
-  /** The decisions, by coordinate. */
-  decisions(): RecordedDecision[] {
-    return [...this.decided.values()].sort((a, b) => a.coordinate.localeCompare(b.coordinate));
+  /** The decisions, by coordinate (a later decision on a coordinate replaces an earlier one). */
+  decisions(): readonly RecordedDecision[] {
+    const [only] = this.sources;
+    if (only === undefined) return NONE;
+    if (this.sources.length === 1) {
+      let form = recordedForms.get(only);
+      if (!form) recordedForms.set(only, (form = recordedForm(asRecorded(only).values())));
+      return form;
+    }
+    const merged = new Map<string, RecordedDecision>();
+    for (const source of this.sources) for (const [coordinate, d] of asRecorded(source)) merged.set(coordinate, d);
+    return recordedForm(merged.values());
   }
 
   /** The enterprises, sorted. */
   enterprises(): string[] {
     return [...this.touched].sort();
   }
+}
+
+/** A decisions map as recorded decisions, by coordinate. */
+function asRecorded(decisions: ReadonlyMap<string, FieldDecision>): Map<string, RecordedDecision> {
+  const recorded = new Map<string, RecordedDecision>();
+  for (const [coordinate, d] of decisions) recorded.set(coordinate, { coordinate, effect: d.effect, rule: d.rule });
+  return recorded;
 }
