@@ -14,6 +14,11 @@
  * Figures are printed and written to bench/results/latest.json. Settings: BENCH_SIZE (10000), BENCH_SECONDS (8), BENCH_ROUNDS (5),
  * BENCH_CONCURRENCY (50, the virtual users of The Guild's federation benchmark), BENCH_SCALE_PREFIX (databases of a 1,000,000 seed to compare, optional),
  * BENCH_SCENARIOS (a comma-separated subset of profile, list100, public, review, reviewBatch1000, policy, workers; all by default).
+ *
+ * BENCH_BASELINE=<a built checkout of this project at another commit> puts that checkout's gateway
+ * in (c)'s place, with its own audit database on the same server: this gateway before and after a
+ * change, side by side in one run, against the same plain Apollo (BENCH_BASELINE_NODE_ARGS: its
+ * Node options, e.g. --cpu-prof, as BENCH_GATEWAY_NODE_ARGS are (b)'s).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -55,13 +60,22 @@ let postgresPlacement = 'unpinned';
 const SUBGRAPH_NODE_ARGS = process.env['BENCH_SUBGRAPH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 const GATEWAY_CORE = '0';
 const LOAD_CORE = '1';
-const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, auditPostgres: 5190, grpc: 5151, a: 5200, b: 5201, c: 5202 };
+const PORTS = { market: 5101, tax: 5102, social: 5103, customs: 5104, auditPostgres: 5190, grpc: 5151, baselineGrpc: 5152, baselineAdmin: 5210, a: 5200, b: 5201, c: 5202 };
 /** The subgraphs' admin ports (their /metrics). */
 const ADMIN_PORTS = { market: 5111, tax: 5112, social: 5113, customs: 5114 };
 
 type Variant = 'a' | 'b' | 'c';
 const VARIANTS: Variant[] = ['a', 'b', 'c'];
-const NAMES: Record<Variant, string> = { a: 'plain Apollo Gateway', b: 'MEG gateway (policy + audit)', c: 'Hive Gateway' };
+/** A built checkout whose gateway takes (c)'s place (see the header). */
+const BASELINE = process.env['BENCH_BASELINE'] ? path.resolve(process.env['BENCH_BASELINE']) : null;
+const BASELINE_NODE_ARGS = process.env['BENCH_BASELINE_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+const NAMES: Record<Variant, string> = { a: 'plain Apollo Gateway', b: 'MEG gateway (policy + audit)', c: BASELINE ? `MEG gateway at ${revisionOf(BASELINE)}` : 'Hive Gateway' };
+
+/** The short commit a checkout is at, and whether it holds changes of its own. */
+function revisionOf(checkout: string): string {
+  const git = (...args: string[]) => execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8' }).trim();
+  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
+}
 
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
@@ -375,6 +389,8 @@ async function main(): Promise<void> {
   auditServer = startAuditPostgres(GATEWAY_CORE, PORTS.auditPostgres);
   log(`(b)'s audit log: ${auditServer.placement}`);
   const auditUrl = (await databases('meg_bench', ['audit'], auditServer.adminUrl))['audit']!;
+  // The baseline gateway keeps a chain of its own, in a database of its own: one writer per store.
+  const baselineAuditUrl = BASELINE ? (await databases('meg_bench', ['audit_baseline'], auditServer.adminUrl))['audit_baseline']! : null;
   if ((await seededSize(urls['market']!)) !== SIZE) {
     log(`seeding ${SIZE} enterprises into PostgreSQL…`);
     const env = Object.fromEntries(AGENCIES.map((a) => [`DATABASE_URL_${AGENCY_CODES[a]}`, urls[a]!]));
@@ -440,14 +456,30 @@ async function main(): Promise<void> {
       gatewayEnv,
       `http://127.0.0.1:${PORTS.b}/readyz`,
     ),
-    c: await start(
-      'c',
-      GATEWAY_CORE,
-      path.join(projectRoot, 'node_modules/.bin/hive-gateway'),
-      ['supergraph', supergraph, '--port', String(PORTS.c), '--host', '127.0.0.1', '--fork', '1'],
-      {},
-      `http://127.0.0.1:${PORTS.c}/graphql`,
-    ),
+    c: BASELINE
+      ? await start(
+          'c',
+          GATEWAY_CORE,
+          process.execPath,
+          [...BASELINE_NODE_ARGS, path.join(BASELINE, 'dist/gateway/index.js')],
+          {
+            ...gatewayEnv,
+            MEG_GATEWAY_PORT: String(PORTS.c),
+            MEG_GRPC_PORT: String(PORTS.baselineGrpc),
+            MEG_GATEWAY_ADMIN_PORT: String(PORTS.baselineAdmin),
+            DATABASE_URL_AUDIT: baselineAuditUrl!,
+            MEG_AUDIT_ANCHOR_DIR: path.join(WORK, 'audit-anchors-baseline'),
+          },
+          `http://127.0.0.1:${PORTS.c}/readyz`,
+        )
+      : await start(
+          'c',
+          GATEWAY_CORE,
+          path.join(projectRoot, 'node_modules/.bin/hive-gateway'),
+          ['supergraph', supergraph, '--port', String(PORTS.c), '--host', '127.0.0.1', '--fork', '1'],
+          {},
+          `http://127.0.0.1:${PORTS.c}/graphql`,
+        ),
   };
   const endpoint = (v: Variant) => `http://127.0.0.1:${PORTS[v]}/graphql`;
 
@@ -582,7 +614,7 @@ async function main(): Promise<void> {
         });
         const body = (await res.json()) as { data?: Partial<ProfileQuery & ListQuery> | null; errors?: { extensions?: { code?: string } }[] };
         const first = body.data?.enterprise ?? body.data?.enterprises?.[0];
-        const wrongErrors = (body.errors ?? []).filter((e) => !(v === 'b' && e.extensions?.code === 'FORBIDDEN_FIELD'));
+        const wrongErrors = (body.errors ?? []).filter((e) => !((v === 'b' || (v === 'c' && BASELINE)) && e.extensions?.code === 'FORBIDDEN_FIELD'));
         if (res.status !== 200 || first?.uscc !== enterpriseAt(DEFAULT_SEED, 0).uscc || wrongErrors.length > 0) {
           throw new Error(`${NAMES[v]} answers ${scenario.name} wrongly (HTTP ${res.status}): ${JSON.stringify(body).slice(0, 400)}`);
         }
@@ -653,6 +685,7 @@ async function main(): Promise<void> {
             name: NAMES[v],
             maxRps: round(maxRps[v], 1),
             roundsRps: runs[v].map((x) => round(x.rps, 1)),
+            roundsCpuMsPerRequest: runs[v].map((x) => round(x.cpuPerRequestMs, 3)),
             cpuMsPerRequest: round(median(runs[v].map((x) => x.cpuPerRequestMs)), 3),
             // What each request cost the agencies' side (subgraphs and PostgreSQL), which shares a core.
             agenciesCpuMsPerRequest: round(median(runs[v].map((x) => x.subgraphsCpuPerRequestMs + x.postgresCpuPerRequestMs)), 3),
@@ -804,6 +837,11 @@ async function main(): Promise<void> {
     });
   }
 
+  if (BASELINE_NODE_ARGS.length > 0) {
+    // As for (b) below: a profiled baseline writes its profile.
+    processes.c.kill('SIGINT');
+    await new Promise((r) => processes.c.once('exit', r));
+  }
   if (process.env['BENCH_GATEWAY_NODE_ARGS']) {
     // Let a profiled gateway write its profile before it is stopped.
     processes.b.kill('SIGINT');
@@ -956,6 +994,8 @@ interface VariantFigures {
   name: string;
   maxRps: number;
   roundsRps: number[];
+  /** The gateway's CPU per request in each round (the figure above is their median). */
+  roundsCpuMsPerRequest: number[];
   cpuMsPerRequest: number;
   agenciesCpuMsPerRequest: number;
   subgraphsCpuMsPerRequest: number;
@@ -1079,6 +1119,10 @@ function printReport(report: BenchReport): void {
     // The spread: each round's req/s, and b over a and c within each round (neighbours in time).
     const perRound = (v: Variant) => s.variants[v].roundsRps;
     lines.push(`  req/s by round: ${VARIANTS.map((v) => `${v} ${perRound(v).join(' ')}`).join(';  ')}`);
+    const cpu = (v: Variant) => s.variants[v].roundsCpuMsPerRequest;
+    // As for req/s: the median of each round's ratio, the variants of a round being neighbours in time.
+    const cpuOverB = (v: Variant) => round(median(cpu(v).map((x, i) => x / cpu('b')[i]!)));
+    lines.push(`  gateway CPU ms/req by round: ${VARIANTS.map((v) => `${v} ${cpu(v).join(' ')}`).join(';  ')};  per request, a/b ${cpuOverB('a')}, c/b ${cpuOverB('c')}`);
     lines.push(
       `  b/a by round ${perRound('b')
         .map((x, i) => round(x / perRound('a')[i]!))
