@@ -10,6 +10,9 @@ OPA := .tools/opa-$(OPA_VERSION)/opa
 # grpcurl, the stock gRPC client, for the tests that show stock tools can call the review service.
 GRPCURL_VERSION := v1.9.3
 GRPCURL := .tools/grpcurl-$(GRPCURL_VERSION)/grpcurl
+# nats-server, for the credit events' stream (JetStream): each test run starts its own.
+NATS_SERVER_VERSION := v2.15.2
+NATS_SERVER := .tools/nats-server-$(NATS_SERVER_VERSION)/nats-server
 # ghz, the gRPC load generator, for the joint review scenarios of make bench.
 GHZ_VERSION := v0.120.0
 GHZ := .tools/ghz-$(GHZ_VERSION)/ghz
@@ -40,10 +43,10 @@ start: keys
 	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) $(NODE) dist/scripts/start.js
 
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
-test: layers lint build policy-test $(GRPCURL) $(CHROMIUM)
+test: layers lint build policy-test $(GRPCURL) $(NATS_SERVER) $(CHROMIUM)
 	npx tsc -p tsconfig.json
 	$(NODE) dist/scripts/checkDependencies.js
-	MEG_OPA=$(CURDIR)/$(OPA) MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
+	MEG_OPA=$(CURDIR)/$(OPA) MEG_GRPCURL=$(CURDIR)/$(GRPCURL) MEG_NATS_SERVER=$(CURDIR)/$(NATS_SERVER) MEG_CHROMIUM=$(CHROMIUM) npx vitest run
 
 ## layers: the import directions between platform/, subgraphs/runtime, the agencies, the gateway and test/ (.dependency-cruiser.cjs); fails on a forbidden import or any cycle
 layers: install proto-types graphql-types
@@ -125,6 +128,9 @@ $(CHROMIUM):
 
 $(GHZ):
 	GOBIN=$(CURDIR)/.tools/ghz-$(GHZ_VERSION) go install github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
+
+$(NATS_SERVER):
+	GOBIN=$(CURDIR)/.tools/nats-server-$(NATS_SERVER_VERSION) go install github.com/nats-io/nats-server/v2@$(NATS_SERVER_VERSION)
 
 $(GRPCURL):
 	GOBIN=$(CURDIR)/.tools/grpcurl-$(GRPCURL_VERSION) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
