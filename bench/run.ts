@@ -73,8 +73,13 @@ const NAMES: Record<Variant, string> = { a: 'plain Apollo Gateway', b: 'MEG gate
 
 /** The short commit a checkout is at, and whether it holds changes of its own. */
 function revisionOf(checkout: string): string {
-  const git = (...args: string[]) => execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8' }).trim();
-  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
+  const git = (...args: string[]) => execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
+  } catch {
+    // Not a git checkout (a copied tree): named by its folder.
+    return path.basename(checkout);
+  }
 }
 
 const children: ChildProcess[] = [];

@@ -40,6 +40,18 @@ describe('canonical JSON', () => {
     expect(canonicalJson(shallow)).toBe('[{"effect":"ALLOW"}]');
     inner.effect = 'DENY';
     expect(canonicalJson(shallow)).toBe('[{"effect":"DENY"}]');
+    // Frozen, but a getter or a hole could answer differently next time: never kept.
+    let reads = 0;
+    const counted = Object.freeze({
+      get n() {
+        return ++reads;
+      },
+    });
+    expect(canonicalJson(counted)).toBe('{"n":1}');
+    expect(canonicalJson(counted)).toBe('{"n":2}');
+    // eslint-disable-next-line no-sparse-arrays
+    const holed = Object.freeze([, 1]);
+    expect(canonicalJson(holed)).toBe('[null,1]');
     // Not frozen at all: the same.
     const open = { effect: 'ALLOW' };
     expect(canonicalJson(open)).toBe('{"effect":"ALLOW"}');

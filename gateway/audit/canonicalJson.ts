@@ -47,9 +47,21 @@ function objectText(object: Record<string, unknown>): string {
   return `${text}}`;
 }
 
-/** Whether `value` and everything in it is frozen (a kept text is known to hold), checked once per value kept. */
+/**
+ * Whether `value` is plain data that can never change: frozen, every member a data property (a
+ * getter could answer differently next time), no holes in an array (a hole reads through the
+ * prototype), and the same of everything in it. Checked once per value kept.
+ */
 function deeplyFrozen(value: object): boolean {
   if (!Object.isFrozen(value)) return false;
-  for (const v of Object.values(value) as unknown[]) if (v !== null && typeof v === 'object' && !lasting.has(v) && !deeplyFrozen(v)) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value)) return false;
+  }
+  for (const key of Object.keys(value)) {
+    const member = Object.getOwnPropertyDescriptor(value, key);
+    if (!member || !('value' in member)) return false;
+    const v: unknown = member.value;
+    if (v !== null && typeof v === 'object' && !lasting.has(v) && !deeplyFrozen(v)) return false;
+  }
   return true;
 }
