@@ -57,14 +57,29 @@ export function creditStreamConfig(): Partial<StreamConfig> & { name: string } {
   };
 }
 
-/** Creates the stream if the server lacks it (each process that publishes or consumes may be first). */
+/**
+ * Creates the stream if the server lacks it (each process that publishes or consumes may be
+ * first), and brings one made otherwise to its subjects and duplicate window. A stream kept in
+ * memory cannot be moved to files: that is refused, since events would not survive a restart.
+ */
 export async function ensureCreditStream(nc: NatsConnection): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
+  const wanted = creditStreamConfig();
+  let existing: StreamConfig;
   try {
-    await jsm.streams.info(CREDIT_STREAM);
+    existing = (await jsm.streams.info(CREDIT_STREAM)).config;
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
-    await jsm.streams.add(creditStreamConfig());
+    await jsm.streams.add(wanted);
+    return jsm;
+  }
+  if (existing.storage !== StorageType.File) {
+    throw new Error(
+      `the stream ${CREDIT_STREAM} on this NATS server keeps its messages in ${existing.storage}: credit events need file storage to outlive a restart; remove the stream or point MEG_NATS_URL elsewhere`,
+    );
+  }
+  if (existing.duplicate_window !== wanted.duplicate_window || existing.subjects.join(' ') !== wanted.subjects!.join(' ')) {
+    await jsm.streams.update(CREDIT_STREAM, { subjects: wanted.subjects!, duplicate_window: wanted.duplicate_window! });
   }
   return jsm;
 }

@@ -52,32 +52,46 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const child = spawn(binary, ['-a', '127.0.0.1', '-p', port === 0 ? '-1' : String(port), '-js', '-sd', options.storeDir, '--ports_file_dir', portsDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // A binary that cannot be run (no permission, not a program) is an 'error' event, not an exit.
+  let failed: Error | null = null;
+  child.once('error', (error) => void (failed = error));
   let said = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     // The last few lines, for an error that says why it did not start.
     said = (said + chunk).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nats-server exited before it listened: ${said.trim() || `exit ${child.exitCode ?? child.signalCode}`}`);
-    const url = listening(portsDir, child.pid!);
-    if (url && said.includes('Server is ready')) {
-      return {
-        url,
-        process: child,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      };
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  // This process ending takes its server with it (a test run, a make start stopped).
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', orphaned);
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      child.kill('SIGTERM');
+      // JetStream flushes its store on SIGTERM; one that does not end in time is killed.
+      const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(hard);
     }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`nats-server did not listen within ${options.readyTimeoutMs ?? 15_000} ms: ${said.trim()}`);
+  };
+  const timeoutMs = options.readyTimeoutMs ?? 15_000;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (failed) throw new Error(`nats-server at ${binary} cannot be run: ${(failed as Error).message}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nats-server exited before it listened: ${said.trim() || `exit ${child.exitCode ?? child.signalCode}`}`);
+      const url = child.pid === undefined ? null : listening(portsDir, child.pid);
+      if (url && said.includes('Server is ready')) return { url, process: child, stop };
+      if (Date.now() > deadline) throw new Error(`nats-server did not listen within ${timeoutMs} ms: ${said.trim()}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
 

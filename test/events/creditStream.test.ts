@@ -4,10 +4,11 @@
  * however often it is published under its id, on the subject of its agency and kind, and it is
  * still there after the server restarts on the same store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_STREAM, creditSubject, ensureCreditStream, publishCreditEvent, type CreditEvent } from '../../platform/events/creditStream.js';
 import { startNatsServer, type NatsServer } from '../../platform/events/natsServer.js';
@@ -77,7 +78,33 @@ describe('the credit events stream', () => {
   });
 });
 
+describe('a stream of that name made otherwise', () => {
+  it('is brought to a day of duplicates and every subject, and refused when it keeps its messages in memory', async () => {
+    const other = await startNatsServer({ storeDir: path.join(store, 'other') });
+    const oc = await connect({ servers: other.url });
+    try {
+      const jsm = await jetstreamManager(oc);
+      await jsm.streams.add({ name: CREDIT_STREAM, subjects: ['meg.credit.market.>'], storage: StorageType.File, duplicate_window: nanos(1_000) });
+      await ensureCreditStream(oc);
+      expect((await jsm.streams.info(CREDIT_STREAM)).config).toMatchObject({ subjects: ['meg.credit.>'], duplicate_window: 24 * 60 * 60 * 1e9 });
+
+      await jsm.streams.delete(CREDIT_STREAM);
+      await jsm.streams.add({ name: CREDIT_STREAM, subjects: ['meg.credit.>'], storage: StorageType.Memory });
+      await expect(ensureCreditStream(oc)).rejects.toThrow('the stream MEG_CREDIT_EVENTS on this NATS server keeps its messages in memory: credit events need file storage to outlive a restart');
+    } finally {
+      await oc.close();
+      await other.stop();
+    }
+  });
+});
+
 describe('the NATS server the project starts', () => {
+  it('says so when its binary cannot be run, and the process goes on', async () => {
+    const notProgram = path.join(store, 'not-a-program');
+    writeFileSync(notProgram, 'not a program', { mode: 0o644 });
+    await expect(startNatsServer({ storeDir: path.join(store, 'third'), binary: notProgram })).rejects.toThrow(`nats-server at ${notProgram} cannot be run: spawn ${notProgram} EACCES`);
+  });
+
   it('says why when it cannot start, with the server’s own words', async () => {
     const taken = server.url.split(':').at(-1)!;
     await expect(startNatsServer({ storeDir: path.join(store, 'second'), port: Number(taken), readyTimeoutMs: 10_000 })).rejects.toThrow(
