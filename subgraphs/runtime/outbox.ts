@@ -1,0 +1,181 @@
+/**
+ * The transactional outbox of an agency's credit events. A write records its event in the table
+ * `credit_outbox` in the same transaction as the fact itself ({@link recordCreditEvent}), so an
+ * event exists exactly when its fact does. The relay publishes what is not yet published to NATS
+ * JetStream, oldest first, and marks each row with the stream's sequence number.
+ *
+ * Nothing is lost and nothing reaches a consumer twice:
+ * - a process killed after its commit and before the publish leaves the row unpublished: the next
+ *   relay publishes it;
+ * - a process killed after the publish and before the mark leaves it unpublished too: the next
+ *   relay publishes it again under the same message id, the server answers that it is a duplicate
+ *   (creditStream.ts), and the row is marked with the first copy's sequence number;
+ * - with NATS down, writes still commit; the relay says its events are delayed (readiness reads
+ *   {@link OutboxRelay.status}) and publishes the backlog once NATS answers again.
+ *
+ * Two relays over one database (replicas of a subgraph) take different rows (`FOR UPDATE SKIP
+ * LOCKED`), and a row published by both is still stored once.
+ */
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Database, Transaction } from '../../platform/db/database.js';
+import { creditSubject, ensureCreditStream, type CreditEvent } from '../../platform/events/creditStream.js';
+import { logger } from '../../platform/observability/logger.js';
+
+/** Records `event` in the outbox, inside the transaction that writes its fact. */
+export async function recordCreditEvent(tx: Transaction, event: CreditEvent): Promise<void> {
+  await tx.query('INSERT INTO credit_outbox (event_id, subject, event) VALUES ($1, $2, $3)', [event.id, creditSubject(event.agency, event.kind), JSON.stringify(event)]);
+}
+
+/** Options of {@link OutboxRelay}. */
+export interface OutboxRelayOptions {
+  /** Opens a connection to NATS (called again after the connection is lost). */
+  readonly connect: () => Promise<NatsConnection>;
+  /** Rows published per transaction (default 100). */
+  readonly batchSize?: number;
+  /** How often the outbox is read when nothing wakes the relay: rows other replicas wrote (default 500 ms). */
+  readonly pollMs?: number;
+  /** How long to wait after NATS failed before trying again (default 1,000 ms). */
+  readonly retryMs?: number;
+  /** How long one publish may wait for the server's acknowledgement (default 5,000 ms). */
+  readonly publishTimeoutMs?: number;
+  /** The clock (tests inject one). */
+  readonly now?: () => Date;
+}
+
+/** What the relay can say of itself. */
+export interface OutboxStatus {
+  /** Events recorded and not yet published, as last counted. */
+  readonly backlog: number;
+  /** Since when publishing has been failing, or null while it works. */
+  readonly delayedSince: Date | null;
+  /** Why the last attempt failed (no values, only the error's words from NATS or the database). */
+  readonly lastError: string | null;
+  /** Events published since the relay started. */
+  readonly published: number;
+}
+
+/** Publishes an agency's outbox to NATS JetStream. */
+export class OutboxRelay {
+  private connection: { nc: NatsConnection; js: JetStreamClient } | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private current: OutboxStatus = { backlog: 0, delayedSince: null, lastError: null, published: 0 };
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: OutboxRelayOptions,
+  ) {}
+
+  /** Starts publishing; returns at once. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Publishes soon: a write has just committed an event. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** What the relay can say of itself. */
+  status(): OutboxStatus {
+    return this.current;
+  }
+
+  /** Stops after the batch under way, and closes its connection. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = null;
+    await this.connection?.nc.close().catch(() => undefined);
+    this.connection = null;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let wait = this.options.pollMs ?? 500;
+      try {
+        await this.drain();
+        this.current = { ...this.current, delayedSince: null, lastError: null };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (this.current.delayedSince === null) logger().warn({ event: 'credit events delayed', error: message }, 'credit events cannot be published: they wait in the outbox');
+        this.current = { ...this.current, delayedSince: this.current.delayedSince ?? this.now(), lastError: message };
+        // A connection that failed is opened afresh on the next attempt.
+        await this.connection?.nc.close().catch(() => undefined);
+        this.connection = null;
+        wait = this.options.retryMs ?? 1_000;
+      }
+      await this.count().catch(() => undefined);
+      if (!this.running) break;
+      await this.sleep(wait);
+    }
+  }
+
+  /** Publishes every unpublished row, a batch per transaction. */
+  private async drain(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 100;
+    for (;;) {
+      const { js } = await this.connected();
+      const done = await this.db.transaction(async (tx) => {
+        const rows = await tx.query<{ seq: string; event_id: string; subject: string; event: string }>(
+          'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED',
+          [batchSize],
+        );
+        for (const row of rows) {
+          const ack = await js.publish(row.subject, row.event, { msgID: row.event_id, timeout: this.options.publishTimeoutMs ?? 5_000 });
+          await tx.query('UPDATE credit_outbox SET published_at = $2, stream_seq = $3 WHERE seq = $1', [row.seq, this.now().toISOString(), ack.seq]);
+        }
+        return rows.length;
+      });
+      this.current = { ...this.current, published: this.current.published + done };
+      if (done < batchSize || !this.running) return;
+    }
+  }
+
+  private async connected(): Promise<{ nc: NatsConnection; js: JetStreamClient }> {
+    if (this.connection && !this.connection.nc.isClosed()) return this.connection;
+    const nc = await this.options.connect();
+    try {
+      await ensureCreditStream(nc);
+    } catch (error) {
+      await nc.close().catch(() => undefined);
+      throw error;
+    }
+    this.connection = { nc, js: jetstream(nc) };
+    return this.connection;
+  }
+
+  private async count(): Promise<void> {
+    const [row] = await this.db.query<{ n: string }>('credit_outbox', 'SELECT count(*) AS n FROM credit_outbox WHERE published_at IS NULL');
+    this.current = { ...this.current, backlog: Number(row?.n ?? 0) };
+  }
+
+  /** Waits `ms`, or less if the relay is woken (a wake while it was busy counts: it does not wait at all). */
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.wakeUp = finish;
+    });
+  }
+
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+}
