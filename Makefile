@@ -10,7 +10,7 @@ OPA := .tools/opa-$(OPA_VERSION)/opa
 # grpcurl, the stock gRPC client, for the tests that show stock tools can call the review service.
 GRPCURL_VERSION := v1.9.3
 GRPCURL := .tools/grpcurl-$(GRPCURL_VERSION)/grpcurl
-# nats-server, for the credit events' stream (JetStream): each test run starts its own.
+# nats-server, for the credit events' stream (JetStream): make start runs one, each test file starts its own.
 NATS_SERVER_VERSION := v2.15.2
 NATS_SERVER := .tools/nats-server-$(NATS_SERVER_VERSION)/nats-server
 # ghz, the gRPC load generator, for the joint review scenarios of make bench.
@@ -37,10 +37,10 @@ GRAPHQL_TYPES := $(foreach s,$(GRAPHQL_AGENCIES:%=subgraphs/%/generated) gateway
 
 .PHONY: start test layers lint lint-rego bench reliability mutation build install keys seed typecheck policy proto-types graphql-types policy-test clean
 
-## start: install, build, seed the embedded databases if empty, run all five processes
-start: keys
+## start: install, build, seed the embedded databases if empty, run all five processes and a NATS server for the credit events
+start: keys $(NATS_SERVER)
 	$(NODE) dist/scripts/seed.js --size $(SIZE) --seed $(SEED) --if-empty
-	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) $(NODE) dist/scripts/start.js
+	MEG_SEED=$(SEED) MEG_SIZE=$(SIZE) MEG_NATS_SERVER=$(CURDIR)/$(NATS_SERVER) $(NODE) dist/scripts/start.js
 
 ## test: the whole suite, on real processes and the PostgreSQL server at 127.0.0.1:5432
 test: layers lint build policy-test $(GRPCURL) $(NATS_SERVER) $(CHROMIUM)

@@ -1,7 +1,9 @@
 /**
- * `make start`: runs the four subgraphs and the gateway as five processes, prints where they
- * listen and a few enterprise codes to try, and stops them all on Ctrl-C or SIGTERM. A process
- * that dies takes the others down with it, so a half-running federation is never left behind.
+ * `make start`: runs the four subgraphs and the gateway as five processes, with a NATS server for
+ * their credit events (the pinned nats-server, JetStream on a file store under `.data/nats`)
+ * unless MEG_NATS_URL names one, prints where they listen and a few enterprise codes to try, and
+ * stops them all on Ctrl-C or SIGTERM. A process that dies takes the others down with it, so a
+ * half-running federation is never left behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -9,6 +11,9 @@ import { AGENCIES } from '../platform/domain/agencies.js';
 import { projectRoot } from '../platform/config/projectRoot.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 import { loadSubgraphConfig } from '../subgraphs/runtime/config.js';
+import { dataDirFrom } from '../platform/config/dataLocations.js';
+import { portFrom } from '../platform/config/env.js';
+import { startNatsServer, type NatsServer } from '../platform/events/natsServer.js';
 import { DEFAULT_SEED, enterpriseAt, type EnterpriseIdentity } from '../platform/domain/synthetic/universe.js';
 import type { StartRegisteredQuery, StartSamplesQuery } from '../gateway/generated/graphql/operations.js';
 
@@ -41,13 +46,27 @@ function stop(exitCode: number): void {
   const wait = setInterval(() => {
     if (children.size === 0) {
       clearInterval(wait);
-      process.exit(exitCode);
+      // The subgraphs' relays are gone: the events server can stop (it flushes its store).
+      void (nats?.stop() ?? Promise.resolve()).finally(() => process.exit(exitCode));
     }
   }, 100);
 }
 
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+
+// The credit events' server, on loopback, unless the environment names a cluster; the subgraphs
+// (started below, with this environment) publish to it.
+let nats: NatsServer | null = null;
+if (!process.env['MEG_NATS_URL']?.trim()) {
+  try {
+    nats = await startNatsServer({ storeDir: path.join(dataDirFrom(process.env), 'nats'), port: portFrom(process.env, 'MEG_NATS_PORT', 0) });
+  } catch (error) {
+    console.error(`the NATS server for the credit events cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  process.env['MEG_NATS_URL'] = nats.url;
+}
 
 for (const agency of AGENCIES) run(agency, `subgraphs/${agency}/index.js`);
 
@@ -77,6 +96,7 @@ Market Entity Graph is running.
   GraphQL and explorer  ${gatewayBase}/graphql   (open it in a browser)
   health / readiness    ${gatewayBase}/healthz  ${gatewayBase}/readyz
   joint review (gRPC)   ${config.host}:${config.grpcPort}   meg.review.v1.JointReviewService
+  credit events (NATS)  ${process.env['MEG_NATS_URL']}   stream MEG_CREDIT_EVENTS${nats ? ' (JetStream under .data/nats)' : ''}
   subgraphs (gateway-signed requests only): ${AGENCIES.map((a) => config.subgraphUrls[a]).join('  ')}
   metrics, health and readiness of the subgraphs (admin ports): ${AGENCIES.map((a) => {
     const c = loadSubgraphConfig(a);

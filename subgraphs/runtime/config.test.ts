@@ -20,3 +20,19 @@ describe("a subgraph's observability settings", () => {
     expect(() => loadSubgraphConfig('social', { MEG_SOCIAL_ADMIN_PORT: '70000' })).toThrow(/MEG_SOCIAL_ADMIN_PORT=70000 is out of range/);
   });
 });
+
+describe("a subgraph's events server", () => {
+  it('is none unless MEG_NATS_URL names one, or a cluster of them', () => {
+    expect(loadSubgraphConfig('market', {}).natsServers).toBeNull();
+    expect(loadSubgraphConfig('market', { MEG_NATS_URL: '  ' }).natsServers).toBeNull();
+    expect(loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://127.0.0.1:4222' }).natsServers).toEqual(['nats://127.0.0.1:4222']);
+    expect(loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://a.example:4222, nats://b.example:4222' }).natsServers).toEqual(['nats://a.example:4222', 'nats://b.example:4222']);
+  });
+
+  it('refuses what is not a nats://host:port URL, naming it', () => {
+    expect(() => loadSubgraphConfig('market', { MEG_NATS_URL: 'http://127.0.0.1:4222' })).toThrow(
+      new ConfigurationError('MEG_NATS_URL="http://127.0.0.1:4222" names "http://127.0.0.1:4222": expected nats://host:port, comma-separated for a cluster'),
+    );
+    expect(() => loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://127.0.0.1:4222,localhost' })).toThrow(/names "localhost": expected nats:\/\/host:port/);
+  });
+});

@@ -45,6 +45,12 @@ export interface SubgraphConfig {
   readonly requireGatewaySignature: boolean;
   /** `MEG_CURSOR_TTL_SECONDS` (default 3600): how long a page cursor this subgraph issued stays usable. */
   readonly cursorTtlMs: number;
+  /**
+   * `MEG_NATS_URL`: the NATS servers (`nats://host:port`, comma-separated for a cluster) the
+   * agency's credit events are published to. `make start` starts one and names it; unset, the
+   * events wait in the outbox and readiness says they are not published.
+   */
+  readonly natsServers: readonly string[] | null;
 }
 
 /** Reads and validates the configuration of `agency`'s subgraph. */
@@ -68,6 +74,26 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
     accessLog: onOffFrom(env, 'MEG_ACCESS_LOG', true),
     requireGatewaySignature: onOffFrom(env, 'MEG_REQUIRE_GATEWAY_SIGNATURE', true),
     cursorTtlMs: intFrom(env, 'MEG_CURSOR_TTL_SECONDS', 3_600, 1, 30 * 86_400) * 1000,
+    natsServers: natsServersFrom(env),
     artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
+}
+
+/** `MEG_NATS_URL` as a list of servers, or null when unset; each must be a `nats://host:port` URL. */
+export function natsServersFrom(env: NodeJS.ProcessEnv): readonly string[] | null {
+  const raw = env['MEG_NATS_URL']?.trim();
+  if (!raw) return null;
+  const servers = raw.split(',').map((s) => s.trim());
+  for (const server of servers) {
+    let url: URL | null = null;
+    try {
+      url = new URL(server);
+    } catch {
+      // Reported below.
+    }
+    if (!url || url.protocol !== 'nats:' || !url.hostname || !url.port) {
+      throw new ConfigurationError(`MEG_NATS_URL=${JSON.stringify(raw)} names ${JSON.stringify(server)}: expected nats://host:port, comma-separated for a cluster`);
+    }
+  }
+  return servers;
 }

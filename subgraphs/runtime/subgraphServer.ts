@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { connect } from '@nats-io/transport-node';
 import type { GraphQLFormattedError, GraphQLResolveInfo, GraphQLScalarType } from 'graphql';
 
 import { projectRoot } from '../../platform/config/projectRoot.js';
@@ -33,6 +34,7 @@ import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerif
 import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { SubgraphExecutor } from './graphqlExecutor.js';
+import { OutboxRelay } from './outbox.js';
 import { subgraphTypeDefs } from './subgraphSchema.js';
 
 /** What resolvers of every subgraph receive as context. */
@@ -103,6 +105,14 @@ export function internalErrorHidden(agency: string, formatted: GraphQLFormattedE
   };
 }
 
+/** What readiness says of the agency's credit events: published, delayed (since when, how many waiting), or not published at all. */
+export function eventsReadiness(relay: OutboxRelay | null): Record<string, unknown> {
+  if (!relay) return { status: 'not published', reason: 'MEG_NATS_URL is not set' };
+  const { backlog, delayedSince, published } = relay.status();
+  if (delayedSince) return { status: 'delayed', since: delayedSince.toISOString(), waiting: backlog };
+  return { status: 'published', waiting: backlog, published };
+}
+
 /** Largest request body a subgraph reads (the gateway's batches of 1,000 codes fit easily). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -116,6 +126,12 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   // Every statement of a data source looks rows up by code or by prefix through an index.
   const db = await openDatabase(config.database, { poolSize: config.databasePoolSize, genericPlans: true, store: definition.agency });
   await migrate(db, path.join(projectRoot, 'subgraphs', definition.agency, 'migrations'));
+  // What every agency's database holds besides its own tables: the credit events' outbox.
+  await migrate(db, path.join(projectRoot, 'subgraphs/runtime/migrations'));
+  // The agency's credit events go out to NATS as they are recorded (outbox.ts); without a server named, they wait.
+  const natsServers = config.natsServers;
+  const relay = natsServers ? new OutboxRelay(db, { connect: () => connect({ servers: [...natsServers], name: `meg-${definition.agency}-outbox` }) }) : null;
+  relay?.start();
 
   const schema = buildSubgraphSchema([
     {
@@ -141,7 +157,8 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
     readiness: async () => {
       try {
         await db.ping();
-        return { ready: true, detail: { agency: definition.agency, backend: db.backend } };
+        // Delayed events do not make the agency unready: its data still answers, and the events wait in its outbox.
+        return { ready: true, detail: { agency: definition.agency, backend: db.backend, events: eventsReadiness(relay) } };
       } catch {
         return { ready: false, detail: { agency: definition.agency, status: 'database unavailable' } };
       }
@@ -155,6 +172,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
     admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, readiness: () => served.readiness() });
   } catch (error) {
     await served.stop();
+    await relay?.stop();
     await db.close();
     throw new Error(`the admin port ${config.adminHost}:${config.adminPort} cannot be had (${(error as Error).message})`, { cause: error });
   }
@@ -169,6 +187,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
     async stop() {
       // The admin port stays up through the drain, so that it can be watched (/readyz says draining).
       await served.stop();
+      await relay?.stop();
       await db.close();
       await admin.stop();
     },
