@@ -13,8 +13,8 @@
  * - with NATS down, writes still commit; the relay says its events are delayed (readiness reads
  *   {@link OutboxRelay.status}) and publishes the backlog once NATS answers again.
  *
- * Two relays over one database (replicas of a subgraph) take different rows (`FOR UPDATE SKIP
- * LOCKED`), and a row published by both is still stored once.
+ * Two relays over one database (replicas of a subgraph) may publish the same row: it is still
+ * stored once, and marked once.
  */
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -31,7 +31,7 @@ export async function recordCreditEvent(tx: Transaction, event: CreditEvent): Pr
 export interface OutboxRelayOptions {
   /** Opens a connection to NATS (called again after the connection is lost). */
   readonly connect: () => Promise<NatsConnection>;
-  /** Rows published per transaction (default 100). */
+  /** Rows read from the outbox at a time (default 100). */
   readonly batchSize?: number;
   /** How often the outbox is read when nothing wakes the relay: rows other replicas wrote (default 500 ms). */
   readonly pollMs?: number;
@@ -118,24 +118,28 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes every unpublished row, a batch per transaction. */
+  /**
+   * Publishes every unpublished row, oldest first. No transaction is held while NATS is asked: on
+   * an embedded database that would stop the agency's own reads for as long as NATS takes to
+   * answer. Two relays may therefore publish the same row; the server stores it once (its id is
+   * the message id) and both mark it with the same sequence number.
+   */
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 100;
     for (;;) {
       const { js } = await this.connected();
-      const done = await this.db.transaction(async (tx) => {
-        const rows = await tx.query<{ seq: string; event_id: string; subject: string; event: string }>(
-          'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED',
-          [batchSize],
-        );
-        for (const row of rows) {
-          const ack = await js.publish(row.subject, row.event, { msgID: row.event_id, timeout: this.options.publishTimeoutMs ?? 5_000 });
-          await tx.query('UPDATE credit_outbox SET published_at = $2, stream_seq = $3 WHERE seq = $1', [row.seq, this.now().toISOString(), ack.seq]);
-        }
-        return rows.length;
-      });
-      this.current = { ...this.current, published: this.current.published + done };
-      if (done < batchSize || !this.running) return;
+      const rows = await this.db.query<{ seq: string; event_id: string; subject: string; event: string }>(
+        'credit_outbox',
+        'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
+        [batchSize],
+      );
+      for (const row of rows) {
+        if (!this.running) return;
+        const ack = await js.publish(row.subject, row.event, { msgID: row.event_id, timeout: this.options.publishTimeoutMs ?? 5_000 });
+        await this.db.query('credit_outbox', 'UPDATE credit_outbox SET published_at = $2, stream_seq = $3 WHERE seq = $1 AND published_at IS NULL', [row.seq, this.now().toISOString(), ack.seq]);
+        this.current = { ...this.current, published: this.current.published + 1 };
+      }
+      if (rows.length < batchSize) return;
     }
   }
 
