@@ -66,6 +66,11 @@ if (!process.env['MEG_NATS_URL']?.trim()) {
     process.exit(1);
   }
   process.env['MEG_NATS_URL'] = nats.url;
+  // Stopped while it was starting: nothing else is started.
+  if (stopping) {
+    await nats.stop();
+    process.exit(0);
+  }
 }
 
 for (const agency of AGENCIES) run(agency, `subgraphs/${agency}/index.js`);
@@ -96,7 +101,7 @@ Market Entity Graph is running.
   GraphQL and explorer  ${gatewayBase}/graphql   (open it in a browser)
   health / readiness    ${gatewayBase}/healthz  ${gatewayBase}/readyz
   joint review (gRPC)   ${config.host}:${config.grpcPort}   meg.review.v1.JointReviewService
-  credit events (NATS)  ${process.env['MEG_NATS_URL']}   stream MEG_CREDIT_EVENTS${nats ? ' (JetStream under .data/nats)' : ''}
+  credit events (NATS)  ${withoutCredentials(process.env['MEG_NATS_URL'] ?? '')}   stream MEG_CREDIT_EVENTS${nats ? ' (JetStream under .data/nats)' : ''}
   subgraphs (gateway-signed requests only): ${AGENCIES.map((a) => config.subgraphUrls[a]).join('  ')}
   metrics, health and readiness of the subgraphs (admin ports): ${AGENCIES.map((a) => {
     const c = loadSubgraphConfig(a);
@@ -179,4 +184,19 @@ async function answers(url: URL): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Server URLs as they may be printed: a user and password in them are left out. */
+function withoutCredentials(servers: string): string {
+  return servers
+    .split(',')
+    .map((server) => {
+      try {
+        const url = new URL(server.trim());
+        return `${url.protocol}//${url.host}`;
+      } catch {
+        return '(unreadable)';
+      }
+    })
+    .join(', ');
 }

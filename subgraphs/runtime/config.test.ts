@@ -29,10 +29,14 @@ describe("a subgraph's events server", () => {
     expect(loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://a.example:4222, nats://b.example:4222' }).natsServers).toEqual(['nats://a.example:4222', 'nats://b.example:4222']);
   });
 
-  it('refuses what is not a nats://host:port URL, naming it', () => {
+  it('refuses what is not a nats://host:port URL, naming it without its password', () => {
     expect(() => loadSubgraphConfig('market', { MEG_NATS_URL: 'http://127.0.0.1:4222' })).toThrow(
-      new ConfigurationError('MEG_NATS_URL="http://127.0.0.1:4222" names "http://127.0.0.1:4222": expected nats://host:port, comma-separated for a cluster'),
+      new ConfigurationError('MEG_NATS_URL names "http://127.0.0.1:4222": expected nats://host:port (or tls://host:port), comma-separated for a cluster'),
     );
-    expect(() => loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://127.0.0.1:4222,localhost' })).toThrow(/names "localhost": expected nats:\/\/host:port/);
+    expect(() => loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://127.0.0.1:4222,localhost' })).toThrow(/names "server 2": expected nats:\/\/host:port/);
+    expect(() => loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://127.0.0.1:0' })).toThrow(/names "nats:\/\/127.0.0.1:0"/);
+    expect(() => loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://relay:s3cret@127.0.0.1:4222/x' })).toThrow(/names "nats:\/\/127.0.0.1:4222\/x"/);
+    expect(() => loadSubgraphConfig('market', { MEG_NATS_URL: 'nats://relay:s3cret@127.0.0.1:4222/x' })).not.toThrow(/s3cret/);
+    expect(loadSubgraphConfig('market', { MEG_NATS_URL: 'tls://nats.example:4443' }).natsServers).toEqual(['tls://nats.example:4443']);
   });
 });

@@ -22,9 +22,24 @@ import type { Database, Transaction } from '../../platform/db/database.js';
 import { creditSubject, ensureCreditStream, type CreditEvent } from '../../platform/events/creditStream.js';
 import { logger } from '../../platform/observability/logger.js';
 
-/** Records `event` in the outbox, inside the transaction that writes its fact. */
+/**
+ * The largest event recorded, in bytes of its JSON: far below what a NATS server takes in one
+ * message (1 MiB by default), so that no recorded event can be one the relay could never publish
+ * (it would hold back every event after it).
+ */
+export const MAX_CREDIT_EVENT_BYTES = 64 * 1024;
+
+/**
+ * Records `event` in the outbox, inside the transaction that writes its fact. An event that could
+ * never be published (a subject that is not an agency and a kind, or over {@link MAX_CREDIT_EVENT_BYTES})
+ * throws here, so the write fails with it rather than leaving the event behind.
+ */
 export async function recordCreditEvent(tx: Transaction, event: CreditEvent): Promise<void> {
-  await tx.query('INSERT INTO credit_outbox (event_id, subject, event) VALUES ($1, $2, $3)', [event.id, creditSubject(event.agency, event.kind), JSON.stringify(event)]);
+  const subject = creditSubject(event.agency, event.kind);
+  const text = JSON.stringify(event);
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CREDIT_EVENT_BYTES) throw new Error(`the credit event ${event.kind} is ${bytes} bytes: at most ${MAX_CREDIT_EVENT_BYTES} are published`);
+  await tx.query('INSERT INTO credit_outbox (event_id, subject, event) VALUES ($1, $2, $3)', [event.id, subject, text]);
 }
 
 /** Options of {@link OutboxRelay}. */
@@ -45,13 +60,15 @@ export interface OutboxRelayOptions {
 
 /** What the relay can say of itself. */
 export interface OutboxStatus {
+  /** False until the relay has first read its outbox and reached NATS (or failed to). */
+  readonly started: boolean;
   /** Events recorded and not yet published, as last counted. */
   readonly backlog: number;
   /** Since when publishing has been failing, or null while it works. */
   readonly delayedSince: Date | null;
   /** Why the last attempt failed (no values, only the error's words from NATS or the database). */
   readonly lastError: string | null;
-  /** Events published since the relay started. */
+  /** Events this relay published and marked since it started. */
   readonly published: number;
 }
 
@@ -62,7 +79,7 @@ export class OutboxRelay {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
-  private current: OutboxStatus = { backlog: 0, delayedSince: null, lastError: null, published: 0 };
+  private current: OutboxStatus = { started: false, backlog: 0, delayedSince: null, lastError: null, published: 0 };
 
   constructor(
     private readonly db: Database,
@@ -87,10 +104,14 @@ export class OutboxRelay {
     return this.current;
   }
 
-  /** Stops after the batch under way, and closes its connection. */
+  /**
+   * Stops, and closes its connection at once: a publish under way fails (its row stays
+   * unpublished, for the next relay), so stopping does not wait on a NATS that does not answer.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wakeUp?.();
+    await this.connection?.nc.close().catch(() => undefined);
     await this.loop;
     this.loop = null;
     await this.connection?.nc.close().catch(() => undefined);
@@ -100,13 +121,16 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let wait = this.options.pollMs ?? 500;
+      // Counted before the drain too: what waits is known while a long drain is under way.
+      await this.count().catch(() => undefined);
       try {
         await this.drain();
-        this.current = { ...this.current, delayedSince: null, lastError: null };
+        this.current = { ...this.current, started: true, delayedSince: null, lastError: null };
       } catch (error) {
+        if (!this.running) break;
         const message = error instanceof Error ? error.message : String(error);
         if (this.current.delayedSince === null) logger().warn({ event: 'credit events delayed', error: message }, 'credit events cannot be published: they wait in the outbox');
-        this.current = { ...this.current, delayedSince: this.current.delayedSince ?? this.now(), lastError: message };
+        this.current = { ...this.current, started: true, delayedSince: this.current.delayedSince ?? this.now(), lastError: message };
         // A connection that failed is opened afresh on the next attempt.
         await this.connection?.nc.close().catch(() => undefined);
         this.connection = null;
@@ -119,7 +143,9 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes every unpublished row, oldest first. No transaction is held while NATS is asked: on
+   * Publishes every unpublished row in the order it was recorded (on PostgreSQL, two writes
+   * committing at the same moment may go out in either order; each enterprise's facts carry their
+   * own versions). No transaction is held while NATS is asked: on
    * an embedded database that would stop the agency's own reads for as long as NATS takes to
    * answer. Two relays may therefore publish the same row; the server stores it once (its id is
    * the message id) and both mark it with the same sequence number.
@@ -136,8 +162,13 @@ export class OutboxRelay {
       for (const row of rows) {
         if (!this.running) return;
         const ack = await js.publish(row.subject, row.event, { msgID: row.event_id, timeout: this.options.publishTimeoutMs ?? 5_000 });
-        await this.db.query('credit_outbox', 'UPDATE credit_outbox SET published_at = $2, stream_seq = $3 WHERE seq = $1 AND published_at IS NULL', [row.seq, this.now().toISOString(), ack.seq]);
-        this.current = { ...this.current, published: this.current.published + 1 };
+        const marked = await this.db.query('credit_outbox', 'UPDATE credit_outbox SET published_at = $2, stream_seq = $3 WHERE seq = $1 AND published_at IS NULL RETURNING seq', [
+          row.seq,
+          this.now().toISOString(),
+          ack.seq,
+        ]);
+        // Another replica's relay may have marked it first: counted once, by whoever marked it.
+        if (marked.length > 0) this.current = { ...this.current, published: this.current.published + 1 };
       }
       if (rows.length < batchSize) return;
     }

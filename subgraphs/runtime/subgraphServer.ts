@@ -105,10 +105,11 @@ export function internalErrorHidden(agency: string, formatted: GraphQLFormattedE
   };
 }
 
-/** What readiness says of the agency's credit events: published, delayed (since when, how many waiting), or not published at all. */
+/** What readiness says of the agency's credit events: starting, published, delayed (since when, how many waiting), or not published at all. */
 export function eventsReadiness(relay: OutboxRelay | null): Record<string, unknown> {
   if (!relay) return { status: 'not published', reason: 'MEG_NATS_URL is not set' };
-  const { backlog, delayedSince, published } = relay.status();
+  const { started, backlog, delayedSince, published } = relay.status();
+  if (!started) return { status: 'starting', waiting: backlog };
   if (delayedSince) return { status: 'delayed', since: delayedSince.toISOString(), waiting: backlog };
   return { status: 'published', waiting: backlog, published };
 }
@@ -130,7 +131,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   await migrate(db, path.join(projectRoot, 'subgraphs/runtime/migrations'));
   // The agency's credit events go out to NATS as they are recorded (outbox.ts); without a server named, they wait.
   const natsServers = config.natsServers;
-  const relay = natsServers ? new OutboxRelay(db, { connect: () => connect({ servers: [...natsServers], name: `meg-${definition.agency}-outbox` }) }) : null;
+  const relay = natsServers ? new OutboxRelay(db, { connect: () => connect({ servers: [...natsServers], name: `meg-${definition.agency}-outbox`, timeout: 2_000 }) }) : null;
   relay?.start();
 
   const schema = buildSubgraphSchema([

@@ -157,6 +157,13 @@ describe('the outbox relay', () => {
     }
   });
 
+  it('refuses to record an event it could never publish, and the write with it', async () => {
+    const huge = { ...event('penalty_recorded'), data: { text: '罚'.repeat(30_000) } };
+    await expect(db.transaction((tx) => recordCreditEvent(tx, huge))).rejects.toThrow(/^the credit event penalty_recorded is 90\d{3} bytes: at most 65536 are published$/);
+    await expect(db.transaction((tx) => recordCreditEvent(tx, { ...event('penalty_recorded'), kind: 'penalty.recorded' }))).rejects.toThrow('"penalty.recorded" is not a kind of credit event');
+    expect(await outboxRow(huge.id)).toBeUndefined();
+  });
+
   it('stores once an event its last relay published but died before marking', async () => {
     const orphan = event('serious_violation_removed');
     await db.transaction((tx) => recordCreditEvent(tx, orphan));
