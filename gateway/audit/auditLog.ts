@@ -182,7 +182,15 @@ export class AuditLog {
       const records = batch.map(({ entry }) => {
         seq += 1;
         const text = canonicalJson({ ...entry, chainId: this.chainId, seq });
-        const record: AuditRecord & { text: string } = { ...entry, chainId: this.chainId, seq, prevHash: hash, hash: chainHash(hash, text), text };
+        const record: AuditRecord & { text: string; columns: DecisionColumns } = {
+          ...entry,
+          chainId: this.chainId,
+          seq,
+          prevHash: hash,
+          hash: chainHash(hash, text),
+          text,
+          columns: decisionColumns(entry.decisions),
+        };
         hash = record.hash;
         return record;
       });
@@ -203,8 +211,8 @@ export class AuditLog {
             one.purpose,
             one.outcome,
             one.enterprises,
-            decisionColumns(one.decisions).coordinates,
-            decisionColumns(one.decisions).effects,
+            one.columns.coordinates,
+            one.columns.effects,
             one.text,
             one.prevHash,
             one.hash,
@@ -223,8 +231,8 @@ export class AuditLog {
             column((r) => r.purpose),
             column((r) => r.outcome),
             list((r) => r.enterprises),
-            column((r) => decisionColumns(r.decisions).coordinatesJson),
-            column((r) => decisionColumns(r.decisions).effectsJson),
+            column((r) => r.columns.coordinatesJson),
+            column((r) => r.columns.effectsJson),
             // The records' texts are most of a batch's bytes: quoted in one pass (textArray).
             textArrayLiteral(column((r) => r.text)),
             column((r) => r.prevHash),
@@ -232,7 +240,7 @@ export class AuditLog {
           ]);
         }
         this.head = { seq, hash };
-        records.forEach(({ text: _t, ...record }, i) => batch[i]!.resolve(record));
+        records.forEach(({ text: _t, columns: _c, ...record }, i) => batch[i]!.resolve(record));
       } catch (error) {
         const failure = new Error(`the access log cannot be written: ${(error as Error).message}`);
         for (const p of batch) p.reject(failure);

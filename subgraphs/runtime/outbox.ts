@@ -114,6 +114,7 @@ export class OutboxRelay {
     await this.connection?.nc.close().catch(() => undefined);
     await this.loop;
     this.loop = null;
+    // And one the loop may have opened while it was being stopped.
     await this.connection?.nc.close().catch(() => undefined);
     this.connection = null;
   }
@@ -121,7 +122,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let wait = this.options.pollMs ?? 500;
-      // Counted before the drain too: what waits is known while a long drain is under way.
+      // Counted before each drain: what waits is known while a long drain is under way.
       await this.count().catch(() => undefined);
       try {
         await this.drain();
@@ -136,7 +137,6 @@ export class OutboxRelay {
         this.connection = null;
         wait = this.options.retryMs ?? 1_000;
       }
-      await this.count().catch(() => undefined);
       if (!this.running) break;
       await this.sleep(wait);
     }
@@ -145,9 +145,8 @@ export class OutboxRelay {
   /**
    * Publishes every unpublished row in the order it was recorded (on PostgreSQL, two writes
    * committing at the same moment may go out in either order; each enterprise's facts carry their
-   * own versions). No transaction is held while NATS is asked: on
-   * an embedded database that would stop the agency's own reads for as long as NATS takes to
-   * answer. Two relays may therefore publish the same row; the server stores it once (its id is
+   * own versions). No transaction is held while NATS is asked: on an embedded database that
+   * would stop the agency's own reads for as long as NATS takes to answer. Two relays may therefore publish the same row; the server stores it once (its id is
    * the message id) and both mark it with the same sequence number.
    */
   private async drain(): Promise<void> {
