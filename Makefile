@@ -19,7 +19,9 @@ GHZ := .tools/ghz-$(GHZ_VERSION)/ghz
 
 # Debian's Chromium, for the console's browser test (no browser download: the project's own apt).
 CHROMIUM := /usr/bin/chromium
-POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision
+POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision -e meg/write/decision
+# The linked response's rules, which each agency's subgraph evaluates (subgraphs/runtime/responder.ts).
+RESPONSE_POLICY := subgraphs/runtime/generated/response.wasm
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)
 PROTOS := $(shell find protos -name '*.proto' 2>/dev/null)
 # The loader options the server and its clients use (PROTO_OPTIONS in gateway/review/grpcServer.ts):
@@ -85,13 +87,20 @@ build: install policy proto-types graphql-types
 	npx tsc -p tsconfig.build.json
 	$(NODE) dist/scripts/compose.js
 
-## policy: compile the Rego policies to wasm (generated, never edited)
-policy: gateway/generated/policy.wasm
+## policy: compile the Rego policies to wasm (generated, never edited): the gateway's, and the agencies' linked response
+policy: gateway/generated/policy.wasm $(RESPONSE_POLICY)
 
 gateway/generated/policy.wasm: $(OPA) $(REGO)
 	@mkdir -p gateway/generated
 	$(OPA) build -t wasm $(POLICY_ENTRYPOINTS) --ignore '*_test.rego' policies -o gateway/generated/policy.tar.gz
 	tar -xzf gateway/generated/policy.tar.gz -C gateway/generated /policy.wasm
+	@touch $@
+
+$(RESPONSE_POLICY): $(OPA) $(REGO)
+	@mkdir -p $(dir $@)
+	$(OPA) build -t wasm -e meg/response/response -e meg/response/subjects --ignore '*_test.rego' policies -o $(dir $@)response.tar.gz
+	tar -xzf $(dir $@)response.tar.gz -C $(dir $@) /policy.wasm
+	mv $(dir $@)policy.wasm $@
 	@touch $@
 
 ## proto-types: TypeScript types of the gRPC contracts in protos/, by proto-loader-gen-types (generated, never edited)

@@ -82,8 +82,12 @@ function entityNames(sdl: string): string[] {
     .map((d) => d.name.value);
 }
 
-/** The mappers every agency shares: an Enterprise is passed on as its code (subgraphs/runtime). */
-const ENTERPRISE_REFERENCE = { Enterprise: '../../runtime/subgraphServer.js#EnterpriseReference' };
+/** The mappers every agency shares: an Enterprise is passed on as its code, a joint measure as its row (subgraphs/runtime). */
+const ENTERPRISE_REFERENCE = {
+  Enterprise: '../../runtime/subgraphServer.js#EnterpriseReference',
+  // Joint measures are read alike by every agency (subgraphs/runtime/jointMeasures.ts).
+  JointMeasure: '../../runtime/jointMeasures.js#JointMeasureRow',
+};
 
 /**
  * Per agency: its resolvers' context type (resolvers/<context>.ts), its data source

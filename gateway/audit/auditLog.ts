@@ -25,6 +25,15 @@ export interface RecordedDecision {
   readonly rule: string;
 }
 
+/** One write a mutation asked for, as recorded: what, on which enterprise, decided how, with what it asked to record. */
+export interface RecordedWrite {
+  readonly coordinate: string;
+  readonly uscc: string | null;
+  readonly effect: string;
+  readonly rule: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
+}
+
 /** What is recorded of one request. */
 export interface AuditEntry {
   readonly at: string;
@@ -38,6 +47,8 @@ export interface AuditEntry {
   /** Unified social credit codes the request named or received. */
   readonly enterprises: readonly string[];
   readonly decisions: readonly RecordedDecision[];
+  /** For a mutation: each write it asked for, with its input (what was written, or refused). */
+  readonly writes?: readonly RecordedWrite[];
   readonly policyRevision: string;
   readonly outcome: AuditOutcome;
   /** Why a request was refused or failed, in words. */

@@ -74,6 +74,7 @@ export class AuditRecorder {
   /** The entry for `record`. */
   entry(record: RequestRecord): AuditEntry {
     const { principal } = record;
+    const writes = record.audit?.writes() ?? [];
     return {
       at: this.now().toISOString(),
       requestId: record.requestId,
@@ -84,6 +85,7 @@ export class AuditRecorder {
       operationHash: record.operationHash,
       enterprises: record.audit?.enterprises() ?? [],
       decisions: record.audit?.decisions() ?? [],
+      ...(writes.length > 0 ? { writes } : {}),
       policyRevision: this.policyRevision,
       outcome: record.outcome,
       ...(record.detail ? { detail: bounded(record.detail, MAX_RECORDED_DETAIL)! } : {}),

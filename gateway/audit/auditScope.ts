@@ -4,7 +4,7 @@
  * enterprises it touched.
  */
 import type { FieldDecision } from '../policy/accessPolicy.js';
-import type { RecordedDecision } from './auditLog.js';
+import type { RecordedDecision, RecordedWrite } from './auditLog.js';
 
 /**
  * The recorded form of each decisions map the policy gave out. The policy's plans are cached, so
@@ -20,15 +20,28 @@ function recordedForm(decided: Iterable<RecordedDecision>): readonly RecordedDec
 }
 
 const NONE: readonly RecordedDecision[] = Object.freeze([]);
+const NONE_WRITTEN: readonly RecordedWrite[] = Object.freeze([]);
 
 /** The audit facts of one request. */
 export class AuditScope {
   /** Each decisions map noted, in order (a joint review notes one per agency's query). */
   private readonly sources: ReadonlyMap<string, FieldDecision>[] = [];
   private readonly touched = new Set<string>();
+  private written: readonly RecordedWrite[] = NONE_WRITTEN;
   /** Notes the policy's decisions on an operation of this request. */
   addDecisions(decisions: ReadonlyMap<string, FieldDecision>): void {
     this.sources.push(decisions);
+  }
+
+  /** Notes the writes a mutation asked for (and the enterprises they name). */
+  noteWrites(writes: readonly RecordedWrite[]): void {
+    this.written = [...this.written, ...writes];
+    for (const w of writes) if (w.uscc) this.touched.add(w.uscc);
+  }
+
+  /** The writes noted, in the order asked. */
+  writes(): readonly RecordedWrite[] {
+    return this.written;
   }
 
   /** Notes enterprises the request named or received. */

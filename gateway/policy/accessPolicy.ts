@@ -41,6 +41,7 @@ export class PolicyLoadError extends Error {
 }
 
 const ENTRYPOINT = 'meg/access/decisions';
+const WRITE_ENTRYPOINT = 'meg/write/decision';
 
 /** The access policy with its data, ready to decide. */
 export class AccessPolicy {
@@ -69,8 +70,8 @@ export class AccessPolicy {
     } catch (error) {
       throw new PolicyLoadError(`the compiled policy at ${wasmFile} cannot be loaded: ${(error as Error).message}`);
     }
-    if (!Object.hasOwn(policy.entrypoints as object, ENTRYPOINT)) {
-      throw new PolicyLoadError(`the compiled policy at ${wasmFile} has no ${ENTRYPOINT} entrypoint`);
+    for (const entrypoint of [ENTRYPOINT, WRITE_ENTRYPOINT]) {
+      if (!Object.hasOwn(policy.entrypoints as object, entrypoint)) throw new PolicyLoadError(`the compiled policy at ${wasmFile} has no ${entrypoint} entrypoint`);
     }
     const catalogue = new Map(entries.map((e) => [e.coordinate, e]));
     policy.setData({ meg: { catalogue: Object.fromEntries(catalogue) } });
@@ -96,6 +97,20 @@ export class AccessPolicy {
     return out;
   }
 
+  /**
+   * Decides whether the principal, acting for `purpose`, may run the mutation at `coordinate` on
+   * the enterprise `uscc` (policies/meg/write). Never throws: a policy that cannot decide denies.
+   */
+  decideWrite(principal: Principal, purpose: string | null, coordinate: string, uscc: string | null): FieldDecision {
+    try {
+      const result = this.policy.evaluate({ principal, purpose, coordinate, uscc }, WRITE_ENTRYPOINT) as { result?: unknown }[];
+      const decision = result?.[0]?.result;
+      return isDecision(decision) && decision.effect !== 'MASK' ? decision : WRITE_POLICY_ERROR;
+    } catch {
+      return WRITE_POLICY_ERROR;
+    }
+  }
+
   private evaluate(principal: Principal, purpose: string | null, coordinates: readonly string[]): Record<string, unknown> | null {
     try {
       const result = this.policy.evaluate({ principal, purpose, coordinates }, ENTRYPOINT) as { result?: unknown }[];
@@ -109,6 +124,9 @@ export class AccessPolicy {
 
 /** What a field gets when the policy could not decide it. */
 const POLICY_ERROR: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 'the policy could not decide this field, so it is denied' };
+
+/** What a write gets when the policy could not decide it. */
+const WRITE_POLICY_ERROR: FieldDecision = { effect: 'DENY', rule: 'policy_error', reason: 'the policy could not decide this write, so nothing is written' };
 
 function isDecision(value: unknown): value is FieldDecision {
   if (!value || typeof value !== 'object') return false;

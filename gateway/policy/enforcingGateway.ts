@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewayLoadResult, GatewayUnsubscriber } from '@apollo/server-gateway-interface';
-import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
 import type { AuditScope } from '../audit/auditScope.js';
 import type { AccessPolicy, FieldDecision, Principal } from './accessPolicy.js';
 import { applyDecisions, pruneDocument, selectedCoordinates } from './enforcement.js';
+import { decideWrites, recordedWrites, refusedWrites } from './writeGate.js';
 import type { Masker } from './masking.js';
 import { logger } from '../../platform/observability/logger.js';
 import { withSpan } from '../../platform/observability/tracing.js';
@@ -89,6 +90,18 @@ export class PolicyEnforcingGateway implements GatewayInterface {
       const context = requestContext.context;
       // Fail closed: an operation whose caller is not known is not executed.
       if (!isPolicyContext(context)) throw new Error('internal: an operation reached the policy without its caller');
+      // Writes are decided first, per enterprise: a mutation with any write refused runs none.
+      // (Apollo passes on an operation it could not find by name, undefined, for the gateway to refuse.)
+      const operation = requestContext.operation as GatewayGraphQLRequestContext['operation'] | undefined;
+      if (operation?.operation === OperationTypeNode.MUTATION) {
+        const writes = decideWrites(this.policy, requestContext.schema, operation, fragmentsOf(requestContext.document), requestContext.request.variables ?? {}, context.principal, context.purpose);
+        context.audit?.noteWrites(recordedWrites(writes));
+        const refused = refusedWrites(writes);
+        if (refused.length > 0 || writes.length === 0) {
+          context.audit?.addDecisions(new Map(writes.map((w) => [w.coordinate, w.decision])));
+          return { data: null, errors: refused.length > 0 ? refused : [new GraphQLError('the mutation names no write', { extensions: { code: 'BAD_USER_INPUT' } })] };
+        }
+      }
       const plan = await withSpan('policy', {}, () => this.planFor(requestContext.schema, requestContext.document, requestContext.queryHash, requestContext.operationName, context));
       context.audit?.addDecisions(plan.decisions);
       context.onDecisions?.(plan.decisions);
@@ -128,6 +141,11 @@ export class PolicyEnforcingGateway implements GatewayInterface {
       return forbidden.length > 0 ? { ...result, errors: [...(result.errors ?? []), ...forbidden] } : result;
     };
   }
+}
+
+/** The fragments a document defines, by name. */
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  return new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
 }
 
 /** Whether Apollo's context value carries the caller the policy decides for. */

@@ -51,6 +51,11 @@ export interface SubgraphConfig {
    * events wait in the outbox and readiness says they are not published.
    */
   readonly natsServers: readonly string[] | null;
+  /**
+   * `MEG_RESPONSE_POLICY`: the compiled linked-response rules (policies/meg/response), which the
+   * agency evaluates for every credit event that concerns it. Read only when NATS is named.
+   */
+  readonly responsePolicyFile: string;
 }
 
 /** Reads and validates the configuration of `agency`'s subgraph. */
@@ -75,6 +80,7 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
     requireGatewaySignature: onOffFrom(env, 'MEG_REQUIRE_GATEWAY_SIGNATURE', true),
     cursorTtlMs: intFrom(env, 'MEG_CURSOR_TTL_SECONDS', 3_600, 1, 30 * 86_400) * 1000,
     natsServers: natsServersFrom(env),
+    responsePolicyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_RESPONSE_POLICY', 'subgraphs/runtime/generated/response.wasm')),
     artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
 }

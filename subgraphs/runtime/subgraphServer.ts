@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import type DataLoader from 'dataloader';
 import { connect } from '@nats-io/transport-node';
 import type { GraphQLFormattedError, GraphQLResolveInfo, GraphQLScalarType } from 'graphql';
 
@@ -34,8 +35,11 @@ import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerif
 import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { SubgraphExecutor } from './graphqlExecutor.js';
+import { jointMeasuresLoader, type JointMeasureRow } from './jointMeasures.js';
 import { OutboxRelay } from './outbox.js';
+import { JointResponder, ResponseRules } from './responder.js';
 import { subgraphTypeDefs } from './subgraphSchema.js';
+import { CreditWrites } from './writes.js';
 
 /** What resolvers of every subgraph receive as context. */
 export interface SubgraphContext<Sources> {
@@ -43,6 +47,10 @@ export interface SubgraphContext<Sources> {
   readonly caller: CallerContext;
   /** The agency's data sources for this request (their batches live for one request). */
   readonly sources: Sources;
+  /** The agency's write path (writes.ts): what its mutations record through. */
+  readonly writes: CreditWrites;
+  /** The joint measures the agency took (jointMeasures.ts), batched for this request. */
+  readonly measures: DataLoader<string, JointMeasureRow[]>;
 }
 
 /** An enterprise as resolvers pass it on: its code, from which each agency reads its own records. */
@@ -114,6 +122,15 @@ export function eventsReadiness(relay: OutboxRelay | null): Record<string, unkno
   return { status: 'published', waiting: backlog, published };
 }
 
+/** What readiness says of the agency's linked response: consuming, delayed (since when), or not running without NATS. */
+export function responseReadiness(responder: JointResponder | null): Record<string, unknown> {
+  if (!responder) return { status: 'not consuming', reason: 'MEG_NATS_URL is not set' };
+  const { started, delayedSince, responded, lastSeq } = responder.status();
+  if (!started) return { status: 'starting' };
+  if (delayedSince) return { status: 'delayed', since: delayedSince.toISOString(), lastSeq };
+  return { status: 'consuming', responded, lastSeq };
+}
+
 /** Largest request body a subgraph reads (the gateway's batches of 1,000 codes fit easily). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -132,7 +149,20 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   // The agency's credit events go out to NATS as they are recorded (outbox.ts); without a server named, they wait.
   const natsServers = config.natsServers;
   const relay = natsServers ? new OutboxRelay(db, { connect: () => connect({ servers: [...natsServers], name: `meg-${definition.agency}-outbox`, timeout: 2_000 }) }) : null;
+  // And it responds to the other agencies' events that concern it (responder.ts), in its own database.
+  let responder: JointResponder | null = null;
+  if (natsServers) {
+    try {
+      const rules = await ResponseRules.load(config.responsePolicyFile);
+      responder = new JointResponder(definition.agency, db, rules, { connect: () => connect({ servers: [...natsServers], name: `meg-${definition.agency}-response`, timeout: 2_000 }) });
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
   relay?.start();
+  responder?.start();
+  const writes = new CreditWrites(definition.agency, db, { wake: () => relay?.wake() });
 
   const schema = buildSubgraphSchema([
     {
@@ -154,12 +184,15 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
     port: config.port,
     executor,
     verifier,
-    contextFor: (caller) => ({ caller, sources: definition.createSources(db.forRequest(), cursors) }),
+    contextFor: (caller) => {
+      const statements = db.forRequest();
+      return { caller, sources: definition.createSources(statements, cursors), writes, measures: jointMeasuresLoader(statements) };
+    },
     readiness: async () => {
       try {
         await db.ping();
         // Delayed events do not make the agency unready: its data still answers, and the events wait in its outbox.
-        return { ready: true, detail: { agency: definition.agency, backend: db.backend, events: eventsReadiness(relay) } };
+        return { ready: true, detail: { agency: definition.agency, backend: db.backend, events: eventsReadiness(relay), response: responseReadiness(responder) } };
       } catch {
         return { ready: false, detail: { agency: definition.agency, status: 'database unavailable' } };
       }
@@ -174,6 +207,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   } catch (error) {
     await served.stop();
     await relay?.stop();
+    await responder?.stop();
     await db.close();
     throw new Error(`the admin port ${config.adminHost}:${config.adminPort} cannot be had (${(error as Error).message})`, { cause: error });
   }
@@ -189,6 +223,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
       // The admin port stays up through the drain, so that it can be watched (/readyz says draining).
       await served.stop();
       await relay?.stop();
+      await responder?.stop();
       await db.close();
       await admin.stop();
     },

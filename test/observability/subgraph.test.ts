@@ -133,8 +133,15 @@ describe("the subgraph's admin port", () => {
     expect(await (await fetch(`${market!.adminUrl}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${market!.adminUrl}/readyz`);
     expect(ready.status).toBe(200);
-    // No NATS server is named here (the events tests name one): its credit events would wait in its outbox, and it says so.
-    expect(await ready.json()).toEqual({ status: 'ready', agency: 'market', backend: 'postgres', events: { status: 'not published', reason: 'MEG_NATS_URL is not set' } });
+    // No NATS server is named here (the events tests name one): its credit events would wait in its
+    // outbox, and it responds to no other agency's, and it says so.
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      agency: 'market',
+      backend: 'postgres',
+      events: { status: 'not published', reason: 'MEG_NATS_URL is not set' },
+      response: { status: 'not consuming', reason: 'MEG_NATS_URL is not set' },
+    });
   });
 
   it('closes when the subgraph stops', async () => {

@@ -1,12 +1,14 @@
 /** Customs records, read in batches per request. */
 import type DataLoader from 'dataloader';
+import type { EntryVersion } from '../../runtime/entries.js';
+import { REGISTRATIONS, VIOLATIONS } from './CustomsEntries.js';
 import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../runtime/batch.js';
 import { prefetch } from '../../runtime/lookahead.js';
 import type { CursorSealer } from '../../../platform/trust/cursor.js';
 import type { Statements } from '../../../platform/db/database.js';
 import type { CustomsCreditLevel, TradeDirection } from '../generated/types.js';
 
-export interface CustomsRegistrationRow {
+export interface CustomsRegistrationRow extends EntryVersion {
   uscc: string;
   customs_code: string;
   registered_on: string;
@@ -23,7 +25,7 @@ export interface DeclarationRow {
   trade_mode: string;
   port: string;
 }
-export interface CustomsViolationRow {
+export interface CustomsViolationRow extends EntryVersion {
   uscc: string;
   decision_no: string;
   decided_on: string;
@@ -50,17 +52,11 @@ export class CustomsSource {
 
   constructor(db: Statements, cursors: CursorSealer) {
     this.declarations = new PagedList(db, cursors, DECLARATIONS);
-    this.registrations = rowByUscc(
-      db,
-      'customs_registrations',
-      `SELECT uscc, customs_code, registered_on::text AS registered_on, credit_level, credit_level_since::text AS credit_level_since
-         FROM customs_registrations WHERE uscc = ANY($1)`,
-    );
+    this.registrations = rowByUscc(db, 'customs_registrations', `SELECT ${REGISTRATIONS.select} FROM customs_registrations WHERE uscc = ANY($1) AND superseded_at IS NULL`);
     this.violations = rowsByUscc(
       db,
       'customs_violations',
-      `SELECT uscc, decision_no, decided_on::text AS decided_on, nature, penalty_amount::text AS penalty_amount
-         FROM customs_violations WHERE uscc = ANY($1) ORDER BY decided_on DESC, decision_no DESC`,
+      `SELECT ${VIOLATIONS.select} FROM customs_violations WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY decided_on DESC, decision_no DESC`,
     );
     this.lists = new Map<string, DataLoader<string, unknown>>([['violations', this.violations]]);
   }

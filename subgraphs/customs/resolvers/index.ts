@@ -1,8 +1,10 @@
 /** Resolvers of the customs subgraph; thin, over CustomsSource (data/CustomsSource.ts). */
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
+import { mutations } from './mutations.js';
 
 export const resolvers: Resolvers = {
+  Mutation: mutations,
   Enterprise: {
     __resolveReference: (ref) => ({ uscc: ref.uscc }),
     customs(e, _, { sources }, info) {
@@ -12,6 +14,8 @@ export const resolvers: Resolvers = {
     },
   },
   CustomsProfile: {
+    jointMeasures: (p, _, { measures }) => measures.load(p.uscc),
+    entryId: (r) => r.entry_id,
     customsCode: (p) => p.customs_code,
     registeredOn: (p) => p.registered_on,
     creditLevel: (p) => p.credit_level,
@@ -27,8 +31,17 @@ export const resolvers: Resolvers = {
     tradeMode: (r) => r.trade_mode,
   },
   CustomsViolation: {
+    entryId: (r) => r.entry_id,
     decisionNo: (r) => r.decision_no,
     decidedOn: (r) => r.decided_on,
     penaltyAmount: (r) => Number(r.penalty_amount),
+  },
+  JointMeasure: {
+    sourceAgency: (m) => m.source_agency,
+    sourceKind: (m) => m.source_kind,
+    sourceEventId: (m) => m.source_event_id,
+    sourceEntryId: (m) => m.source_entry_id,
+    effectiveFrom: (m) => m.effective_from,
+    liftedOn: (m) => m.lifted_on,
   },
 };

@@ -2,7 +2,9 @@
 import type DataLoader from 'dataloader';
 import { rowByUscc, rowsByUscc, checkPageSize } from '../../runtime/batch.js';
 import type { CursorSealer } from '../../../platform/trust/cursor.js';
+import type { EntryVersion } from '../../runtime/entries.js';
 import { prefetch } from '../../runtime/lookahead.js';
+import { ABNORMAL_OPERATIONS, CREDIT_COMMITMENTS, LICENCES, PENALTIES, SERIOUS_VIOLATIONS } from './MarketEntries.js';
 import type { Statements } from '../../../platform/db/database.js';
 import type { AbnormalOperationReason, EntityType, RegistrationStatus } from '../generated/types.js';
 
@@ -21,7 +23,7 @@ export interface RegistrationRow {
   legal_rep_id_number: string;
   legal_rep_phone: string;
 }
-export interface LicenceRow {
+export interface LicenceRow extends EntryVersion {
   uscc: string;
   licence_no: string;
   title: string;
@@ -29,23 +31,23 @@ export interface LicenceRow {
   granted_on: string;
   valid_until: string | null;
 }
-export interface PenaltyRow {
+export interface PenaltyRow extends EntryVersion {
   uscc: string;
   decision_no: string;
   decided_on: string;
-  published_on: string;
+  published_on: string | null;
   authority: string;
   basis: string;
   amount: string;
 }
-export interface AbnormalOperationRow {
+export interface AbnormalOperationRow extends EntryVersion {
   uscc: string;
   reason: AbnormalOperationReason;
   listed_on: string;
   authority: string;
   removed_on: string | null;
 }
-export interface SeriousViolationRow {
+export interface SeriousViolationRow extends EntryVersion {
   uscc: string;
   decision_no: string;
   reason: string;
@@ -60,7 +62,7 @@ export interface AnnualReportRow {
   employee_count: number;
   total_assets: string;
 }
-export interface CreditCommitmentRow {
+export interface CreditCommitmentRow extends EntryVersion {
   uscc: string;
   matter: string;
   committed_on: string;
@@ -98,29 +100,17 @@ export class MarketSource {
               region_code, industry_code, address, business_scope, legal_rep_name, legal_rep_id_number, legal_rep_phone
          FROM market_registrations WHERE uscc = ANY($1)`,
     );
-    this.licences = rowsByUscc(
-      db,
-      'market_licences',
-      `SELECT uscc, licence_no, title, authority, granted_on::text AS granted_on, valid_until::text AS valid_until
-         FROM market_licences WHERE uscc = ANY($1) ORDER BY granted_on DESC, licence_no DESC`,
-    );
-    this.penalties = rowsByUscc(
-      db,
-      'market_penalties',
-      `SELECT uscc, decision_no, decided_on::text AS decided_on, published_on::text AS published_on, authority, basis, amount::text AS amount
-         FROM market_penalties WHERE uscc = ANY($1) ORDER BY decided_on DESC, decision_no DESC`,
-    );
+    this.licences = rowsByUscc(db, 'market_licences', `SELECT ${LICENCES.select} FROM market_licences WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY granted_on DESC, licence_no DESC`);
+    this.penalties = rowsByUscc(db, 'market_penalties', `SELECT ${PENALTIES.select} FROM market_penalties WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY decided_on DESC, decision_no DESC`);
     this.abnormalOperations = rowsByUscc(
       db,
       'market_abnormal_operations',
-      `SELECT uscc, reason, listed_on::text AS listed_on, authority, removed_on::text AS removed_on
-         FROM market_abnormal_operations WHERE uscc = ANY($1) ORDER BY listed_on DESC, reason`,
+      `SELECT ${ABNORMAL_OPERATIONS.select} FROM market_abnormal_operations WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY listed_on DESC, reason`,
     );
     this.seriousViolations = rowsByUscc(
       db,
       'market_serious_violations',
-      `SELECT uscc, decision_no, reason, listed_on::text AS listed_on, authority, removed_on::text AS removed_on
-         FROM market_serious_violations WHERE uscc = ANY($1) ORDER BY listed_on DESC, decision_no DESC`,
+      `SELECT ${SERIOUS_VIOLATIONS.select} FROM market_serious_violations WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY listed_on DESC, decision_no DESC`,
     );
     this.annualReports = rowsByUscc(
       db,
@@ -131,8 +121,7 @@ export class MarketSource {
     this.creditCommitments = rowsByUscc(
       db,
       'market_credit_commitments',
-      `SELECT uscc, matter, committed_on::text AS committed_on, fulfilled
-         FROM market_credit_commitments WHERE uscc = ANY($1) ORDER BY committed_on DESC, matter`,
+      `SELECT ${CREDIT_COMMITMENTS.select} FROM market_credit_commitments WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY committed_on DESC, matter`,
     );
     this.lists = new Map<string, DataLoader<string, unknown>>([
       ['licences', this.licences],

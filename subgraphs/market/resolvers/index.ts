@@ -2,6 +2,7 @@
 import { checkCodeCount } from '../../../platform/domain/codeLists.js';
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
+import { mutations } from './mutations.js';
 
 export const resolvers: Resolvers = {
   Query: {
@@ -23,6 +24,7 @@ export const resolvers: Resolvers = {
       return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
     },
   },
+  Mutation: mutations,
   Enterprise: {
     __resolveReference: (ref) => ({ uscc: ref.uscc }),
     market(enterprise, _, { sources }, info) {
@@ -31,6 +33,7 @@ export const resolvers: Resolvers = {
     },
   },
   MarketProfile: {
+    jointMeasures: (p, _, { measures }) => measures.load(p.uscc),
     entityType: (p) => p.entity_type,
     establishedOn: (p) => p.established_on,
     registeredCapital: (p) => Number(p.registered_capital),
@@ -46,21 +49,25 @@ export const resolvers: Resolvers = {
     creditCommitments: (p, _, { sources }) => sources.creditCommitmentsOf(p.uscc),
   },
   AdministrativeLicence: {
+    entryId: (r) => r.entry_id,
     licenceNo: (r) => r.licence_no,
     grantedOn: (r) => r.granted_on,
     validUntil: (r) => r.valid_until,
   },
   AdministrativePenalty: {
+    entryId: (r) => r.entry_id,
     decisionNo: (r) => r.decision_no,
     decidedOn: (r) => r.decided_on,
     publishedOn: (r) => r.published_on,
     amount: (r) => Number(r.amount),
   },
   AbnormalOperationEntry: {
+    entryId: (r) => r.entry_id,
     listedOn: (r) => r.listed_on,
     removedOn: (r) => r.removed_on,
   },
   SeriousViolationEntry: {
+    entryId: (r) => r.entry_id,
     decisionNo: (r) => r.decision_no,
     listedOn: (r) => r.listed_on,
     removedOn: (r) => r.removed_on,
@@ -71,6 +78,15 @@ export const resolvers: Resolvers = {
     totalAssets: (r) => Number(r.total_assets),
   },
   CreditCommitment: {
+    entryId: (r) => r.entry_id,
     committedOn: (r) => r.committed_on,
+  },
+  JointMeasure: {
+    sourceAgency: (m) => m.source_agency,
+    sourceKind: (m) => m.source_kind,
+    sourceEventId: (m) => m.source_event_id,
+    sourceEntryId: (m) => m.source_entry_id,
+    effectiveFrom: (m) => m.effective_from,
+    liftedOn: (m) => m.lifted_on,
   },
 };

@@ -1,5 +1,7 @@
 /** Social security's records, read in batches per request. */
 import type DataLoader from 'dataloader';
+import type { EntryVersion } from '../../runtime/entries.js';
+import { CONTRIBUTION_ARREARS } from './SocialEntries.js';
 import { PagedList, rowByUscc, rowsByUscc, type Page, type PagedListSpec } from '../../runtime/batch.js';
 import { prefetch } from '../../runtime/lookahead.js';
 import type { CursorSealer } from '../../../platform/trust/cursor.js';
@@ -16,7 +18,7 @@ export interface HeadcountRow {
   month: string;
   insured: number;
 }
-export interface ContributionArrearRow {
+export interface ContributionArrearRow extends EntryVersion {
   uscc: string;
   insurance_type: InsuranceType;
   amount: string;
@@ -53,12 +55,7 @@ export class SocialSource {
     this.employees = new PagedList(db, cursors, EMPLOYEES);
     this.employers = rowByUscc(db, 'social_employers', `SELECT uscc, employer_no, registered_on::text AS registered_on FROM social_employers WHERE uscc = ANY($1)`);
     this.headcounts = rowsByUscc(db, 'social_headcounts', `SELECT uscc, month, insured FROM social_headcounts WHERE uscc = ANY($1) ORDER BY month DESC`);
-    this.arrears = rowsByUscc(
-      db,
-      'social_arrears',
-      `SELECT uscc, insurance_type, amount::text AS amount, months, since::text AS since, settled_on::text AS settled_on
-         FROM social_arrears WHERE uscc = ANY($1) ORDER BY since DESC, insurance_type`,
-    );
+    this.arrears = rowsByUscc(db, 'social_arrears', `SELECT ${CONTRIBUTION_ARREARS.select} FROM social_arrears WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY since DESC, insurance_type`);
     this.lists = new Map<string, DataLoader<string, unknown>>([
       ['insuredHeadcount', this.headcounts],
       ['headcountHistory', this.headcounts],

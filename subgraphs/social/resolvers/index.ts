@@ -1,8 +1,10 @@
 /** Resolvers of social security's subgraph; thin, over SocialSource (data/SocialSource.ts). */
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
+import { mutations } from './mutations.js';
 
 export const resolvers: Resolvers = {
+  Mutation: mutations,
   Enterprise: {
     __resolveReference: (ref) => ({ uscc: ref.uscc }),
     social(e, _, { sources }, info) {
@@ -12,6 +14,7 @@ export const resolvers: Resolvers = {
     },
   },
   SocialProfile: {
+    jointMeasures: (p, _, { measures }) => measures.load(p.uscc),
     employerNo: (p) => p.employer_no,
     registeredOn: (p) => p.registered_on,
     insuredHeadcount: async (p, _, { sources }) => (await sources.headcountsOf(p.uscc))[0]?.insured ?? 0,
@@ -20,6 +23,7 @@ export const resolvers: Resolvers = {
     employees: (p, args, { sources }) => sources.employeesOf(p.uscc, args.first, args.after),
   },
   ContributionArrear: {
+    entryId: (r) => r.entry_id,
     insuranceType: (r) => r.insurance_type,
     amount: (r) => Number(r.amount),
     settledOn: (r) => r.settled_on,
@@ -27,5 +31,13 @@ export const resolvers: Resolvers = {
   Employee: {
     idNumber: (r) => r.id_number,
     insuredSince: (r) => r.insured_since,
+  },
+  JointMeasure: {
+    sourceAgency: (m) => m.source_agency,
+    sourceKind: (m) => m.source_kind,
+    sourceEventId: (m) => m.source_event_id,
+    sourceEntryId: (m) => m.source_entry_id,
+    effectiveFrom: (m) => m.effective_from,
+    liftedOn: (m) => m.lifted_on,
   },
 };

@@ -1,5 +1,7 @@
 /** The tax administration's records, read in batches per request. */
 import type DataLoader from 'dataloader';
+import type { EntryVersion } from '../../runtime/entries.js';
+import { ARREARS, CREDIT_RATINGS, MAJOR_VIOLATIONS } from './TaxEntries.js';
 import { rowByUscc, rowsByUscc } from '../../runtime/batch.js';
 import { prefetch } from '../../runtime/lookahead.js';
 import type { Statements } from '../../../platform/db/database.js';
@@ -11,20 +13,20 @@ export interface TaxpayerRow {
   registered_on: string;
   tax_authority: string;
 }
-export interface CreditRatingRow {
+export interface CreditRatingRow extends EntryVersion {
   uscc: string;
   year: number;
   rating: TaxCreditLevel;
   evaluated_on: string;
 }
-export interface TaxArrearRow {
+export interface TaxArrearRow extends EntryVersion {
   uscc: string;
   tax_type: string;
   amount: string;
   since: string;
   settled_on: string | null;
 }
-export interface MajorViolationRow {
+export interface MajorViolationRow extends EntryVersion {
   uscc: string;
   case_no: string;
   nature: string;
@@ -51,18 +53,12 @@ export class TaxSource {
 
   constructor(db: Statements) {
     this.taxpayers = rowByUscc(db, 'tax_taxpayers', `SELECT uscc, taxpayer_type, registered_on::text AS registered_on, tax_authority FROM tax_taxpayers WHERE uscc = ANY($1)`);
-    this.creditRatings = rowsByUscc(db, 'tax_credit_ratings', `SELECT uscc, year, rating, evaluated_on::text AS evaluated_on FROM tax_credit_ratings WHERE uscc = ANY($1) ORDER BY year DESC`);
-    this.arrears = rowsByUscc(
-      db,
-      'tax_arrears',
-      `SELECT uscc, tax_type, amount::text AS amount, since::text AS since, settled_on::text AS settled_on
-         FROM tax_arrears WHERE uscc = ANY($1) ORDER BY since DESC, tax_type`,
-    );
+    this.creditRatings = rowsByUscc(db, 'tax_credit_ratings', `SELECT ${CREDIT_RATINGS.select} FROM tax_credit_ratings WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY year DESC`);
+    this.arrears = rowsByUscc(db, 'tax_arrears', `SELECT ${ARREARS.select} FROM tax_arrears WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY since DESC, tax_type`);
     this.majorViolations = rowsByUscc(
       db,
       'tax_major_violations',
-      `SELECT uscc, case_no, nature, amount::text AS amount, listed_on::text AS listed_on, removed_on::text AS removed_on
-         FROM tax_major_violations WHERE uscc = ANY($1) ORDER BY listed_on DESC, case_no DESC`,
+      `SELECT ${MAJOR_VIOLATIONS.select} FROM tax_major_violations WHERE uscc = ANY($1) AND superseded_at IS NULL ORDER BY listed_on DESC, case_no DESC`,
     );
     this.filings = rowsByUscc(
       db,

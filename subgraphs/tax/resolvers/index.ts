@@ -1,8 +1,10 @@
 /** Resolvers of the tax administration's subgraph; thin, over TaxSource (data/TaxSource.ts). */
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
+import { mutations } from './mutations.js';
 
 export const resolvers: Resolvers = {
+  Mutation: mutations,
   Enterprise: {
     __resolveReference: (ref) => ({ uscc: ref.uscc }),
     tax(e, _, { sources }, info) {
@@ -12,6 +14,7 @@ export const resolvers: Resolvers = {
     },
   },
   TaxProfile: {
+    jointMeasures: (p, _, { measures }) => measures.load(p.uscc),
     taxpayerType: (p) => p.taxpayer_type,
     registeredOn: (p) => p.registered_on,
     taxAuthority: (p) => p.tax_authority,
@@ -21,14 +24,17 @@ export const resolvers: Resolvers = {
     filings: (p, _, { sources }) => sources.filingsOf(p.uscc),
   },
   TaxCreditRating: {
+    entryId: (r) => r.entry_id,
     evaluatedOn: (r) => r.evaluated_on,
   },
   TaxArrear: {
+    entryId: (r) => r.entry_id,
     taxType: (r) => r.tax_type,
     amount: (r) => Number(r.amount),
     settledOn: (r) => r.settled_on,
   },
   MajorTaxViolation: {
+    entryId: (r) => r.entry_id,
     caseNo: (r) => r.case_no,
     amount: (r) => Number(r.amount),
     listedOn: (r) => r.listed_on,
@@ -38,5 +44,13 @@ export const resolvers: Resolvers = {
     filedOn: (r) => r.filed_on,
     revenue: (r) => Number(r.revenue),
     taxPaid: (r) => Number(r.tax_paid),
+  },
+  JointMeasure: {
+    sourceAgency: (m) => m.source_agency,
+    sourceKind: (m) => m.source_kind,
+    sourceEventId: (m) => m.source_event_id,
+    sourceEntryId: (m) => m.source_entry_id,
+    effectiveFrom: (m) => m.effective_from,
+    liftedOn: (m) => m.lifted_on,
   },
 };
