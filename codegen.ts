@@ -6,7 +6,7 @@
  * - Each agency's resolvers (subgraphs/<agency>/generated/): the types of the schema the agency's
  *   subgraph is built from (subgraphSdl: its schema.graphql, the shortlist query and the shared
  *   definitions), and its resolver signatures, with the rows of its data source as parents.
- * - The in-process subgraphs' resolvers (gateway/generated/graphql/review/, audit/), from
+ * - The in-process subgraphs' resolvers (gateway/generated/graphql/review/, audit/, events/), from
  *   their SDL as the gateway builds them.
  * - The operations the gateway and the scripts send (`/* GraphQL *\/` documents), typed against
  *   the API schema of the supergraph composed from the same subgraphs as scripts/compose.ts, which
@@ -19,6 +19,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 import type { Types } from '@graphql-codegen/plugin-helpers';
 import { Kind, parse, printSchema, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
 import { auditSubgraphSdl } from './gateway/audit/auditSubgraph.js';
+import { eventsSubgraphSdl } from './gateway/events/eventsSubgraph.js';
 import { reviewSubgraphSdl } from './gateway/review/reviewSubgraph.js';
 import { AGENCIES, type Agency } from './platform/domain/agencies.js';
 import { subgraphSdl } from './subgraphs/runtime/subgraphSchema.js';
@@ -159,6 +160,7 @@ function apiSchemaSdl(): string {
     ...AGENCIES.map((agency) => ({ name: agency, url: `http://${agency}`, typeDefs: parse(subgraphSdl(agency)) })),
     { name: 'review', url: 'http://review', typeDefs: parse(reviewSubgraphSdl()) },
     { name: 'audit', url: 'http://audit', typeDefs: parse(auditSubgraphSdl()) },
+    { name: 'events', url: 'http://events', typeDefs: parse(eventsSubgraphSdl()) },
   ]);
   if (result.errors) throw new Error(`the supergraph does not compose: ${result.errors.map((e) => e.message).join('; ')}`);
   return printSchema(result.schema.toAPISchema().toGraphQLJSSchema());
@@ -175,6 +177,8 @@ const config: CodegenConfig = {
     'gateway/generated/graphql/review/resolvers.ts': resolverTypes(reviewSubgraphSdl(), 'unknown'),
     'gateway/generated/graphql/audit/types.ts': schemaTypes(auditSubgraphSdl()),
     'gateway/generated/graphql/audit/resolvers.ts': resolverTypes(auditSubgraphSdl(), 'object'),
+    'gateway/generated/graphql/events/types.ts': schemaTypes(eventsSubgraphSdl()),
+    'gateway/generated/graphql/events/resolvers.ts': resolverTypes(eventsSubgraphSdl(), 'unknown'),
     // Every `/* GraphQL */` document of the gateway and the commands, validated against the API
     // schema: a field renamed in a subgraph fails the build here rather than at run time.
     'gateway/generated/graphql/operations.ts': {

@@ -5,7 +5,7 @@ import { AGENCIES, AGENCY_CODES, DEFAULT_SUBGRAPH_PORTS, type Agency } from '../
 import { projectRoot } from '../platform/config/projectRoot.js';
 import { dataDirFrom } from '../platform/config/dataLocations.js';
 import type { DatabaseLocation } from '../platform/db/database.js';
-import { ConfigurationError, intFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../platform/config/env.js';
+import { ConfigurationError, intFrom, natsServersFrom, onOffFrom, portFrom, postgresUrlFrom, stringFrom, urlFrom } from '../platform/config/env.js';
 import { ANCHOR_KEY_FILE, ANCHOR_PUBLIC_KEY_FILE, MASK_HASH_KEY_FILE, signingKeyFile, signingPublicKeyFile } from '../platform/trust/keys.js';
 import { adminHostFrom, GATEWAY_ADMIN_PORT } from '../platform/observability/adminServer.js';
 import { logLevelFrom, type LogLevel } from '../platform/observability/logger.js';
@@ -13,8 +13,8 @@ import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import type { BucketSettings } from './rateLimit.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
 
-/** The subgraphs of the supergraph: the four agencies, the joint review and the auditors'. */
-export const SUBGRAPHS = [...AGENCIES, 'review', 'audit'] as const;
+/** The subgraphs of the supergraph: the four agencies, the joint review, the auditors' and the credit events'. */
+export const SUBGRAPHS = [...AGENCIES, 'review', 'audit', 'events'] as const;
 
 /** One subgraph of the supergraph. */
 export type SubgraphName = (typeof SUBGRAPHS)[number];
@@ -31,6 +31,8 @@ export interface GatewayConfig {
   readonly subgraphUrls: Readonly<Record<Agency, string>>;
   /** `MEG_GRPC_PORT`: the JointReviewService, default 50051. */
   readonly grpcPort: number;
+  /** `MEG_NATS_URL`: the NATS servers the credit events are read from (Watch, creditEvents); unset, they are unavailable. */
+  readonly natsServers: readonly string[] | null;
   /** `MEG_ADMIN_HOST` (default 127.0.0.1): where the admin port listens. */
   readonly adminHost: string;
   /**
@@ -137,6 +139,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     adminPort: adminPort === 0 || worker === null ? adminPort : adminPort + 10 + worker,
     logLevel: logLevelFrom(env),
     grpcPort: portFrom(env, 'MEG_GRPC_PORT', 50051),
+    natsServers: natsServersFrom(env),
     reviewTimeoutMs: intFrom(env, 'MEG_REVIEW_TIMEOUT_MS', 5_000, 10, 600_000),
     reviewDeadlineMarginMs: intFrom(env, 'MEG_REVIEW_DEADLINE_MARGIN_MS', 50, 0, 60_000),
     host: stringFrom(env, 'MEG_HOST', '127.0.0.1'),

@@ -22,11 +22,14 @@ import { AuditRecorder } from './audit/auditRecorder.js';
 import { auditSubgraph } from './audit/auditSubgraph.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { readTokenVerificationKey } from './auth/tokens.js';
-import { AccessPolicy } from './policy/accessPolicy.js';
+import type { GraphQLSchema } from 'graphql';
+import { AccessPolicy, type Principal } from './policy/accessPolicy.js';
 import { PolicyEnforcingGateway } from './policy/enforcingGateway.js';
 import { createMasker } from './policy/masking.js';
 import { loadGatewayConfig, SUBGRAPHS, type GatewayConfig } from './config.js';
-import { startReviewGrpcServer } from './review/grpcServer.js';
+import { peerAddress, startReviewGrpcServer } from './review/grpcServer.js';
+import { CreditEvents } from './events/creditEvents.js';
+import { eventsSubgraph } from './events/eventsSubgraph.js';
 import { ReviewPolicy } from './review/reviewPolicy.js';
 import { ReviewService } from './review/reviewService.js';
 import { reviewSubgraph } from './review/reviewSubgraph.js';
@@ -112,7 +115,26 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   for (const name of gatewaySubgraphNames(supergraphSdl)) {
     if (!(SUBGRAPHS as readonly string[]).includes(name)) throw new Error(`the supergraph names an unknown subgraph "${name}"`);
   }
-  // The review and audit subgraphs run in this process, with the request's scope as their context.
+  // The credit events: watched over gRPC and read as history over GraphQL, under each caller's policy.
+  let apiSchema: GraphQLSchema | null = null;
+  const grpcRefusals = rateLimitRefusals();
+  const grpcRateLimit = async (principal: Principal) => {
+    const rate = await takeRate(limiter, config.rateLimit, principal, undefined);
+    if (!rate.allowed) grpcRefusals.inc({ channel: 'grpc', bucket: 'principal' });
+    return rate;
+  };
+  const creditEvents = new CreditEvents({
+    natsServers: config.natsServers,
+    authenticate,
+    rateLimit: grpcRateLimit,
+    refusalLimit: (peer) => limiter.take(`refused:${peer}`, config.rateLimit.refused),
+    policy,
+    mask: masker,
+    schema: () => apiSchema,
+    recorder,
+    peerAddress,
+  });
+  // The review, audit and events subgraphs run in this process, with the request's scope as their context.
   const localSources = {
     review: reviewSubgraph({ service: reviewService, runAs, timeoutMs: config.reviewTimeoutMs }),
     audit: auditSubgraph({
@@ -121,12 +143,13 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       cursors: new CursorSealer(cursorKey(ownKey, 'audit')),
       anchors: () => readAnchors(config.auditAnchorDir, createPublicKey(anchorKey)),
     }),
+    events: eventsSubgraph(creditEvents),
   };
   const agencySources: SignedSubgraphSource[] = [];
   const apolloGateway = createApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => {
-      if (name === 'review' || name === 'audit') return localSources[name];
+      if (name === 'review' || name === 'audit' || name === 'events') return localSources[name];
       const peer = agencyKeys[name];
       if (!peer) throw new Error(`no public signing key for the ${name} subgraph`);
       const source = new SignedSubgraphSource({
@@ -143,7 +166,10 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     },
   });
   // Registered before the server starts, so the API schema validates codes before anyone uses it.
-  apolloGateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalars(apiSchema));
+  apolloGateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    installScalars(loaded);
+    apiSchema = loaded;
+  });
 
   const enforcing = new PolicyEnforcingGateway(apolloGateway, policy, masker);
   const apollo = new ApolloServer<RequestScope>({
@@ -203,18 +229,14 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const grpcRefusals = rateLimitRefusals();
   const grpcServer = await startReviewGrpcServer({
     host: config.host,
     port: config.grpcPort,
     service: reviewService,
     authenticate,
-    rateLimit: async (principal) => {
-      const rate = await takeRate(limiter, config.rateLimit, principal, undefined);
-      if (!rate.allowed) grpcRefusals.inc({ channel: 'grpc', bucket: 'principal' });
-      return rate;
-    },
+    rateLimit: grpcRateLimit,
     refusalLimit: (peer) => limiter.take(`refused:${peer}`, config.rateLimit.refused),
+    events: creditEvents,
     decide: (principal, purpose, coordinate) => policy.decide(principal, purpose, [coordinate]).get(coordinate)!,
     runAs,
     serverTiming: config.serverTiming,
@@ -251,6 +273,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       grpcServer.drain();
       await new Promise((r) => setTimeout(r, config.drainDelayMs));
       await Promise.all([closeServer(server), grpcServer.stop()]);
+      await creditEvents.stop();
       await apollo.stop();
       await Promise.all(agencySources.map((source) => source.close()));
       await auditLog.close();

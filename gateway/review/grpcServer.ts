@@ -26,7 +26,8 @@ import type { MeasureFinding as ProtoMeasureFinding } from '../generated/proto/m
 import type { ReviewBatchRequest__Output } from '../generated/proto/meg/review/v1/ReviewBatchRequest.js';
 import type { ReviewRequest__Output } from '../generated/proto/meg/review/v1/ReviewRequest.js';
 import type { Verdict as ProtoVerdict } from '../generated/proto/meg/review/v1/Verdict.js';
-import { JOINT_REVIEW_SERVICE, loadReviewProto } from './reviewProto.js';
+import { CREDIT_EVENT_SERVICE, JOINT_REVIEW_SERVICE, loadEventsProto, loadReviewProto } from './reviewProto.js';
+import type { CreditEvents } from '../events/creditEvents.js';
 import { MATTERS, type Matter, type MeasureFinding } from './reviewPolicy.js';
 import type { AgencyFinding, ReviewService, RunOperation, Verdict } from './reviewService.js';
 
@@ -59,6 +60,8 @@ export interface ReviewGrpcOptions {
   readonly serverTiming?: boolean;
   /** Records calls in the access log; a verdict is released only once its call is on record. */
   readonly recorder: AuditRecorder;
+  /** The credit events' Watch, served beside the review (meg.events.v1.CreditEventService). */
+  readonly events?: CreditEvents;
 }
 
 /** A running gRPC server. */
@@ -73,13 +76,14 @@ export interface RunningGrpcServer {
 /** Starts the JointReviewService with health and reflection. */
 export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise<RunningGrpcServer> {
   const { definition, proto } = loadReviewProto();
+  const eventsProto = loadEventsProto();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 1024 * 1024,
     'grpc.max_send_message_length': 32 * 1024 * 1024,
   });
-  const health = new HealthImplementation({ '': 'SERVING', [JOINT_REVIEW_SERVICE]: 'SERVING' });
+  const health = new HealthImplementation({ '': 'SERVING', [JOINT_REVIEW_SERVICE]: 'SERVING', [CREDIT_EVENT_SERVICE]: 'SERVING' });
   health.addToServer(server);
-  new ReflectionService(definition).addToServer(server);
+  new ReflectionService({ ...definition, ...eventsProto.definition }).addToServer(server);
 
   /** Authenticates and validates a call, or answers its error status. */
   const prepare = async (call: ReviewCall, method: ReviewMethod): Promise<Prepared | grpc.StatusObject> => {
@@ -241,6 +245,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     },
   };
   server.addService(proto.meg.review.v1.JointReviewService.service, handlers);
+  if (options.events) server.addService(eventsProto.proto.meg.events.v1.CreditEventService.service, options.events.handlers());
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
@@ -249,6 +254,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   const notServing = () => {
     health.setStatus('', 'NOT_SERVING');
     health.setStatus(JOINT_REVIEW_SERVICE, 'NOT_SERVING');
+    health.setStatus(CREDIT_EVENT_SERVICE, 'NOT_SERVING');
   };
   return {
     port,
@@ -319,7 +325,7 @@ function deadlineOf(call: ReviewCall): number | null {
 }
 
 /** The address of a peer as grpc-js names it (`ipv4:1.2.3.4:5678`, `ipv6:[::1]:5678`, `1.2.3.4:5678`). */
-function peerAddress(peer: string): string {
+export function peerAddress(peer: string): string {
   const withoutScheme = peer.replace(/^ipv[46]:/, '');
   const bracketed = /^\[([^\]]+)\]/.exec(withoutScheme);
   if (bracketed) return bracketed[1]!;

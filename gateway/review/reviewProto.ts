@@ -9,9 +9,16 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import type { ProtoGrpcType } from '../generated/proto/review_service.js';
+import type { ProtoGrpcType as EventsProtoGrpcType } from '../generated/proto/credit_event_service.js';
 
 /** The fully qualified name of the service. */
 export const JOINT_REVIEW_SERVICE = 'meg.review.v1.JointReviewService';
+
+/** The credit events' service, served on the same port (protos/meg/events/v1). */
+export const CREDIT_EVENT_SERVICE = 'meg.events.v1.CreditEventService';
+
+/** The credit events' contract's file. */
+export const EVENTS_PROTO = path.join(projectRoot, 'protos/meg/events/v1/credit_event_service.proto');
 
 /** Proto-loader options shared by the server and its clients (tests, tools). */
 export const PROTO_OPTIONS: protoLoader.Options = {
@@ -39,4 +46,10 @@ export function loadReviewProto(): ReviewProto {
   // know; ProtoGrpcType is that tree for this contract with these options. The one cast of the
   // gRPC layer, and TypeScript allows it only through unknown.
   return { definition, proto: grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType };
+}
+
+/** The credit events' contract, loaded with {@link PROTO_OPTIONS}. */
+export function loadEventsProto(): { readonly definition: protoLoader.PackageDefinition; readonly proto: EventsProtoGrpcType } {
+  const definition = protoLoader.loadSync(EVENTS_PROTO, PROTO_OPTIONS);
+  return { definition, proto: grpc.loadPackageDefinition(definition) as unknown as EventsProtoGrpcType };
 }

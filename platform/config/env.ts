@@ -62,3 +62,27 @@ export function stringFrom(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
 }
+
+/**
+ * `MEG_NATS_URL` as a list of servers, or null when unset; each must be a `nats://host:port` (or
+ * `tls://host:port`) URL. A user and password in it are never repeated in an error.
+ */
+export function natsServersFrom(env: Env): readonly string[] | null {
+  const raw = env['MEG_NATS_URL']?.trim();
+  if (!raw) return null;
+  const servers = raw.split(',').map((s) => s.trim());
+  servers.forEach((server, i) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(server);
+    } catch {
+      // Reported below.
+    }
+    const port = url ? Number(url.port) : 0;
+    if (!url || (url.protocol !== 'nats:' && url.protocol !== 'tls:') || !url.hostname || !(port >= 1 && port <= 65_535) || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
+      const shown = url ? `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}${url.search}` : `server ${i + 1}`;
+      throw new ConfigurationError(`MEG_NATS_URL names ${JSON.stringify(shown)}: expected nats://host:port (or tls://host:port), comma-separated for a cluster`);
+    }
+  });
+  return servers;
+}

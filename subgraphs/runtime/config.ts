@@ -4,7 +4,7 @@ import { AGENCY_CODES, DEFAULT_SUBGRAPH_ADMIN_PORTS, DEFAULT_SUBGRAPH_PORTS, typ
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import type { DatabaseLocation } from '../../platform/db/database.js';
 import { dataDirFrom, databaseLocationFrom } from '../../platform/config/dataLocations.js';
-import { ConfigurationError, intFrom, onOffFrom, portFrom, stringFrom } from '../../platform/config/env.js';
+import { ConfigurationError, intFrom, natsServersFrom, onOffFrom, portFrom, stringFrom } from '../../platform/config/env.js';
 import { adminHostFrom } from '../../platform/observability/adminServer.js';
 import { logLevelFrom, type LogLevel } from '../../platform/observability/logger.js';
 import { signingKeyFile, signingPublicKeyFile } from '../../platform/trust/keys.js';
@@ -83,28 +83,4 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
     responsePolicyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_RESPONSE_POLICY', 'subgraphs/runtime/generated/response.wasm')),
     artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
-}
-
-/**
- * `MEG_NATS_URL` as a list of servers, or null when unset; each must be a `nats://host:port` (or
- * `tls://host:port`) URL. A user and password in it are never repeated in an error.
- */
-export function natsServersFrom(env: NodeJS.ProcessEnv): readonly string[] | null {
-  const raw = env['MEG_NATS_URL']?.trim();
-  if (!raw) return null;
-  const servers = raw.split(',').map((s) => s.trim());
-  servers.forEach((server, i) => {
-    let url: URL | null = null;
-    try {
-      url = new URL(server);
-    } catch {
-      // Reported below.
-    }
-    const port = url ? Number(url.port) : 0;
-    if (!url || (url.protocol !== 'nats:' && url.protocol !== 'tls:') || !url.hostname || !(port >= 1 && port <= 65_535) || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
-      const shown = url ? `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}${url.search}` : `server ${i + 1}`;
-      throw new ConfigurationError(`MEG_NATS_URL names ${JSON.stringify(shown)}: expected nats://host:port (or tls://host:port), comma-separated for a cluster`);
-    }
-  });
-  return servers;
 }

@@ -13,7 +13,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CREDIT_STREAM, ensureCreditStream, type CreditEvent } from '../../platform/events/creditStream.js';
 import { startNatsServer, type NatsServer } from '../../platform/events/natsServer.js';
-import { recordsOf } from '../support/audit.js';
+import { recordsOf, withAuditDatabase } from '../support/audit.js';
+import type { WatchRequest } from '../../gateway/generated/proto/meg/events/v1/WatchRequest.js';
+import { eventsClient, metadataFor, watch } from '../support/grpc.js';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { startFederation, waitUntil, type Federation } from '../support/federation.js';
 import type { Untyped } from '../support/untyped.js';
@@ -312,5 +314,105 @@ describe('the linked response', () => {
     const lifted = await profileOf(uscc!);
     expect(lifted.outcome).toBe('PASS');
     expect(lifted.tax.jointMeasures).toEqual([expect.objectContaining({ measure: 'TAX_KEY_SUPERVISION', liftedOn: removed.receipt.recordedAt })]);
+  });
+});
+
+describe('watching credit events', () => {
+  const TAX_ARREARS = `mutation Arrears($input: RecordTaxArrearsInput!, $decision: DecisionInput!, $key: String!) {
+    recordTaxArrears(input: $input, decision: $decision, idempotencyKey: $key) { receipt { eventId entryId } }
+  }`;
+  const taxOfficer = { ...CALLERS.taxOfficer, claims: { ...CALLERS.taxOfficer.claims, region: '100000' } };
+
+  it('delivers what is recorded, filtered and masked by the subscriber’s policy, records each delivery, and resumes from a sequence missing nothing', async () => {
+    const client = eventsClient(federation.grpcAddress);
+    const [first, second] = [beijing[6]!, beijing[7]!];
+    // A procurement system watches two enterprises, from now on.
+    const live = watch(client, { uscc: [first, second], newOnly: true }, await metadataFor(federation, CALLERS.procurement));
+    await new Promise((r) => setTimeout(r, 500));
+    const penalty = (await ask(officer, RECORD_PENALTY, { input: { uscc: first, basis: '虚假宣传', amount: 12_345 }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'];
+    const arrears = (
+      await ask(taxOfficer, TAX_ARREARS, {
+        input: { uscc: second, taxType: '增值税', amount: 250_000, since: '2025-11-01' },
+        decision: decision({ authority: '国家税务总局北京市税务局' }),
+        key: randomUUID(),
+      })
+    ).body.data!['recordTaxArrears'];
+    expect(arrears.receipt.eventId).toBeDefined();
+    // An event about an enterprise not watched is not delivered.
+    await ask(officer, RECORD_PENALTY, { input: { uscc: beijing[8]!, basis: '虚假宣传', amount: 1 }, decision: decision(), key: randomUUID() });
+    await waitUntil(async () => live.received.length >= 2, 30_000, 50);
+    live.cancel();
+    await live.ended;
+    expect(live.received.map((e) => e.id)).toEqual([penalty.receipt.eventId, arrears.receipt.eventId]);
+    const [shownPenalty, shownArrears] = live.received;
+    expect(shownPenalty).toMatchObject({ agency: 'market', kind: 'penalty_recorded', uscc: first, entryType: 'AdministrativePenalty', entryId: penalty.receipt.entryId, version: 1 });
+    expect(shownPenalty!.entry).toMatchObject({ amount: '12345', basis: '虚假宣传' });
+    // Procurement acts for a purpose tax shares arrears for: it sees them in full.
+    expect(shownArrears).toMatchObject({ kind: 'tax_arrears_recorded', entryType: 'TaxArrear', masked: [], withheld: [] });
+    expect(shownArrears!.entry).toMatchObject({ amount: '250000', taxType: '增值税', since: '2025-11-01' });
+    // A green-channel system sees the same arrears as a query would show them to it: the amount as a band, the tax withheld.
+    const incentive = watch(client, { uscc: [second], afterSequence: shownPenalty!.sequence }, await metadataFor(federation, CALLERS.incentiveSystem));
+    await waitUntil(async () => incentive.received.length >= 1, 30_000, 50);
+    incentive.cancel();
+    await incentive.ended;
+    expect(incentive.received[0]).toMatchObject({ id: arrears.receipt.eventId, masked: ['TaxArrear.amount'], withheld: expect.arrayContaining(['TaxArrear.taxType']) });
+    expect(incentive.received[0]!.entry['amount']).toBe('100k-1M');
+    expect(incentive.received[0]!.entry['taxType']).toBeUndefined();
+
+    // The public may not watch; a caller whose policy withholds tax arrears does not receive them.
+    const refused = watch(client, { newOnly: true }, await metadataFor(federation, CALLERS.auditor));
+    expect((await refused.ended).code).toBe(7);
+    const customs = watch(client, { uscc: [second], afterSequence: String(Number(shownPenalty!.sequence) - 1) }, await metadataFor(federation, CALLERS.customsOfficer));
+    await new Promise((r) => setTimeout(r, 1_500));
+    customs.cancel();
+    await customs.ended;
+    expect(customs.received.filter((e) => e.kind === 'tax_arrears_recorded')).toEqual([]);
+
+    // Resumed after the first event, the procurement system gets the second again and nothing is lost.
+    const resumed = watch(client, { uscc: [first, second], afterSequence: shownPenalty!.sequence }, await metadataFor(federation, CALLERS.procurement));
+    await waitUntil(async () => resumed.received.length >= 1, 30_000, 50);
+    resumed.cancel();
+    await resumed.ended;
+    expect(resumed.received[0]!.id).toBe(arrears.receipt.eventId);
+
+    // Each delivery is on record, with the enterprise and the decisions it rested on.
+    const deliveries = await withAuditDatabase(federation, async (c) =>
+      (await c.query<{ record: string }>(`SELECT record FROM audit_records WHERE record LIKE '%' || $1 || '%'`, [penalty.receipt.eventId])).rows.map((r) => JSON.parse(r.record)),
+    );
+    expect(deliveries).toEqual(expect.arrayContaining([expect.objectContaining({ channel: 'grpc', operationName: 'CreditEventService/Watch', enterprises: [first], outcome: 'ok' })]));
+  });
+
+  it('answers bad requests with INVALID_ARGUMENT naming what was wrong', async () => {
+    const client = eventsClient(federation.grpcAddress);
+    const metadata = await metadataFor(federation, CALLERS.procurement);
+    for (const [request, words] of [
+      [{ uscc: ['91110000600037341X'] }, 'uscc[0]'],
+      [{ kinds: ['Serious Violation'] }, 'kinds[0]'],
+      [{ newOnly: true, afterSequence: '5' }, 'new_only'],
+    ] satisfies [WatchRequest, string][]) {
+      const call = watch(client, request, metadata);
+      const status = await call.ended;
+      expect(status.code).toBe(3);
+      expect(status.details).toContain(words);
+    }
+  });
+
+  it('gives the same history as GraphQL, page by page', async () => {
+    const uscc = beijing[9]!;
+    const ids: string[] = [];
+    for (const amount of [1, 2, 3])
+      ids.push((await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'].receipt.eventId);
+    const PAGE = `query($u: USCC!, $after: String) { creditEvents(uscc: $u, first: 2, after: $after) { endCursor hasNextPage events { id kind entryType entry { name value } } } }`;
+    const one = await ask(CALLERS.procurement, PAGE, { u: uscc });
+    expect(one.body.errors).toBeUndefined();
+    const page1 = one.body.data!['creditEvents'];
+    expect(page1.events.map((e: Untyped) => e.id)).toEqual(ids.slice(0, 2));
+    expect(page1.hasNextPage).toBe(true);
+    expect(page1.events[0].entry).toContainEqual({ name: 'amount', value: '1' });
+    const page2 = (await ask(CALLERS.procurement, PAGE, { u: uscc, after: page1.endCursor })).body.data!['creditEvents'];
+    expect(page2.events.map((e: Untyped) => e.id)).toEqual(ids.slice(2));
+    expect(page2.hasNextPage).toBe(false);
+    const publicAsk = await ask(CALLERS.public, PAGE, { u: uscc });
+    expect(publicAsk.body.data?.['creditEvents'] ?? null).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-/** A real grpc-js client of the JointReviewService, for tests. */
+/** Real grpc-js clients of the JointReviewService and the CreditEventService, for tests. */
 import * as grpc from '@grpc/grpc-js';
 import type { AgencyFinding__Output } from '../../gateway/generated/proto/meg/review/v1/AgencyFinding.js';
 import type { JointReviewServiceClient } from '../../gateway/generated/proto/meg/review/v1/JointReviewService.js';
@@ -6,7 +6,10 @@ import type { ReviewBatchRequest } from '../../gateway/generated/proto/meg/revie
 import type { ReviewEvent__Output } from '../../gateway/generated/proto/meg/review/v1/ReviewEvent.js';
 import type { ReviewRequest } from '../../gateway/generated/proto/meg/review/v1/ReviewRequest.js';
 import type { Verdict__Output } from '../../gateway/generated/proto/meg/review/v1/Verdict.js';
-import { loadReviewProto } from '../../gateway/review/reviewProto.js';
+import { loadEventsProto, loadReviewProto } from '../../gateway/review/reviewProto.js';
+import type { CreditEvent__Output } from '../../gateway/generated/proto/meg/events/v1/CreditEvent.js';
+import type { CreditEventServiceClient } from '../../gateway/generated/proto/meg/events/v1/CreditEventService.js';
+import type { WatchRequest } from '../../gateway/generated/proto/meg/events/v1/WatchRequest.js';
 import { headersFor, type Caller } from './callers.js';
 import type { FederationInfo } from './federation.js';
 
@@ -84,4 +87,31 @@ export function reviewBatch(
       resolve(error || response === undefined ? { error: error ?? undefined } : { verdicts: response.verdicts }),
     );
   });
+}
+
+const events = loadEventsProto().proto;
+
+/** A client of the CreditEventService at `address`. */
+export function eventsClient(address: string): CreditEventServiceClient {
+  return new events.meg.events.v1.CreditEventService(address, grpc.credentials.createInsecure());
+}
+
+/** A Watch call collecting what it receives. */
+export interface Watching {
+  readonly received: CreditEvent__Output[];
+  /** Resolves with the call's status once it ends (cancelled by {@link Watching.cancel} or failed). */
+  readonly ended: Promise<grpc.StatusObject>;
+  cancel(): void;
+}
+
+/** Starts a Watch call as `metadata` says and collects its events. */
+export function watch(client: CreditEventServiceClient, request: WatchRequest, metadata: grpc.Metadata): Watching {
+  const call = client.watch(request, metadata);
+  const received: CreditEvent__Output[] = [];
+  call.on('data', (event: CreditEvent__Output) => received.push(event));
+  const ended = new Promise<grpc.StatusObject>((resolve) => {
+    call.on('status', resolve);
+    call.on('error', () => undefined);
+  });
+  return { received, ended, cancel: () => call.cancel() };
 }

@@ -1,0 +1,316 @@
+/**
+ * meg.events.v1.CreditEventService/Watch (protos/meg/events/v1/credit_event_service.proto): the
+ * credit events of the stream MEG_CREDIT_EVENTS as they are recorded, for a list of codes or all,
+ * by kind, resumable from a sequence number.
+ *
+ * - The caller authenticates as on GraphQL, and may watch if the policy gives it
+ *   `Query.creditEvents` (the same rule decides both doors).
+ * - Each event is shown as the caller's own policy shows its entry (eventView.ts); events it may
+ *   not see are passed over.
+ * - Each delivery is recorded in the access log, and sent only once its record is durable.
+ * - The stream is read with an ordered consumer of the call's own, from the sequence asked: a
+ *   subscriber that resumes after the last sequence it received misses nothing.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { MAX_CODES_PER_REQUEST } from '../../platform/domain/codeLists.js';
+import { checkUscc } from '../../platform/domain/uscc.js';
+import { CREDIT_STREAM, ensureCreditStream, type CreditEvent } from '../../platform/events/creditStream.js';
+import { logger } from '../../platform/observability/logger.js';
+import type { AuditRecorder } from '../audit/auditRecorder.js';
+import { AuditScope } from '../audit/auditScope.js';
+import { canonicalJson } from '../audit/canonicalJson.js';
+import type { Authenticated, Refused } from '../auth/authenticate.js';
+import type { CreditEvent as ProtoCreditEvent } from '../generated/proto/meg/events/v1/CreditEvent.js';
+import type { CreditEventServiceHandlers } from '../generated/proto/meg/events/v1/CreditEventService.js';
+import type { WatchRequest__Output } from '../generated/proto/meg/events/v1/WatchRequest.js';
+import type { AccessPolicy, Principal } from '../policy/accessPolicy.js';
+import type { Masker } from '../policy/masking.js';
+import type { RateDecision } from '../rateLimit.js';
+import { EventViews, type VisibleEvent } from './eventView.js';
+
+/** The coordinate whose decision says who may watch. */
+export const WATCH_COORDINATE = 'Query.creditEvents';
+
+/** A kind of event as the stream's subjects spell it. */
+const KIND = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+
+/** Most kinds one call may name. */
+const MAX_KINDS = 50;
+
+/** What the Watch service needs of the gateway. */
+export interface WatchOptions {
+  /** NATS servers, or null: without them Watch answers UNAVAILABLE. */
+  readonly natsServers: readonly string[] | null;
+  readonly authenticate: (headers: Record<string, string | undefined>) => Promise<Authenticated | Refused>;
+  readonly rateLimit: (principal: Principal) => Promise<RateDecision>;
+  readonly refusalLimit: (peer: string) => Promise<RateDecision>;
+  readonly policy: AccessPolicy;
+  readonly mask: Masker;
+  /** The API schema, once the gateway has loaded it. */
+  readonly schema: () => GraphQLSchema | null;
+  readonly recorder: AuditRecorder;
+  /** Turns a peer as grpc-js names it into an address. */
+  readonly peerAddress: (peer: string) => string;
+}
+
+/** The credit events for callers: Watch over gRPC and the history for GraphQL, over one NATS connection. */
+export class CreditEvents {
+  private nc: Promise<NatsConnection> | null = null;
+
+  constructor(private readonly options: WatchOptions) {}
+
+  /** The gRPC handlers. */
+  handlers(): CreditEventServiceHandlers {
+    return { Watch: (call) => void this.watch(call) };
+  }
+
+  /**
+   * A page of the events about `uscc`, oldest first, from the stream sequence after `after`, each
+   * as the caller may see it; the decisions they rest on go into the request's `audit`. The stream
+   * is read from `after` on: a page costs time linear in the events recorded since then, about
+   * every enterprise (the stream has no index by enterprise).
+   */
+  async history(scope: { readonly principal: Principal; readonly purpose: string | null; readonly audit: AuditScope }, uscc: string, first: number, after: string | null): Promise<HistoryPage> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw new GraphQLError(`first must be from 1 to ${MAX_PAGE}, not ${first}`, { extensions: { code: 'BAD_USER_INPUT', argument: 'first' } });
+    if (after !== null && (!/^\d+$/.test(after) || !Number.isSafeInteger(Number(after)))) {
+      throw new GraphQLError(`after must be the endCursor of a page (a sequence number), not ${JSON.stringify(after)}`, { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
+    }
+    const schema = this.options.schema();
+    if (!schema || !this.options.natsServers)
+      throw new GraphQLError('credit events are not available from this gateway (no NATS server is named in MEG_NATS_URL)', { extensions: { code: 'EVENTS_UNAVAILABLE' } });
+    const from = after === null ? 0 : Number(after);
+    scope.audit.touch([uscc]);
+    let nc: NatsConnection;
+    let last: number;
+    try {
+      nc = await this.connection();
+      last = (await (await jetstreamManager(nc)).streams.info(CREDIT_STREAM)).state.last_seq;
+    } catch (error) {
+      throw new GraphQLError(`the credit events cannot be read now: ${(error as Error).message}`, { extensions: { code: 'EVENTS_UNAVAILABLE' } });
+    }
+    const page: HistoryPage = { events: [], endCursor: String(from), hasNextPage: false };
+    if (from >= last) return page;
+    const consumer = await jetstream(nc).consumers.get(CREDIT_STREAM, { filter_subjects: ['meg.credit.>'], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from + 1 });
+    const views = new EventViews(schema, this.options.policy, this.options.mask, scope.principal, scope.purpose);
+    const events: HistoryEvent[] = [];
+    let endCursor = from;
+    scan: for (;;) {
+      const batch = await consumer.fetch({ max_messages: 500, expires: 2_000 });
+      let read = 0;
+      for await (const message of batch) {
+        read++;
+        let event: CreditEvent | null = null;
+        try {
+          event = message.json<CreditEvent>();
+        } catch {
+          event = null;
+        }
+        if (event?.uscc === uscc) {
+          const view = views.view(event);
+          scope.audit.addDecisions(view.decisions);
+          if (view.visible) {
+            if (events.length === first) {
+              page.hasNextPage = true;
+              break scan;
+            }
+            events.push({ event, sequence: message.seq, view });
+          }
+        }
+        endCursor = message.seq;
+        if (message.seq >= last) break scan;
+      }
+      if (read === 0) break;
+    }
+    return { events, endCursor: String(endCursor), hasNextPage: page.hasNextPage };
+  }
+
+  /** Closes the shared NATS connection. */
+  async stop(): Promise<void> {
+    const nc = this.nc;
+    this.nc = null;
+    await (await nc?.catch(() => null))?.close().catch(() => undefined);
+  }
+
+  private async watch(call: grpc.ServerWritableStream<WatchRequest__Output, ProtoCreditEvent>): Promise<void> {
+    const requestId = randomUUID();
+    const initial = new grpc.Metadata();
+    initial.set('x-request-id', requestId);
+    call.sendMetadata(initial);
+    const operation = {
+      requestId,
+      channel: 'grpc' as const,
+      operationName: 'CreditEventService/Watch',
+      operationHash: createHash('sha256').update(canonicalJson(call.request)).digest('hex'),
+    };
+    const fail = (code: grpc.status, details: string) => {
+      if (!call.cancelled) call.emit('error', { code, details, metadata: new grpc.Metadata() });
+    };
+
+    // Who calls, and may they watch?
+    const metadata = call.metadata.getMap();
+    const headers = {
+      authorization: typeof metadata['authorization'] === 'string' ? metadata['authorization'] : undefined,
+      'x-purpose': typeof metadata['x-purpose'] === 'string' ? metadata['x-purpose'] : undefined,
+    };
+    const refuseUnknown = async (code: grpc.status, details: string) => {
+      const address = this.options.peerAddress(call.getPeer());
+      const rate = await this.options.refusalLimit(address);
+      if (!rate.allowed) return fail(grpc.status.RESOURCE_EXHAUSTED, `too many refused calls from this address; try again in ${rate.retryAfterSeconds} s`);
+      await this.options.recorder.refused({ ...operation, principal: null, purpose: null, outcome: 'refused', detail: `${grpc.status[code]}: ${details}`, address });
+      fail(code, details);
+    };
+    if (headers.authorization === undefined) return refuseUnknown(grpc.status.UNAUTHENTICATED, 'watching credit events needs an access token in the authorization metadata');
+    const auth = await this.options.authenticate(headers);
+    if (!auth.ok) return refuseUnknown(auth.status === 401 ? grpc.status.UNAUTHENTICATED : auth.status === 403 ? grpc.status.PERMISSION_DENIED : grpc.status.INVALID_ARGUMENT, auth.message);
+    const { principal, purpose } = auth;
+    const rate = await this.options.rateLimit(principal);
+    if (!rate.allowed) return fail(grpc.status.RESOURCE_EXHAUSTED, `too many requests from ${principal.sub}; try again in ${rate.retryAfterSeconds} s`);
+    const audit = new AuditScope();
+    const refuse = async (code: grpc.status, details: string) => {
+      await this.options.recorder.refused({ ...operation, audit, principal, purpose, outcome: 'refused', detail: `${grpc.status[code]}: ${details}` });
+      fail(code, details);
+    };
+    const decision = this.options.policy.decide(principal, purpose, [WATCH_COORDINATE]).get(WATCH_COORDINATE)!;
+    audit.addDecisions(new Map([[WATCH_COORDINATE, decision]]));
+    if (decision.effect !== 'ALLOW') return refuse(grpc.status.PERMISSION_DENIED, `${WATCH_COORDINATE} is not shared with this caller: ${decision.reason}`);
+
+    // What to watch.
+    const { uscc, kinds, afterSequence: afterText, newOnly } = call.request;
+    const problem = requestProblem(uscc, kinds, afterText, newOnly);
+    if (problem) return refuse(grpc.status.INVALID_ARGUMENT, problem);
+    const schema = this.options.schema();
+    if (!schema || !this.options.natsServers) return refuse(grpc.status.UNAVAILABLE, 'credit events are not available from this gateway (no NATS server is named in MEG_NATS_URL)');
+    const codes = new Set(uscc);
+    const after = Number(afterText);
+
+    let nc: NatsConnection;
+    let first: number;
+    try {
+      nc = await this.connection();
+      const jsm = await jetstreamManager(nc);
+      first = (await jsm.streams.info(CREDIT_STREAM)).state.first_seq;
+    } catch (error) {
+      return refuse(grpc.status.UNAVAILABLE, `the credit events cannot be read now: ${(error as Error).message}`);
+    }
+    if (after > 0 && after + 1 < first) return refuse(grpc.status.OUT_OF_RANGE, `the stream no longer holds the events after ${after}: its oldest is ${first}`);
+    await this.options.recorder.answered({
+      ...operation,
+      audit,
+      principal,
+      purpose,
+      outcome: 'ok',
+      detail: `watching ${codes.size > 0 ? `${codes.size} enterprises` : 'every enterprise'}, ${kinds.length > 0 ? kinds.join(', ') : 'every kind'}, after ${after}`,
+    });
+
+    const consumer = await jetstream(nc).consumers.get(CREDIT_STREAM, {
+      filter_subjects: kinds.length > 0 ? kinds.map((k) => `meg.credit.*.${k}`) : ['meg.credit.>'],
+      ...(newOnly ? { deliver_policy: DeliverPolicy.New } : after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : { deliver_policy: DeliverPolicy.All }),
+    });
+    const messages = await consumer.consume();
+    const stopWatching = () => void messages.close().catch(() => undefined);
+    call.on('cancelled', stopWatching);
+    call.on('close', stopWatching);
+    const views = new EventViews(schema, this.options.policy, this.options.mask, principal, purpose);
+    try {
+      for await (const message of messages) {
+        if (call.cancelled) break;
+        let event: CreditEvent;
+        try {
+          event = message.json<CreditEvent>();
+        } catch {
+          continue;
+        }
+        if (codes.size > 0 && !codes.has(event.uscc)) continue;
+        const view = views.view(event);
+        if (!view.visible) continue;
+        // Recorded, then sent: a delivery the access log does not hold is never made.
+        const delivered = new AuditScope();
+        delivered.addDecisions(view.decisions);
+        delivered.touch([event.uscc]);
+        try {
+          await this.options.recorder.answered({ ...operation, audit: delivered, principal, purpose, outcome: 'ok', detail: `delivered ${event.agency}.${event.kind} ${event.id} at ${message.seq}` });
+        } catch {
+          fail(grpc.status.UNAVAILABLE, `the delivery of event ${message.seq} could not be recorded, so it is not made; resume after ${message.seq - 1}`);
+          break;
+        }
+        if (call.cancelled) break;
+        if (!call.write(toProto(event, message.seq, view))) await new Promise((resolve) => call.once('drain', resolve));
+      }
+    } catch (error) {
+      logger().warn({ event: 'watch ended', requestId, error: String(error) }, 'a Watch call ended on an error');
+      fail(grpc.status.UNAVAILABLE, `the credit events cannot be read now: ${(error as Error).message}; resume after the last sequence received`);
+    } finally {
+      stopWatching();
+    }
+  }
+
+  /** The NATS connection all calls share, opened on first use (and again after it closed). */
+  private async connection(): Promise<NatsConnection> {
+    if (this.nc) {
+      const nc = await this.nc.catch(() => null);
+      if (nc && !nc.isClosed()) return nc;
+    }
+    const servers = [...this.options.natsServers!];
+    this.nc = connect({ servers, name: 'meg-gateway-watch', timeout: 2_000, maxReconnectAttempts: -1 }).then(async (nc) => {
+      await ensureCreditStream(nc);
+      return nc;
+    });
+    return this.nc;
+  }
+}
+
+/** Largest page of history. */
+const MAX_PAGE = 100;
+
+/** An event of a history page, with its view. */
+export interface HistoryEvent {
+  readonly event: CreditEvent;
+  readonly sequence: number;
+  readonly view: VisibleEvent;
+}
+
+/** A page of an enterprise's credit events. */
+export interface HistoryPage {
+  events: HistoryEvent[];
+  endCursor: string;
+  hasNextPage: boolean;
+}
+
+/** What is wrong with a Watch request, or null. */
+function requestProblem(uscc: readonly string[], kinds: readonly string[], after: string, newOnly: boolean): string | null {
+  if (uscc.length > MAX_CODES_PER_REQUEST) return `at most ${MAX_CODES_PER_REQUEST} codes may be watched at once, not ${uscc.length}`;
+  for (const [i, code] of uscc.entries()) {
+    const problem = checkUscc(code);
+    if (problem) return `uscc[${i}]: ${problem.message}`;
+  }
+  if (kinds.length > MAX_KINDS) return `at most ${MAX_KINDS} kinds may be named, not ${kinds.length}`;
+  for (const [i, kind] of kinds.entries()) {
+    if (!KIND.test(kind)) return `kinds[${i}]: ${JSON.stringify(kind)} is not a kind of credit event (lower-case words joined by "_", e.g. serious_violation_listed)`;
+  }
+  if (!/^\d+$/.test(after) || !Number.isSafeInteger(Number(after))) return `after_sequence ${after} is not a sequence number`;
+  if (newOnly && Number(after) > 0) return 'new_only and after_sequence cannot be asked together: one says where to begin';
+  return null;
+}
+
+function toProto(event: CreditEvent, seq: number, view: VisibleEvent): ProtoCreditEvent {
+  return {
+    id: event.id,
+    sequence: String(seq),
+    agency: event.agency,
+    kind: event.kind,
+    uscc: event.uscc,
+    occurredAt: event.occurredAt,
+    entryType: view.entryType,
+    entryId: view.entryId,
+    version: view.version,
+    entry: { ...view.entry },
+    decision: view.decision,
+    withheld: [...view.withheld],
+    masked: [...view.masked],
+  };
+}
