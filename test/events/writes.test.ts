@@ -15,7 +15,7 @@ import { CREDIT_STREAM, ensureCreditStream, type CreditEvent } from '../../platf
 import { startNatsServer, type NatsServer } from '../../platform/events/natsServer.js';
 import { recordsOf, withAuditDatabase } from '../support/audit.js';
 import type { WatchRequest } from '../../gateway/generated/proto/meg/events/v1/WatchRequest.js';
-import { eventsClient, metadataFor, watch } from '../support/grpc.js';
+import { eventsClient, metadataFor, watch, type Watching } from '../support/grpc.js';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
 import { startFederation, waitUntil, type Federation } from '../support/federation.js';
 import type { Untyped } from '../support/untyped.js';
@@ -416,3 +416,55 @@ describe('watching credit events', () => {
     expect(publicAsk.body.data?.['creditEvents'] ?? null).toBeNull();
   });
 });
+
+describe('a write whose event could not go out at once', () => {
+  it('survives NATS stopping and the agency being killed after its commit: the event goes out once, and a resumed Watch gets it', async () => {
+    const uscc = beijing[10]!;
+    const client = eventsClient(federation.grpcAddress);
+    const procurement = await metadataFor(federation, CALLERS.procurement);
+    // Where the stream stood before: a Watch from here must get the write's event, once.
+    const before = await streamLastSeq();
+
+    const port = Number(new URL(nats.url).port);
+    await nats.stop();
+    const written = await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount: 777 }, decision: decision(), key: randomUUID() });
+    expect(written.body.errors).toBeUndefined();
+    const { eventId } = written.body.data!['recordPenalty'].receipt;
+    // Committed, and waiting: the agency is still ready, and says its events are delayed.
+    await waitUntil(async () => ((await (await fetch(`${federation.adminUrls.market}/readyz`)).json())).events.status === 'delayed', 30_000, 100);
+    const [waiting] = (await market.query('SELECT published_at FROM credit_outbox WHERE event_id = $1', [eventId])).rows;
+    expect(waiting.published_at).toBeNull();
+
+    // The agency dies before it could publish; NATS comes back; the agency is started again.
+    await federation.killAgency('market');
+    nats = await startNatsServer({ storeDir: store, port });
+    await federation.startAgency('market', { MEG_NATS_URL: nats.url });
+    await waitUntil(async () => (await market.query('SELECT 1 FROM credit_outbox WHERE event_id = $1 AND published_at IS NOT NULL', [eventId])).rowCount === 1, 30_000, 100);
+
+    let resumed: Watching | null = null;
+    await waitUntil(
+      async () => {
+        resumed?.cancel();
+        resumed = watch(client, { uscc: [uscc], afterSequence: String(before) }, procurement);
+        await new Promise((r) => setTimeout(r, 1_000));
+        return resumed.received.some((e) => e.id === eventId);
+      },
+      30_000,
+      100,
+    );
+    const got = resumed!;
+    got.cancel();
+    await got.ended;
+    expect(got.received.filter((e) => e.id === eventId)).toHaveLength(1);
+    expect(await storedEvent(eventId)).toMatchObject({ kind: 'penalty_recorded', uscc });
+  });
+});
+
+async function streamLastSeq(): Promise<number> {
+  const nc = await connect({ servers: nats.url });
+  try {
+    return (await (await ensureCreditStream(nc)).streams.info(CREDIT_STREAM)).state.last_seq;
+  } finally {
+    await nc.close();
+  }
+}
