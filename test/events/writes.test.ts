@@ -431,7 +431,7 @@ describe('a write whose event could not go out at once', () => {
     expect(written.body.errors).toBeUndefined();
     const { eventId } = written.body.data!['recordPenalty'].receipt;
     // Committed, and waiting: the agency is still ready, and says its events are delayed.
-    await waitUntil(async () => ((await (await fetch(`${federation.adminUrls.market}/readyz`)).json())).events.status === 'delayed', 30_000, 100);
+    await waitUntil(async () => (await (await fetch(`${federation.adminUrls.market}/readyz`)).json()).events.status === 'delayed', 30_000, 100);
     const [waiting] = (await market.query('SELECT published_at FROM credit_outbox WHERE event_id = $1', [eventId])).rows;
     expect(waiting.published_at).toBeNull();
 
