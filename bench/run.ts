@@ -13,7 +13,11 @@
  * a fixed arrival rate for latencies and, for (b), its own time per request from Server-Timing.
  * Figures are printed and written to bench/results/latest.json. Settings: BENCH_SIZE (10000), BENCH_SECONDS (8), BENCH_ROUNDS (5),
  * BENCH_CONCURRENCY (50, the virtual users of The Guild's federation benchmark), BENCH_SCALE_PREFIX (databases of a 1,000,000 seed to compare, optional),
- * BENCH_SCENARIOS (a comma-separated subset of profile, list100, public, review, reviewBatch1000, policy, workers; all by default).
+ * BENCH_SCENARIOS (a comma-separated subset of profile, list100, public, review, reviewBatch1000, policy, workers, events; all by default).
+ *
+ * The agencies and (b) publish and read their credit events on a NATS JetStream server of the
+ * benchmark's own (the pinned nats-server, on the load core, its store under .data/bench/nats);
+ * the events scenario (bench/events.ts) measures the write path and the commit-to-Watch delay.
  *
  * BENCH_BASELINE=<a built checkout of this project at another commit> puts that checkout's gateway
  * in (c)'s place, with its own audit database on the same server: this gateway before and after a
@@ -21,7 +25,7 @@
  * Node options, e.g. --cpu-prof, as BENCH_GATEWAY_NODE_ARGS are (b)'s).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -39,6 +43,9 @@ import type { ListQuery, ProfileQuery } from '../gateway/generated/graphql/opera
 import { startAuditPostgres, type AuditPostgres } from './auditPostgres.js';
 import { measurePolicyCost } from './policyCost.js';
 import { measureReviewTiming, type ReviewTiming, type ReviewTimingCall } from './reviewTiming.js';
+import { measureEvents, type EventsFigures } from './events.js';
+import { eventsSubgraphSdl } from '../gateway/events/eventsSubgraph.js';
+import { startNatsServer } from '../platform/events/natsServer.js';
 
 const SIZE = Number(process.env['BENCH_SIZE'] ?? 10_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -385,6 +392,7 @@ async function main(): Promise<void> {
     ...AGENCIES.map((a) => ({ name: a, url: `http://127.0.0.1:${PORTS[a]}/graphql`, sdl: subgraphSdl(a) })),
     { name: 'review', url: localSubgraphUrl('review'), sdl: reviewSubgraphSdl() },
     { name: 'audit', url: localSubgraphUrl('audit'), sdl: auditSubgraphSdl() },
+    { name: 'events', url: localSubgraphUrl('events'), sdl: eventsSubgraphSdl() },
   ]);
   if (!composed.ok) throw new Error(composed.errors.join('\n'));
   const supergraph = path.join(WORK, 'supergraph.graphql');
@@ -402,7 +410,13 @@ async function main(): Promise<void> {
     execFileSync(process.execPath, [path.join(projectRoot, 'dist/scripts/seed.js'), '--size', String(SIZE), '--seed', DEFAULT_SEED], { env: { ...process.env, ...env }, stdio: 'inherit' });
   }
 
+  // The credit events' server: a fresh stream for each run, on the load core with the agencies.
+  rmSync(path.join(WORK, 'nats'), { recursive: true, force: true });
+  const nats = await startNatsServer({ storeDir: path.join(WORK, 'nats') });
+  children.push(nats.process);
+  if (nats.process.pid) pinTo(LOAD_CORE, [nats.process.pid]);
   const common = {
+    MEG_NATS_URL: nats.url,
     MEG_GATEWAY_PUBLIC_KEY: path.join(keys, signingPublicKeyFile('gateway')),
     MEG_ACCESS_LOG: 'off',
     // a and c do not sign; b's signed requests are still verified.
@@ -440,6 +454,7 @@ async function main(): Promise<void> {
     MEG_AUDIT_ANCHOR_KEY: path.join(keys, ANCHOR_KEY_FILE),
     MEG_AUDIT_ANCHOR_DIR: path.join(WORK, 'audit-anchors'),
     DATABASE_URL_AUDIT: auditUrl,
+    MEG_NATS_URL: nats.url,
     // Server-Timing on answers and reviews: the gateway's own time is measured per request.
     MEG_SERVER_TIMING: 'on',
     // The load generator is one address sending hundreds of public requests a second, and ghz
@@ -833,6 +848,33 @@ async function main(): Promise<void> {
   }
 
   // Scale, last (it leaves the subgraphs on the larger seed): the profile and list scenarios on
+  // The write path and the credit events (bench/events.ts), on (b).
+  let events: EventsFigures | null = null;
+  if (!only || only.includes('events')) {
+    log('\nevents: the write path and commit to Watch, on b');
+    events = await measureEvents({
+      gatewayUrl: endpoint('b'),
+      grpcAddress: `127.0.0.1:${PORTS.grpc}`,
+      work: WORK,
+      loadgen: LOADGEN,
+      loadCore: LOAD_CORE,
+      seconds: SMOKE ? 1 : SECONDS,
+      rounds: SMOKE ? 1 : ROUNDS,
+      concurrency: CONCURRENCY,
+      code: (i) => enterpriseAt(DEFAULT_SEED, i % SIZE).uscc,
+      universe: SIZE,
+      reads: { bodyFile: bodyFileOf('profile'), tokensFile, purpose: 'CREDIT_SUPERVISION' },
+      mintToken: (claims) => mintToken(claims, { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 }),
+      log,
+      writeRate: SMOKE ? 20 : 200,
+    });
+    if (SMOKE) {
+      const failedWrites = Object.entries(events.writesPerSecond).filter(([, w]) => w.failed > 0 || w.rps === 0);
+      if (failedWrites.length > 0) smokeProblems.push(`events: writes failed at ${failedWrites.map(([a]) => a).join(', ')}`);
+      if (events.delivery.delivered === 0) smokeProblems.push('events: no event was delivered on Watch');
+    }
+  }
+
   // this gateway over 10,000 and over 1,000,000 enterprises.
   let scale: ScaleFigures | null = null;
   if (SCALE_PREFIX) {
@@ -878,7 +920,8 @@ async function main(): Promise<void> {
     scale,
     policyCost,
     workers,
-    targets: targetsOf(results, grpcScenarios, scale, policyCost),
+    events,
+    targets: targetsOf(results, grpcScenarios, scale, policyCost, events),
   };
   mkdirSync(path.join(projectRoot, 'bench/results'), { recursive: true });
   writeFileSync(OUTPUT, `${JSON.stringify(report, null, 2)}\n`);
@@ -982,6 +1025,8 @@ interface BenchReport {
   scale: ScaleFigures | null;
   policyCost: Record<string, number> | null;
   workers: WorkerFigures | null;
+  /** The write path and the credit events (bench/events.ts); null when not run. */
+  events: EventsFigures | null;
   targets: Record<string, Target>;
 }
 
@@ -1080,7 +1125,13 @@ interface Target {
 }
 
 /** The targets of the benchmark's issue, each met or not (reported, never asserted). */
-function targetsOf(results: Record<string, ScenarioFigures>, grpc: Record<string, GrpcFigures>, scale: ScaleFigures | null, policy: Record<string, number> | null): Record<string, Target> {
+function targetsOf(
+  results: Record<string, ScenarioFigures>,
+  grpc: Record<string, GrpcFigures>,
+  scale: ScaleFigures | null,
+  policy: Record<string, number> | null,
+  events: EventsFigures | null,
+): Record<string, Target> {
   const target = (text: string, value: number | null | undefined, met: (v: number) => boolean): Target => ({
     target: text,
     value: value ?? null,
@@ -1095,6 +1146,8 @@ function targetsOf(results: Record<string, ScenarioFigures>, grpc: Record<string
     gatewayOwnMs: target('gateway overhead < 2 ms at p50 (profile: end to end less the wait on subgraphs, per request)', p?.variants.b.gatewayOwnP50Ms, (v) => v < 2),
     reviewOverAgencies: target('joint review within 10% of the slowest agency (gRPC Review, mean end to end over mean wait on agencies)', grpc['review']?.overAgencies, (v) => v <= 1.1),
     scale1MOver10k: target('1M/10k p50 latency ratio < 1.5', scaleMax, (v) => v < 1.5),
+    eventDeliveryP99: target('commit to Watch p99 < 100 ms at 200 writes/s, reads beside', events?.delivery.p99Ms, (v) => v < 100),
+    readsBesideWrites: target('read throughput beside 200 writes/s within 5% of reads alone', events?.readsBesideWrites.ratio, (v) => v >= 0.95),
   };
 }
 
@@ -1157,6 +1210,17 @@ function printReport(report: BenchReport): void {
   if (report.scale) {
     lines.push(
       `scale (b): ${report.scale.enterprises.large} vs ${report.scale.enterprises.small} enterprises at ${report.scale.rateRps} req/s, p50 ratio profile ${report.scale.p50Ratio.profile}, list100 ${report.scale.p50Ratio.list100}`,
+    );
+  }
+  if (report.events) {
+    const e = report.events;
+    lines.push(
+      `events (b): writes/s ${Object.entries(e.writesPerSecond)
+        .map(([agency, w]) => `${agency} ${w.rps} (p99 ${w.p99Ms} ms)`)
+        .join(', ')}`,
+    );
+    lines.push(
+      `  commit to Watch at ${e.delivery.writeRate} writes/s with reads beside: p50 ${e.delivery.p50Ms} ms, p99 ${e.delivery.p99Ms} ms (${e.delivery.delivered} of ${e.delivery.written} delivered); reads beside writes / alone ${e.readsBesideWrites.ratio}`,
     );
   }
   const p = report.policyCost ?? { fields: '-', coldMicros: '-', cachedMicros: '-', opaServerMicros: '-', opaServerOverCold: '-' };

@@ -18,7 +18,7 @@ describe('make bench, smoke run', () => {
     const output = path.join(dir, 'results.json');
     try {
       execFileSync(process.execPath, [path.join(projectRoot, 'dist/bench/run.js')], {
-        env: { ...process.env, BENCH_SMOKE: '1', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4', BENCH_SCENARIOS: 'profile,list100,public,review', BENCH_OUTPUT: output },
+        env: { ...process.env, BENCH_SMOKE: '1', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONCURRENCY: '4', BENCH_SCENARIOS: 'profile,list100,public,review,events', BENCH_OUTPUT: output },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 240_000,
       });
@@ -41,7 +41,11 @@ describe('make bench, smoke run', () => {
       // The joint review's trailer: its wait on the agencies, less than the whole call.
       expect(report.grpc.review.agenciesMeanMs).toBeGreaterThan(0);
       expect(report.grpc.review.overAgencies).toBeGreaterThan(1);
-      expect(Object.keys(report.targets)).toEqual(['b_over_a', 'b_over_c', 'cachedPolicyMicros', 'gatewayOwnMs', 'reviewOverAgencies', 'scale1MOver10k']);
+      // The write path: every agency wrote, and the penalties written at a fixed rate reached a Watch.
+      for (const agency of ['market', 'tax', 'social', 'customs']) expect(report.events.writesPerSecond[agency].rps).toBeGreaterThan(0);
+      expect(report.events.delivery.delivered).toBeGreaterThan(0);
+      expect(report.events.delivery.p99Ms).toBeGreaterThanOrEqual(report.events.delivery.p50Ms);
+      expect(Object.keys(report.targets)).toEqual(['b_over_a', 'b_over_c', 'cachedPolicyMicros', 'gatewayOwnMs', 'reviewOverAgencies', 'scale1MOver10k', 'eventDeliveryP99', 'readsBesideWrites']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

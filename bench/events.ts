@@ -1,0 +1,210 @@
+/**
+ * The write path and the credit events under load, on gateway (b) with its agencies and a NATS
+ * JetStream server of the benchmark's own:
+ *
+ * - **writes per second per agency**: each agency's officers recording (market penalties, tax and
+ *   social-insurance arrears, customs violations) closed-loop, every write its own decision and
+ *   idempotency key;
+ * - **commit to Watch**: market penalties at a fixed rate (200/s) while reads of the profile run
+ *   closed-loop beside them, watched by an approval system; the time from the write's commit time
+ *   (the event's occurredAt, the agency's clock on this machine) to the event's arrival at the
+ *   subscriber, p50 and p99;
+ * - **reads beside writes**: the profile's read throughput with those writes running, over reads
+ *   alone, the median of interleaved rounds.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { CreditEvent__Output } from '../gateway/generated/proto/meg/events/v1/CreditEvent.js';
+import { loadEventsProto } from '../gateway/review/reviewProto.js';
+import type { TokenClaims } from '../gateway/auth/tokens.js';
+import { AGENCIES, type Agency } from '../platform/domain/agencies.js';
+
+/** What a load generator run reports (bench/loadgen). */
+export interface LoadFigures {
+  readonly requests: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly firstError?: string;
+}
+
+/** What {@link measureEvents} needs of the benchmark. */
+export interface EventsBenchOptions {
+  readonly gatewayUrl: string;
+  readonly grpcAddress: string;
+  readonly work: string;
+  readonly loadgen: string;
+  readonly loadCore: string;
+  readonly seconds: number;
+  readonly rounds: number;
+  readonly concurrency: number;
+  /** The enterprise at `i` of the seeded universe. */
+  readonly code: (i: number) => string;
+  readonly universe: number;
+  /** The profile's read bodies and tokens, as the profile scenario sends them. */
+  readonly reads: { readonly bodyFile: string; readonly tokensFile: string; readonly purpose: string };
+  readonly mintToken: (claims: TokenClaims) => Promise<string>;
+  readonly log: (line: string) => void;
+  /** The fixed write rate of the delivery measurement (default 200/s). */
+  readonly writeRate?: number;
+}
+
+/** The figures. */
+export interface EventsFigures {
+  readonly writesPerSecond: Readonly<Record<Agency, { rps: number; p50Ms: number; p99Ms: number; failed: number }>>;
+  readonly delivery: { readonly writeRate: number; readonly written: number; readonly delivered: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  readonly readsBesideWrites: { readonly aloneRps: number[]; readonly besideRps: number[]; readonly ratio: number; readonly writesFailed: number };
+}
+
+/** Each agency's write, its officer and the purpose it is made for. */
+const WRITES: Record<Agency, { agency: string; purpose: string; query: string; input: (uscc: string, i: number) => Record<string, unknown> }> = {
+  market: {
+    agency: 'MARKET',
+    purpose: 'CREDIT_SUPERVISION',
+    query: 'mutation W($i: RecordPenaltyInput!, $d: DecisionInput!, $k: String!) { recordPenalty(input: $i, decision: $d, idempotencyKey: $k) { receipt { eventId } } }',
+    input: (uscc, i) => ({ uscc, basis: '虚假宣传，违反《中华人民共和国反不正当竞争法》第八条', amount: 1_000 + (i % 100_000) }),
+  },
+  tax: {
+    agency: 'TAX',
+    purpose: 'TAX_ADMINISTRATION',
+    query: 'mutation W($i: RecordTaxArrearsInput!, $d: DecisionInput!, $k: String!) { recordTaxArrears(input: $i, decision: $d, idempotencyKey: $k) { receipt { eventId } } }',
+    input: (uscc, i) => ({ uscc, taxType: '增值税', amount: 10_000 + (i % 1_000), since: dayOf(i) }),
+  },
+  social: {
+    agency: 'SOCIAL',
+    purpose: 'SOCIAL_INSURANCE_ADMINISTRATION',
+    query: 'mutation W($i: RecordContributionArrearsInput!, $d: DecisionInput!, $k: String!) { recordContributionArrears(input: $i, decision: $d, idempotencyKey: $k) { receipt { eventId } } }',
+    input: (uscc, i) => ({ uscc, insuranceType: 'PENSION', amount: 5_000 + (i % 1_000), months: 3, since: dayOf(i) }),
+  },
+  customs: {
+    agency: 'CUSTOMS',
+    purpose: 'CUSTOMS_SUPERVISION',
+    query: 'mutation W($i: RecordCustomsViolationInput!, $d: DecisionInput!, $k: String!) { recordCustomsViolation(input: $i, decision: $d, idempotencyKey: $k) { receipt { eventId } } }',
+    input: (uscc, i) => ({ uscc, nature: '申报不实', penaltyAmount: 2_000 + (i % 1_000) }),
+  },
+};
+
+/** A past day for write `i` (arrears are unique per enterprise, kind and day): days back from 2025-12-31. */
+function dayOf(i: number): string {
+  return new Date(Date.UTC(2025, 11, 31) - Math.floor(i / 1_000) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Writes one body per line for `count` distinct writes of `agency`, numbered from `from`, and its officer's token. */
+async function writeBodies(options: EventsBenchOptions, agency: Agency, run: string, from: number, count: number): Promise<{ bodyFile: string; tokensFile: string }> {
+  const write = WRITES[agency];
+  const lines: string[] = [];
+  for (let i = from; i < from + count; i++) {
+    const decision = { authority: `${write.agency} 基准测试机关`, documentNo: `BENCH-${run}-${i}`, legalBasis: '基准测试', decidedOn: '2026-01-05' };
+    lines.push(JSON.stringify({ query: write.query, variables: { i: write.input(options.code(i), i), d: decision, k: `bench-${run}-${i}` } }));
+  }
+  const bodyFile = path.join(options.work, `writes-${agency}.txt`);
+  writeFileSync(bodyFile, `${lines.join('\n')}\n`);
+  const token = await options.mintToken({ sub: `bench-${agency}-officer`, agency: write.agency, roles: ['officer'], purposes: [write.purpose], region: '100000' });
+  const tokensFile = path.join(options.work, `writes-${agency}-token.txt`);
+  writeFileSync(tokensFile, `${token}\n`);
+  return { bodyFile, tokensFile };
+}
+
+/** Runs the load generator on the load core, without blocking this process (a Watch is being read meanwhile). */
+function load(options: EventsBenchOptions, bodyFile: string, tokensFile: string, purpose: string, mode: { concurrency: number } | { rate: number }, seconds: number): Promise<LoadFigures> {
+  const args = ['-c', options.loadCore, options.loadgen, '-url', options.gatewayUrl, '-body', bodyFile, '-duration', `${seconds}s`, '-tokens', tokensFile, '-purpose', purpose];
+  if ('concurrency' in mode) args.push('-concurrency', String(mode.concurrency));
+  else args.push('-rate', String(mode.rate));
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadFigures) : reject(new Error(`the load generator exited with ${code}`))));
+  });
+}
+
+/** The value at quantile `q` of `sorted`. */
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+const median = (values: readonly number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Measures the write path and the credit events (see the header). */
+export async function measureEvents(options: EventsBenchOptions): Promise<EventsFigures> {
+  const run = Date.now().toString(36);
+  const { seconds, log } = options;
+  const rate = options.writeRate ?? 200;
+  // Enough distinct writes for every run below: no body is sent twice (a second send would be a replay).
+  const perRun = Math.max(20_000, rate * seconds * 2);
+  let next = 0;
+  const bodies = async (agency: Agency, count: number) => {
+    const files = await writeBodies(options, agency, run, next, count);
+    next += count;
+    return files;
+  };
+
+  log('  writes per second, each agency closed-loop:');
+  const writesPerSecond = {} as Record<Agency, { rps: number; p50Ms: number; p99Ms: number; failed: number }>;
+  for (const agency of AGENCIES) {
+    const files = await bodies(agency, perRun);
+    const r = await load(options, files.bodyFile, files.tokensFile, WRITES[agency].purpose, { concurrency: Math.min(options.concurrency, 20) }, seconds);
+    writesPerSecond[agency] = { rps: round(r.rps, 1), p50Ms: round(r.p50Ms), p99Ms: round(r.p99Ms), failed: r.failed };
+    log(`    ${agency.padEnd(8)} ${round(r.rps, 1)} writes/s, p50 ${round(r.p50Ms)} ms, p99 ${round(r.p99Ms)} ms${r.failed > 0 ? `, ${r.failed} failed (${r.firstError ?? ''})` : ''}`);
+  }
+
+  // An approval system watches the penalties as they are recorded.
+  const { proto } = loadEventsProto();
+  const client = new proto.meg.events.v1.CreditEventService(options.grpcAddress, grpc.credentials.createInsecure());
+  const watcher = await options.mintToken({ sub: 'bench-watcher', agency: 'PROCUREMENT_CENTRE', roles: ['approval-system'], purposes: ['PUBLIC_PROCUREMENT'] });
+  const metadata = new grpc.Metadata();
+  metadata.set('authorization', `Bearer ${watcher}`);
+  metadata.set('x-purpose', 'PUBLIC_PROCUREMENT');
+  const latencies: number[] = [];
+  let watching = false;
+  const call = client.watch({ kinds: ['penalty_recorded'], newOnly: true }, metadata);
+  call.on('data', (event: CreditEvent__Output) => {
+    if (watching) latencies.push(Date.now() - Date.parse(event.occurredAt));
+  });
+  call.on('error', () => undefined);
+  await new Promise((r) => setTimeout(r, 1_000));
+
+  log(`  reads of the profile closed-loop, alone and beside ${rate} penalties/s, ${options.rounds} rounds:`);
+  const aloneRps: number[] = [];
+  const besideRps: number[] = [];
+  let writesFailed = 0;
+  let written = 0;
+  for (let round_ = 0; round_ < options.rounds; round_++) {
+    const alone = await load(options, options.reads.bodyFile, options.reads.tokensFile, options.reads.purpose, { concurrency: options.concurrency }, seconds);
+    aloneRps.push(round(alone.rps, 1));
+    const files = await bodies('market', rate * seconds * 2);
+    watching = true;
+    const [beside, writes] = await Promise.all([
+      load(options, options.reads.bodyFile, options.reads.tokensFile, options.reads.purpose, { concurrency: options.concurrency }, seconds),
+      load(options, files.bodyFile, files.tokensFile, WRITES.market.purpose, { rate }, seconds),
+    ]);
+    // The last events of the round arrive a moment after their writes.
+    await new Promise((r) => setTimeout(r, 1_000));
+    watching = false;
+    besideRps.push(round(beside.rps, 1));
+    writesFailed += writes.failed;
+    written += writes.ok;
+    log(
+      `    round ${round_ + 1}: alone ${round(alone.rps, 1)} req/s, beside writes ${round(beside.rps, 1)} req/s (${round(beside.rps / alone.rps)}), ${writes.ok} written${writes.failed > 0 ? `, ${writes.failed} failed (${writes.firstError ?? ''})` : ''}`,
+    );
+  }
+  call.cancel();
+  client.close();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const delivery = { writeRate: rate, written, delivered: latencies.length, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), maxMs: sorted.at(-1) ?? Number.NaN };
+  log(`  commit to Watch at ${rate} writes/s with reads beside: p50 ${delivery.p50Ms} ms, p99 ${delivery.p99Ms} ms, max ${delivery.maxMs} ms (${delivery.delivered} of ${written} delivered)`);
+  const ratio = round(median(besideRps.map((b, i) => b / aloneRps[i]!)), 3);
+  log(`  reads beside writes / reads alone: ${ratio} (median of the rounds)`);
+  return { writesPerSecond, delivery, readsBesideWrites: { aloneRps, besideRps, ratio, writesFailed } };
+}
