@@ -13,7 +13,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { MAX_CODES_PER_REQUEST } from '../../platform/domain/codeLists.js';
@@ -37,6 +37,9 @@ export const WATCH_COORDINATE = 'Query.creditEvents';
 
 /** A kind of event as the stream's subjects spell it. */
 const KIND = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+
+/** Most deliveries of one call recorded and not yet sent. */
+const MAX_UNSENT = 64;
 
 /** Most kinds one call may name. */
 const MAX_KINDS = 50;
@@ -216,37 +219,67 @@ export class CreditEvents {
     call.on('cancelled', stopWatching);
     call.on('close', stopWatching);
     const views = new EventViews(schema, this.options.policy, this.options.mask, principal, purpose);
+    // Deliveries are recorded as they are read, several at once (the access log commits them
+    // together), and each is sent, in stream order, once its own record is durable.
+    const pending: { readonly recorded: Promise<unknown>; readonly seq: number; readonly send: () => ProtoCreditEvent }[] = [];
+    let failed = false;
+    const flush = async (all: boolean) => {
+      while (pending.length > 0 && (all || pending.length >= MAX_UNSENT)) {
+        const next = pending.shift()!;
+        try {
+          await next.recorded;
+        } catch {
+          failed = true;
+          fail(grpc.status.UNAVAILABLE, `the delivery of event ${next.seq} could not be recorded, so it is not made; resume after ${next.seq - 1}`);
+          return;
+        }
+        if (call.cancelled) return;
+        if (!call.write(next.send())) await new Promise((resolve) => call.once('drain', resolve));
+      }
+    };
     try {
       for await (const message of messages) {
-        if (call.cancelled) break;
-        let event: CreditEvent;
-        try {
-          event = message.json<CreditEvent>();
-        } catch {
-          continue;
-        }
-        if (codes.size > 0 && !codes.has(event.uscc)) continue;
-        const view = views.view(event);
-        if (!view.visible) continue;
-        // Recorded, then sent: a delivery the access log does not hold is never made.
-        const delivered = new AuditScope();
-        delivered.addDecisions(view.decisions);
-        delivered.touch([event.uscc]);
-        try {
-          await this.options.recorder.answered({ ...operation, audit: delivered, principal, purpose, outcome: 'ok', detail: `delivered ${event.agency}.${event.kind} ${event.id} at ${message.seq}` });
-        } catch {
-          fail(grpc.status.UNAVAILABLE, `the delivery of event ${message.seq} could not be recorded, so it is not made; resume after ${message.seq - 1}`);
-          break;
-        }
-        if (call.cancelled) break;
-        if (!call.write(toProto(event, message.seq, view))) await new Promise((resolve) => call.once('drain', resolve));
+        if (call.cancelled || failed) break;
+        const delivery = this.deliveryOf(message, codes, views, operation, principal, purpose);
+        if (delivery) pending.push(delivery);
+        // Sent as soon as nothing more has arrived (or too many wait).
+        await flush(messages.getPending() === 0);
       }
+      if (!failed) await flush(true);
     } catch (error) {
       logger().warn({ event: 'watch ended', requestId, error: String(error) }, 'a Watch call ended on an error');
       fail(grpc.status.UNAVAILABLE, `the credit events cannot be read now: ${(error as Error).message}; resume after the last sequence received`);
     } finally {
       stopWatching();
     }
+  }
+
+  /** The delivery of `message` to this caller, its record under way; null when the caller does not get it. */
+  private deliveryOf(
+    message: JsMsg,
+    codes: ReadonlySet<string>,
+    views: EventViews,
+    operation: { readonly requestId: string; readonly channel: 'grpc'; readonly operationName: string; readonly operationHash: string },
+    principal: Principal,
+    purpose: string | null,
+  ): { readonly recorded: Promise<unknown>; readonly seq: number; readonly send: () => ProtoCreditEvent } | null {
+    let event: CreditEvent;
+    try {
+      event = message.json<CreditEvent>();
+    } catch {
+      return null;
+    }
+    if (codes.size > 0 && !codes.has(event.uscc)) return null;
+    const view = views.view(event);
+    if (!view.visible) return null;
+    // Recorded, then sent: a delivery the access log does not hold is never made.
+    const delivered = new AuditScope();
+    delivered.addDecisions(view.decisions);
+    delivered.touch([event.uscc]);
+    const seq = message.seq;
+    const recorded = this.options.recorder.answered({ ...operation, audit: delivered, principal, purpose, outcome: 'ok', detail: `delivered ${event.agency}.${event.kind} ${event.id} at ${seq}` });
+    recorded.catch(() => undefined);
+    return { recorded, seq, send: () => toProto(event, seq, view) };
   }
 
   /** The NATS connection all calls share, opened on first use (and again after it closed). */
