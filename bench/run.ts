@@ -1220,7 +1220,7 @@ function printReport(report: BenchReport): void {
         .join(', ')}`,
     );
     lines.push(
-      `  commit to Watch at ${e.delivery.writeRate} writes/s with reads beside: p50 ${e.delivery.p50Ms} ms, p99 ${e.delivery.p99Ms} ms (${e.delivery.delivered} of ${e.delivery.written} delivered); reads beside writes / alone ${e.readsBesideWrites.ratio}`,
+      `  commit to Watch at ${e.delivery.writeRate} writes/s: alone p50 ${e.deliveryWithoutReads.p50Ms} ms, p99 ${e.deliveryWithoutReads.p99Ms} ms; with reads beside p50 ${e.delivery.p50Ms} ms, p99 ${e.delivery.p99Ms} ms (${e.delivery.delivered} of ${e.delivery.written} delivered); reads beside writes / alone ${e.readsBesideWrites.ratio}`,
     );
   }
   const p = report.policyCost ?? { fields: '-', coldMicros: '-', cachedMicros: '-', opaServerMicros: '-', opaServerOverCold: '-' };

@@ -147,7 +147,8 @@ export class OutboxRelay {
    * committing at the same moment may go out in either order; each enterprise's facts carry their
    * own versions). No transaction is held while NATS is asked: on an embedded database that
    * would stop the agency's own reads for as long as NATS takes to answer. Two relays may therefore publish the same row; the server stores it once (its id is
-   * the message id) and both mark it with the same sequence number.
+   * the message id) and both mark it with the same sequence number. A batch is published as one
+   * window and marked in one statement, up to the first publish that failed.
    */
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 100;
@@ -158,17 +159,27 @@ export class OutboxRelay {
         'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
         [batchSize],
       );
-      for (const row of rows) {
-        if (!this.running) return;
-        const ack = await js.publish(row.subject, row.event, { msgID: row.event_id, timeout: this.options.publishTimeoutMs ?? 5_000 });
-        const marked = await this.db.query('credit_outbox', 'UPDATE credit_outbox SET published_at = $2, stream_seq = $3 WHERE seq = $1 AND published_at IS NULL RETURNING seq', [
-          row.seq,
-          this.now().toISOString(),
-          ack.seq,
-        ]);
-        // Another replica's relay may have marked it first: counted once, by whoever marked it.
-        if (marked.length > 0) this.current = { ...this.current, published: this.current.published + 1 };
+      if (!this.running) return;
+      // The batch is published in one window (the server stores it in the order sent, on this one
+      // connection), then the acknowledged rows are marked in one statement: an event costs no
+      // round trip of its own to NATS or to the database.
+      const timeout = this.options.publishTimeoutMs ?? 5_000;
+      const acks = await Promise.allSettled(rows.map((row) => js.publish(row.subject, row.event, { msgID: row.event_id, timeout })));
+      // Marked up to the first that failed, so that the next drain starts again from it, in order.
+      const failedAt = acks.findIndex((a) => a.status === 'rejected');
+      const acked = (failedAt === -1 ? acks : acks.slice(0, failedAt)) as PromiseFulfilledResult<{ seq: number }>[];
+      if (acked.length > 0) {
+        const marked = await this.db.query(
+          'credit_outbox',
+          `UPDATE credit_outbox SET published_at = $1, stream_seq = acked.stream_seq
+             FROM unnest($2::bigint[], $3::bigint[]) AS acked(seq, stream_seq)
+            WHERE credit_outbox.seq = acked.seq AND credit_outbox.published_at IS NULL RETURNING credit_outbox.seq`,
+          [this.now().toISOString(), rows.slice(0, acked.length).map((r) => r.seq), acked.map((a) => a.value.seq)],
+        );
+        // Another replica's relay may have marked some first: counted once, by whoever marked them.
+        this.current = { ...this.current, published: this.current.published + marked.length };
       }
+      if (failedAt !== -1) throw (acks[failedAt] as PromiseRejectedResult).reason;
       if (rows.length < batchSize) return;
     }
   }
