@@ -32,3 +32,13 @@ export function jointMeasuresLoader(db: Statements): DataLoader<string, JointMea
        FROM joint_measures WHERE uscc = ANY($1) ORDER BY lifted_on IS NOT NULL, effective_from DESC, measure`,
   );
 }
+
+/** The resolvers of `JointMeasure` (agency.graphql), the same in every subgraph. */
+export const jointMeasureResolvers = {
+  sourceAgency: (m: JointMeasureRow) => m.source_agency,
+  sourceKind: (m: JointMeasureRow) => m.source_kind,
+  sourceEventId: (m: JointMeasureRow) => m.source_event_id,
+  sourceEntryId: (m: JointMeasureRow) => m.source_entry_id,
+  effectiveFrom: (m: JointMeasureRow) => m.effective_from,
+  liftedOn: (m: JointMeasureRow) => m.lifted_on,
+};

@@ -35,7 +35,7 @@ import { type CallerContext, requestSigningKey, SIGNATURE_HEADER, SignatureVerif
 import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { SubgraphExecutor } from './graphqlExecutor.js';
-import { jointMeasuresLoader, type JointMeasureRow } from './jointMeasures.js';
+import { jointMeasureResolvers, jointMeasuresLoader, type JointMeasureRow } from './jointMeasures.js';
 import { OutboxRelay } from './outbox.js';
 import { JointResponder, ResponseRules } from './responder.js';
 import { subgraphTypeDefs } from './subgraphSchema.js';
@@ -172,6 +172,8 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
         Date: DateScalar,
         Amount: AmountScalar,
         ...definition.resolvers,
+        // What agency.graphql adds to every agency's schema is resolved here, once.
+        JointMeasure: jointMeasureResolvers,
         Query: { enterprisesByCode, ...(definition.resolvers['Query'] as object | undefined) },
       } as GraphQLResolverMap<unknown>,
     },

@@ -36,12 +36,4 @@ export const resolvers: Resolvers = {
     decidedOn: (r) => r.decided_on,
     penaltyAmount: (r) => Number(r.penalty_amount),
   },
-  JointMeasure: {
-    sourceAgency: (m) => m.source_agency,
-    sourceKind: (m) => m.source_kind,
-    sourceEventId: (m) => m.source_event_id,
-    sourceEntryId: (m) => m.source_entry_id,
-    effectiveFrom: (m) => m.effective_from,
-    liftedOn: (m) => m.lifted_on,
-  },
 };

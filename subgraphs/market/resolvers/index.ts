@@ -81,12 +81,4 @@ export const resolvers: Resolvers = {
     entryId: (r) => r.entry_id,
     committedOn: (r) => r.committed_on,
   },
-  JointMeasure: {
-    sourceAgency: (m) => m.source_agency,
-    sourceKind: (m) => m.source_kind,
-    sourceEventId: (m) => m.source_event_id,
-    sourceEntryId: (m) => m.source_entry_id,
-    effectiveFrom: (m) => m.effective_from,
-    liftedOn: (m) => m.lifted_on,
-  },
 };

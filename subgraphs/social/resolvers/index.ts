@@ -32,12 +32,4 @@ export const resolvers: Resolvers = {
     idNumber: (r) => r.id_number,
     insuredSince: (r) => r.insured_since,
   },
-  JointMeasure: {
-    sourceAgency: (m) => m.source_agency,
-    sourceKind: (m) => m.source_kind,
-    sourceEventId: (m) => m.source_event_id,
-    sourceEntryId: (m) => m.source_entry_id,
-    effectiveFrom: (m) => m.effective_from,
-    liftedOn: (m) => m.lifted_on,
-  },
 };

@@ -45,12 +45,4 @@ export const resolvers: Resolvers = {
     revenue: (r) => Number(r.revenue),
     taxPaid: (r) => Number(r.tax_paid),
   },
-  JointMeasure: {
-    sourceAgency: (m) => m.source_agency,
-    sourceKind: (m) => m.source_kind,
-    sourceEventId: (m) => m.source_event_id,
-    sourceEntryId: (m) => m.source_entry_id,
-    effectiveFrom: (m) => m.effective_from,
-    liftedOn: (m) => m.lifted_on,
-  },
 };
