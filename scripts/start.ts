@@ -100,7 +100,7 @@ console.log(`
 Market Entity Graph is running.
   GraphQL and explorer  ${gatewayBase}/graphql   (open it in a browser)
   health / readiness    ${gatewayBase}/healthz  ${gatewayBase}/readyz
-  joint review (gRPC)   ${config.host}:${config.grpcPort}   meg.review.v1.JointReviewService
+  joint review, events  ${config.host}:${config.grpcPort}   meg.review.v1.JointReviewService, meg.events.v1.CreditEventService (gRPC)
   credit events (NATS)  ${withoutCredentials(process.env['MEG_NATS_URL'] ?? '')}   stream MEG_CREDIT_EVENTS${nats ? ' (JetStream under .data/nats)' : ''}
   subgraphs (gateway-signed requests only): ${AGENCIES.map((a) => config.subgraphUrls[a]).join('  ')}
   metrics, health and readiness of the subgraphs (admin ports): ${AGENCIES.map((a) => {

@@ -341,7 +341,7 @@ function toProto(event: CreditEvent, seq: number, view: VisibleEvent): ProtoCred
     entryType: view.entryType,
     entryId: view.entryId,
     version: view.version,
-    entry: { ...view.entry },
+    entry: Object.entries(view.entry).map(([name, value]) => ({ name, value })),
     decision: view.decision,
     withheld: [...view.withheld],
     masked: [...view.masked],

@@ -4,6 +4,7 @@
  * server of its own. Officers write through the gateway; the test reads what they wrote back
  * through the graph, straight from the agencies' databases, from the access log and from the stream.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CREDIT_STREAM, ensureCreditStream, type CreditEvent } from '../../platform/events/creditStream.js';
 import { startNatsServer, type NatsServer } from '../../platform/events/natsServer.js';
+import { projectRoot } from '../../platform/config/projectRoot.js';
 import { recordsOf, withAuditDatabase } from '../support/audit.js';
+import type { CreditEvent__Output } from '../../gateway/generated/proto/meg/events/v1/CreditEvent.js';
 import type { WatchRequest } from '../../gateway/generated/proto/meg/events/v1/WatchRequest.js';
 import { eventsClient, metadataFor, watch, type Watching } from '../support/grpc.js';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
@@ -346,18 +349,18 @@ describe('watching credit events', () => {
     expect(live.received.map((e) => e.id)).toEqual([penalty.receipt.eventId, arrears.receipt.eventId]);
     const [shownPenalty, shownArrears] = live.received;
     expect(shownPenalty).toMatchObject({ agency: 'market', kind: 'penalty_recorded', uscc: first, entryType: 'AdministrativePenalty', entryId: penalty.receipt.entryId, version: 1 });
-    expect(shownPenalty!.entry).toMatchObject({ amount: '12345', basis: '虚假宣传' });
+    expect(fieldsOf(shownPenalty!)).toMatchObject({ amount: '12345', basis: '虚假宣传' });
     // Procurement acts for a purpose tax shares arrears for: it sees them in full.
     expect(shownArrears).toMatchObject({ kind: 'tax_arrears_recorded', entryType: 'TaxArrear', masked: [], withheld: [] });
-    expect(shownArrears!.entry).toMatchObject({ amount: '250000', taxType: '增值税', since: '2025-11-01' });
+    expect(fieldsOf(shownArrears!)).toMatchObject({ amount: '250000', taxType: '增值税', since: '2025-11-01' });
     // A green-channel system sees the same arrears as a query would show them to it: the amount as a band, the tax withheld.
     const incentive = watch(client, { uscc: [second], afterSequence: shownPenalty!.sequence }, await metadataFor(federation, CALLERS.incentiveSystem));
     await waitUntil(async () => incentive.received.length >= 1, 30_000, 50);
     incentive.cancel();
     await incentive.ended;
     expect(incentive.received[0]).toMatchObject({ id: arrears.receipt.eventId, masked: ['TaxArrear.amount'], withheld: expect.arrayContaining(['TaxArrear.taxType']) });
-    expect(incentive.received[0]!.entry['amount']).toBe('100k-1M');
-    expect(incentive.received[0]!.entry['taxType']).toBeUndefined();
+    expect(fieldsOf(incentive.received[0]!)['amount']).toBe('100k-1M');
+    expect(fieldsOf(incentive.received[0]!)['taxType']).toBeUndefined();
 
     // The public may not watch; a caller whose policy withholds tax arrears does not receive them.
     const refused = watch(client, { newOnly: true }, await metadataFor(federation, CALLERS.auditor));
@@ -380,6 +383,37 @@ describe('watching credit events', () => {
       (await c.query<{ record: string }>(`SELECT record FROM audit_records WHERE record LIKE '%' || $1 || '%'`, [penalty.receipt.eventId])).rows.map((r) => JSON.parse(r.record)),
     );
     expect(deliveries).toEqual(expect.arrayContaining([expect.objectContaining({ channel: 'grpc', operationName: 'CreditEventService/Watch', enterprises: [first], outcome: 'ok' })]));
+  });
+
+  it('can be watched with grpcurl through reflection alone, as the README shows', async () => {
+    const grpcurl = process.env['MEG_GRPCURL'] ?? path.join(projectRoot, '.tools/grpcurl-v1.9.3/grpcurl');
+    const headers = await headersFor(federation, CALLERS.procurement);
+    const uscc = beijing[11]!;
+    const written = (await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount: 4_321 }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'];
+    await waitUntil(async () => (await storedEvent(written.receipt.eventId)) !== null, 30_000, 100);
+    // Not a stream that ends by itself: grpcurl is stopped after a while, with what it printed.
+    const out = await new Promise<string>((resolve) => {
+      execFile(
+        grpcurl,
+        [
+          '-plaintext',
+          '-max-time',
+          '3',
+          '-H',
+          `authorization: ${headers['authorization']}`,
+          '-H',
+          `x-purpose: ${headers['x-purpose']}`,
+          '-d',
+          JSON.stringify({ uscc: [uscc], afterSequence: 0 }),
+          federation.grpcAddress,
+          'meg.events.v1.CreditEventService/Watch',
+        ],
+        { encoding: 'utf8' },
+        (_error, stdout) => resolve(stdout),
+      );
+    });
+    expect(out).toContain(written.receipt.eventId);
+    expect(out).toContain('"name": "amount"');
   });
 
   it('answers bad requests with INVALID_ARGUMENT naming what was wrong', async () => {
@@ -467,4 +501,9 @@ async function streamLastSeq(): Promise<number> {
   } finally {
     await nc.close();
   }
+}
+
+/** An event's entry fields by name. */
+function fieldsOf(event: CreditEvent__Output): Record<string, string> {
+  return Object.fromEntries(event.entry.map((f) => [f.name, f.value]));
 }
