@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import pg from 'pg';
 import type { CreditEvent__Output } from '../gateway/generated/proto/meg/events/v1/CreditEvent.js';
 import { loadEventsProto } from '../gateway/review/reviewProto.js';
 import type { TokenClaims } from '../gateway/auth/tokens.js';
@@ -51,6 +52,8 @@ export interface EventsBenchOptions {
   readonly log: (line: string) => void;
   /** The fixed write rate of the delivery measurement (default 200/s). */
   readonly writeRate?: number;
+  /** The agencies' databases: what earlier runs wrote there is removed first. */
+  readonly databaseUrls: Readonly<Record<string, string>>;
 }
 
 /** The figures. */
@@ -139,8 +142,32 @@ const median = (values: readonly number[]) =>
   );
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/**
+ * Puts the benchmark's agency databases back to what the seed wrote: every entry version a write
+ * made, and the writes, events and measures themselves, are removed (they are the benchmark's own
+ * databases). Without it a run would meet the arrears an earlier run recorded on the same days.
+ */
+async function removeEarlierWrites(databaseUrls: Readonly<Record<string, string>>): Promise<void> {
+  for (const agency of AGENCIES) {
+    const client = new pg.Client({ connectionString: databaseUrls[agency] });
+    await client.connect();
+    try {
+      const tables = (await client.query<{ table_name: string }>("SELECT table_name FROM information_schema.columns WHERE column_name = 'write_id' AND table_schema = 'public'")).rows;
+      for (const { table_name: table } of tables) {
+        if (table === 'credit_writes') continue;
+        await client.query(`DELETE FROM ${table} WHERE write_id IS NOT NULL`);
+        await client.query(`UPDATE ${table} SET superseded_at = NULL WHERE superseded_at IS NOT NULL`);
+      }
+      await client.query('TRUNCATE credit_writes, credit_outbox, joint_measures, joint_responses');
+    } finally {
+      await client.end();
+    }
+  }
+}
+
 /** Measures the write path and the credit events (see the header). */
 export async function measureEvents(options: EventsBenchOptions): Promise<EventsFigures> {
+  await removeEarlierWrites(options.databaseUrls);
   const run = Date.now().toString(36);
   const { seconds, log } = options;
   const rate = options.writeRate ?? 200;

@@ -867,6 +867,7 @@ async function main(): Promise<void> {
       mintToken: (claims) => mintToken(claims, { issuerKeyFile: path.join(keys, TOKEN_ISSUER_KEY_FILE), ttlSeconds: 4 * 3600 }),
       log,
       writeRate: SMOKE ? 20 : 200,
+      databaseUrls: urls,
     });
     if (SMOKE) {
       const failedWrites = Object.entries(events.writesPerSecond).filter(([, w]) => w.failed > 0 || w.rps === 0);
