@@ -329,9 +329,8 @@ describe('watching credit events', () => {
   it('delivers what is recorded, filtered and masked by the subscriber’s policy, records each delivery, and resumes from a sequence missing nothing', async () => {
     const client = eventsClient(federation.grpcAddress);
     const [first, second] = [beijing[6]!, beijing[7]!];
-    // A procurement system watches two enterprises, from now on.
-    const live = watch(client, { uscc: [first, second], newOnly: true }, await metadataFor(federation, CALLERS.procurement));
-    await new Promise((r) => setTimeout(r, 500));
+    // A procurement system watches two enterprises, from where the stream stands (however long its call takes to start).
+    const live = watch(client, { uscc: [first, second], afterSequence: String(await streamLastSeq()) }, await metadataFor(federation, CALLERS.procurement));
     const penalty = (await ask(officer, RECORD_PENALTY, { input: { uscc: first, basis: '虚假宣传', amount: 12_345 }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'];
     const arrears = (
       await ask(taxOfficer, TAX_ARREARS, {
