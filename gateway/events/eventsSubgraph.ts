@@ -33,22 +33,24 @@ export function eventsSubgraph(events: CreditEvents): LocalSubgraphSource<Events
       async creditEvents(_, { uscc, first, after }, scope) {
         const page = await events.history(scope, uscc, first ?? 20, after ?? null);
         return {
-          endCursor: page.endCursor,
-          hasNextPage: page.hasNextPage,
-          events: page.events.map(({ event, sequence, view }) => ({
-            id: event.id,
-            sequence: String(sequence),
-            agency: event.agency,
-            kind: event.kind,
-            occurredAt: event.occurredAt,
-            entryType: view.entryType,
-            entryId: view.entryId,
-            version: view.version,
-            entry: Object.entries(view.entry).map(([name, value]) => ({ name, value })),
-            decisionDocumentNo: view.decision.documentNo,
-            legalBasis: view.decision.legalBasis,
-            withheld: [...view.withheld],
-            masked: [...view.masked],
+          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+          edges: page.events.map(({ event, sequence, view }) => ({
+            cursor: String(sequence),
+            node: {
+              id: event.id,
+              sequence: String(sequence),
+              agency: event.agency,
+              kind: event.kind,
+              occurredAt: event.occurredAt,
+              entryType: view.entryType,
+              entryId: view.entryId,
+              version: view.version,
+              entry: Object.entries(view.entry).map(([name, value]) => ({ name, value })),
+              decisionDocumentNo: view.decision.documentNo,
+              legalBasis: view.decision.legalBasis,
+              withheld: [...view.withheld],
+              masked: [...view.masked],
+            },
           })),
         };
       },

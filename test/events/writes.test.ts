@@ -435,16 +435,16 @@ describe('watching credit events', () => {
     const ids: string[] = [];
     for (const amount of [1, 2, 3])
       ids.push((await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'].receipt.eventId);
-    const PAGE = `query($u: USCC!, $after: String) { creditEvents(uscc: $u, first: 2, after: $after) { endCursor hasNextPage events { id kind entryType entry { name value } } } }`;
+    const PAGE = `query($u: USCC!, $after: String) { creditEvents(uscc: $u, first: 2, after: $after) { pageInfo { endCursor hasNextPage } edges { cursor node { id kind entryType entry { name value } } } } }`;
     const one = await ask(CALLERS.procurement, PAGE, { u: uscc });
     expect(one.body.errors).toBeUndefined();
     const page1 = one.body.data!['creditEvents'];
-    expect(page1.events.map((e: Untyped) => e.id)).toEqual(ids.slice(0, 2));
-    expect(page1.hasNextPage).toBe(true);
-    expect(page1.events[0].entry).toContainEqual({ name: 'amount', value: '1' });
-    const page2 = (await ask(CALLERS.procurement, PAGE, { u: uscc, after: page1.endCursor })).body.data!['creditEvents'];
-    expect(page2.events.map((e: Untyped) => e.id)).toEqual(ids.slice(2));
-    expect(page2.hasNextPage).toBe(false);
+    expect(page1.edges.map((e: Untyped) => e.node.id)).toEqual(ids.slice(0, 2));
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    expect(page1.edges[0].node.entry).toContainEqual({ name: 'amount', value: '1' });
+    const page2 = (await ask(CALLERS.procurement, PAGE, { u: uscc, after: page1.pageInfo.endCursor })).body.data!['creditEvents'];
+    expect(page2.edges.map((e: Untyped) => e.node.id)).toEqual(ids.slice(2));
+    expect(page2.pageInfo.hasNextPage).toBe(false);
     const publicAsk = await ask(CALLERS.public, PAGE, { u: uscc });
     expect(publicAsk.body.data?.['creditEvents'] ?? null).toBeNull();
   });
