@@ -1,7 +1,8 @@
 /**
- * meg.events.v1.CreditEventService/Watch (protos/meg/events/v1/credit_event_service.proto): the
- * credit events of the stream MEG_CREDIT_EVENTS as they are recorded, for a list of codes or all,
- * by kind, resumable from a sequence number.
+ * The credit events of the stream MEG_CREDIT_EVENTS for callers, over one NATS connection:
+ * meg.events.v1.CreditEventService/Watch (protos/meg/events/v1/credit_event_service.proto), the
+ * events as they are recorded, for a list of codes or all, by kind, resumable from a sequence
+ * number; and the history of one enterprise for the `creditEvents` query (eventsSubgraph.ts).
  *
  * - The caller authenticates as on GraphQL, and may watch if the policy gives it
  *   `Query.creditEvents` (the same rule decides both doors).
