@@ -27,7 +27,7 @@ import { AccessPolicy, type Principal } from './policy/accessPolicy.js';
 import { PolicyEnforcingGateway } from './policy/enforcingGateway.js';
 import { createMasker } from './policy/masking.js';
 import { loadGatewayConfig, SUBGRAPHS, type GatewayConfig } from './config.js';
-import { peerAddress, startReviewGrpcServer } from './review/grpcServer.js';
+import { startReviewGrpcServer } from './review/grpcServer.js';
 import { CreditEvents } from './events/creditEvents.js';
 import { eventsSubgraph } from './events/eventsSubgraph.js';
 import { ReviewPolicy } from './review/reviewPolicy.js';
@@ -132,7 +132,6 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     mask: masker,
     schema: () => apiSchema,
     recorder,
-    peerAddress,
   });
   // The review, audit and events subgraphs run in this process, with the request's scope as their context.
   const localSources = {

@@ -12,32 +12,25 @@
  * - The stream is read with an ordered consumer of the call's own, from the sequence asked: a
  *   subscriber that resumes after the last sequence it received misses nothing.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { MAX_CODES_PER_REQUEST } from '../../platform/domain/codeLists.js';
 import { checkUscc } from '../../platform/domain/uscc.js';
-import { CREDIT_STREAM, ensureCreditStream, type CreditEvent } from '../../platform/events/creditStream.js';
+import { CREDIT_STREAM, ensureCreditStream, isCreditKind, type CreditEvent } from '../../platform/events/creditStream.js';
 import { logger } from '../../platform/observability/logger.js';
-import type { AuditRecorder } from '../audit/auditRecorder.js';
 import { AuditScope } from '../audit/auditScope.js';
-import { canonicalJson } from '../audit/canonicalJson.js';
-import type { Authenticated, Refused } from '../auth/authenticate.js';
+import { CallAdmission, callStatus, type CallAdmissionOptions } from '../grpcAdmission.js';
 import type { CreditEvent as ProtoCreditEvent } from '../generated/proto/meg/events/v1/CreditEvent.js';
 import type { CreditEventServiceHandlers } from '../generated/proto/meg/events/v1/CreditEventService.js';
 import type { WatchRequest__Output } from '../generated/proto/meg/events/v1/WatchRequest.js';
 import type { AccessPolicy, Principal } from '../policy/accessPolicy.js';
 import type { Masker } from '../policy/masking.js';
-import type { RateDecision } from '../rateLimit.js';
 import { EventViews, type VisibleEvent } from './eventView.js';
 
 /** The coordinate whose decision says who may watch. */
 export const WATCH_COORDINATE = 'Query.creditEvents';
-
-/** A kind of event as the stream's subjects spell it. */
-const KIND = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
 /** Most deliveries of one call recorded and not yet sent. */
 const MAX_UNSENT = 64;
@@ -46,19 +39,13 @@ const MAX_UNSENT = 64;
 const MAX_KINDS = 50;
 
 /** What the Watch service needs of the gateway. */
-export interface WatchOptions {
+export interface WatchOptions extends CallAdmissionOptions {
   /** NATS servers, or null: without them Watch answers UNAVAILABLE. */
   readonly natsServers: readonly string[] | null;
-  readonly authenticate: (headers: Record<string, string | undefined>) => Promise<Authenticated | Refused>;
-  readonly rateLimit: (principal: Principal) => Promise<RateDecision>;
-  readonly refusalLimit: (peer: string) => Promise<RateDecision>;
   readonly policy: AccessPolicy;
   readonly mask: Masker;
   /** The API schema, once the gateway has loaded it. */
   readonly schema: () => GraphQLSchema | null;
-  readonly recorder: AuditRecorder;
-  /** Turns a peer as grpc-js names it into an address. */
-  readonly peerAddress: (peer: string) => string;
 }
 
 /** The credit events for callers: Watch over gRPC and the history for GraphQL, over one NATS connection. */
@@ -97,12 +84,12 @@ export class CreditEvents {
     } catch (error) {
       throw new GraphQLError(`the credit events cannot be read now: ${(error as Error).message}`, { extensions: { code: 'EVENTS_UNAVAILABLE' } });
     }
-    const page: HistoryPage = { events: [], endCursor: String(from), hasNextPage: false };
-    if (from >= last) return page;
+    if (from >= last) return { events: [], endCursor: String(from), hasNextPage: false };
     const consumer = await jetstream(nc).consumers.get(CREDIT_STREAM, { filter_subjects: ['meg.credit.>'], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from + 1 });
     const views = new EventViews(schema, this.options.policy, this.options.mask, scope.principal, scope.purpose);
     const events: HistoryEvent[] = [];
     let endCursor = from;
+    let hasNextPage = false;
     scan: for (;;) {
       const batch = await consumer.fetch({ max_messages: 500, expires: 2_000 });
       let read = 0;
@@ -119,7 +106,7 @@ export class CreditEvents {
           scope.audit.addDecisions(view.decisions);
           if (view.visible) {
             if (events.length === first) {
-              page.hasNextPage = true;
+              hasNextPage = true;
               break scan;
             }
             events.push({ event, sequence: message.seq, view });
@@ -130,7 +117,7 @@ export class CreditEvents {
       }
       if (read === 0) break;
     }
-    return { events, endCursor: String(endCursor), hasNextPage: page.hasNextPage };
+    return { events, endCursor: String(endCursor), hasNextPage };
   }
 
   /** Closes the shared NATS connection. */
@@ -141,44 +128,22 @@ export class CreditEvents {
   }
 
   private async watch(call: grpc.ServerWritableStream<WatchRequest__Output, ProtoCreditEvent>): Promise<void> {
-    const requestId = randomUUID();
-    const initial = new grpc.Metadata();
-    initial.set('x-request-id', requestId);
-    call.sendMetadata(initial);
-    const operation = {
-      requestId,
-      channel: 'grpc' as const,
-      operationName: 'CreditEventService/Watch',
-      operationHash: createHash('sha256').update(canonicalJson(call.request)).digest('hex'),
-    };
+    const admission = new CallAdmission(call, this.options, 'CreditEventService/Watch');
+    const { requestId, audit, ...names } = admission.operation;
+    const operation = { requestId, ...names };
     const fail = (code: grpc.status, details: string) => {
-      if (!call.cancelled) call.emit('error', { code, details, metadata: new grpc.Metadata() });
+      if (!call.cancelled) call.emit('error', callStatus(code, details));
+    };
+    const refuse = async (code: grpc.status, details: string) => {
+      const answer = await admission.refuse({ code, details });
+      fail(answer.code, answer.details);
     };
 
     // Who calls, and may they watch?
-    const metadata = call.metadata.getMap();
-    const headers = {
-      authorization: typeof metadata['authorization'] === 'string' ? metadata['authorization'] : undefined,
-      'x-purpose': typeof metadata['x-purpose'] === 'string' ? metadata['x-purpose'] : undefined,
-    };
-    const refuseUnknown = async (code: grpc.status, details: string) => {
-      const address = this.options.peerAddress(call.getPeer());
-      const rate = await this.options.refusalLimit(address);
-      if (!rate.allowed) return fail(grpc.status.RESOURCE_EXHAUSTED, `too many refused calls from this address; try again in ${rate.retryAfterSeconds} s`);
-      await this.options.recorder.refused({ ...operation, principal: null, purpose: null, outcome: 'refused', detail: `${grpc.status[code]}: ${details}`, address });
-      fail(code, details);
-    };
-    if (headers.authorization === undefined) return refuseUnknown(grpc.status.UNAUTHENTICATED, 'watching credit events needs an access token in the authorization metadata');
-    const auth = await this.options.authenticate(headers);
-    if (!auth.ok) return refuseUnknown(auth.status === 401 ? grpc.status.UNAUTHENTICATED : auth.status === 403 ? grpc.status.PERMISSION_DENIED : grpc.status.INVALID_ARGUMENT, auth.message);
-    const { principal, purpose } = auth;
-    const rate = await this.options.rateLimit(principal);
-    if (!rate.allowed) return fail(grpc.status.RESOURCE_EXHAUSTED, `too many requests from ${principal.sub}; try again in ${rate.retryAfterSeconds} s`);
-    const audit = new AuditScope();
-    const refuse = async (code: grpc.status, details: string) => {
-      await this.options.recorder.refused({ ...operation, audit, principal, purpose, outcome: 'refused', detail: `${grpc.status[code]}: ${details}` });
-      fail(code, details);
-    };
+    const refused = await admission.authenticate('watching credit events');
+    if (refused) return refuse(refused.code, refused.details);
+    const principal = admission.principal!;
+    const purpose = admission.purpose;
     const decision = this.options.policy.decide(principal, purpose, [WATCH_COORDINATE]).get(WATCH_COORDINATE)!;
     audit.addDecisions(new Map([[WATCH_COORDINATE, decision]]));
     if (decision.effect !== 'ALLOW') return refuse(grpc.status.PERMISSION_DENIED, `${WATCH_COORDINATE} is not shared with this caller: ${decision.reason}`);
@@ -310,9 +275,9 @@ export interface HistoryEvent {
 
 /** A page of an enterprise's credit events. */
 export interface HistoryPage {
-  events: HistoryEvent[];
-  endCursor: string;
-  hasNextPage: boolean;
+  readonly events: readonly HistoryEvent[];
+  readonly endCursor: string;
+  readonly hasNextPage: boolean;
 }
 
 /** What is wrong with a Watch request, or null. */
@@ -324,7 +289,7 @@ function requestProblem(uscc: readonly string[], kinds: readonly string[], after
   }
   if (kinds.length > MAX_KINDS) return `at most ${MAX_KINDS} kinds may be named, not ${kinds.length}`;
   for (const [i, kind] of kinds.entries()) {
-    if (!KIND.test(kind)) return `kinds[${i}]: ${JSON.stringify(kind)} is not a kind of credit event (lower-case words joined by "_", e.g. serious_violation_listed)`;
+    if (!isCreditKind(kind)) return `kinds[${i}]: ${JSON.stringify(kind)} is not a kind of credit event (lower-case words joined by "_", e.g. serious_violation_listed)`;
   }
   if (!/^\d+$/.test(after) || !Number.isSafeInteger(Number(after))) return `after_sequence ${after} is not a sequence number`;
   if (newOnly && Number(after) > 0) return 'new_only and after_sequence cannot be asked together: one says where to begin';

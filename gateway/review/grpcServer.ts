@@ -9,11 +9,8 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { checkUscc } from '../../platform/domain/uscc.js';
 import { MAX_CODES_PER_REQUEST } from '../../platform/domain/codeLists.js';
-import { createHash, randomUUID } from 'node:crypto';
 import type { AuditOutcome } from '../audit/auditLog.js';
 import type { AuditRecorder } from '../audit/auditRecorder.js';
-import { AuditScope } from '../audit/auditScope.js';
-import { canonicalJson } from '../audit/canonicalJson.js';
 import type { OnBehalfOf } from '../pipeline/internalOperation.js';
 import type { Authenticated, Refused } from '../auth/authenticate.js';
 import type { RateDecision } from '../rateLimit.js';
@@ -28,6 +25,7 @@ import type { ReviewRequest__Output } from '../generated/proto/meg/review/v1/Rev
 import type { Verdict as ProtoVerdict } from '../generated/proto/meg/review/v1/Verdict.js';
 import { CREDIT_EVENT_SERVICE, JOINT_REVIEW_SERVICE, loadEventsProto, loadReviewProto } from './reviewProto.js';
 import type { CreditEvents } from '../events/creditEvents.js';
+import { CallAdmission, callStatus as status } from '../grpcAdmission.js';
 import { MATTERS, type Matter, type MeasureFinding } from './reviewPolicy.js';
 import type { AgencyFinding, ReviewService, RunOperation, Verdict } from './reviewService.js';
 
@@ -88,63 +86,21 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
   /** Authenticates and validates a call, or answers its error status. */
   const prepare = async (call: ReviewCall, method: ReviewMethod): Promise<Prepared | grpc.StatusObject> => {
     const { coordinate, codes } = method;
-    const requestId = randomUUID();
-    // The call's request id, as GraphQL answers carry x-request-id: what the access log files it under.
-    const initial = new grpc.Metadata();
-    initial.set('x-request-id', requestId);
-    call.sendMetadata(initial);
-    const audit = new AuditScope();
-    // The access log names the call by its method, and the message by its canonical hash.
-    const operation = {
-      requestId,
-      channel: 'grpc' as const,
-      operationName: method.name,
-      operationHash: createHash('sha256').update(canonicalJson(call.request)).digest('hex'),
-      audit,
-    };
-    let principal: Principal | null = null;
-    let purpose: string | null = null;
-    let rateLimited = false;
-    const refuse = async (code: grpc.status, details: string) => {
-      // The rate limiter's refusals are not recorded (a flood would write the log), as on GraphQL.
-      if (rateLimited) return status(code, details);
-      let address: string | undefined;
-      if (principal === null) {
-        // Refused before authentication: limited per address, nothing named is recorded, and
-        // the address is, since who called is unknown.
-        address = peerAddress(call.getPeer());
-        const rate = await options.refusalLimit(address);
-        if (!rate.allowed) return status(grpc.status.RESOURCE_EXHAUSTED, `too many refused calls from this address; try again in ${rate.retryAfterSeconds} s`);
-      }
-      await options.recorder.refused({ ...operation, principal, purpose, outcome: 'refused', detail: `${grpc.status[code]}: ${details}`, ...(address ? { address } : {}) });
-      return status(code, details);
-    };
+    const admission = new CallAdmission(call, options, method.name);
+    const { operation } = admission;
+    const { requestId, audit } = operation;
     const checked = await check();
-    if ('code' in checked) return refuse(checked.code, checked.details);
+    if ('code' in checked) return admission.refuse(checked);
     return checked;
 
     async function check(): Promise<Prepared | { code: grpc.status; details: string }> {
-      const metadata = call.metadata.getMap();
-      const headers: Record<string, string | undefined> = {
-        authorization: typeof metadata['authorization'] === 'string' ? metadata['authorization'] : undefined,
-        'x-purpose': typeof metadata['x-purpose'] === 'string' ? metadata['x-purpose'] : undefined,
-      };
       const deadlineMs = deadlineOf(call);
       if (deadlineMs === null) return status(grpc.status.INVALID_ARGUMENT, 'a joint review needs a deadline (grpc-timeout): without one a caller could wait for ever');
-      if (headers.authorization === undefined) return status(grpc.status.UNAUTHENTICATED, 'the joint review needs an access token in the authorization metadata');
-      const auth = await options.authenticate(headers);
-      if (!auth.ok) {
-        const code = auth.status === 401 ? grpc.status.UNAUTHENTICATED : auth.status === 403 ? grpc.status.PERMISSION_DENIED : grpc.status.INVALID_ARGUMENT;
-        return status(code, auth.message);
-      }
-      principal = auth.principal;
-      purpose = auth.purpose;
-      const rate = await options.rateLimit(auth.principal);
-      if (!rate.allowed) {
-        rateLimited = true;
-        return status(grpc.status.RESOURCE_EXHAUSTED, `too many requests from ${auth.principal.sub}; try again in ${rate.retryAfterSeconds} s`);
-      }
-      const decision = options.decide(auth.principal, auth.purpose, coordinate);
+      const refused = await admission.authenticate('the joint review');
+      if (refused) return refused;
+      const principal = admission.principal!;
+      const purpose = admission.purpose;
+      const decision = options.decide(principal, purpose, coordinate);
       audit.addDecisions(new Map([[coordinate, decision]]));
       if (decision.effect !== 'ALLOW') return status(grpc.status.PERMISSION_DENIED, `${coordinate} is not shared with this caller: ${decision.reason}`);
       const matter = typeof method.matter === 'string' ? method.matter.replace(/^MATTER_/, '') : '';
@@ -166,7 +122,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       const wait = new SubgraphWait();
       return {
         matter,
-        run: options.runAs({ requestId, principal: auth.principal, purpose: auth.purpose, audit, wait }),
+        run: options.runAs({ requestId, principal, purpose, audit, wait }),
         trailers: () => {
           const metadata = new grpc.Metadata();
           if (options.serverTiming) metadata.set('server-timing', wait.serverTiming());
@@ -322,19 +278,6 @@ function deadlineOf(call: ReviewCall): number | null {
   const deadline = call.getDeadline();
   if (deadline instanceof Date) return deadline.getTime();
   return typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : null;
-}
-
-/** The address of a peer as grpc-js names it (`ipv4:1.2.3.4:5678`, `ipv6:[::1]:5678`, `1.2.3.4:5678`). */
-export function peerAddress(peer: string): string {
-  const withoutScheme = peer.replace(/^ipv[46]:/, '');
-  const bracketed = /^\[([^\]]+)\]/.exec(withoutScheme);
-  if (bracketed) return bracketed[1]!;
-  const i = withoutScheme.lastIndexOf(':');
-  return i > 0 ? withoutScheme.slice(0, i) : withoutScheme;
-}
-
-function status(code: grpc.status, details: string): grpc.StatusObject {
-  return { code, details, metadata: new grpc.Metadata() };
 }
 
 function toProtoMeasure(m: MeasureFinding): ProtoMeasureFinding {

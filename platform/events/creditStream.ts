@@ -39,10 +39,15 @@ export interface CreditEvent {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/** Whether `kind` is a kind of credit event as its subject spells it. */
+export function isCreditKind(kind: string): boolean {
+  return KIND.test(kind);
+}
+
 /** The subject an event of `agency` and `kind` is published on. */
 export function creditSubject(agency: Agency, kind: string): string {
   if (!(AGENCIES as readonly string[]).includes(agency)) throw new Error(`${JSON.stringify(agency)} is not an agency of the registry`);
-  if (!KIND.test(kind)) throw new Error(`${JSON.stringify(kind)} is not a kind of credit event: lower-case words joined by "_"`);
+  if (!isCreditKind(kind)) throw new Error(`${JSON.stringify(kind)} is not a kind of credit event: lower-case words joined by "_"`);
   return `meg.credit.${agency}.${kind}`;
 }
 
