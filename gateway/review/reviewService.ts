@@ -74,6 +74,23 @@ interface FactQuery<A extends ReviewAgency> {
   readonly facts: (entry: FactEntry<A>) => Record<string, unknown> | null;
 }
 
+/**
+ * What the rules read of a joint measure an agency took on another agency's credit event (its
+ * `jointMeasures`): those in force restrict the matters they bear on and close the green channel.
+ */
+const JOINT_MEASURE_FACTS = /* GraphQL */ `
+  fragment JointMeasureFacts on JointMeasure {
+    measure
+    description
+    basis
+    sourceAgency
+    sourceKind
+    sourceEventId
+    effectiveFrom
+    liftedOn
+  }
+`;
+
 /** Per agency, its fact query; each is planned as one fetch to that agency. */
 const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
   MARKET: {
@@ -97,11 +114,15 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
               removedOn
               authority
             }
+            jointMeasures {
+              ...JointMeasureFacts
+            }
           }
         }
       }
+      ${JOINT_MEASURE_FACTS}
     `,
-    facts: ({ market: p }) => (p ? { status: p.status, abnormalOperations: p.abnormalOperations, seriousViolations: p.seriousViolations } : null),
+    facts: ({ market: p }) => (p ? { status: p.status, abnormalOperations: p.abnormalOperations, seriousViolations: p.seriousViolations, jointMeasures: p.jointMeasures } : null),
   },
   TAX: {
     key: 'tax',
@@ -126,11 +147,15 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
               since
               settledOn
             }
+            jointMeasures {
+              ...JointMeasureFacts
+            }
           }
         }
       }
+      ${JOINT_MEASURE_FACTS}
     `,
-    facts: ({ tax: p }) => (p ? { ratings: p.creditRatings, majorViolations: p.majorViolations, arrears: p.arrears } : null),
+    facts: ({ tax: p }) => (p ? { ratings: p.creditRatings, majorViolations: p.majorViolations, arrears: p.arrears, jointMeasures: p.jointMeasures } : null),
   },
   SOCIAL: {
     key: 'social',
@@ -146,11 +171,15 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
               since
               settledOn
             }
+            jointMeasures {
+              ...JointMeasureFacts
+            }
           }
         }
       }
+      ${JOINT_MEASURE_FACTS}
     `,
-    facts: ({ social: p }) => (p ? { arrears: p.arrears } : null),
+    facts: ({ social: p }) => (p ? { arrears: p.arrears, jointMeasures: p.jointMeasures } : null),
   },
   CUSTOMS: {
     key: 'customs',
@@ -161,11 +190,15 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
           customs {
             creditLevel
             creditLevelSince
+            jointMeasures {
+              ...JointMeasureFacts
+            }
           }
         }
       }
+      ${JOINT_MEASURE_FACTS}
     `,
-    facts: ({ customs: p }) => (p ? { creditLevel: p.creditLevel, creditLevelSince: p.creditLevelSince } : null),
+    facts: ({ customs: p }) => (p ? { creditLevel: p.creditLevel, creditLevelSince: p.creditLevelSince, jointMeasures: p.jointMeasures } : null),
   },
 };
 

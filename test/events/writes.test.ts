@@ -244,17 +244,21 @@ describe('a listing and its removal', () => {
 
 describe('the linked response', () => {
   const MEASURES = 'jointMeasures { measure basis sourceAgency sourceKind sourceEventId sourceEntryId effectiveFrom liftedOn }';
-  const PROFILE = `query($c: [USCC!]!) { enterprises(uscc: $c) { uscc tax { ${MEASURES} } customs { ${MEASURES} } } jointReviewBatch(uscc: $c, matter: BIDDING) { uscc outcome } }`;
+  const PROFILE = `query($c: [USCC!]!) {
+    enterprises(uscc: $c) { uscc tax { ${MEASURES} } customs { ${MEASURES} } }
+    jointReviewBatch(uscc: $c, matter: BIDDING) { uscc outcome }
+    clearance: jointReviewBatch(uscc: $c, matter: CUSTOMS_CLEARANCE) { measures { agency rule measure legalBasis evidence { kind reference } } }
+  }`;
 
-  async function profileOf(uscc: string): Promise<{ tax: Untyped; customs: Untyped; outcome: string }> {
+  async function profileOf(uscc: string): Promise<{ tax: Untyped; customs: Untyped; outcome: string; clearance: Untyped[] }> {
     const answer = await ask(CALLERS.procurement, PROFILE, { c: [uscc] });
     expect(answer.body.errors).toBeUndefined();
     const [enterprise] = answer.body.data!['enterprises'];
-    return { tax: enterprise.tax, customs: enterprise.customs, outcome: answer.body.data!['jointReviewBatch'][0].outcome };
+    return { tax: enterprise.tax, customs: enterprise.customs, outcome: answer.body.data!['jointReviewBatch'][0].outcome, clearance: answer.body.data!['clearance'][0].measures };
   }
 
   it("answers a serious-violation listing with other agencies' measures, changes the review's verdict, and lifts both on removal", async () => {
-    // An enterprise of Beijing that passes a bidding review today, known to tax and to customs.
+    // An enterprise of Beijing known to tax and to customs on which no review rule finds anything today.
     const tax = new pg.Client({ connectionString: federation.env['DATABASE_URL_TAX'] });
     const customs = new pg.Client({ connectionString: federation.env['DATABASE_URL_CUSTOMS'] });
     await tax.connect();
@@ -264,7 +268,8 @@ describe('the linked response', () => {
       for (const code of beijing.slice(5)) {
         const known =
           (await tax.query('SELECT 1 FROM tax_taxpayers WHERE uscc = $1', [code])).rowCount && (await customs.query('SELECT 1 FROM customs_registrations WHERE uscc = $1', [code])).rowCount;
-        if (known && (await profileOf(code)).outcome === 'PASS') {
+        const before = known ? await profileOf(code) : null;
+        if (before?.outcome === 'PASS' && before.clearance.length === 0) {
           uscc = code;
           break;
         }
@@ -273,7 +278,7 @@ describe('the linked response', () => {
       await tax.end();
       await customs.end();
     }
-    expect(uscc, 'a Beijing enterprise that passes, known to tax and customs').toBeDefined();
+    expect(uscc, 'a Beijing enterprise known to tax and customs, on which no review rule finds anything').toBeDefined();
 
     const listed = (await ask(officer, LIST_SERIOUS, { input: { uscc, reason: '提交虚假材料' }, decision: decision({ decidedOn: '2026-01-05' }), key: randomUUID() })).body.data![
       'listSeriousViolation'
@@ -301,6 +306,19 @@ describe('the linked response', () => {
       }),
     ]);
     expect(responded.customs.jointMeasures).toEqual([expect.objectContaining({ measure: 'CUSTOMS_CERTIFICATION_REFUSED', liftedOn: null })]);
+    // A customs clearance review weighs customs' own measure beside market's listing.
+    expect(responded.clearance).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ agency: 'MARKET', rule: 'serious_violation', measure: 'RESTRICT' }),
+        {
+          agency: 'CUSTOMS',
+          rule: 'customs_joint_measures',
+          measure: 'RESTRICT',
+          legalBasis: expect.stringContaining('2045'),
+          evidence: [{ kind: 'JOINT_MEASURE', reference: 'CUSTOMS_CERTIFICATION_REFUSED' }],
+        },
+      ]),
+    );
 
     const removed = (
       await ask(officer, REMOVE_SERIOUS, { input: { uscc, entry: { entryId: listed.receipt.entryId, version: 1 } }, decision: decision({ decidedOn: '2026-02-05' }), key: randomUUID() })
@@ -316,6 +334,7 @@ describe('the linked response', () => {
     );
     const lifted = await profileOf(uscc!);
     expect(lifted.outcome).toBe('PASS');
+    expect(lifted.clearance).toEqual([]);
     expect(lifted.tax.jointMeasures).toEqual([expect.objectContaining({ measure: 'TAX_KEY_SUPERVISION', liftedOn: removed.receipt.recordedAt })]);
   });
 });

@@ -2,7 +2,8 @@
 # title: Joint review
 # description: |
 #   Joint punishment of dishonesty and joint incentives for the trustworthy (失信联合惩戒、守信联合激励):
-#   maps an approval matter and the facts each agency holds about an enterprise to measures —
+#   maps an approval matter and the facts each agency holds about an enterprise (its own entries,
+#   and the joint measures it took on other agencies' credit events) to measures —
 #   PROHIBIT, RESTRICT, PRIORITY (the green channel) — each with its legal basis and evidence,
 #   and to a verdict. An agency that did not answer makes the verdict INCOMPLETE, never a PASS,
 #   unless another agency's finding already prohibits. So does a rule whose facts the caller's
@@ -68,19 +69,28 @@ _rule_facts := {
 	"tax_rating_d": {"Enterprise.tax", "TaxProfile.creditRatings", "TaxCreditRating.year", "TaxCreditRating.rating"},
 	"social_insurance_arrears": {"Enterprise.social", "SocialProfile.arrears", "ContributionArrear.settledOn"},
 	"customs_dishonest": {"Enterprise.customs", "CustomsProfile.creditLevel"},
+	"market_joint_measures": _joint_measure_facts("market", "MarketProfile"),
+	"social_joint_measures": _joint_measure_facts("social", "SocialProfile"),
+	"customs_joint_measures": _joint_measure_facts("customs", "CustomsProfile"),
 }
+
+_joint_measure_facts(key, profile) := {sprintf("Enterprise.%v", [key]), sprintf("%v.jointMeasures", [profile]), "JointMeasure.measure", "JointMeasure.liftedOn"}
 
 # The agency whose facts each negative rule reads.
 _rule_agency := {
 	"serious_violation": "MARKET", "not_operating": "MARKET", "not_registered": "MARKET",
 	"abnormal_operations": "MARKET", "major_tax_violation": "TAX", "tax_rating_d": "TAX",
 	"social_insurance_arrears": "SOCIAL", "customs_dishonest": "CUSTOMS",
+	"market_joint_measures": "MARKET", "social_joint_measures": "SOCIAL", "customs_joint_measures": "CUSTOMS",
 }
 
 # The matters a rule applies to, where it does not apply to all of them.
 _rule_matters := {
 	"social_insurance_arrears": {"FISCAL_SUBSIDY"},
 	"customs_dishonest": {"CUSTOMS_CLEARANCE"},
+	"market_joint_measures": _joint_measure_matters_of("MARKET"),
+	"social_joint_measures": _joint_measure_matters_of("SOCIAL"),
+	"customs_joint_measures": _joint_measure_matters_of("CUSTOMS"),
 }
 
 _applies(rule) if not _rule_matters[rule]
@@ -169,8 +179,52 @@ _negative contains _finding("CUSTOMS", "RESTRICT", "customs_dishonest", "《中�
 	object.get(input.facts, ["customs", "creditLevel"], null) == "DISHONEST"
 }
 
+# The joint measures (联动响应) an agency took in its own business on another agency's credit event
+# (policies/meg/response) that bear on approval matters: the agency that takes each and the
+# matters it restricts. A measure in force restricts those matters, on the memorandum the measure
+# rests on; the key-supervision measures bear on no approval, but any measure in force closes the
+# green channel.
+_joint_measures := {
+	"SOCIAL_SUBSIDY_RESTRICTED": {"agency": "SOCIAL", "matters": {"FISCAL_SUBSIDY"}},
+	"CUSTOMS_CERTIFICATION_REFUSED": {"agency": "CUSTOMS", "matters": {"CUSTOMS_CLEARANCE"}},
+	"CUSTOMS_INSPECTION_INTENSIFIED": {"agency": "CUSTOMS", "matters": {"CUSTOMS_CLEARANCE"}},
+	"LEGAL_REPRESENTATIVE_RESTRICTED": {"agency": "MARKET", "matters": {"LEGAL_REPRESENTATIVE_APPOINTMENT"}},
+}
+
+# The rule that reads each agency's joint measures, and the key of its profile among the facts.
+_joint_measure_rules := {"market_joint_measures": "market", "social_joint_measures": "social", "customs_joint_measures": "customs"}
+
+_joint_measure_matters_of(agency) := {matter | some m in _joint_measures; m.agency == agency; some matter in m.matters}
+
+_bears_on_matter(m) if input.matter in _joint_measures[m.measure].matters
+
+_in_force(m) if m.liftedOn == null
+
+# One finding per agency and legal basis, its evidence the measures in force on that basis.
+_negative contains _finding(_rule_agency[rule], "RESTRICT", rule, basis, evidence) if {
+	some rule, key in _joint_measure_rules
+	_applies(rule)
+	not _blocked(rule)
+	bearing := [m | some m in _list([key, "jointMeasures"]); _in_force(m); _bears_on_matter(m)]
+	some basis in {m.basis | some m in bearing}
+	evidence := [_evidence("JOINT_MEASURE", m.measure, m.effectiveFrom, sprintf("%v (on %v's %v event %v)", [m.description, m.sourceAgency, m.sourceKind, m.sourceEventId])) |
+		some m in bearing
+		m.basis == basis
+	]
+}
+
+_any_joint_measure_in_force if {
+	some key in ["market", "tax", "social", "customs"]
+	some m in _list([key, "jointMeasures"])
+	_in_force(m)
+}
+
+# The facts that tell whether any joint measure is in force.
+_joint_measure_trust_facts := {"MarketProfile.jointMeasures", "TaxProfile.jointMeasures", "SocialProfile.jointMeasures", "CustomsProfile.jointMeasures", "JointMeasure.liftedOn"}
+
 # The green channel: a tax rating of A, customs advanced certification, every agency heard,
-# nothing negative anywhere, no arrears open, and every one of these facts seen in clear.
+# nothing negative anywhere, no arrears open, no joint measure in force, and every one of these
+# facts seen in clear.
 _priority contains _finding("JOINT", "PRIORITY", "trustworthy", "《关于对纳税信用A级纳税人实施联合激励措施的合作备忘录》（发改财金〔2016〕1467号）", [
 	_rating_evidence(latest),
 	_evidence("CUSTOMS_CREDIT_LEVEL", "ADVANCED_CERTIFIED", object.get(input.facts, ["customs", "creditLevelSince"], null), "advanced certified enterprise"),
@@ -184,6 +238,7 @@ _priority contains _finding("JOINT", "PRIORITY", "trustworthy", "《关于对纳
 	object.get(input.facts, ["customs", "creditLevel"], null) == "ADVANCED_CERTIFIED"
 	not _open(["social", "arrears"], "settledOn")
 	not _open(["tax", "arrears"], "settledOn")
+	not _any_joint_measure_in_force
 }
 
 # The facts the green channel decides on.
@@ -192,7 +247,7 @@ _trust_facts := {
 	"TaxProfile.arrears", "TaxArrear.settledOn",
 	"Enterprise.customs", "CustomsProfile.creditLevel",
 	"Enterprise.social", "SocialProfile.arrears", "ContributionArrear.settledOn",
-}
+} | _joint_measure_trust_facts
 
 _any_negative_blocked if {
 	some rule in object.keys(_rule_facts)
@@ -210,7 +265,12 @@ _priority_withheld contains _withheld_finding("JOINT", "trustworthy", missing) i
 	_advanced_possible
 	_no_open_arrears_possible(["tax", "arrears"], {"Enterprise.tax", "TaxProfile.arrears", "TaxArrear.settledOn"})
 	_no_open_arrears_possible(["social", "arrears"], {"Enterprise.social", "SocialProfile.arrears", "ContributionArrear.settledOn"})
+	_no_joint_measure_possible
 }
+
+_no_joint_measure_possible if not _any_joint_measure_in_force
+
+_no_joint_measure_possible if count(_withheld_facts(_joint_measure_trust_facts)) > 0
 
 _rating_a_possible if _latest_rating.rating == "A"
 

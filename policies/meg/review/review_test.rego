@@ -4,11 +4,19 @@ import data.meg.review
 
 # An enterprise every agency answered for, with nothing on record.
 _clean := {
-	"market": {"status": "OPERATING", "abnormalOperations": [], "seriousViolations": []},
-	"tax": {"ratings": [{"year": 2025, "rating": "B"}, {"year": 2024, "rating": "A"}], "majorViolations": [], "arrears": []},
-	"social": {"arrears": []},
-	"customs": {"creditLevel": "GENERAL", "creditLevelSince": "2020-01-01"},
+	"market": {"status": "OPERATING", "abnormalOperations": [], "seriousViolations": [], "jointMeasures": []},
+	"tax": {"ratings": [{"year": 2025, "rating": "B"}, {"year": 2024, "rating": "A"}], "majorViolations": [], "arrears": [], "jointMeasures": []},
+	"social": {"arrears": [], "jointMeasures": []},
+	"customs": {"creditLevel": "GENERAL", "creditLevelSince": "2020-01-01", "jointMeasures": []},
 }
+
+# A joint measure in force, as a responding agency records it (policies/meg/response).
+_joint_measure(measure, basis) := {
+	"measure": measure, "description": "措施", "basis": basis, "sourceAgency": "market", "sourceKind": "serious_violation_listed",
+	"sourceEventId": "e1", "sourceEntryId": "n1", "effectiveFrom": "2026-01-05T08:00:00.000Z", "liftedOn": null,
+}
+
+_memo_2045 := "《失信企业协同监管和联合惩戒合作备忘录》（发改财金〔2015〕2045号）"
 
 _serious := {"decisionNo": "黔市监严重违法〔2024〕215号", "reason": "组织策划传销", "listedOn": "2024-05-01", "authority": "贵阳市市场监督管理局", "removedOn": null}
 
@@ -148,6 +156,9 @@ _rules_with_facts := [
 	["tax_rating_d", "ADMINISTRATIVE_LICENCE", "TAX", ["TaxProfile.creditRatings", "TaxCreditRating.rating", "TaxCreditRating.year"], "/tax/ratings"],
 	["social_insurance_arrears", "FISCAL_SUBSIDY", "SOCIAL", ["ContributionArrear.settledOn", "SocialProfile.arrears"], "/social/arrears"],
 	["customs_dishonest", "CUSTOMS_CLEARANCE", "CUSTOMS", ["CustomsProfile.creditLevel"], "/customs/creditLevel"],
+	["market_joint_measures", "LEGAL_REPRESENTATIVE_APPOINTMENT", "MARKET", ["MarketProfile.jointMeasures", "JointMeasure.measure", "JointMeasure.liftedOn"], "/market/jointMeasures"],
+	["social_joint_measures", "FISCAL_SUBSIDY", "SOCIAL", ["SocialProfile.jointMeasures", "JointMeasure.measure", "JointMeasure.liftedOn"], "/social/jointMeasures"],
+	["customs_joint_measures", "CUSTOMS_CLEARANCE", "CUSTOMS", ["CustomsProfile.jointMeasures", "JointMeasure.measure", "JointMeasure.liftedOn"], "/customs/jointMeasures"],
 ]
 
 test_every_rule_with_its_facts_withheld_is_withheld_and_the_verdict_incomplete if {
@@ -297,6 +308,9 @@ _expected_measures := {
 	"tax_rating_d": {m: "RESTRICT" | some m in _all_matters},
 	"social_insurance_arrears": {"FISCAL_SUBSIDY": "RESTRICT"},
 	"customs_dishonest": {"CUSTOMS_CLEARANCE": "RESTRICT"},
+	"market_joint_measures": {"LEGAL_REPRESENTATIVE_APPOINTMENT": "RESTRICT"},
+	"social_joint_measures": {"FISCAL_SUBSIDY": "RESTRICT"},
+	"customs_joint_measures": {"CUSTOMS_CLEARANCE": "RESTRICT"},
 }
 
 _listed := {
@@ -306,6 +320,9 @@ _listed := {
 	"tax_rating_d": _with(_clean, "/tax/ratings", [{"year": 2025, "rating": "D"}]),
 	"social_insurance_arrears": _with(_clean, "/social/arrears", [{"insuranceType": "PENSION", "amount": 1, "months": 1, "since": "2026-01-01", "settledOn": null}]),
 	"customs_dishonest": _with(_clean, "/customs", {"creditLevel": "DISHONEST", "creditLevelSince": "2025-06-01"}),
+	"market_joint_measures": _with(_clean, "/market/jointMeasures", [_joint_measure("LEGAL_REPRESENTATIVE_RESTRICTED", "memo")]),
+	"social_joint_measures": _with(_clean, "/social/jointMeasures", [_joint_measure("SOCIAL_SUBSIDY_RESTRICTED", _memo_2045)]),
+	"customs_joint_measures": _with(_clean, "/customs/jointMeasures", [_joint_measure("CUSTOMS_CERTIFICATION_REFUSED", _memo_2045)]),
 }
 
 test_each_matter_gets_the_measure_of_each_list if {
@@ -396,4 +413,49 @@ test_no_priority_when_a_negative_rule_is_withheld if {
 	d.outcome == "INCOMPLETE"
 	count(d.findings) == 0
 	{w.rule | some w in d.withheld} == {"abnormal_operations"}
+}
+
+test_a_joint_measure_in_force_restricts_its_matter_on_its_memorandum if {
+	d := _review("FISCAL_SUBSIDY", _listed.social_joint_measures, [])
+	d.outcome == "RESTRICT"
+	d.findings == {{
+		"agency": "SOCIAL", "measure": "RESTRICT", "rule": "social_joint_measures", "legalBasis": _memo_2045,
+		"evidence": [{"kind": "JOINT_MEASURE", "reference": "SOCIAL_SUBSIDY_RESTRICTED", "date": "2026-01-05T08:00:00.000Z", "detail": "措施 (on market's serious_violation_listed event e1)"}],
+	}}
+}
+
+test_joint_measures_on_two_memoranda_are_two_findings if {
+	two := [
+		_joint_measure("CUSTOMS_CERTIFICATION_REFUSED", _memo_2045),
+		object.union(_joint_measure("CUSTOMS_INSPECTION_INTENSIFIED", "memo 3062"), {"sourceEventId": "e2"}),
+	]
+	d := _review("CUSTOMS_CLEARANCE", _with(_clean, "/customs/jointMeasures", two), [])
+	d.outcome == "RESTRICT"
+	{[f.legalBasis, [e.reference | some e in f.evidence]] | some f in d.findings} == {
+		[_memo_2045, ["CUSTOMS_CERTIFICATION_REFUSED"]],
+		["memo 3062", ["CUSTOMS_INSPECTION_INTENSIFIED"]],
+	}
+}
+
+test_a_lifted_joint_measure_no_longer_counts if {
+	lifted := object.union(_joint_measure("SOCIAL_SUBSIDY_RESTRICTED", _memo_2045), {"liftedOn": "2026-02-05T08:00:00.000Z"})
+	_review("FISCAL_SUBSIDY", _with(_clean, "/social/jointMeasures", [lifted]), []).outcome == "PASS"
+}
+
+test_key_supervision_restricts_no_matter_but_closes_the_green_channel if {
+	supervised := _with(_trusted, "/tax/jointMeasures", [_joint_measure("TAX_KEY_SUPERVISION", _memo_2045)])
+	every matter in _all_matters {
+		d := _review(matter, supervised, [])
+		d.outcome == "PASS"
+		count(d.findings) == 0
+	}
+	lifted := _with(_trusted, "/tax/jointMeasures", [object.union(_joint_measure("TAX_KEY_SUPERVISION", _memo_2045), {"liftedOn": "2026-02-05T08:00:00.000Z"})])
+	_review("CUSTOMS_CLEARANCE", lifted, []).outcome == "PRIORITY"
+}
+
+test_no_green_channel_on_joint_measures_the_caller_could_not_see if {
+	d := _review_withheld("CUSTOMS_CLEARANCE", _hidden(_trusted, "/tax/jointMeasures"), ["TaxProfile.jointMeasures"])
+	d.outcome == "INCOMPLETE"
+	count(d.findings) == 0
+	d.withheld == {{"agency": "JOINT", "rule": "trustworthy", "coordinates": ["TaxProfile.jointMeasures"]}}
 }
