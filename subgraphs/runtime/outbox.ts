@@ -34,12 +34,21 @@ export const MAX_CREDIT_EVENT_BYTES = 64 * 1024;
  * never be published (a subject that is not an agency and a kind, or over {@link MAX_CREDIT_EVENT_BYTES})
  * throws here, so the write fails with it rather than leaving the event behind.
  */
-export async function recordCreditEvent(tx: Transaction, event: CreditEvent): Promise<void> {
+export async function recordCreditEvent(tx: Transaction, event: CreditEvent): Promise<OutboxRow> {
   const subject = creditSubject(event.agency, event.kind);
   const text = JSON.stringify(event);
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_CREDIT_EVENT_BYTES) throw new Error(`the credit event ${event.kind} is ${bytes} bytes: at most ${MAX_CREDIT_EVENT_BYTES} are published`);
-  await tx.query('INSERT INTO credit_outbox (event_id, subject, event) VALUES ($1, $2, $3)', [event.id, subject, text]);
+  const [row] = await tx.query<{ seq: string }>('INSERT INTO credit_outbox (event_id, subject, event) VALUES ($1, $2, $3) RETURNING seq', [event.id, subject, text]);
+  return { seq: row!.seq, event_id: event.id, subject, event: text };
+}
+
+/** A row of the outbox: an event and where it goes. */
+export interface OutboxRow {
+  readonly seq: string;
+  readonly event_id: string;
+  readonly subject: string;
+  readonly event: string;
 }
 
 /** Options of {@link OutboxRelay}. */
@@ -79,6 +88,12 @@ export class OutboxRelay {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  /** Rows this process committed since the relay last read the outbox, in the order their writes committed. */
+  private handed: OutboxRow[] = [];
+  /** Whether every unpublished row this relay can know of is in `handed`: the last read of the outbox left nothing behind, and nothing failed since. */
+  private inStep = false;
+  /** When the relay last read the outbox (ms, monotonic). */
+  private readAt = Number.NEGATIVE_INFINITY;
   private current: OutboxStatus = { started: false, backlog: 0, delayedSince: null, lastError: null, published: 0 };
 
   constructor(
@@ -93,10 +108,21 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Publishes soon: a write has just committed an event. */
+  /** Publishes soon: a write has just committed an event (the outbox is read for it). */
   wake(): void {
     this.woken = true;
     this.wakeUp?.();
+  }
+
+  /**
+   * Publishes `row` soon: a write of this process has just committed it. While the relay is in
+   * step with the outbox, it publishes what it was handed without reading the outbox again; it
+   * still reads it every poll interval, for rows of other replicas and of processes that died.
+   */
+  handOff(row: OutboxRow): void {
+    if (this.handed.length < (this.options.batchSize ?? 100) * 10) this.handed.push(row);
+    else this.inStep = false;
+    this.wake();
   }
 
   /** What the relay can say of itself. */
@@ -121,15 +147,20 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let wait = this.options.pollMs ?? 500;
-      // Counted before each drain: what waits is known while a long drain is under way.
-      await this.count().catch(() => undefined);
+      const pollMs = this.options.pollMs ?? 500;
+      let wait = pollMs;
       try {
-        await this.drain();
+        if (this.inStep && performance.now() - this.readAt < pollMs) await this.publishHanded();
+        else {
+          // Counted before each read: what waits is known while a long drain is under way.
+          await this.count().catch(() => undefined);
+          await this.drain();
+        }
         this.current = { ...this.current, started: true, delayedSince: null, lastError: null };
       } catch (error) {
         if (!this.running) break;
         const message = error instanceof Error ? error.message : String(error);
+        this.inStep = false;
         if (this.current.delayedSince === null) logger().warn({ event: 'credit events delayed', error: message }, 'credit events cannot be published: they wait in the outbox');
         this.current = { ...this.current, started: true, delayedSince: this.current.delayedSince ?? this.now(), lastError: message };
         // A connection that failed is opened afresh on the next attempt.
@@ -154,34 +185,51 @@ export class OutboxRelay {
     const batchSize = this.options.batchSize ?? 100;
     for (;;) {
       const { js } = await this.connected();
-      const rows = await this.db.query<{ seq: string; event_id: string; subject: string; event: string }>(
-        'credit_outbox',
-        'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
-        [batchSize],
-      );
+      // What was handed before this read is committed, so the read sees it: it is published from here.
+      this.handed = [];
+      this.readAt = performance.now();
+      const rows = await this.db.query<OutboxRow>('credit_outbox', 'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1', [batchSize]);
       if (!this.running) return;
-      // The batch is published in one window (the server stores it in the order sent, on this one
-      // connection), then the acknowledged rows are marked in one statement: an event costs no
-      // round trip of its own to NATS or to the database.
-      const timeout = this.options.publishTimeoutMs ?? 5_000;
-      const acks = await Promise.allSettled(rows.map((row) => js.publish(row.subject, row.event, { msgID: row.event_id, timeout })));
-      // Marked up to the first that failed, so that the next drain starts again from it, in order.
-      const failedAt = acks.findIndex((a) => a.status === 'rejected');
-      const acked = (failedAt === -1 ? acks : acks.slice(0, failedAt)) as PromiseFulfilledResult<{ seq: number }>[];
-      if (acked.length > 0) {
-        const marked = await this.db.query(
-          'credit_outbox',
-          `UPDATE credit_outbox SET published_at = $1, stream_seq = acked.stream_seq
-             FROM unnest($2::bigint[], $3::bigint[]) AS acked(seq, stream_seq)
-            WHERE credit_outbox.seq = acked.seq AND credit_outbox.published_at IS NULL RETURNING credit_outbox.seq`,
-          [this.now().toISOString(), rows.slice(0, acked.length).map((r) => r.seq), acked.map((a) => a.value.seq)],
-        );
-        // Another replica's relay may have marked some first: counted once, by whoever marked them.
-        this.current = { ...this.current, published: this.current.published + marked.length };
+      await this.publish(js, rows);
+      if (rows.length < batchSize) {
+        // Nothing is left behind: from now on this process's rows can come by hand.
+        this.inStep = true;
+        return;
       }
-      if (failedAt !== -1) throw (acks[failedAt] as PromiseRejectedResult).reason;
-      if (rows.length < batchSize) return;
     }
+  }
+
+  /** Publishes what writes of this process handed over since, in the order they committed. */
+  private async publishHanded(): Promise<void> {
+    const { js } = await this.connected();
+    while (this.handed.length > 0 && this.running) {
+      await this.publish(js, this.handed.splice(0, this.options.batchSize ?? 100));
+    }
+  }
+
+  /**
+   * Publishes `rows` in one window (the server stores them in the order sent, on this one
+   * connection), then marks the acknowledged ones in one statement: an event costs no round trip
+   * of its own to NATS or to the database. Marked up to the first that failed, which is thrown:
+   * the next read of the outbox starts again from it, in order.
+   */
+  private async publish(js: JetStreamClient, rows: readonly OutboxRow[]): Promise<void> {
+    const timeout = this.options.publishTimeoutMs ?? 5_000;
+    const acks = await Promise.allSettled(rows.map((row) => js.publish(row.subject, row.event, { msgID: row.event_id, timeout })));
+    const failedAt = acks.findIndex((a) => a.status === 'rejected');
+    const acked = (failedAt === -1 ? acks : acks.slice(0, failedAt)) as PromiseFulfilledResult<{ seq: number }>[];
+    if (acked.length > 0) {
+      const marked = await this.db.query(
+        'credit_outbox',
+        `UPDATE credit_outbox SET published_at = $1, stream_seq = acked.stream_seq
+           FROM unnest($2::bigint[], $3::bigint[]) AS acked(seq, stream_seq)
+          WHERE credit_outbox.seq = acked.seq AND credit_outbox.published_at IS NULL RETURNING credit_outbox.seq`,
+        [this.now().toISOString(), rows.slice(0, acked.length).map((r) => r.seq), acked.map((a) => a.value.seq)],
+      );
+      // Another replica's relay may have marked some first: counted once, by whoever marked them.
+      this.current = { ...this.current, published: this.current.published + marked.length };
+    }
+    if (failedAt !== -1) throw (acks[failedAt] as PromiseRejectedResult).reason;
   }
 
   private async connected(): Promise<{ nc: NatsConnection; js: JetStreamClient }> {

@@ -162,7 +162,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   }
   relay?.start();
   responder?.start();
-  const writes = new CreditWrites(definition.agency, db, { wake: () => relay?.wake() });
+  const writes = new CreditWrites(definition.agency, db, { committed: (row) => relay?.handOff(row) });
 
   const schema = buildSubgraphSchema([
     {

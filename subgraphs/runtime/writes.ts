@@ -20,7 +20,7 @@ import type { Database, Transaction } from '../../platform/db/database.js';
 import { AGENCY_REGISTRY, type Agency } from '../../platform/domain/agencies.js';
 import type { CreditEvent } from '../../platform/events/creditStream.js';
 import type { CallerContext } from '../../platform/trust/gatewaySignature.js';
-import { recordCreditEvent } from './outbox.js';
+import { recordCreditEvent, type OutboxRow } from './outbox.js';
 
 /** The decision a write records (行政决定书): who issued it, its number, its legal basis, its date. */
 export interface DecisionInput {
@@ -159,8 +159,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Options of {@link CreditWrites}. */
 export interface CreditWritesOptions {
-  /** Asked to publish soon, once a write's event has committed. */
-  readonly wake?: () => void;
+  /** Told of each event once its write has committed, to publish it soon (the outbox relay's hand-off). */
+  readonly committed?: (row: OutboxRow) => void;
   /** The clock (tests inject one). */
   readonly now?: () => Date;
 }
@@ -189,15 +189,11 @@ export class CreditWrites {
     this.checkCaller(caller);
     checkRequest(request, this.today());
     const requestHash = hashOf(request);
-    const earlier = await this.replay<R>(caller, request, requestHash);
+    const earlier = await this.earlier<R>(caller, request, requestHash, true);
     if (earlier) return earlier;
+    let committed: OutboxRow | null = null;
     try {
       const answer = await this.db.transaction(async (tx) => {
-        const taken = await tx.query<{ mutation: string; uscc: string }>('SELECT mutation, uscc FROM credit_writes WHERE authority = $1 AND document_no = $2', [
-          request.decision.authority,
-          request.decision.documentNo,
-        ]);
-        if (taken[0]) throw documentTaken(request.decision, taken[0]);
         const writeId = randomUUID();
         const now = this.now();
         const applied = await work(tx, { writeId, now });
@@ -236,18 +232,23 @@ export class CreditWrites {
           occurredAt: now.toISOString(),
           data: { ...applied.data, entry: applied.entry, entryId: receipt.entryId, version: receipt.version, writeId, mutation: request.mutation, decision: request.decision },
         };
-        await recordCreditEvent(tx, event);
+        committed = await recordCreditEvent(tx, event);
         return stored;
       });
-      this.options.wake?.();
+      if (committed) this.options.committed?.(committed);
       return answer;
     } catch (error) {
       // Two requests with one key at once: the second finds the first's row when it commits.
       if (uniqueViolation(error, 'idempotency_key')) {
-        const first = await this.replay<R>(caller, request, requestHash);
+        const first = await this.earlier<R>(caller, request, requestHash, false);
         if (first) return first;
       }
-      if (uniqueViolation(error, 'document_no')) throw documentTaken(request.decision, null);
+      // Two writes naming one decision at once: the second is told who took it.
+      if (uniqueViolation(error, 'document_no')) {
+        const first = await this.earlier<R>(caller, request, requestHash, true);
+        if (first) return first;
+        throw documentTaken(request.decision, null);
+      }
       throw error;
     }
   }
@@ -260,14 +261,26 @@ export class CreditWrites {
     }
   }
 
-  /** The answer to an earlier request of this caller with this key, or null; a key reused for another write is refused. */
-  private async replay<R>(caller: CallerContext, request: WriteRequest, requestHash: string): Promise<WriteAnswer<R> | null> {
-    const [row] = await this.db.query<{ request_hash: string; mutation: string; answer: string }>(
+  /**
+   * The answer to an earlier request of this caller with this key, or null; a key reused for
+   * another write is refused. With `document`, a decision document its authority has already
+   * recorded is refused too (naming the write that recorded it), asked in the same statement: the
+   * unique index stays the guarantee, this names who took the number.
+   */
+  private async earlier<R>(caller: CallerContext, request: WriteRequest, requestHash: string, document: boolean): Promise<WriteAnswer<R> | null> {
+    const rows = await this.db.query<{ found: 'key' | 'document'; request_hash: string; mutation: string; uscc: string; answer: string }>(
       'credit_writes',
-      'SELECT request_hash, mutation, answer FROM credit_writes WHERE recorded_by = $1 AND idempotency_key = $2',
-      [caller.sub, request.idempotencyKey],
+      `SELECT 'key' AS found, request_hash, mutation, uscc, answer FROM credit_writes WHERE recorded_by = $1 AND idempotency_key = $2
+       UNION ALL
+       SELECT 'document', request_hash, mutation, uscc, answer FROM credit_writes WHERE $5 AND authority = $3 AND document_no = $4`,
+      [caller.sub, request.idempotencyKey, request.decision.authority, request.decision.documentNo, document],
     );
-    if (!row) return null;
+    const row = rows.find((r) => r.found === 'key');
+    if (!row) {
+      const taken = rows.find((r) => r.found === 'document');
+      if (taken) throw documentTaken(request.decision, taken);
+      return null;
+    }
     if (row.request_hash !== requestHash) {
       throw writeError(
         'IDEMPOTENCY_KEY_REUSED',

@@ -125,6 +125,56 @@ describe('the outbox relay', () => {
     expect(await streamMessages()).toBe(before + 2);
   });
 
+  it('publishes what writes hand over without reading the outbox for each, and still finds within its poll interval what another process recorded', async () => {
+    // A relay that counts its reads of the outbox.
+    let reads = 0;
+    const counted: Database = new Proxy(db, {
+      get(target, key, receiver) {
+        if (key !== 'query') return Reflect.get(target, key, receiver) as unknown;
+        return (table: string, sql: string, params?: unknown[]) => {
+          if (sql.startsWith('SELECT seq, event_id')) reads++;
+          return target.query(table, sql, params);
+        };
+      },
+    });
+    const r = new OutboxRelay(counted, { connect: () => connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false }), pollMs: 2_000, retryMs: 100, publishTimeoutMs: 2_000, now: () => CLOCK });
+    r.start();
+    try {
+      await until(
+        'started',
+        () => r.status(),
+        (s) => s.started,
+      );
+      const readsBefore = reads;
+      const handed = Array.from({ length: 30 }, (_, i) => event('penalty_recorded', `91110000MA0${String(i).padStart(5, '0')}X`));
+      for (const e of handed) r.handOff(await db.transaction((tx) => recordCreditEvent(tx, e)));
+      await until(
+        'handed rows published',
+        async () => Promise.all(handed.map(async (e) => (await outboxRow(e.id))?.stream_seq ?? null)),
+        (seqs) => seqs.every((s) => s !== null),
+      );
+      // In the order they were handed (= committed), on the stream and in the outbox's marks.
+      const seqs = await Promise.all(handed.map(async (e) => Number((await outboxRow(e.id))!.stream_seq)));
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect((await storedAt(seqs[7]!))?.event).toEqual(handed[7]);
+      // Read only on its poll interval, not once per write (30 reads without the hand-off).
+      expect(reads - readsBefore).toBeLessThan(10);
+
+      // Another replica's write: recorded, never handed to this relay.
+      const elsewhere = event('licence_recorded');
+      await db.transaction((tx) => recordCreditEvent(tx, elsewhere));
+      const found = await until(
+        'found by a read',
+        () => outboxRow(elsewhere.id),
+        (row) => row?.stream_seq !== null,
+        20_000,
+      );
+      expect(await storedAt(Number(found!.stream_seq))).toEqual({ subject: 'meg.credit.market.licence_recorded', event: elsewhere });
+    } finally {
+      await r.stop();
+    }
+  });
+
   it('lets writes commit while NATS is down, says its events are delayed, and publishes the backlog when NATS returns', async () => {
     const before = await streamMessages();
     await server.stop();
