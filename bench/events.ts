@@ -13,9 +13,10 @@
  *   alone, the median of interleaved rounds.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import type { CreditEvent__Output } from '../gateway/generated/proto/meg/events/v1/CreditEvent.js';
 import { loadEventsProto } from '../gateway/review/reviewProto.js';
@@ -54,14 +55,42 @@ export interface EventsBenchOptions {
   readonly writeRate?: number;
   /** The agencies' databases: what earlier runs wrote there is removed first. */
   readonly databaseUrls: Readonly<Record<string, string>>;
+  /** The benchmark's NATS server: the events are also watched on the stream itself, to time each leg. */
+  readonly natsUrl: string;
+  /** CPU seconds spent so far by each part of the system under test (the gateway, the subgraphs, their databases, the audit database, NATS). */
+  readonly cpuSeconds: () => Readonly<Record<string, number>>;
+}
+
+/** Where the time from commit to Watch goes: commit to the stream (the agency's relay), the stream to the subscriber (the gateway). */
+export interface DeliveryLegs {
+  readonly toStreamP50Ms: number;
+  readonly toStreamP99Ms: number;
+  readonly toWatchP50Ms: number;
+  readonly toWatchP99Ms: number;
 }
 
 /** The figures. */
 export interface EventsFigures {
   readonly writesPerSecond: Readonly<Record<Agency, { rps: number; p50Ms: number; p99Ms: number; failed: number }>>;
-  readonly delivery: { readonly writeRate: number; readonly written: number; readonly delivered: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
-  /** The same writes with no reads beside them. */
-  readonly deliveryWithoutReads: { readonly written: number; readonly delivered: number; readonly p50Ms: number; readonly p99Ms: number };
+  readonly delivery: {
+    readonly writeRate: number;
+    readonly written: number;
+    readonly delivered: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly maxMs: number;
+    readonly legs: DeliveryLegs;
+  };
+  /** The same writes with no reads beside them, and what each write cost the machine (every process, in CPU ms per write, over the idle machine). */
+  readonly deliveryWithoutReads: {
+    readonly written: number;
+    readonly delivered: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly legs: DeliveryLegs;
+    readonly cpuMsPerWrite: number;
+    readonly cpuMsPerWriteByPart: Readonly<Record<string, number>>;
+  };
   readonly readsBesideWrites: { readonly aloneRps: number[]; readonly besideRps: number[]; readonly ratio: number; readonly writesFailed: number };
 }
 
@@ -127,6 +156,14 @@ function load(options: EventsBenchOptions, bodyFile: string, tokensFile: string,
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadFigures) : reject(new Error(`the load generator exited with ${code}`))));
   });
+}
+
+/** The machine's CPU time spent so far, every core and process, in ms (/proc/stat: all but idle and I/O wait). */
+function busyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  // USER_HZ is 100 on Linux: a tick is 10 ms.
+  return (user + nice + system + irq + softirq + steal) * 10;
 }
 
 /** The value at quantile `q` of `sorted`. */
@@ -196,27 +233,64 @@ export async function measureEvents(options: EventsBenchOptions): Promise<Events
   const metadata = new grpc.Metadata();
   metadata.set('authorization', `Bearer ${watcher}`);
   metadata.set('x-purpose', 'PUBLIC_PROCUREMENT');
-  const latencies: number[] = [];
+  // Each penalty's arrival on the stream itself (a plain subscriber of the benchmark's own) and on Watch.
+  const streamedAt = new Map<string, number>();
+  let deliveries: { id: string; occurred: number; arrived: number }[] = [];
   let watching = false;
-  let quiet: EventsFigures['deliveryWithoutReads'] = { written: 0, delivered: 0, p50Ms: Number.NaN, p99Ms: Number.NaN };
+  const nc = await connect({ servers: options.natsUrl, name: 'bench-events-timing' });
+  nc.subscribe('meg.credit.market.penalty_recorded', {
+    callback: (error, message) => {
+      if (!error && watching) streamedAt.set(message.json<{ id: string }>().id, Date.now());
+    },
+  });
   const call = client.watch({ kinds: ['penalty_recorded'], newOnly: true }, metadata);
   call.on('data', (event: CreditEvent__Output) => {
-    if (watching) latencies.push(Date.now() - Date.parse(event.occurredAt));
+    if (watching) deliveries.push({ id: event.id, occurred: Date.parse(event.occurredAt), arrived: Date.now() });
   });
   call.on('error', () => undefined);
   await new Promise((r) => setTimeout(r, 1_000));
+  /** The delays of what was delivered since the last call, whole and by leg; then forgets them. */
+  const delays = () => {
+    const whole = deliveries.map((d) => d.arrived - d.occurred).sort((a, b) => a - b);
+    const timed = deliveries.filter((d) => streamedAt.has(d.id));
+    const toStream = timed.map((d) => streamedAt.get(d.id)! - d.occurred).sort((a, b) => a - b);
+    const toWatch = timed.map((d) => d.arrived - streamedAt.get(d.id)!).sort((a, b) => a - b);
+    const legs: DeliveryLegs = { toStreamP50Ms: quantile(toStream, 0.5), toStreamP99Ms: quantile(toStream, 0.99), toWatchP50Ms: quantile(toWatch, 0.5), toWatchP99Ms: quantile(toWatch, 0.99) };
+    deliveries = [];
+    streamedAt.clear();
+    return { whole, legs };
+  };
+  const legsLine = (l: DeliveryLegs) => `commit to stream p50 ${l.toStreamP50Ms} ms, p99 ${l.toStreamP99Ms} ms; stream to Watch p50 ${l.toWatchP50Ms} ms, p99 ${l.toWatchP99Ms} ms`;
 
-  // First the writes alone: the delay the write path itself adds, with nothing else on the machine.
+  // First the writes alone: the delay the write path itself adds, and what a write costs the
+  // machine, with nothing else on it.
+  let quiet: EventsFigures['deliveryWithoutReads'];
   {
     const files = await bodies('market', rate * seconds * 2);
+    const idle = busyMs();
+    await new Promise((r) => setTimeout(r, 2_000));
+    const idleMsPerSecond = (busyMs() - idle) / 2;
+    const before = busyMs();
+    const partsBefore = options.cpuSeconds();
+    const startedAt = Date.now();
     watching = true;
     const writes = await load(options, files.bodyFile, files.tokensFile, WRITES.market.purpose, { rate }, seconds);
     await new Promise((r) => setTimeout(r, 2_000));
     watching = false;
-    const alone = [...latencies].sort((a, b) => a - b);
-    quiet = { written: writes.ok, delivered: alone.length, p50Ms: quantile(alone, 0.5), p99Ms: quantile(alone, 0.99) };
-    latencies.length = 0;
-    log(`  commit to Watch at ${rate} writes/s alone: p50 ${quiet.p50Ms} ms, p99 ${quiet.p99Ms} ms (${quiet.delivered} of ${quiet.written} delivered)`);
+    const spent = busyMs() - before - (idleMsPerSecond * (Date.now() - startedAt)) / 1_000;
+    const partsAfter = options.cpuSeconds();
+    const perWrite = (ms: number) => round(ms / Math.max(1, writes.ok));
+    const byPart: Record<string, number> = {};
+    for (const [part, after] of Object.entries(partsAfter)) byPart[part] = perWrite((after - (partsBefore[part] ?? 0)) * 1_000);
+    byPart['rest'] = round(perWrite(spent) - Object.values(byPart).reduce((a, b) => a + b, 0));
+    const { whole, legs } = delays();
+    quiet = { written: writes.ok, delivered: whole.length, p50Ms: quantile(whole, 0.5), p99Ms: quantile(whole, 0.99), legs, cpuMsPerWrite: perWrite(spent), cpuMsPerWriteByPart: byPart };
+    log(`  commit to Watch at ${rate} writes/s alone: p50 ${quiet.p50Ms} ms, p99 ${quiet.p99Ms} ms (${quiet.delivered} of ${quiet.written} delivered); ${legsLine(legs)}`);
+    log(
+      `  each write costs the machine ${quiet.cpuMsPerWrite} ms of CPU, ${round((quiet.cpuMsPerWrite * rate) / 10, 1)}% of one core at ${rate}/s: ${Object.entries(byPart)
+        .map(([part, ms]) => `${part} ${ms}`)
+        .join(', ')} (rest: the load generator, the watching client, the system)`,
+    );
   }
 
   log(`  reads of the profile closed-loop, alone and beside ${rate} penalties/s, ${options.rounds} rounds:`);
@@ -224,6 +298,8 @@ export async function measureEvents(options: EventsBenchOptions): Promise<Events
   const besideRps: number[] = [];
   let writesFailed = 0;
   let written = 0;
+  const besideDelays: number[] = [];
+  const besideLegs: DeliveryLegs[] = [];
   for (let round_ = 0; round_ < options.rounds; round_++) {
     const alone = await load(options, options.reads.bodyFile, options.reads.tokensFile, options.reads.purpose, { concurrency: options.concurrency }, seconds);
     aloneRps.push(round(alone.rps, 1));
@@ -236,6 +312,9 @@ export async function measureEvents(options: EventsBenchOptions): Promise<Events
     // The last events of the round arrive a moment after their writes.
     await new Promise((r) => setTimeout(r, 1_000));
     watching = false;
+    const { whole, legs } = delays();
+    besideDelays.push(...whole);
+    besideLegs.push(legs);
     besideRps.push(round(beside.rps, 1));
     writesFailed += writes.failed;
     written += writes.ok;
@@ -245,9 +324,14 @@ export async function measureEvents(options: EventsBenchOptions): Promise<Events
   }
   call.cancel();
   client.close();
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const delivery = { writeRate: rate, written, delivered: latencies.length, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), maxMs: sorted.at(-1) ?? Number.NaN };
-  log(`  commit to Watch at ${rate} writes/s with reads beside: p50 ${delivery.p50Ms} ms, p99 ${delivery.p99Ms} ms, max ${delivery.maxMs} ms (${delivery.delivered} of ${written} delivered)`);
+  await nc.close();
+  const sorted = besideDelays.sort((a, b) => a - b);
+  // The legs of the median round.
+  const legs = [...besideLegs].sort((a, b) => a.toStreamP99Ms + a.toWatchP99Ms - (b.toStreamP99Ms + b.toWatchP99Ms))[Math.floor(besideLegs.length / 2)]!;
+  const delivery = { writeRate: rate, written, delivered: sorted.length, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), maxMs: sorted.at(-1) ?? Number.NaN, legs };
+  log(
+    `  commit to Watch at ${rate} writes/s with reads beside: p50 ${delivery.p50Ms} ms, p99 ${delivery.p99Ms} ms, max ${delivery.maxMs} ms (${delivery.delivered} of ${written} delivered); median round: ${legsLine(legs)}`,
+  );
   const ratio = round(median(besideRps.map((b, i) => b / aloneRps[i]!)), 3);
   log(`  reads beside writes / reads alone: ${ratio} (median of the rounds)`);
   return { writesPerSecond, delivery, deliveryWithoutReads: quiet, readsBesideWrites: { aloneRps, besideRps, ratio, writesFailed } };

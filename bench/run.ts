@@ -212,13 +212,15 @@ function usage(pid: number): { cpuSeconds: number; peakRssMb: number } {
 /** (b)'s audit server, once started. */
 let auditServer: AuditPostgres | null = null;
 
+/** The subgraphs now serving (started last by startSubgraphs). */
+const subgraphChildren: ChildProcess[] = [];
+
 /**
- * CPU seconds spent so far on the agencies' side: the subgraph processes (the first children
- * started) and the PostgreSQL processes (the agencies' data), with (b)'s audit server apart.
+ * CPU seconds spent so far on the agencies' side: the subgraph processes and the PostgreSQL processes (the agencies' data), with (b)'s audit server apart.
  */
 function agenciesCpuSeconds(): { subgraphs: number; postgres: number; auditDb: number } {
   const cpu = { subgraphs: 0, postgres: 0, auditDb: 0 };
-  const subgraphs = new Set(children.slice(0, AGENCIES.length).map((c) => c.pid));
+  const subgraphs = new Set(subgraphChildren.map((c) => c.pid));
   for (const p of processTable()) {
     // A subgraph runs under taskset, which execs node: the pid is the subgraph's own.
     if (p.pid === auditServer?.postmasterPid || p.ppid === auditServer?.postmasterPid) cpu.auditDb += p.cpuSeconds;
@@ -424,9 +426,10 @@ async function main(): Promise<void> {
   };
   /** Starts the four subgraphs over the databases of `databaseUrls`, on the load core. */
   const startSubgraphs = async (databaseUrls: Record<string, string>) => {
+    subgraphChildren.length = 0;
     for (const agency of AGENCIES) {
       const code = AGENCY_CODES[agency];
-      await start(
+      const child = await start(
         agency,
         LOAD_CORE,
         process.execPath,
@@ -440,6 +443,7 @@ async function main(): Promise<void> {
         },
         `http://127.0.0.1:${PORTS[agency]}/readyz`,
       );
+      subgraphChildren.push(child);
     }
   };
   await startSubgraphs(urls);
@@ -868,6 +872,8 @@ async function main(): Promise<void> {
       log,
       writeRate: SMOKE ? 20 : 200,
       databaseUrls: urls,
+      natsUrl: nats.url,
+      cpuSeconds: () => ({ gateway: usage(processes.b.pid!).cpuSeconds, ...agenciesCpuSeconds(), nats: usage(nats.process.pid!).cpuSeconds }),
     });
     if (SMOKE) {
       const failedWrites = Object.entries(events.writesPerSecond).filter(([, w]) => w.failed > 0 || w.rps === 0);
@@ -896,9 +902,9 @@ async function main(): Promise<void> {
     await new Promise((r) => processes.b.once('exit', r));
   }
   if (SUBGRAPH_NODE_ARGS.length > 0) {
-    // The same for profiled subgraphs (the first processes started).
+    // The same for profiled subgraphs.
     await Promise.all(
-      children.slice(0, AGENCIES.length).map(
+      subgraphChildren.map(
         (child) =>
           new Promise((r) => {
             child.once('exit', r);
@@ -995,7 +1001,7 @@ async function measureScale(
     );
   await prewarm(smallUrls);
   const small = measure(SIZE);
-  for (const child of children.splice(0, AGENCIES.length)) {
+  for (const child of subgraphChildren) {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
