@@ -62,6 +62,8 @@ export interface GatewayConfig {
   readonly subgraphTimeoutMs: number;
   /** `MEG_REQUEST_TIMEOUT_MS`: how long one GraphQL request may take in all. */
   readonly requestTimeoutMs: number;
+  /** `MEG_MAX_CONCURRENT_REQUESTS`: GraphQL requests one worker works on at once; the rest wait their turn. */
+  readonly maxConcurrentRequests: number;
   /** `MEG_BREAKER_FAILURES` and `MEG_BREAKER_COOLDOWN_MS`: when to stop asking a failing agency, and for how long. */
   readonly breaker: { readonly failures: number; readonly cooldownMs: number };
   /** `MEG_RETRY_PERCENT`: retries of queries to agencies, as a share of requests (default 10%). */
@@ -152,6 +154,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     ) as Record<Agency, string>,
     subgraphTimeoutMs: intFrom(env, 'MEG_SUBGRAPH_TIMEOUT_MS', 10_000, 10, 600_000),
     requestTimeoutMs: intFrom(env, 'MEG_REQUEST_TIMEOUT_MS', 15_000, 10, 600_000),
+    maxConcurrentRequests: intFrom(env, 'MEG_MAX_CONCURRENT_REQUESTS', 16, 1, 100_000),
     breaker: { failures: intFrom(env, 'MEG_BREAKER_FAILURES', 5, 1, 1_000), cooldownMs: intFrom(env, 'MEG_BREAKER_COOLDOWN_MS', 5_000, 10, 600_000) },
     retryRatio: intFrom(env, 'MEG_RETRY_PERCENT', 10, 0, 100) / 100,
     subgraphConnections: intFrom(env, 'MEG_SUBGRAPH_CONNECTIONS', 64, 1, 10_000),

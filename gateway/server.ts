@@ -46,6 +46,7 @@ import { admission, takeRate } from './pipeline/admit.js';
 import { documentShape } from './pipeline/checkDocument.js';
 import { execution, requestScope } from './pipeline/execute.js';
 import { graphqlPipeline } from './pipeline/graphqlPipeline.js';
+import { admissionQueue } from './pipeline/admissionQueue.js';
 import { internalOperations } from './pipeline/internalOperation.js';
 import { operationFactsPlugin } from './pipeline/operationFacts.js';
 import { useClientGone, useDeadline, useServerTiming, type GatewayPlugin } from './pipeline/plugins.js';
@@ -209,6 +210,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   ];
   const graphql = graphqlPipeline(
     {
+      queue: admissionQueue(config.maxConcurrentRequests),
       read: (exchange) => readGraphQLRequest(exchange, config.maxBodyBytes),
       admit: admission({ authenticate, limiter, limits: config.rateLimit, recorder }),
       document: documentShape(documents, recorder),

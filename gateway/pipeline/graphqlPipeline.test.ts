@@ -46,6 +46,7 @@ function response() {
 function steps(trace: string[], answerAt?: 'read' | 'admit' | 'document', fail?: 'execute'): GraphQLSteps {
   const refusal = (step: string): Answer => errorAnswer(400, 'NO', `refused at ${step}`);
   return {
+    queue: async () => (trace.push('queue'), () => void trace.push('released')),
     read: async () => (trace.push('read'), answerAt === 'read' ? refusal('read') : request),
     admit: async () => (trace.push('admit'), answerAt === 'admit' ? refusal('admit') : caller),
     scope: (exchange, admitted) => (
@@ -98,10 +99,13 @@ async function run(pipelineSteps: GraphQLSteps, plugins: GatewayPlugin[]) {
 }
 
 describe('the GraphQL pipeline', () => {
-  it('runs read, admit, document, execute and record in order, each inside the plugins’ step hooks, and answers once', async () => {
+  it('runs queue, read, admit, document, execute and record in order, each inside the plugins’ step hooks, and answers once', async () => {
     const trace: string[] = [];
     const res = await run(steps(trace), [tracing(trace)]);
     expect(trace).toEqual([
+      '>queue',
+      'queue',
+      '<queue',
       '>read',
       'read',
       '<read',
@@ -120,6 +124,7 @@ describe('the GraphQL pipeline', () => {
       'record',
       '<record',
       'answer 200',
+      'released',
       'end',
     ]);
     expect(res.status).toBe(200);
@@ -135,7 +140,7 @@ describe('the GraphQL pipeline', () => {
     expect(JSON.parse(res.body).errors[0].message).toBe(`refused at ${step}`);
     expect(trace).not.toContain('execute');
     expect(trace).not.toContain('record');
-    expect(trace.slice(-2)).toEqual(['answer 400', 'end']);
+    expect(trace.slice(-3)).toEqual(['answer 400', 'released', 'end']);
   });
 
   it('tells the plugins a step failed, ends them, and lets the failure through to the server', async () => {
@@ -143,7 +148,7 @@ describe('the GraphQL pipeline', () => {
     await expect(run(steps(trace, undefined, 'execute'), [tracing(trace)])).rejects.toThrow('boom');
     expect(trace).toContain('<execute!');
     expect(trace).not.toContain('record');
-    expect(trace.at(-1)).toBe('end');
+    expect(trace.slice(-2)).toEqual(['released', 'end']);
   });
 
   it('runs the request and each step inside the plugins’ wraps, the first plugin outermost', async () => {
@@ -168,6 +173,11 @@ describe('the GraphQL pipeline', () => {
     expect(trace).toEqual([
       'outer>request',
       'inner>request',
+      'outer>queue',
+      'inner>queue',
+      'queue',
+      'inner<queue',
+      'outer<queue',
       'outer>read',
       'inner>read',
       'read',
@@ -178,6 +188,7 @@ describe('the GraphQL pipeline', () => {
       'admit',
       'inner<admit',
       'outer<admit',
+      'released',
       'inner<request',
       'outer<request',
     ]);
@@ -203,9 +214,9 @@ describe('the GraphQL pipeline', () => {
     expect((signal?.reason as Error).name).toBe('TimeoutError');
   });
 
-  it('adds a server-timing header with the subgraph wait, the record and the whole time to an answered operation only', async () => {
+  it('adds a server-timing header with the subgraph wait, the record, the wait for a place and the whole time to an answered operation only', async () => {
     const answered = await run(steps([]), [useServerTiming()]);
-    expect(answered.headers['server-timing']).toMatch(/^subgraphs;dur=\d+\.\d\d, audit;dur=\d+\.\d\d, gateway;dur=\d+\.\d\d$/);
+    expect(answered.headers['server-timing']).toMatch(/^subgraphs;dur=\d+\.\d\d, audit;dur=\d+\.\d\d, queue;dur=\d+\.\d\d, gateway;dur=\d+\.\d\d$/);
     const refused = await run(steps([], 'admit'), [useServerTiming()]);
     expect(refused.headers['server-timing']).toBeUndefined();
   });

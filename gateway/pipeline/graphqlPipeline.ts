@@ -2,6 +2,7 @@
  * A GraphQL request at the gateway, top to bottom. Each step is a module of its own and returns
  * what the next needs, or the answer that ends the request:
  *
+ *   queue     admissionQueue.ts  a place among the requests worked on at once (the rest wait in turn)
  *   read      readRequest.ts     body within its limit, JSON nesting, the operation it carries
  *   admit     admit.ts           authenticate (token, purpose) and rate-limit; refusals recorded
  *   document  checkDocument.ts   the document's shape, before GraphQL parses it
@@ -23,6 +24,8 @@ import type { RequestScope } from './requestScope.js';
 
 /** The steps, as the gateway configured them. */
 export interface GraphQLSteps {
+  /** A place among the requests worked on at once: its release, or the answer of a request that ended while it waited. */
+  readonly queue: (exchange: Exchange) => Promise<(() => void) | Answer>;
   readonly read: (exchange: Exchange) => Promise<GraphQLHttpRequest | Answer>;
   readonly admit: (exchange: Exchange, operation: ArrivedOperation) => Promise<Authenticated | Answer>;
   readonly document: (scope: RequestScope, operation: ArrivedOperation) => Promise<{ operationName: string | null } | Answer>;
@@ -62,7 +65,7 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       for (const hook of hooks) hook.onAnswer?.(answer);
       send(exchange, answer);
     };
-    const inOrder = async (): Promise<void> => {
+    const admitted = async (): Promise<void> => {
       const request = await step('read', () => steps.read(exchange));
       if (isAnswer(request)) return respond(request);
       const caller = await step('admit', () => steps.admit(exchange, request.operation));
@@ -73,6 +76,15 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       if (isAnswer(document)) return respond(document);
       const executed = await step('execute', () => steps.execute(scope, request));
       respond(await step('record', () => steps.record(scope, request.operation, document.operationName, executed)));
+    };
+    const inOrder = async (): Promise<void> => {
+      const release = await step('queue', () => steps.queue(exchange));
+      if (isAnswer(release)) return respond(release);
+      try {
+        await admitted();
+      } finally {
+        release();
+      }
     };
     let whole = inOrder;
     for (const plugin of [...plugins].reverse()) {

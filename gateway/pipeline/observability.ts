@@ -19,6 +19,7 @@ import type { RequestScope } from './requestScope.js';
 
 /** The span of each step, by the name the issue gives it. */
 const STEP_SPANS: Record<StepName, string> = {
+  queue: 'wait for a place',
   read: 'read request',
   admit: 'authenticate',
   document: 'document check',

@@ -9,7 +9,7 @@ import type { Answer, Exchange } from './exchange.js';
 import type { RequestScope } from './requestScope.js';
 
 /** The steps of a GraphQL request, in order (graphqlPipeline.ts). */
-export type StepName = 'read' | 'admit' | 'document' | 'execute' | 'record';
+export type StepName = 'queue' | 'read' | 'admit' | 'document' | 'execute' | 'record';
 
 /** A gateway plugin. */
 export interface GatewayPlugin {
@@ -74,16 +74,21 @@ export function useServerTiming(): GatewayPlugin {
     onRequest(exchange) {
       let scope: RequestScope | null = null;
       let recordMs: number | null = null;
+      let queueMs = 0;
       return {
         onAdmitted: (admitted) => void (scope = admitted),
         onStep(step) {
-          if (step !== 'record') return;
+          if (step !== 'record' && step !== 'queue') return;
           const began = performance.now();
-          return () => void (recordMs = performance.now() - began);
+          return () => {
+            if (step === 'record') recordMs = performance.now() - began;
+            else queueMs = performance.now() - began;
+          };
         },
         onAnswer(answer) {
           if (!scope || recordMs === null) return;
-          answer.headers['server-timing'] = `${scope.wait.serverTiming()}, audit;dur=${recordMs.toFixed(2)}, gateway;dur=${(performance.now() - exchange.received).toFixed(2)}`;
+          answer.headers['server-timing'] =
+            `${scope.wait.serverTiming()}, audit;dur=${recordMs.toFixed(2)}, queue;dur=${queueMs.toFixed(2)}, gateway;dur=${(performance.now() - exchange.received).toFixed(2)}`;
         },
       };
     },
