@@ -88,9 +88,10 @@ _rule_agency := {
 _rule_matters := {
 	"social_insurance_arrears": {"FISCAL_SUBSIDY"},
 	"customs_dishonest": {"CUSTOMS_CLEARANCE"},
-	"market_joint_measures": _joint_measure_matters_of("MARKET"),
-	"social_joint_measures": _joint_measure_matters_of("SOCIAL"),
-	"customs_joint_measures": _joint_measure_matters_of("CUSTOMS"),
+	# The matters the agency's joint measures bear on (_joint_measures; a test holds the two together).
+	"market_joint_measures": {"LEGAL_REPRESENTATIVE_APPOINTMENT"},
+	"social_joint_measures": {"FISCAL_SUBSIDY"},
+	"customs_joint_measures": {"CUSTOMS_CLEARANCE"},
 }
 
 _applies(rule) if not _rule_matters[rule]
@@ -193,8 +194,6 @@ _joint_measures := {
 
 # The rule that reads each agency's joint measures, and the key of its profile among the facts.
 _joint_measure_rules := {"market_joint_measures": "market", "social_joint_measures": "social", "customs_joint_measures": "customs"}
-
-_joint_measure_matters_of(agency) := {matter | some m in _joint_measures; m.agency == agency; some matter in m.matters}
 
 _bears_on_matter(m) if input.matter in _joint_measures[m.measure].matters
 

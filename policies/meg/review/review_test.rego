@@ -459,3 +459,13 @@ test_no_green_channel_on_joint_measures_the_caller_could_not_see if {
 	count(d.findings) == 0
 	d.withheld == {{"agency": "JOINT", "rule": "trustworthy", "coordinates": ["TaxProfile.jointMeasures"]}}
 }
+
+test_each_joint_measure_rule_applies_to_the_matters_its_agency_s_measures_bear_on if {
+	every rule, _ in review._joint_measure_rules {
+		review._rule_matters[rule] == {matter |
+			some m in review._joint_measures
+			m.agency == review._rule_agency[rule]
+			some matter in m.matters
+		}
+	}
+}
