@@ -92,6 +92,8 @@ export class OutboxRelay {
   private handed: OutboxRow[] = [];
   /** Whether every unpublished row this relay can know of is in `handed`: the last read of the outbox left nothing behind, and nothing failed since. */
   private inStep = false;
+  /** Whether a row was handed over and not kept (too many waited) since the last read: no later row may go out before it, so none goes by hand. */
+  private dropped = false;
   /** When the relay last read the outbox (ms, monotonic). */
   private readAt = Number.NEGATIVE_INFINITY;
   private current: OutboxStatus = { started: false, backlog: 0, delayedSince: null, lastError: null, published: 0 };
@@ -120,8 +122,11 @@ export class OutboxRelay {
    * still reads it every poll interval, for rows of other replicas and of processes that died.
    */
   handOff(row: OutboxRow): void {
-    if (this.handed.length < (this.options.batchSize ?? 100) * 10) this.handed.push(row);
-    else this.inStep = false;
+    if (!this.dropped && this.handed.length < (this.options.batchSize ?? 100) * 10) this.handed.push(row);
+    else {
+      this.dropped = true;
+      this.inStep = false;
+    }
     this.wake();
   }
 
@@ -150,8 +155,11 @@ export class OutboxRelay {
       const pollMs = this.options.pollMs ?? 500;
       let wait = pollMs;
       try {
-        if (this.inStep && performance.now() - this.readAt < pollMs) await this.publishHanded();
-        else {
+        if (this.handsOver()) {
+          await this.publishHanded();
+          // The next read is due a poll interval after the last one, not after this publish.
+          wait = Math.max(0, pollMs - (performance.now() - this.readAt));
+        } else {
           // Counted before each read: what waits is known while a long drain is under way.
           await this.count().catch(() => undefined);
           await this.drain();
@@ -187,22 +195,33 @@ export class OutboxRelay {
       const { js } = await this.connected();
       // What was handed before this read is committed, so the read sees it: it is published from here.
       this.handed = [];
+      this.dropped = false;
       this.readAt = performance.now();
       const rows = await this.db.query<OutboxRow>('credit_outbox', 'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1', [batchSize]);
       if (!this.running) return;
       await this.publish(js, rows);
       if (rows.length < batchSize) {
-        // Nothing is left behind: from now on this process's rows can come by hand.
-        this.inStep = true;
+        // Nothing is left behind: from now on this process's rows can come by hand (unless one
+        // handed meanwhile was not kept, which the next read must publish first).
+        this.inStep = !this.dropped;
         return;
       }
     }
   }
 
-  /** Publishes what writes of this process handed over since, in the order they committed. */
+  /** Whether the next rows go by hand: in step with the outbox, and its next read not yet due. */
+  private handsOver(): boolean {
+    return this.inStep && performance.now() - this.readAt < (this.options.pollMs ?? 500);
+  }
+
+  /**
+   * Publishes what writes of this process handed over since, in the order they committed, for as
+   * long as the relay stays in step and no read of the outbox is due (under steady writes the
+   * hand-offs never run dry, and the outbox must still be read every poll interval).
+   */
   private async publishHanded(): Promise<void> {
     const { js } = await this.connected();
-    while (this.handed.length > 0 && this.running) {
+    while (this.handed.length > 0 && this.running && this.handsOver()) {
       await this.publish(js, this.handed.splice(0, this.options.batchSize ?? 100));
     }
   }

@@ -125,14 +125,16 @@ describe('the outbox relay', () => {
     expect(await streamMessages()).toBe(before + 2);
   });
 
-  it('publishes what writes hand over without reading the outbox for each, and still finds within its poll interval what another process recorded', async () => {
-    // A relay that counts its reads of the outbox.
+  it('publishes what writes hand over without reading the outbox for each, and still finds what another process recorded while the hand-offs never stop', async () => {
+    // A relay that counts its reads of the outbox, over a database slow to mark.
     let reads = 0;
     const counted: Database = new Proxy(db, {
       get(target, key, receiver) {
         if (key !== 'query') return Reflect.get(target, key, receiver) as unknown;
-        return (table: string, sql: string, params?: unknown[]) => {
+        return async (table: string, sql: string, params?: unknown[]) => {
           if (sql.startsWith('SELECT seq, event_id')) reads++;
+          // Marking what was published takes a busy database's while: new hand-offs come meanwhile.
+          if (sql.trimStart().startsWith('UPDATE credit_outbox')) await new Promise((resolve) => setTimeout(resolve, 30));
           return target.query(table, sql, params);
         };
       },
@@ -160,16 +162,36 @@ describe('the outbox relay', () => {
       // Read only on its poll interval, not once per write (30 reads without the hand-off).
       expect(reads - readsBefore).toBeLessThan(10);
 
-      // Another replica's write: recorded, never handed to this relay.
+      // Another replica's write, recorded and never handed to this relay, while this process
+      // keeps writing: the hand-offs never run dry, and the outbox is still read.
+      let writing = true;
+      const steady = (async () => {
+        for (let i = 0; writing; i++) {
+          r.handOff(await db.transaction((tx) => recordCreditEvent(tx, event('penalty_recorded', `91110000MA1${String(i).padStart(5, '0')}X`))));
+          // A write every few milliseconds (the embedded database answers without yielding).
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
       const elsewhere = event('licence_recorded');
-      await db.transaction((tx) => recordCreditEvent(tx, elsewhere));
-      const found = await until(
-        'found by a read',
-        () => outboxRow(elsewhere.id),
-        (row) => row?.stream_seq !== null,
-        20_000,
+      try {
+        await db.transaction((tx) => recordCreditEvent(tx, elsewhere));
+        const found = await until(
+          'found by a read',
+          () => outboxRow(elsewhere.id),
+          (row) => row?.stream_seq !== null,
+          20_000,
+        );
+        expect(await storedAt(Number(found!.stream_seq))).toEqual({ subject: 'meg.credit.market.licence_recorded', event: elsewhere });
+      } finally {
+        writing = false;
+        await steady;
+      }
+      // And the last of them go out too: nothing is left for the tests after this one.
+      await until(
+        'all published',
+        async () => (await db.query<{ n: string }>('credit_outbox', 'SELECT count(*) AS n FROM credit_outbox WHERE published_at IS NULL'))[0]!.n,
+        (n) => Number(n) === 0,
       );
-      expect(await storedAt(Number(found!.stream_seq))).toEqual({ subject: 'meg.credit.market.licence_recorded', event: elsewhere });
     } finally {
       await r.stop();
     }
