@@ -45,6 +45,19 @@ describe('the admission queue', () => {
     expect(typeof (await next)).toBe('function');
   });
 
+  it('passes on at once a place whose turn came as its request ended', async () => {
+    const queue = admissionQueue(1);
+    const first = (await queue(exchange())) as () => void;
+    const ending = exchange();
+    const waiting = queue(ending);
+    const next = queue(exchange());
+    // The place is handed over, and the request ends before it can take it.
+    first();
+    ending.abort.abort();
+    expect(isAnswer((await waiting) as Answer)).toBe(true);
+    expect(typeof (await next)).toBe('function');
+  });
+
   it('refuses a limit that is not a whole number from 1', () => {
     expect(() => admissionQueue(0)).toThrow('from 1, not 0');
     expect(() => admissionQueue(2.5)).toThrow('from 1, not 2.5');

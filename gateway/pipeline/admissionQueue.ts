@@ -4,9 +4,9 @@
  * reads waits at the door instead of filling the event loop, the agencies and their databases
  * with work that would only wait its turn inside them, and what runs beside the requests — a
  * Watch's deliveries, the agencies' outbox relays, health checks — is not held behind it.
- * Waiting costs nothing per request but its place in the line, and counts against its deadline:
- * a request whose deadline passes or whose client goes away while it waits leaves the line
- * without being read.
+ * A request takes its place once its body is read (a slow upload holds none). Waiting costs
+ * nothing but its place in the line, and counts against its deadline: a request whose deadline
+ * passes or whose client goes away while it waits leaves the line, unanswered by the agencies.
  */
 import { errorAnswer, type Answer, type Exchange } from './exchange.js';
 
@@ -48,7 +48,10 @@ export function admissionQueue(limit: number): (exchange: Exchange) => Promise<(
       line.push(turn);
       signal.addEventListener('abort', gone, { once: true });
     });
-    if (inTurn) return placed();
+    const place = inTurn ? placed() : null;
+    // Its turn came in the same moment as its end: the place goes straight to the next.
+    if (place && signal.aborted) place();
+    else if (place) return place;
     return errorAnswer(503, 'REQUEST_TIMEOUT', 'the gateway was working on as many requests as it takes at once, and this one ran out of time waiting for its turn');
   };
 }

@@ -2,8 +2,8 @@
  * A GraphQL request at the gateway, top to bottom. Each step is a module of its own and returns
  * what the next needs, or the answer that ends the request:
  *
- *   queue     admissionQueue.ts  a place among the requests worked on at once (the rest wait in turn)
  *   read      readRequest.ts     body within its limit, JSON nesting, the operation it carries
+ *   queue     admissionQueue.ts  a place among the requests worked on at once (the rest wait in turn)
  *   admit     admit.ts           authenticate (token, purpose) and rate-limit; refusals recorded
  *   document  checkDocument.ts   the document's shape, before GraphQL parses it
  *   execute   execute.ts         Apollo: limits → decide and prune → plan and fetch → mask
@@ -65,9 +65,25 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       for (const hook of hooks) hook.onAnswer?.(answer);
       send(exchange, answer);
     };
-    const admitted = async (): Promise<void> => {
+    const inOrder = async (): Promise<void> => {
       const request = await step('read', () => steps.read(exchange));
       if (isAnswer(request)) return respond(request);
+      // A place is taken once the body is read (a slow upload holds none), and kept, whatever
+      // happens after, until the request ends.
+      let release: (() => void) | null = null;
+      try {
+        const place = await step('queue', async () => {
+          const given = await steps.queue(exchange);
+          if (!isAnswer(given)) release = given;
+          return given;
+        });
+        if (isAnswer(place)) return respond(place);
+        await withPlace(request);
+      } finally {
+        (release as (() => void) | null)?.();
+      }
+    };
+    const withPlace = async (request: GraphQLHttpRequest): Promise<void> => {
       const caller = await step('admit', () => steps.admit(exchange, request.operation));
       if (isAnswer(caller)) return respond(caller);
       const scope = steps.scope(exchange, caller);
@@ -77,15 +93,7 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       const executed = await step('execute', () => steps.execute(scope, request));
       respond(await step('record', () => steps.record(scope, request.operation, document.operationName, executed)));
     };
-    const inOrder = async (): Promise<void> => {
-      const release = await step('queue', () => steps.queue(exchange));
-      if (isAnswer(release)) return respond(release);
-      try {
-        await admitted();
-      } finally {
-        release();
-      }
-    };
+
     let whole = inOrder;
     for (const plugin of [...plugins].reverse()) {
       if (!plugin.wrapRequest) continue;
