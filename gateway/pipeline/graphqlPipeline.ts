@@ -70,7 +70,7 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
       if (isAnswer(request)) return respond(request);
       // A place is taken once the body is read (a slow upload holds none), and kept, whatever
       // happens after, until the request ends.
-      let release: (() => void) | null = null;
+      let release = (): void => undefined;
       try {
         const place = await step('queue', async () => {
           const given = await steps.queue(exchange);
@@ -80,7 +80,7 @@ export function graphqlPipeline(steps: GraphQLSteps, plugins: readonly GatewayPl
         if (isAnswer(place)) return respond(place);
         await withPlace(request);
       } finally {
-        (release as (() => void) | null)?.();
+        release();
       }
     };
     const withPlace = async (request: GraphQLHttpRequest): Promise<void> => {

@@ -97,11 +97,16 @@ export class OutboxRelay {
   /** When the relay last read the outbox (ms, monotonic). */
   private readAt = Number.NEGATIVE_INFINITY;
   private current: OutboxStatus = { started: false, backlog: 0, delayedSince: null, lastError: null, published: 0 };
+  private readonly batchSize: number;
+  private readonly pollMs: number;
 
   constructor(
     private readonly db: Database,
     private readonly options: OutboxRelayOptions,
-  ) {}
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollMs = options.pollMs ?? 500;
+  }
 
   /** Starts publishing; returns at once. */
   start(): void {
@@ -122,7 +127,7 @@ export class OutboxRelay {
    * still reads it every poll interval, for rows of other replicas and of processes that died.
    */
   handOff(row: OutboxRow): void {
-    if (!this.dropped && this.handed.length < (this.options.batchSize ?? 100) * 10) this.handed.push(row);
+    if (!this.dropped && this.handed.length < this.batchSize * 10) this.handed.push(row);
     else {
       this.dropped = true;
       this.inStep = false;
@@ -152,13 +157,12 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const pollMs = this.options.pollMs ?? 500;
-      let wait = pollMs;
+      let wait = this.pollMs;
       try {
         if (this.handsOver()) {
           await this.publishHanded();
           // The next read is due a poll interval after the last one, not after this publish.
-          wait = Math.max(0, pollMs - (performance.now() - this.readAt));
+          wait = Math.max(0, this.pollMs - (performance.now() - this.readAt));
         } else {
           // Counted before each read: what waits is known while a long drain is under way.
           await this.count().catch(() => undefined);
@@ -190,17 +194,16 @@ export class OutboxRelay {
    * window and marked in one statement, up to the first publish that failed.
    */
   private async drain(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 100;
     for (;;) {
       const { js } = await this.connected();
       // What was handed before this read is committed, so the read sees it: it is published from here.
       this.handed = [];
       this.dropped = false;
       this.readAt = performance.now();
-      const rows = await this.db.query<OutboxRow>('credit_outbox', 'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1', [batchSize]);
+      const rows = await this.db.query<OutboxRow>('credit_outbox', 'SELECT seq, event_id, subject, event FROM credit_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1', [this.batchSize]);
       if (!this.running) return;
       await this.publish(js, rows);
-      if (rows.length < batchSize) {
+      if (rows.length < this.batchSize) {
         // Nothing is left behind: from now on this process's rows can come by hand (unless one
         // handed meanwhile was not kept, which the next read must publish first).
         this.inStep = !this.dropped;
@@ -211,7 +214,7 @@ export class OutboxRelay {
 
   /** Whether the next rows go by hand: in step with the outbox, and its next read not yet due. */
   private handsOver(): boolean {
-    return this.inStep && performance.now() - this.readAt < (this.options.pollMs ?? 500);
+    return this.inStep && performance.now() - this.readAt < this.pollMs;
   }
 
   /**
@@ -222,7 +225,7 @@ export class OutboxRelay {
   private async publishHanded(): Promise<void> {
     const { js } = await this.connected();
     while (this.handed.length > 0 && this.running && this.handsOver()) {
-      await this.publish(js, this.handed.splice(0, this.options.batchSize ?? 100));
+      await this.publish(js, this.handed.splice(0, this.batchSize));
     }
   }
 
