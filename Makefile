@@ -19,7 +19,7 @@ GHZ := .tools/ghz-$(GHZ_VERSION)/ghz
 
 # Debian's Chromium, for the console's browser test (no browser download: the project's own apt).
 CHROMIUM := /usr/bin/chromium
-POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/review/decision -e meg/write/decision
+POLICY_ENTRYPOINTS := -e meg/access/decisions -e meg/access/record_views -e meg/review/decision -e meg/write/decision
 # The linked response's rules, which each agency's subgraph evaluates (subgraphs/runtime/responder.ts).
 RESPONSE_POLICY := subgraphs/runtime/generated/response.wasm
 REGO := $(shell find policies -name '*.rego' 2>/dev/null)

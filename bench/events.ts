@@ -100,7 +100,7 @@ const WRITES: Record<Agency, { agency: string; purpose: string; query: string; i
     agency: 'MARKET',
     purpose: 'CREDIT_SUPERVISION',
     query: 'mutation W($i: RecordPenaltyInput!, $d: DecisionInput!, $k: String!) { recordPenalty(input: $i, decision: $d, idempotencyKey: $k) { receipt { eventId } } }',
-    input: (uscc, i) => ({ uscc, basis: '虚假宣传，违反《中华人民共和国反不正当竞争法》第八条', amount: 1_000 + (i % 100_000) }),
+    input: (uscc, i) => ({ uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 1_000 + (i % 100_000) }),
   },
   tax: {
     agency: 'TAX',

@@ -12,6 +12,7 @@ import { logLevelFrom, type LogLevel } from '../platform/observability/logger.js
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 import type { BucketSettings } from './rateLimit.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_ISSUER_PUBLIC_KEY_FILE } from './auth/tokens.js';
+import { clockFrom, type Clock } from '../platform/time/clock.js';
 
 /** The subgraphs of the supergraph: the four agencies, the joint review, the auditors' and the credit events'. */
 export const SUBGRAPHS = [...AGENCIES, 'review', 'audit', 'events'] as const;
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   /** `MEG_GRPC_PORT`: the JointReviewService, default 50051. */
   readonly grpcPort: number;
   /** `MEG_NATS_URL`: the NATS servers the credit events are read from (Watch, creditEvents); unset, they are unavailable. */
+  /** `MEG_CLOCK` (tests and demonstrations only): the process's clock starts at this instant; the wall clock when unset. */
+  readonly clock: Clock;
   readonly natsServers: readonly string[] | null;
   /** `MEG_ADMIN_HOST` (default 127.0.0.1): where the admin port listens. */
   readonly adminHost: string;
@@ -142,6 +145,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     logLevel: logLevelFrom(env),
     grpcPort: portFrom(env, 'MEG_GRPC_PORT', 50051),
     natsServers: natsServersFrom(env),
+    clock: clockFrom(env),
     reviewTimeoutMs: intFrom(env, 'MEG_REVIEW_TIMEOUT_MS', 5_000, 10, 600_000),
     reviewDeadlineMarginMs: intFrom(env, 'MEG_REVIEW_DEADLINE_MARGIN_MS', 50, 0, 60_000),
     host: stringFrom(env, 'MEG_HOST', '127.0.0.1'),

@@ -44,7 +44,7 @@ import { SignedSubgraphSource } from './subgraphFetcher.js';
 import { gatewayRoutes } from './routes.js';
 import { admission, takeRate } from './pipeline/admit.js';
 import { documentShape } from './pipeline/checkDocument.js';
-import { execution, requestScope } from './pipeline/execute.js';
+import { execution, requestScopes } from './pipeline/execute.js';
 import { graphqlPipeline } from './pipeline/graphqlPipeline.js';
 import { admissionQueue } from './pipeline/admissionQueue.js';
 import { internalOperations } from './pipeline/internalOperation.js';
@@ -105,7 +105,8 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   // Apollo Server is made below; the review's fact queries and the pipeline reach it through this,
   // once requests arrive, which is after it has started.
   const started = (): ApolloServer<RequestScope> => apollo;
-  const runAs = internalOperations(started);
+  const recordViews = (principal: Principal, purpose: string | null) => policy.recordViews(principal, purpose);
+  const runAs = internalOperations(started, recordViews);
 
   let supergraphSdl: string;
   try {
@@ -133,6 +134,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     mask: masker,
     schema: () => apiSchema,
     recorder,
+    clock: config.clock,
   });
   // The review, audit and events subgraphs run in this process, with the request's scope as their context.
   const localSources = {
@@ -142,6 +144,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       auditLog,
       cursors: new CursorSealer(cursorKey(ownKey, 'audit')),
       anchors: () => readAnchors(config.auditAnchorDir, createPublicKey(anchorKey)),
+      clock: config.clock,
     }),
     events: eventsSubgraph(creditEvents),
   };
@@ -214,7 +217,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
       read: (exchange) => readGraphQLRequest(exchange, config.maxBodyBytes),
       admit: admission({ authenticate, limiter, limits: config.rateLimit, recorder }),
       document: documentShape(documents, recorder),
-      scope: requestScope,
+      scope: requestScopes(recordViews),
       execute: execution(started),
       record: recording(recorder, (requestId, error) => logger().error({ requestId, event: 'request not answered: not recorded', error: error.message })),
     },

@@ -9,6 +9,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError } from 'graphql';
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { commonSdl, purposeValues } from '../../platform/domain/commonSchema.js';
+import { PUBLICATION_RULE, checkPublicationQuery, publicationReportId, type PublicationQuery } from '../../platform/domain/publication.js';
+import type { Clock } from '../../platform/time/clock.js';
 import type { CursorSealer } from '../../platform/trust/cursor.js';
 import { LocalSubgraphSource } from '../localSubgraph.js';
 import type { AccessPolicy } from '../policy/accessPolicy.js';
@@ -29,6 +31,8 @@ export interface AuditSubgraphOptions {
   readonly cursors: CursorSealer;
   /** The chains' anchors, read from outside the log's store. */
   readonly anchors: () => AnchorReading;
+  /** The gateway's clock: a publication report is made as of its today unless asked otherwise. */
+  readonly clock: Clock;
 }
 
 /** The auditors' subgraph, run in the gateway's process. */
@@ -72,6 +76,12 @@ export function auditSubgraph(options: AuditSubgraphOptions): LocalSubgraphSourc
           hasNextPage: page.hasNextPage,
           endCursor: page.end ? cursors.seal(LOG_LIST, page.end) : null,
         };
+      },
+      publicationCompliance: (_: unknown, args: { from: string; to: string; authority?: string | null; asOf?: string | null }) => {
+        const query: PublicationQuery = { from: args.from, to: args.to, authority: args.authority ?? null, asOf: args.asOf ?? options.clock.today() };
+        checkPublicationQuery(query);
+        // Each agency adds its part to this report (PublicationCompliance.market, .tax, .customs).
+        return { id: publicationReportId(query), ...query, workingDays: PUBLICATION_RULE.workingDays, basis: PUBLICATION_RULE.basis };
       },
       auditVerification: async () => {
         const v = await auditLog.verify(options.anchors());

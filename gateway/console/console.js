@@ -117,13 +117,55 @@ async function loadLog(more) {
   fillTable($('log'), ['time', 'outcome', 'channel', 'agency', 'subject', 'purpose', 'operation', 'enterprises', 'fields / masked / denied', 'request'], rows);
 }
 
+const PUBLICATION_PART = `agency decisions onTime late overdue pending deadlineUnknown
+  cases(first: 50) { status kind decisionNo uscc authority decidedOn deadline publishedOn workingDaysLate problem }`;
+
+async function loadPublication() {
+  const form = new FormData($('publication-filters'));
+  const v = { from: form.get('from'), to: form.get('to'), authority: form.get('authority') || null, asOf: form.get('asOf') || null };
+  $('publication-basis').textContent = 'Reporting…';
+  try {
+    const { publicationCompliance: r } = await ask(
+      `query($from: Date!, $to: Date!, $authority: String, $asOf: Date) { publicationCompliance(from: $from, to: $to, authority: $authority, asOf: $asOf) {
+         asOf workingDays basis market { ${PUBLICATION_PART} } tax { ${PUBLICATION_PART} } customs { ${PUBLICATION_PART} } } }`,
+      v,
+    );
+    const parts = [r.market, r.tax, r.customs].filter(Boolean);
+    $('publication-basis').textContent = `As of ${r.asOf}; deadline ${r.workingDays} working days: ${r.basis}`;
+    fillTable(
+      $('publication'),
+      ['agency', 'decisions', 'on time', 'late', 'overdue', 'pending', 'deadline unknown'],
+      parts.map((p) => [p.agency, p.decisions, p.onTime, p.late, p.overdue, p.pending, p.deadlineUnknown]),
+    );
+    const cases = parts.flatMap((p) => p.cases.map((c) => ({ ...c, agency: p.agency })));
+    fillTable(
+      $('publication-cases'),
+      ['status', 'agency', 'kind', 'decision', 'enterprise', 'authority', 'decided', 'due', 'published', 'working days late'],
+      cases.map((c) => [
+        cell('td', c.status, `status-${c.status}`),
+        c.agency,
+        c.kind,
+        c.decisionNo,
+        c.uscc,
+        c.authority || '(not recorded)',
+        c.decidedOn,
+        c.deadline || '?',
+        c.publishedOn || '—',
+        c.workingDaysLate ?? c.problem,
+      ]),
+    );
+  } catch (error) {
+    $('publication-basis').replaceChildren(cell('span', error.message, 'error'));
+  }
+}
+
 async function start() {
   $('sign-in-status').textContent = 'Loading…';
   try {
     await loadCatalogue();
     $('console').hidden = false;
     $('sign-in-status').textContent = 'Signed in.';
-    await Promise.all([loadChains(), loadMatrix(), loadLog(false)]);
+    await Promise.all([loadChains(), loadMatrix(), loadLog(false), loadPublication()]);
   } catch (error) {
     $('console').hidden = true;
     $('sign-in-status').textContent = `Not signed in: ${error.message}`;
@@ -144,6 +186,16 @@ $('log-filters').addEventListener('submit', (event) => {
   void loadLog(false);
 });
 $('log-next').addEventListener('click', () => void loadLog(true));
+$('publication-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void loadPublication();
+});
+{
+  // The report opens on this year up to today.
+  const today = new Date().toISOString().slice(0, 10);
+  $('publication-filters').elements['from'].value = `${today.slice(0, 4)}-01-01`;
+  $('publication-filters').elements['to'].value = today;
+}
 if (token) {
   $('token').value = token;
   void start();

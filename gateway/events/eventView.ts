@@ -12,7 +12,9 @@
  */
 import { getNamedType, isEnumType, isObjectType, type GraphQLNamedType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { AGENCY_REGISTRY, isAgency } from '../../platform/domain/agencies.js';
+import type { RecordView } from '../../platform/domain/recordView.js';
 import type { CreditEvent } from '../../platform/events/creditStream.js';
+import type { Clock } from '../../platform/time/clock.js';
 import type { AccessPolicy, FieldDecision, Principal } from '../policy/accessPolicy.js';
 import type { Masker } from '../policy/masking.js';
 
@@ -56,6 +58,7 @@ interface Shape {
 export class EventViews {
   private readonly shapes = new Map<string, Shape | null>();
   private readonly decided = new Map<string, ReadonlyMap<string, FieldDecision>>();
+  private recordViews: ReadonlyMap<string, RecordView> | null = null;
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -63,17 +66,22 @@ export class EventViews {
     private readonly mask: Masker,
     private readonly principal: Principal,
     private readonly purpose: string | null,
+    private readonly clock: Clock,
   ) {}
 
   /** `event` as this subscriber may see it. */
   view(event: CreditEvent): VisibleEvent | HiddenEvent {
+    // The entry's type: the one its write returns, or the one the event names (a scheduler's event has no write).
     const mutation = typeof event.data['mutation'] === 'string' ? event.data['mutation'] : '';
-    const shape = this.shapeOf(event.agency, mutation);
+    const entryType = typeof event.data['entryType'] === 'string' ? event.data['entryType'] : '';
+    const shape = this.shapeOf(event.agency, mutation, entryType);
     if (!shape) return { visible: false, decisions: new Map() };
-    const decisions = this.decisionsFor(mutation, shape);
+    const decisions = this.decisionsFor(`${mutation}/${entryType}`, shape);
     if (shape.path.some((c) => decisions.get(c)?.effect !== 'ALLOW')) return { visible: false, decisions };
     const fields = shape.type.getFields();
     const row = (event.data['entry'] ?? {}) as Record<string, unknown>;
+    // A decision published under 双公示 is public once published, not before (the reads show it so too).
+    if (fields['publishedOn'] && this.views().get(event.agency) === 'PUBLIC' && !publishedBy(row['published_on'], this.clock.today())) return { visible: false, decisions };
     const entry: Record<string, string> = {};
     const withheld: string[] = [];
     const masked: string[] = [];
@@ -118,23 +126,30 @@ export class EventViews {
     return decisions;
   }
 
-  /** Where the entries `mutation` of `agency` writes sit in the graph; null when the schema does not say. */
-  private shapeOf(agency: string, mutation: string): Shape | null {
-    const key = `${agency}.${mutation}`;
+  /** Where the entries `mutation` of `agency` writes (or of type `entryType`) sit in the graph; null when the schema does not say. */
+  private shapeOf(agency: string, mutation: string, entryType: string): Shape | null {
+    const key = `${agency}.${mutation}/${entryType}`;
     if (this.shapes.has(key)) return this.shapes.get(key)!;
-    const shape = findShape(this.schema, agency, mutation);
+    const shape = findShape(this.schema, agency, mutation, entryType);
     this.shapes.set(key, shape);
     return shape;
   }
+
+  /** Which entries of each agency's record the subscriber sees (the policy's record views). */
+  private views(): ReadonlyMap<string, RecordView> {
+    this.recordViews ??= new Map<string, RecordView>(Object.entries(this.policy.recordViews(this.principal, this.purpose)));
+    return this.recordViews;
+  }
 }
 
-function findShape(schema: GraphQLSchema, agency: string, mutation: string): Shape | null {
+/** Whether a decision's publication day is on or before `today`. */
+function publishedBy(publishedOn: unknown, today: string): boolean {
+  return typeof publishedOn === 'string' && publishedOn <= today;
+}
+
+function findShape(schema: GraphQLSchema, agency: string, mutation: string, entryType: string): Shape | null {
   if (!isAgency(agency)) return null;
-  const write = schema.getMutationType()?.getFields()[mutation];
-  const payload = write ? getNamedType(write.type) : null;
-  if (!payload || !isObjectType(payload)) return null;
-  const entryField = Object.values(payload.getFields()).find((f) => f.name !== 'receipt');
-  const type = entryField ? getNamedType(entryField.type) : null;
+  const type = mutation ? writtenType(schema, mutation) : schema.getType(entryType);
   if (!type || !isObjectType(type)) return null;
   const enterprise = schema.getType('Enterprise');
   const profileKey = AGENCY_REGISTRY[agency].profileKey;
@@ -148,6 +163,15 @@ function findShape(schema: GraphQLSchema, agency: string, mutation: string): Sha
     path.push(`${profile.name}.${list.name}`);
   }
   return { type, path };
+}
+
+/** The entry type a mutation's payload returns beside its receipt. */
+function writtenType(schema: GraphQLSchema, mutation: string): GraphQLNamedType | null {
+  const write = schema.getMutationType()?.getFields()[mutation];
+  const payload = write ? getNamedType(write.type) : null;
+  if (!payload || !isObjectType(payload)) return null;
+  const entryField = Object.values(payload.getFields()).find((f) => f.name !== 'receipt');
+  return entryField ? getNamedType(entryField.type) : null;
 }
 
 /** snake_case → camelCase: `penalty_amount` → `penaltyAmount`. */

@@ -10,6 +10,7 @@ import type { Authenticated } from '../auth/authenticate.js';
 import { AuditScope } from '../audit/auditScope.js';
 import { SubgraphWait } from '../subgraphFetcher.js';
 import type { Principal } from '../policy/accessPolicy.js';
+import type { RecordViews } from '../../platform/domain/recordView.js';
 import type { CallerContext } from '../../platform/trust/gatewaySignature.js';
 import type { Exchange } from './exchange.js';
 import type { GraphQLHttpRequest } from './readRequest.js';
@@ -22,11 +23,18 @@ export interface Executed {
   readonly body: string;
 }
 
-/** The scope of an admitted request. */
-export function requestScope(exchange: Exchange, caller: Authenticated): RequestScope {
+/** What decides which entries of the agencies' records a caller sees (AccessPolicy.recordViews). */
+export type RecordViewsOf = (principal: Principal, purpose: string | null) => RecordViews;
+
+/** The scope of an admitted request, its caller context carrying the record views `views` decides. */
+export function requestScopes(views: RecordViewsOf) {
+  return (exchange: Exchange, caller: Authenticated): RequestScope => requestScope(exchange, caller, views(caller.principal, caller.purpose));
+}
+
+function requestScope(exchange: Exchange, caller: Authenticated, recordViews: RecordViews): RequestScope {
   return {
     requestId: exchange.requestId,
-    caller: callerContext(exchange.requestId, caller.principal, caller.purpose),
+    caller: callerContext(exchange.requestId, caller.principal, caller.purpose, recordViews),
     principal: caller.principal,
     purpose: caller.purpose,
     signal: exchange.abort.signal,
@@ -58,6 +66,6 @@ export function execution(apollo: () => ApolloServer<RequestScope>) {
 }
 
 /** The context forwarded (signed) to the agencies: who asks and for what, rebuilt from the verified token. */
-export function callerContext(requestId: string, principal: Principal, purpose: string | null): CallerContext {
-  return { requestId, sub: principal.sub, agency: principal.agency, roles: principal.roles, region: principal.region, purpose };
+export function callerContext(requestId: string, principal: Principal, purpose: string | null, recordViews: RecordViews): CallerContext {
+  return { requestId, sub: principal.sub, agency: principal.agency, roles: principal.roles, region: principal.region, purpose, recordViews };
 }

@@ -9,7 +9,7 @@ import type { AuditScope } from '../audit/auditScope.js';
 import type { FieldDecision, Principal } from '../policy/accessPolicy.js';
 import type { RunOperation } from '../review/reviewService.js';
 import type { SubgraphWait } from '../subgraphFetcher.js';
-import { callerContext } from './execute.js';
+import { callerContext, type RecordViewsOf } from './execute.js';
 import type { RequestScope } from './requestScope.js';
 
 /** Whose operation it is and what it belongs to. */
@@ -25,13 +25,13 @@ export interface OnBehalfOf {
 }
 
 /** Runs operations through `apollo` (started) on behalf of a caller. */
-export function internalOperations(apollo: () => ApolloServer<RequestScope>) {
+export function internalOperations(apollo: () => ApolloServer<RequestScope>, views: RecordViewsOf) {
   return (onBehalfOf: OnBehalfOf): RunOperation =>
     async (query, variables, signal) => {
       let decisions: ReadonlyMap<string, FieldDecision> = new Map();
       const scope: RequestScope = {
         requestId: onBehalfOf.requestId,
-        caller: callerContext(onBehalfOf.requestId, onBehalfOf.principal, onBehalfOf.purpose),
+        caller: callerContext(onBehalfOf.requestId, onBehalfOf.principal, onBehalfOf.purpose, views(onBehalfOf.principal, onBehalfOf.purpose)),
         principal: onBehalfOf.principal,
         purpose: onBehalfOf.purpose,
         signal,

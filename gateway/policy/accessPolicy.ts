@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { AGENCIES } from '../../platform/domain/agencies.js';
+import { PUBLIC_RECORD, recordViewOf, type RecordViews } from '../../platform/domain/recordView.js';
 import type { CatalogueEntry } from '../catalogue.js';
 
 /** What the policy decides for one field. */
@@ -42,6 +44,10 @@ export class PolicyLoadError extends Error {
 
 const ENTRYPOINT = 'meg/access/decisions';
 const WRITE_ENTRYPOINT = 'meg/write/decision';
+const RECORD_VIEWS_ENTRYPOINT = 'meg/access/record_views';
+
+/** How many callers' record views are remembered (one per principal's attributes and purpose). */
+const RECORD_VIEWS_CACHED = 10_000;
 
 /** The access policy with its data, ready to decide. */
 export class AccessPolicy {
@@ -52,6 +58,9 @@ export class AccessPolicy {
     /** SHA-256 of the compiled policy and its catalogue: which policy made a decision. */
     readonly revision: string,
   ) {}
+
+  /** Record views already decided, by principal's attributes and purpose. */
+  private readonly views = new Map<string, RecordViews>();
 
   /** Loads the compiled policy and the catalogue, or throws a PolicyLoadError that says which is at fault. */
   static async load(wasmFile: string, catalogueFile: string): Promise<AccessPolicy> {
@@ -70,7 +79,7 @@ export class AccessPolicy {
     } catch (error) {
       throw new PolicyLoadError(`the compiled policy at ${wasmFile} cannot be loaded: ${(error as Error).message}`);
     }
-    for (const entrypoint of [ENTRYPOINT, WRITE_ENTRYPOINT]) {
+    for (const entrypoint of [ENTRYPOINT, WRITE_ENTRYPOINT, RECORD_VIEWS_ENTRYPOINT]) {
       if (!Object.hasOwn(policy.entrypoints as object, entrypoint)) throw new PolicyLoadError(`the compiled policy at ${wasmFile} has no ${entrypoint} entrypoint`);
     }
     const catalogue = new Map(entries.map((e) => [e.coordinate, e]));
@@ -109,6 +118,29 @@ export class AccessPolicy {
     } catch {
       return WRITE_POLICY_ERROR;
     }
+  }
+
+  /**
+   * Which entries of each agency's record the principal sees, acting for `purpose`
+   * (platform/domain/recordView.ts), remembered per principal's attributes and purpose. Never
+   * throws: a policy that cannot decide gives the public's view.
+   */
+  recordViews(principal: Principal, purpose: string | null): RecordViews {
+    const key = JSON.stringify([principal.public, principal.agency, [...principal.roles].sort(), principal.region, purpose]);
+    let views = this.views.get(key);
+    if (!views) {
+      views = PUBLIC_RECORD;
+      try {
+        const result = this.policy.evaluate({ principal, purpose }, RECORD_VIEWS_ENTRYPOINT) as { result?: unknown }[];
+        const decided = result?.[0]?.result;
+        views = Object.fromEntries(AGENCIES.map((agency) => [agency, recordViewOf(decided, agency)]));
+      } catch {
+        // The public's view, as for a policy that loads nothing.
+      }
+      if (this.views.size >= RECORD_VIEWS_CACHED) this.views.clear();
+      this.views.set(key, views);
+    }
+    return views;
   }
 
   private evaluate(principal: Principal, purpose: string | null, coordinates: readonly string[]): Record<string, unknown> | null {

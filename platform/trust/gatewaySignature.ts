@@ -19,6 +19,7 @@
  * a third party of what the gateway asked; the gateway's hash-chained audit log is that proof.
  */
 import { createHmac, diffieHellman, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { RecordViews } from '../domain/recordView.js';
 
 /** Header carrying `t=<unix ms>,n=<nonce>,sig=<base64url HMAC-SHA256>`. */
 export const SIGNATURE_HEADER = 'x-meg-signature';
@@ -49,6 +50,11 @@ export interface CallerContext {
   readonly region: string | null;
   /** The purpose declared for this request; null for the public. */
   readonly purpose: string | null;
+  /**
+   * Which entries of each agency's record the caller sees, as the gateway's policy decided
+   * (platform/domain/recordView.ts); an agency missing from it is seen as the public sees it.
+   */
+  readonly recordViews?: RecordViews;
 }
 
 /** What is signed of a request. */

@@ -6,6 +6,7 @@
 import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
 import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
 import { UNIVERSE_TODAY } from '../../platform/domain/synthetic/universe.js';
+import { seededPublication } from '../../platform/domain/synthetic/publication.js';
 
 const PORTS = [
   ['2201', '上海浦东国际机场'],
@@ -26,7 +27,7 @@ export const customsSeed: AgencySeed = {
   tables: [
     { name: 'customs_registrations', columns: ['uscc', 'customs_code', 'registered_on', 'credit_level', 'credit_level_since'] },
     { name: 'customs_declarations', columns: ['entry_no', 'uscc', 'declared_on', 'direction', 'hs_code', 'value', 'trade_mode', 'port'] },
-    { name: 'customs_violations', columns: ['decision_no', 'uscc', 'decided_on', 'nature', 'penalty_amount'] },
+    { name: 'customs_violations', columns: ['decision_no', 'uscc', 'decided_on', 'nature', 'penalty_amount', 'authority', 'published_on'] },
   ],
 
   rowsFor(e, seed, emit) {
@@ -56,7 +57,15 @@ export const customsSeed: AgencySeed = {
 
     if (e.risk > 0.96 && rng.chance(0.5)) {
       const decided = rng.dateBetween(maxDate(registeredOn, '2022-01-01'), UNIVERSE_TODAY);
-      emit('customs_violations', [`${provinceOf(e.region.code)}关缉违字〔${decided.slice(0, 4)}〕${e.index}号`, e.uscc, decided, rng.pick(VIOLATIONS), rng.int(5_000, 500_000)]);
+      emit('customs_violations', [
+        `${provinceOf(e.region.code)}关缉违字〔${decided.slice(0, 4)}〕${e.index}号`,
+        e.uscc,
+        decided,
+        rng.pick(VIOLATIONS),
+        rng.int(5_000, 500_000),
+        `${e.region.city}海关`,
+        seededPublication(seed, e.index, 'customs-violation', decided),
+      ]);
     }
   },
 };

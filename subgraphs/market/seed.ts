@@ -5,17 +5,25 @@
  */
 import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
 import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
+import { seededPublication } from '../../platform/domain/synthetic/publication.js';
 import { UNIVERSE_TODAY } from '../../platform/domain/synthetic/universe.js';
 
 const LICENCE_TITLES = ['食品经营许可证', '道路运输经营许可证', '建筑业企业资质证书', '排污许可证', '医疗器械经营许可证', '危险化学品经营许可证', '出版物经营许可证'];
-const PENALTY_BASES = [
-  '虚假宣传，违反《中华人民共和国反不正当竞争法》第八条',
-  '销售不符合食品安全标准的食品，违反《中华人民共和国食品安全法》第三十四条',
-  '未按规定明码标价，违反《中华人民共和国价格法》第十三条',
-  '产品质量抽检不合格，违反《中华人民共和国产品质量法》第四十九条',
-  '侵犯注册商标专用权，违反《中华人民共和国商标法》第五十七条',
-  '无照经营，违反《无证无照经营查处办法》第二条',
+/** Causes of penalties (处罚事由) and the provisions they break (处罚依据). */
+const PENALTY_BASES: readonly (readonly [string, string])[] = [
+  ['虚假宣传', '《中华人民共和国反不正当竞争法》第八条'],
+  ['销售不符合食品安全标准的食品', '《中华人民共和国食品安全法》第三十四条'],
+  ['未按规定明码标价', '《中华人民共和国价格法》第十三条'],
+  ['产品质量抽检不合格', '《中华人民共和国产品质量法》第四十九条'],
+  ['侵犯注册商标专用权', '《中华人民共和国商标法》第五十七条'],
+  ['无照经营', '《无证无照经营查处办法》第二条'],
 ];
+/** The kind of licence each title is (Administrative Licensing Law, art. 12). */
+const LICENCE_CATEGORIES: Readonly<Record<string, string>> = {
+  道路运输经营许可证: 'FRANCHISE',
+  建筑业企业资质证书: 'RECOGNITION',
+  危险化学品经营许可证: 'APPROVAL',
+};
 const ABNORMAL_REASONS: readonly (readonly [string, number])[] = [
   ['ANNUAL_REPORT_NOT_SUBMITTED', 60],
   ['UNREACHABLE_AT_ADDRESS', 30],
@@ -51,8 +59,8 @@ export const marketSeed: AgencySeed = {
         'legal_rep_phone',
       ],
     },
-    { name: 'market_licences', columns: ['licence_no', 'uscc', 'title', 'authority', 'granted_on', 'valid_until'] },
-    { name: 'market_penalties', columns: ['decision_no', 'uscc', 'decided_on', 'published_on', 'authority', 'basis', 'amount'] },
+    { name: 'market_licences', columns: ['licence_no', 'uscc', 'title', 'authority', 'granted_on', 'valid_until', 'decision_no', 'category', 'published_on'] },
+    { name: 'market_penalties', columns: ['decision_no', 'uscc', 'decided_on', 'published_on', 'authority', 'basis', 'amount', 'category', 'cause', 'result'] },
     { name: 'market_abnormal_operations', columns: ['uscc', 'reason', 'listed_on', 'authority', 'removed_on'] },
     { name: 'market_serious_violations', columns: ['decision_no', 'uscc', 'reason', 'listed_on', 'authority', 'removed_on'] },
     { name: 'market_annual_reports', columns: ['uscc', 'year', 'filed_on', 'employee_count', 'total_assets'] },
@@ -89,13 +97,17 @@ export const marketSeed: AgencySeed = {
     ] as const);
     for (let k = 0; k < licences; k++) {
       const granted = rng.dateBetween(e.establishedOn, UNIVERSE_TODAY);
+      const title = rng.pick(LICENCE_TITLES);
       emit('market_licences', [
         `${province}${e.industry.code}${String(e.index).padStart(8, '0')}${k}`,
         e.uscc,
-        rng.pick(LICENCE_TITLES),
+        title,
         authority,
         granted,
         rng.chance(0.8) ? addDays(granted, 5 * 365) : null,
+        `${province}市监许〔${granted.slice(0, 4)}〕${e.index}-${k + 1}号`,
+        LICENCE_CATEGORIES[title] ?? 'ORDINARY',
+        seededPublication(seed, e.index, `market-licence-${k}`, granted),
       ]);
     }
 
@@ -103,14 +115,21 @@ export const marketSeed: AgencySeed = {
       const count = rng.int(1, 3);
       for (let k = 0; k < count; k++) {
         const decided = rng.dateBetween(maxDate(e.establishedOn, '2015-01-01'), UNIVERSE_TODAY);
+        // Drawn as before this publication's fields existed, so that the rest of the universe is unchanged.
+        rng.int(1, 9);
+        const [cause, basis] = rng.pick(PENALTY_BASES);
+        const amount = rng.pick([5_000, 10_000, 20_000, 50_000, 100_000, 300_000]) * rng.int(1, 4);
         emit('market_penalties', [
           `${province}市监处罚〔${decided.slice(0, 4)}〕${e.index}-${k + 1}号`,
           e.uscc,
           decided,
-          addDays(decided, rng.int(1, 9)),
+          seededPublication(seed, e.index, `market-penalty-${k}`, decided),
           authority,
-          rng.pick(PENALTY_BASES),
-          rng.pick([5_000, 10_000, 20_000, 50_000, 100_000, 300_000]) * rng.int(1, 4),
+          basis,
+          amount,
+          'FINE',
+          cause,
+          `罚款人民币${amount}元`,
         ]);
       }
     }

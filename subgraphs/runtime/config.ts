@@ -8,6 +8,8 @@ import { ConfigurationError, intFrom, natsServersFrom, onOffFrom, portFrom, stri
 import { adminHostFrom } from '../../platform/observability/adminServer.js';
 import { logLevelFrom, type LogLevel } from '../../platform/observability/logger.js';
 import { signingKeyFile, signingPublicKeyFile } from '../../platform/trust/keys.js';
+import { clockFrom, type Clock } from '../../platform/time/clock.js';
+import { CalendarOverrideError, calendarFrom, type WorkingDayCalendar } from '../../platform/time/workingDays.js';
 
 /** What a subgraph process needs to run. */
 export interface SubgraphConfig {
@@ -56,6 +58,12 @@ export interface SubgraphConfig {
    * agency evaluates for every credit event that concerns it. Read only when NATS is named.
    */
   readonly responsePolicyFile: string;
+  /** `MEG_CLOCK` (tests and demonstrations only): the process's clock starts at this instant; the wall clock when unset. */
+  readonly clock: Clock;
+  /** The working-day calendar, with the override file `MEG_CALENDAR_OVERRIDES` names (platform/time/workingDays.ts). */
+  readonly calendar: WorkingDayCalendar;
+  /** `MEG_SCHEDULER_INTERVAL_SECONDS` (default 60; 0 turns it off): how often the agency's scheduler runs its steps. */
+  readonly schedulerIntervalMs: number;
 }
 
 /** Reads and validates the configuration of `agency`'s subgraph. */
@@ -81,6 +89,19 @@ export function loadSubgraphConfig(agency: Agency, env: NodeJS.ProcessEnv = proc
     cursorTtlMs: intFrom(env, 'MEG_CURSOR_TTL_SECONDS', 3_600, 1, 30 * 86_400) * 1000,
     natsServers: natsServersFrom(env),
     responsePolicyFile: path.resolve(projectRoot, stringFrom(env, 'MEG_RESPONSE_POLICY', 'subgraphs/runtime/generated/response.wasm')),
+    clock: clockFrom(env),
+    calendar: calendarOf(env),
+    schedulerIntervalMs: intFrom(env, 'MEG_SCHEDULER_INTERVAL_SECONDS', 60, 0, 86_400) * 1000,
     artificialDelayMs: intFrom(env, `MEG_${code}_ARTIFICIAL_DELAY_MS`, intFrom(env, 'MEG_ARTIFICIAL_DELAY_MS', 0, 0, 600_000), 0, 600_000),
   };
+}
+
+/** The calendar, a malformed override file being a configuration error that says what is wrong. */
+function calendarOf(env: NodeJS.ProcessEnv): WorkingDayCalendar {
+  try {
+    return calendarFrom(env);
+  } catch (error) {
+    if (error instanceof CalendarOverrideError) throw new ConfigurationError(error.message);
+    throw error;
+  }
 }

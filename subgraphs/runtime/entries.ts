@@ -6,7 +6,8 @@
  * Nothing is deleted and no version's facts are changed.
  */
 import type { Transaction } from '../../platform/db/database.js';
-import { badInput, uniqueViolation, writeError, type EntryVersionInput } from './writes.js';
+import type { CallerContext } from '../../platform/trust/gatewaySignature.js';
+import { InputChecks, badInput, uniqueViolation, writeError, type CreditWrites, type EntryVersionInput, type WriteAnswer } from './writes.js';
 
 /** Which entry and version a row of a versioned table is. */
 export interface EntryVersion {
@@ -119,10 +120,42 @@ async function whyNotCurrent(tx: Transaction, t: EntryTable, target: Superseding
       { path: `${target.path}.version`, message: `the current version is ${latest.version}` },
     ]);
   }
-  if (target.standing && latest.done_on) return badInput(target.path, `the ${t.noun} ${entryId} was ${target.standing.done} on ${latest.done_on}: it is no longer current`);
+  if (target.standing && latest.done_on) return badInput(target.path, `the ${t.noun} ${entryId} was already ${target.standing.done} on ${latest.done_on}: it cannot be ${target.standing.done} again`);
   const day = target.standing ? changes[target.standing.column] : undefined;
   if (target.standing && typeof day === 'string' && latest.since && day < latest.since) {
     return badInput('decision.decidedOn', `${day} is before the ${t.noun} began (${latest.since}): it cannot be ${target.standing.done} before then`);
   }
   return writeError('CONFLICT', `the ${t.noun} ${entryId} changed while it was being written; read it again`);
+}
+
+/** A decision's publication (双公示), as the `publish…` mutations take it. */
+export interface PublicationInput {
+  readonly uscc: string;
+  readonly entry: EntryVersionInput;
+  readonly publishedOn: string;
+}
+
+/**
+ * Records that the decision `input.entry` of table `t` was published on `input.publishedOn`: a new
+ * version of the entry with its publication day, written through the write path under no decision
+ * of its own (it publishes one already recorded) with the event `kind`. The decision must still be
+ * unpublished, the day not before it (`decidedOn` names the column of its day) nor in the future;
+ * the version named must be the current one (else `CONFLICT`).
+ */
+export async function publishEntry<R>(
+  writes: CreditWrites,
+  caller: CallerContext,
+  t: EntryTable,
+  mutation: string,
+  decidedOn: string,
+  input: PublicationInput,
+  idempotencyKey: string,
+  kind: string,
+): Promise<WriteAnswer<R>> {
+  new InputChecks(writes.today()).notFuture('input.publishedOn', input.publishedOn).entryVersion('input.entry', input.entry).orThrow();
+  return writes.record<R>(caller, { mutation, uscc: input.uscc, decision: null, idempotencyKey, input: { ...input } }, async (tx, write) => {
+    const target = { uscc: input.uscc, seen: input.entry, path: 'input.entry', standing: { column: 'published_on', done: 'published', since: decidedOn } };
+    const published = await supersedeEntry<R>(tx, t, target, { published_on: input.publishedOn }, write);
+    return { entry: published, kind };
+  });
 }

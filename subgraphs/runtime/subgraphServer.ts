@@ -18,12 +18,14 @@ import path from 'node:path';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type DataLoader from 'dataloader';
 import { connect } from '@nats-io/transport-node';
-import type { GraphQLFormattedError, GraphQLResolveInfo, GraphQLScalarType } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLResolveInfo, type GraphQLScalarType } from 'graphql';
 
 import { projectRoot } from '../../platform/config/projectRoot.js';
 import { migrate, openDatabase, type Database, type Statements } from '../../platform/db/database.js';
-import type { Agency } from '../../platform/domain/agencies.js';
+import { AGENCY_REGISTRY, type Agency } from '../../platform/domain/agencies.js';
 import { checkCodeCount } from '../../platform/domain/codeLists.js';
+import { publicationQueryOf } from '../../platform/domain/publication.js';
+import { recordViewOf, type RecordView } from '../../platform/domain/recordView.js';
 import { AmountScalar, DateScalar, USCCScalar } from '../../platform/domain/scalars.js';
 import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge, stopOnSignals } from '../../platform/http/httpServer.js';
 import { startAdminServer, type AdminServer, type Readiness } from '../../platform/observability/adminServer.js';
@@ -36,7 +38,9 @@ import { readPrivateKey, readPublicKey } from '../../platform/trust/keys.js';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { SubgraphExecutor } from './graphqlExecutor.js';
 import { jointMeasureResolvers, jointMeasuresLoader, type JointMeasureRow } from './jointMeasures.js';
-import { OutboxRelay } from './outbox.js';
+import { OutboxRelay, type OutboxRow } from './outbox.js';
+import { MAX_CASES, PublicationRegister, type AgencyPublicationReport, type PublishedDecisions } from './publication.js';
+import { Scheduler, type ScheduledStep } from './scheduler.js';
 import { JointResponder, ResponseRules } from './responder.js';
 import { subgraphTypeDefs } from './subgraphSchema.js';
 import { CreditWrites } from './writes.js';
@@ -51,6 +55,10 @@ export interface SubgraphContext<Sources> {
   readonly writes: CreditWrites;
   /** The joint measures the agency took (jointMeasures.ts), batched for this request. */
   readonly measures: DataLoader<string, JointMeasureRow[]>;
+  /** Which of the agency's entries the caller sees (the gateway's policy decided: platform/domain/recordView.ts). */
+  readonly recordView: RecordView;
+  /** Today in Beijing, on the process's clock, for the whole request. */
+  readonly today: string;
 }
 
 /** An enterprise as resolvers pass it on: its code, from which each agency reads its own records. */
@@ -80,6 +88,8 @@ export interface SubgraphDefinition<Sources> {
   readonly resolvers: SubgraphResolvers<SubgraphContext<Sources>>;
   /** Data sources for one request over the agency's database. */
   readonly createSources: (db: Statements, cursors: CursorSealer) => Sources;
+  /** The agency's decisions that must be published within 7 working days (publication.ts), if it makes any. */
+  readonly publication?: readonly PublishedDecisions[];
 }
 
 /** A running subgraph. */
@@ -162,7 +172,13 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   }
   relay?.start();
   responder?.start();
-  const writes = new CreditWrites(definition.agency, db, { committed: (row) => relay?.handOff(row) });
+  const handOff = (row: OutboxRow) => relay?.handOff(row);
+  const writes = new CreditWrites(definition.agency, db, { committed: handOff, now: () => config.clock.now() });
+  // What falls due with time is found by the agency's scheduler (scheduler.ts), on the process's clock.
+  const publication = definition.publication ? new PublicationRegister(definition.agency, definition.publication, config.calendar) : null;
+  const steps: ScheduledStep[] = [];
+  if (publication) steps.push({ name: 'publication overdue', run: () => publication.findOverdue(db, config.clock, handOff) });
+  const scheduler = new Scheduler(definition.agency, steps, config.schedulerIntervalMs);
 
   const schema = buildSubgraphSchema([
     {
@@ -174,6 +190,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
         ...definition.resolvers,
         // What agency.graphql adds to every agency's schema is resolved here, once.
         JointMeasure: jointMeasureResolvers,
+        ...(publication ? publicationResolvers(definition.agency, publication, db) : {}),
         Query: { enterprisesByCode, ...(definition.resolvers['Query'] as object | undefined) },
       } as GraphQLResolverMap<unknown>,
     },
@@ -188,7 +205,14 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
     verifier,
     contextFor: (caller) => {
       const statements = db.forRequest();
-      return { caller, sources: definition.createSources(statements, cursors), writes, measures: jointMeasuresLoader(statements) };
+      return {
+        caller,
+        sources: definition.createSources(statements, cursors),
+        writes,
+        measures: jointMeasuresLoader(statements),
+        recordView: recordViewOf(caller.recordViews, definition.agency),
+        today: config.clock.today(),
+      };
     },
     readiness: async () => {
       try {
@@ -216,6 +240,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   if (!config.requireGatewaySignature) {
     logger().warn({ agency: definition.agency }, `${definition.agency} subgraph: MEG_REQUIRE_GATEWAY_SIGNATURE=off — unsigned requests are answered. For benchmarks only.`);
   }
+  scheduler.start();
 
   return {
     url: served.url,
@@ -224,6 +249,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
     async stop() {
       // The admin port stays up through the drain, so that it can be watched (/readyz says draining).
       await served.stop();
+      await scheduler.stop();
       await relay?.stop();
       await responder?.stop();
       await db.close();
@@ -455,4 +481,25 @@ class SubgraphMetrics {
     if (seen) seen.count++;
     else this.responses.set(key, { outcome, code, count: 1 });
   }
+}
+
+/**
+ * The agency's part of the audit subgraph's `PublicationCompliance` (its field is the agency's
+ * profile key, `market`, `tax`, `customs`): its report for the period the report's id names.
+ */
+function publicationResolvers(agency: Agency, register: PublicationRegister, db: Statements): Record<string, unknown> {
+  const { profileKey } = AGENCY_REGISTRY[agency];
+  return {
+    PublicationCompliance: {
+      __resolveReference: (reference: { id: unknown }) => ({ id: reference.id }),
+      [profileKey]: (report: { id: unknown }) => register.report(db, publicationQueryOf(report.id)),
+    },
+    AgencyPublicationCompliance: {
+      cases: (report: AgencyPublicationReport, { first }: { first?: number | null }) => {
+        const n = first ?? 20;
+        if (!Number.isInteger(n) || n < 1 || n > MAX_CASES) throw new GraphQLError(`cases(first:) is from 1 to ${MAX_CASES}, not ${n}`, { extensions: { code: 'BAD_USER_INPUT' } });
+        return report.cases.slice(0, n);
+      },
+    },
+  };
 }

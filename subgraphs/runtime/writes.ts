@@ -20,6 +20,7 @@ import type { Database, Transaction } from '../../platform/db/database.js';
 import { AGENCY_REGISTRY, type Agency } from '../../platform/domain/agencies.js';
 import type { CreditEvent } from '../../platform/events/creditStream.js';
 import type { CallerContext } from '../../platform/trust/gatewaySignature.js';
+import { chinaDate } from '../../platform/time/calendarDate.js';
 import { recordCreditEvent, type OutboxRow } from './outbox.js';
 
 /** The decision a write records (行政决定书): who issued it, its number, its legal basis, its date. */
@@ -41,7 +42,8 @@ export interface WriteRequest {
   /** The mutation's field on `Mutation`, e.g. `recordPenalty`. */
   readonly mutation: string;
   readonly uscc: string;
-  readonly decision: DecisionInput;
+  /** The decision the write records; null for a write that records a step of one already recorded (its publication). */
+  readonly decision: DecisionInput | null;
   readonly idempotencyKey: string;
   /** The mutation's own input, as asked (stored with the write, and compared on a retry). */
   readonly input: Readonly<Record<string, unknown>>;
@@ -176,9 +178,9 @@ export class CreditWrites {
     private readonly options: CreditWritesOptions = {},
   ) {}
 
-  /** Today's date on the write path's clock (UTC), for checks of dates in the future. */
+  /** Today's date in Beijing on the write path's clock, for checks of dates in the future. */
   today(): string {
-    return this.now().toISOString().slice(0, 10);
+    return chinaDate(this.now());
   }
 
   /**
@@ -215,10 +217,10 @@ export class CreditWrites {
             caller.region,
             caller.purpose,
             caller.requestId,
-            request.decision.authority,
-            request.decision.documentNo,
-            request.decision.legalBasis,
-            request.decision.decidedOn,
+            request.decision?.authority ?? null,
+            request.decision?.documentNo ?? null,
+            request.decision?.legalBasis ?? null,
+            request.decision?.decidedOn ?? null,
             now.toISOString(),
             JSON.stringify(request.input),
             JSON.stringify(stored),
@@ -230,7 +232,15 @@ export class CreditWrites {
           kind: applied.kind,
           uscc: request.uscc,
           occurredAt: now.toISOString(),
-          data: { ...applied.data, entry: applied.entry, entryId: receipt.entryId, version: receipt.version, writeId, mutation: request.mutation, decision: request.decision },
+          data: {
+            ...applied.data,
+            entry: applied.entry,
+            entryId: receipt.entryId,
+            version: receipt.version,
+            writeId,
+            mutation: request.mutation,
+            ...(request.decision ? { decision: request.decision } : {}),
+          },
         };
         committed = await recordCreditEvent(tx, event);
         return stored;
@@ -244,7 +254,7 @@ export class CreditWrites {
         if (first) return first;
       }
       // Two writes naming one decision at once: the second is told who took it.
-      if (uniqueViolation(error, 'document_no')) {
+      if (request.decision && uniqueViolation(error, 'document_no')) {
         const first = await this.earlier<R>(caller, request, requestHash, true);
         if (first) return first;
         throw documentTaken(request.decision, null);
@@ -273,12 +283,12 @@ export class CreditWrites {
       `SELECT 'key' AS found, request_hash, mutation, uscc, answer FROM credit_writes WHERE recorded_by = $1 AND idempotency_key = $2
        UNION ALL
        SELECT 'document', request_hash, mutation, uscc, answer FROM credit_writes WHERE $5 AND authority = $3 AND document_no = $4`,
-      [caller.sub, request.idempotencyKey, request.decision.authority, request.decision.documentNo, document],
+      [caller.sub, request.idempotencyKey, request.decision?.authority ?? null, request.decision?.documentNo ?? null, document && request.decision !== null],
     );
     const row = rows.find((r) => r.found === 'key');
     if (!row) {
       const taken = rows.find((r) => r.found === 'document');
-      if (taken) throw documentTaken(request.decision, taken);
+      if (taken && request.decision) throw documentTaken(request.decision, taken);
       return null;
     }
     if (row.request_hash !== requestHash) {
@@ -299,12 +309,14 @@ export class CreditWrites {
 
 /** The checks every write shares: its key and its decision. */
 function checkRequest(request: WriteRequest, today: string): void {
-  const checks = new InputChecks(today)
-    .text('idempotencyKey', request.idempotencyKey, 128)
-    .text('decision.authority', request.decision.authority, 200)
-    .text('decision.documentNo', request.decision.documentNo, 100)
-    .text('decision.legalBasis', request.decision.legalBasis)
-    .notFuture('decision.decidedOn', request.decision.decidedOn);
+  const checks = new InputChecks(today).text('idempotencyKey', request.idempotencyKey, 128);
+  if (request.decision) {
+    checks
+      .text('decision.authority', request.decision.authority, 200)
+      .text('decision.documentNo', request.decision.documentNo, 100)
+      .text('decision.legalBasis', request.decision.legalBasis)
+      .notFuture('decision.decidedOn', request.decision.decidedOn);
+  }
   checks.orThrow();
 }
 

@@ -1,6 +1,7 @@
 /** The tax administration's subgraph process (port 4002 by default). */
 import { main } from '../runtime/subgraphServer.js';
 import { TaxSource } from './data/TaxSource.js';
+import { PUBLISHED_DECISIONS } from './data/TaxEntries.js';
 import { resolvers } from './resolvers/index.js';
 
-await main({ agency: 'tax', resolvers, createSources: (db) => new TaxSource(db) });
+await main({ agency: 'tax', resolvers, createSources: (db) => new TaxSource(db), publication: PUBLISHED_DECISIONS });

@@ -6,6 +6,7 @@
 import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
 import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
 import { UNIVERSE_TODAY, type EnterpriseIdentity } from '../../platform/domain/synthetic/universe.js';
+import { seededPublication } from '../../platform/domain/synthetic/publication.js';
 
 const TAX_TYPES = ['增值税', '企业所得税', '城市维护建设税', '印花税', '房产税'];
 const VIOLATION_NATURES = ['偷税', '虚开增值税专用发票', '骗取出口退税', '逃避追缴欠税', '虚开普通发票'];
@@ -17,7 +18,7 @@ export const taxSeed: AgencySeed = {
     { name: 'tax_taxpayers', columns: ['uscc', 'taxpayer_type', 'registered_on', 'tax_authority'] },
     { name: 'tax_credit_ratings', columns: ['uscc', 'year', 'rating', 'evaluated_on'] },
     { name: 'tax_arrears', columns: ['uscc', 'tax_type', 'amount', 'since', 'settled_on'] },
-    { name: 'tax_major_violations', columns: ['case_no', 'uscc', 'nature', 'amount', 'listed_on', 'removed_on'] },
+    { name: 'tax_major_violations', columns: ['case_no', 'uscc', 'nature', 'amount', 'listed_on', 'removed_on', 'authority', 'published_on'] },
     { name: 'tax_filings', columns: ['uscc', 'period', 'filed_on', 'revenue', 'tax_paid'] },
   ],
 
@@ -44,7 +45,16 @@ export const taxSeed: AgencySeed = {
 
     if (majorViolation) {
       const listed = rng.dateBetween(maxDate(registeredOn, '2021-01-01'), UNIVERSE_TODAY);
-      emit('tax_major_violations', [`${provinceOf(e.region.code)}税稽〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc, rng.pick(VIOLATION_NATURES), rng.int(100_000, 20_000_000), listed, null]);
+      emit('tax_major_violations', [
+        `${provinceOf(e.region.code)}税稽〔${listed.slice(0, 4)}〕${e.index}号`,
+        e.uscc,
+        rng.pick(VIOLATION_NATURES),
+        rng.int(100_000, 20_000_000),
+        listed,
+        null,
+        `国家税务总局${e.region.city}市税务局稽查局`,
+        seededPublication(seed, e.index, 'tax-major-violation', listed),
+      ]);
     }
 
     const revenueBase = e.registeredCapital * (0.05 + rng.next() * 0.6);

@@ -82,6 +82,75 @@ describe('the audit console', () => {
     await page.close();
   });
 
+  it('reports the publication of decisions (双公示) per agency, and the decisions not on time, as the report does', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${new URL(federation.gatewayUrl).origin}/console`);
+    const headers = await headersFor(federation, CALLERS.auditor);
+    await page.fill('#token', headers['authorization']!.replace('Bearer ', ''));
+    await page.click('#use-token');
+    await page.waitForSelector('#publication tbody tr');
+
+    const period = { from: '2023-07-01', to: '2026-06-30', asOf: '2026-06-30' };
+    await page.fill('#publication-filters input[name=from]', period.from);
+    await page.fill('#publication-filters input[name=to]', period.to);
+    await page.fill('#publication-filters input[name=asOf]', period.asOf);
+    await page.click('#publication-filters button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#publication-basis')?.textContent?.startsWith('As of 2026-06-30'));
+    const shown = await page.$$eval('#publication tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => c.textContent)));
+
+    const { body } = await graphql(
+      federation.gatewayUrl,
+      `
+        query ($from: Date!, $to: Date!, $asOf: Date) {
+          publicationCompliance(from: $from, to: $to, asOf: $asOf) {
+            market {
+              agency
+              decisions
+              onTime
+              late
+              overdue
+              pending
+              deadlineUnknown
+            }
+            tax {
+              agency
+              decisions
+              onTime
+              late
+              overdue
+              pending
+              deadlineUnknown
+            }
+            customs {
+              agency
+              decisions
+              onTime
+              late
+              overdue
+              pending
+              deadlineUnknown
+            }
+          }
+        }
+      `,
+      period,
+      headers,
+    );
+    expect(body.errors).toBeUndefined();
+    const report = (body.data as { publicationCompliance: Record<string, Record<string, unknown>> }).publicationCompliance;
+    const expected = ['market', 'tax', 'customs'].map((agency) => Object.values(report[agency]!).map(String));
+    expect(shown).toEqual(expected);
+    // The seeded universe publishes some decisions late and some never: the page lists them, overdue first.
+    const statuses = await page.$$eval('#publication-cases tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses).toContain('OVERDUE');
+    expect(statuses).toContain('LATE');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('does not sign in with a token that is not an auditor’s', async () => {
     const page = await browser.newPage();
     await page.goto(`${new URL(federation.gatewayUrl).origin}/console`);

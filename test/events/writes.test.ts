@@ -111,7 +111,11 @@ describe('an officer recording a penalty', () => {
   it('is recorded with its provenance, visible in the profile, published as an event and in the access log', async () => {
     const uscc = beijing[0]!;
     const made = decision();
-    const answer = await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount: 50_000, publishedOn: '2026-03-05' }, decision: made, key: randomUUID() });
+    const answer = await ask(officer, RECORD_PENALTY, {
+      input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 50_000, publishedOn: '2026-03-05' },
+      decision: made,
+      key: randomUUID(),
+    });
     expect(answer.body.errors).toBeUndefined();
     const written = answer.body.data!['recordPenalty'];
     expect(written.receipt).toMatchObject({ version: 1, replayed: false });
@@ -146,7 +150,7 @@ describe('an officer recording a penalty', () => {
 
   it('retried with the same key returns the first answer and writes nothing; the key with other input is refused', async () => {
     const key = randomUUID();
-    const variables = { input: { uscc: beijing[1]!, basis: '无照经营', amount: 1_000 }, decision: decision(), key };
+    const variables = { input: { uscc: beijing[1]!, category: 'FINE', cause: '无照经营', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 1_000 }, decision: decision(), key };
     const first = await ask(officer, RECORD_PENALTY, variables);
     const again = await ask(officer, RECORD_PENALTY, variables);
     expect(again.body.data!['recordPenalty'].receipt).toEqual({ ...first.body.data!['recordPenalty'].receipt, replayed: true });
@@ -168,7 +172,11 @@ describe('an officer recording a penalty', () => {
     ];
     for (const [caller, uscc, rule] of cases) {
       const made = decision();
-      const answer = await ask(caller, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount: 10 }, decision: made, key: randomUUID() });
+      const answer = await ask(caller, RECORD_PENALTY, {
+        input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 10 },
+        decision: made,
+        key: randomUUID(),
+      });
       expect(answer.body.data?.['recordPenalty'] ?? null, caller.name).toBeNull();
       expect(answer.body.errors?.[0]?.extensions, caller.name).toMatchObject({ code: 'FORBIDDEN', rule, coordinate: 'Mutation.recordPenalty' });
       expect(answer.body.errors?.[0]?.message).toContain('nothing was written');
@@ -180,12 +188,20 @@ describe('an officer recording a penalty', () => {
 
   it('with bad input is refused with every problem named at its input path, and nothing is written', async () => {
     const made = decision({ legalBasis: '  ', decidedOn: '2999-01-01' });
-    const answer = await ask(officer, RECORD_PENALTY, { input: { uscc: beijing[2]!, basis: '虚假宣传', amount: -5, publishedOn: '2026-01-01' }, decision: made, key: randomUUID() });
+    const answer = await ask(officer, RECORD_PENALTY, {
+      input: { uscc: beijing[2]!, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: -5, publishedOn: '2026-01-01' },
+      decision: made,
+      key: randomUUID(),
+    });
     expect(answer.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     const paths = (answer.body.errors?.[0]?.extensions?.['problems'] as { path: string }[]).map((p) => p.path);
     expect(paths).toEqual(expect.arrayContaining(['input.amount']));
     expect(await penaltyRows(made['documentNo'])).toBe(0);
-    const shared = await ask(officer, RECORD_PENALTY, { input: { uscc: beijing[2]!, basis: '虚假宣传', amount: 5 }, decision: made, key: randomUUID() });
+    const shared = await ask(officer, RECORD_PENALTY, {
+      input: { uscc: beijing[2]!, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 5 },
+      decision: made,
+      key: randomUUID(),
+    });
     const allPaths = (shared.body.errors?.[0]?.extensions?.['problems'] as { path: string }[]).map((p) => p.path);
     expect(allPaths).toEqual(expect.arrayContaining(['decision.legalBasis', 'decision.decidedOn']));
     expect(await penaltyRows(made['documentNo'])).toBe(0);
@@ -193,20 +209,38 @@ describe('an officer recording a penalty', () => {
 
   it('under a decision number its authority has used already is refused', async () => {
     const made = decision();
-    const first = await ask(officer, RECORD_PENALTY, { input: { uscc: beijing[2]!, basis: '虚假宣传', amount: 5 }, decision: made, key: randomUUID() });
+    const first = await ask(officer, RECORD_PENALTY, {
+      input: { uscc: beijing[2]!, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 5 },
+      decision: made,
+      key: randomUUID(),
+    });
     expect(first.body.errors).toBeUndefined();
-    const second = await ask(officer, RECORD_PENALTY, { input: { uscc: beijing[3]!, basis: '虚假宣传', amount: 7 }, decision: made, key: randomUUID() });
+    const second = await ask(officer, RECORD_PENALTY, {
+      input: { uscc: beijing[3]!, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 7 },
+      decision: made,
+      key: randomUUID(),
+    });
     expect(second.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'decision.documentNo' }] });
     expect(await penaltyRows(made['documentNo'])).toBe(1);
   });
 
   it('corrected by a later write supersedes the first version, which stays in the record', async () => {
     const uscc = beijing[3]!;
-    const first = (await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount: 100 }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'];
+    const first = (
+      await ask(officer, RECORD_PENALTY, {
+        input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 100 },
+        decision: decision(),
+        key: randomUUID(),
+      })
+    ).body.data!['recordPenalty'];
     const seen = { entryId: first.receipt.entryId, version: 1 };
-    const corrected = await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传（更正）', amount: 80, supersedes: seen }, decision: decision(), key: randomUUID() });
+    const corrected = await ask(officer, RECORD_PENALTY, {
+      input: { uscc, category: 'FINE', cause: '虚假宣传（更正）', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 80, supersedes: seen },
+      decision: decision(),
+      key: randomUUID(),
+    });
     expect(corrected.body.data!['recordPenalty'].penalty).toMatchObject({ entryId: seen.entryId, version: 2, amount: 80, decisionNo: first.penalty.decisionNo });
-    const profile = await ask(CALLERS.public, `query($u: USCC!) { enterprise(uscc: $u) { market { penalties { entryId version amount } } } }`, { u: uscc });
+    const profile = await ask(officer, `query($u: USCC!) { enterprise(uscc: $u) { market { penalties { entryId version amount } } } }`, { u: uscc });
     expect(profile.body.data!['enterprise'].market.penalties.filter((p: Untyped) => p.entryId === seen.entryId)).toEqual([{ entryId: seen.entryId, version: 2, amount: 80 }]);
     const versions = (await market.query('SELECT version, amount::float AS amount, superseded_at IS NOT NULL AS superseded FROM market_penalties WHERE entry_id = $1 ORDER BY version', [seen.entryId]))
       .rows;
@@ -214,7 +248,11 @@ describe('an officer recording a penalty', () => {
       { version: 1, amount: 100, superseded: true },
       { version: 2, amount: 80, superseded: false },
     ]);
-    const stale = await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount: 60, supersedes: seen }, decision: decision(), key: randomUUID() });
+    const stale = await ask(officer, RECORD_PENALTY, {
+      input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 60, supersedes: seen },
+      decision: decision(),
+      key: randomUUID(),
+    });
     expect(stale.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
   });
 });
@@ -236,7 +274,7 @@ describe('a listing and its removal', () => {
 
     const current = await ask(officer, REMOVE_SERIOUS, { input: { uscc, entry: { ...seen, version: 2 } }, decision: decision(), key: randomUUID() });
     expect(current.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    expect(current.body.errors?.[0]?.message).toContain('no longer current');
+    expect(current.body.errors?.[0]?.message).toContain('was already removed on 2026-02-01: it cannot be removed again');
     const unknown = await ask(officer, REMOVE_SERIOUS, { input: { uscc, entry: { entryId: randomUUID(), version: 1 } }, decision: decision(), key: randomUUID() });
     expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'input.entry.entryId' }] });
   });
@@ -350,7 +388,13 @@ describe('watching credit events', () => {
     const [first, second] = [beijing[6]!, beijing[7]!];
     // A procurement system watches two enterprises, from where the stream stands (however long its call takes to start).
     const live = watch(client, { uscc: [first, second], afterSequence: String(await streamLastSeq()) }, await metadataFor(federation, CALLERS.procurement));
-    const penalty = (await ask(officer, RECORD_PENALTY, { input: { uscc: first, basis: '虚假宣传', amount: 12_345 }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'];
+    const penalty = (
+      await ask(officer, RECORD_PENALTY, {
+        input: { uscc: first, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 12_345 },
+        decision: decision(),
+        key: randomUUID(),
+      })
+    ).body.data!['recordPenalty'];
     const arrears = (
       await ask(taxOfficer, TAX_ARREARS, {
         input: { uscc: second, taxType: '增值税', amount: 250_000, since: '2025-11-01' },
@@ -360,14 +404,18 @@ describe('watching credit events', () => {
     ).body.data!['recordTaxArrears'];
     expect(arrears.receipt.eventId).toBeDefined();
     // An event about an enterprise not watched is not delivered.
-    await ask(officer, RECORD_PENALTY, { input: { uscc: beijing[8]!, basis: '虚假宣传', amount: 1 }, decision: decision(), key: randomUUID() });
+    await ask(officer, RECORD_PENALTY, {
+      input: { uscc: beijing[8]!, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 1 },
+      decision: decision(),
+      key: randomUUID(),
+    });
     await waitUntil(async () => live.received.length >= 2, 30_000, 50);
     live.cancel();
     await live.ended;
     expect(live.received.map((e) => e.id)).toEqual([penalty.receipt.eventId, arrears.receipt.eventId]);
     const [shownPenalty, shownArrears] = live.received;
     expect(shownPenalty).toMatchObject({ agency: 'market', kind: 'penalty_recorded', uscc: first, entryType: 'AdministrativePenalty', entryId: penalty.receipt.entryId, version: 1 });
-    expect(fieldsOf(shownPenalty!)).toMatchObject({ amount: '12345', basis: '虚假宣传' });
+    expect(fieldsOf(shownPenalty!)).toMatchObject({ amount: '12345', cause: '虚假宣传' });
     // Procurement acts for a purpose tax shares arrears for: it sees them in full.
     expect(shownArrears).toMatchObject({ kind: 'tax_arrears_recorded', entryType: 'TaxArrear', masked: [], withheld: [] });
     expect(fieldsOf(shownArrears!)).toMatchObject({ amount: '250000', taxType: '增值税', since: '2025-11-01' });
@@ -407,7 +455,13 @@ describe('watching credit events', () => {
     const grpcurl = process.env['MEG_GRPCURL'] ?? path.join(projectRoot, '.tools/grpcurl-v1.9.3/grpcurl');
     const headers = await headersFor(federation, CALLERS.procurement);
     const uscc = beijing[11]!;
-    const written = (await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount: 4_321 }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'];
+    const written = (
+      await ask(officer, RECORD_PENALTY, {
+        input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 4_321 },
+        decision: decision(),
+        key: randomUUID(),
+      })
+    ).body.data!['recordPenalty'];
     await waitUntil(async () => (await storedEvent(written.receipt.eventId)) !== null, 30_000, 100);
     // Not a stream that ends by itself: grpcurl is stopped after a while, with what it printed.
     const out = await new Promise<string>((resolve) => {
@@ -453,7 +507,15 @@ describe('watching credit events', () => {
     const uscc = beijing[9]!;
     const ids: string[] = [];
     for (const amount of [1, 2, 3])
-      ids.push((await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount }, decision: decision(), key: randomUUID() })).body.data!['recordPenalty'].receipt.eventId);
+      ids.push(
+        (
+          await ask(officer, RECORD_PENALTY, {
+            input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount },
+            decision: decision(),
+            key: randomUUID(),
+          })
+        ).body.data!['recordPenalty'].receipt.eventId,
+      );
     const PAGE = `query($u: USCC!, $after: String) { creditEvents(uscc: $u, first: 2, after: $after) { pageInfo { endCursor hasNextPage } edges { cursor node { id kind entryType entry { name value } } } } }`;
     const one = await ask(CALLERS.procurement, PAGE, { u: uscc });
     expect(one.body.errors).toBeUndefined();
@@ -479,7 +541,11 @@ describe('a write whose event could not go out at once', () => {
 
     const port = Number(new URL(nats.url).port);
     await nats.stop();
-    const written = await ask(officer, RECORD_PENALTY, { input: { uscc, basis: '虚假宣传', amount: 777 }, decision: decision(), key: randomUUID() });
+    const written = await ask(officer, RECORD_PENALTY, {
+      input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款', amount: 777 },
+      decision: decision(),
+      key: randomUUID(),
+    });
     expect(written.body.errors).toBeUndefined();
     const { eventId } = written.body.data!['recordPenalty'].receipt;
     // Committed, and waiting: the agency is still ready, and says its events are delayed.

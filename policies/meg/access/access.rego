@@ -22,6 +22,16 @@ _audit_purpose := "AUDIT"
 # The subgraphs that hold agency data; owning one of them is what makes an agency an owner.
 _agency_subgraphs := {"market", "tax", "social", "customs"}
 
+# Purposes whose work looks at an enterprise's history as well as at what is in force: supervision
+# and the review of registrations. The rules on publicity and repair keep an entry past its
+# publicity period, or repaired, in the record "for use according to law" (NDRC Order No. 58 of
+# 2023, on credit repair) without publishing it: these purposes see such entries, marked; approvals
+# and joint measures weigh only what is in force.
+_history_purposes := {
+	"CREDIT_SUPERVISION", "REGISTRATION_REVIEW", "TAX_ADMINISTRATION",
+	"SOCIAL_INSURANCE_ADMINISTRATION", "CUSTOMS_SUPERVISION",
+}
+
 # METADATA
 # description: The decision for each coordinate in input.coordinates.
 # entrypoint: true
@@ -45,6 +55,11 @@ decision(entry, principal, purpose) := _deny("unclassified", "the field is not i
 	purpose == _audit_purpose
 } else := _deny("auditor_tools_only", "the policy and the access log are for callers with the auditor role acting for AUDIT") if {
 	"audit" in entry.owners
+} else := _allow("audit_conditional", "shared with auditors acting for AUDIT, a purpose the owner lists (CONDITIONAL)") if {
+	"auditor" in principal.roles
+	purpose == _audit_purpose
+	entry.sharing == "CONDITIONAL"
+	_audit_purpose in entry.purposes
 } else := _deny("audit_purpose", "acting for AUDIT, a caller reviews the policy and the access log, and sees published enterprise data only") if {
 	purpose == _audit_purpose
 } else := _allow("owner", sprintf("the %s administration owns this field", [principal.agency])) if {
@@ -70,6 +85,33 @@ decision(entry, principal, purpose) := _deny("unclassified", "the field is not i
 } else := _deny("not_shared", "the owning agency does not share this field (NONE)") if {
 	entry.sharing == "NONE"
 } else := _deny("default_deny", "no rule allows this field")
+
+# METADATA
+# description: |
+#   Which entries of each agency's credit record the caller sees, per agency (the entries' fields
+#   are then decided one by one as above):
+#   PUBLIC: what is public today: decisions once published, entries within their publicity
+#   period and not repaired (society, and auditors acting for AUDIT);
+#   CURRENT: every entry in force, published yet or not (government bodies acting for an approval
+#   or a joint measure);
+#   HISTORY: every entry, those past their publicity period or repaired marked as such (the owning
+#   agency, and government bodies acting for a purpose that needs history).
+# entrypoint: true
+record_views := {agency: record_view(agency, input.principal, input.purpose) | some agency in _agency_subgraphs}
+
+# METADATA
+# description: The view of one agency's record, as record_views gives it; anything else is PUBLIC.
+record_view(agency, principal, purpose) := "PUBLIC" if {
+	principal.public
+} else := "PUBLIC" if {
+	purpose == _audit_purpose
+} else := "HISTORY" if {
+	lower(principal.agency) == agency
+} else := "PUBLIC" if {
+	not _has_government_role(principal)
+} else := "HISTORY" if {
+	purpose in _history_purposes
+} else := "CURRENT"
 
 _has_government_role(principal) if {
 	some role in principal.roles

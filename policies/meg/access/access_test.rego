@@ -16,6 +16,10 @@ _catalogue := {
 	},
 	"TaxFiling.revenue": {"owners": ["tax"], "sharing": "NONE", "personal": false, "mask": null, "purposes": []},
 	"Query.auditLog": {"owners": ["audit"], "sharing": "NONE", "personal": false, "mask": null, "purposes": []},
+	"PublicationCompliance.market": {
+		"owners": ["market"], "sharing": "CONDITIONAL", "personal": false, "mask": null,
+		"purposes": ["AUDIT", "CREDIT_SUPERVISION"],
+	},
 }
 
 _public := {"public": true, "sub": "public", "agency": null, "roles": [], "region": null}
@@ -185,4 +189,41 @@ test_unconditional_fields_are_masked_only_when_personal_and_masked if {
 		with data.meg.catalogue as catalogue
 	[ds["Odd.bandedAmount"].effect, ds["Odd.bandedAmount"].rule] == ["ALLOW", "unconditional"]
 	[ds["Odd.personalUnmasked"].effect, ds["Odd.personalUnmasked"].rule] == ["ALLOW", "unconditional"]
+}
+
+test_a_conditional_field_listing_audit_goes_to_auditors_acting_for_it if {
+	_effect("PublicationCompliance.market", _auditor, "AUDIT") == ["ALLOW", "audit_conditional"]
+	_effect("PublicationCompliance.market", _auditor, "CREDIT_SUPERVISION") == ["DENY", "no_government_role"]
+	_effect("PublicationCompliance.market", _tax_officer, "AUDIT") == ["DENY", "audit_purpose"]
+	_effect("PublicationCompliance.market", _tax_officer, "CREDIT_SUPERVISION") == ["ALLOW", "conditional_purpose"]
+	_effect("PublicationCompliance.market", _public, null) == ["DENY", "public_principal"]
+
+	# Fields that do not list AUDIT stay out of the auditors' reach.
+	_effect("TaxProfile.arrears", _auditor, "AUDIT") == ["DENY", "audit_purpose"]
+}
+
+_views(principal, purpose) := views if {
+	views := access.record_views with input as {"principal": principal, "purpose": purpose}
+}
+
+test_the_public_and_auditors_see_the_public_record if {
+	_views(_public, null) == {"market": "PUBLIC", "tax": "PUBLIC", "social": "PUBLIC", "customs": "PUBLIC"}
+	_views(_auditor, "AUDIT") == {"market": "PUBLIC", "tax": "PUBLIC", "social": "PUBLIC", "customs": "PUBLIC"}
+	_views(_no_role, "CUSTOMS_SUPERVISION").market == "PUBLIC"
+
+	# Acting for AUDIT, even an agency's own officer sees the public record of its own agency.
+	_views(object.union(_tax_officer, {"roles": ["officer", "auditor"]}), "AUDIT").tax == "PUBLIC"
+}
+
+test_an_owner_sees_its_own_history_whatever_its_purpose if {
+	views := _views(_tax_officer, "JOINT_PUNISHMENT")
+	views.tax == "HISTORY"
+	views.market == "CURRENT"
+}
+
+test_approvals_see_what_is_in_force_and_supervision_the_history if {
+	_views(_procurement, "PUBLIC_PROCUREMENT") == {"market": "CURRENT", "tax": "CURRENT", "social": "CURRENT", "customs": "CURRENT"}
+	_views(_procurement, "JOINT_INCENTIVE").market == "CURRENT"
+	_views(_customs_officer, "CREDIT_SUPERVISION") == {"market": "HISTORY", "tax": "HISTORY", "social": "HISTORY", "customs": "HISTORY"}
+	_views(_tax_officer, "REGISTRATION_REVIEW").market == "HISTORY"
 }

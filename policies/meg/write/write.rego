@@ -28,6 +28,10 @@ mutations := {
 	"Mutation.settleContributionArrears": {"purposes": ["SOCIAL_INSURANCE_ADMINISTRATION"]},
 	"Mutation.setCustomsCreditLevel": {"purposes": ["CUSTOMS_SUPERVISION"]},
 	"Mutation.recordCustomsViolation": {"purposes": ["CUSTOMS_SUPERVISION"]},
+	"Mutation.publishPenalty": {"purposes": ["CREDIT_SUPERVISION"]},
+	"Mutation.publishLicence": {"purposes": ["ADMINISTRATIVE_LICENSING"]},
+	"Mutation.publishMajorTaxViolation": {"purposes": ["TAX_ADMINISTRATION"]},
+	"Mutation.publishCustomsViolation": {"purposes": ["CUSTOMS_SUPERVISION"]},
 }
 
 # METADATA

@@ -29,6 +29,8 @@ export interface CustomsViolationRow extends EntryVersion {
   uscc: string;
   decision_no: string;
   decided_on: string;
+  published_on: string | null;
+  authority: string | null;
   nature: string;
   penalty_amount: string;
 }

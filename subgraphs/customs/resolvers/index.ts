@@ -2,6 +2,7 @@
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { mutations } from './mutations.js';
+import { decisionsShown } from '../../runtime/recordView.js';
 
 export const resolvers: Resolvers = {
   Mutation: mutations,
@@ -21,7 +22,7 @@ export const resolvers: Resolvers = {
     creditLevel: (p) => p.credit_level,
     creditLevelSince: (p) => p.credit_level_since,
     declarations: (p, args, { sources }) => sources.declarationsOf(p.uscc, args.first, args.after),
-    violations: (p, _, { sources }) => sources.violationsOf(p.uscc),
+    violations: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.violationsOf(p.uscc), recordView, today),
   },
   CustomsDeclaration: {
     entryNo: (r) => r.entry_no,
@@ -34,6 +35,7 @@ export const resolvers: Resolvers = {
     entryId: (r) => r.entry_id,
     decisionNo: (r) => r.decision_no,
     decidedOn: (r) => r.decided_on,
+    publishedOn: (r) => r.published_on,
     penaltyAmount: (r) => Number(r.penalty_amount),
   },
 };

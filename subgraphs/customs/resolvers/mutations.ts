@@ -3,7 +3,7 @@
  * (every problem named at its input path), then records through the agency's write path
  * (subgraphs/runtime/writes.ts).
  */
-import { insertEntry, supersedeEntry } from '../../runtime/entries.js';
+import { insertEntry, publishEntry, supersedeEntry } from '../../runtime/entries.js';
 import { badInput, InputChecks } from '../../runtime/writes.js';
 import { REGISTRATIONS, VIOLATIONS } from '../data/CustomsEntries.js';
 import type { CustomsRegistrationRow, CustomsViolationRow } from '../data/CustomsSource.js';
@@ -24,16 +24,28 @@ export const mutations: MutationResolvers = {
   },
 
   async recordCustomsViolation(_, { input, decision, idempotencyKey }, { caller, writes }) {
-    new InputChecks(writes.today()).text('input.nature', input.nature, 500).amount('input.penaltyAmount', input.penaltyAmount).entryVersion('input.supersedes', input.supersedes).orThrow();
+    new InputChecks(writes.today())
+      .text('input.nature', input.nature, 500)
+      .amount('input.penaltyAmount', input.penaltyAmount)
+      .notFuture('input.publishedOn', input.publishedOn)
+      .notBefore('input.publishedOn', input.publishedOn, decision.decidedOn, 'the decision of')
+      .entryVersion('input.supersedes', input.supersedes)
+      .orThrow();
     const { receipt, entry } = await writes.record<CustomsViolationRow>(caller, { mutation: 'recordCustomsViolation', uscc: input.uscc, decision, idempotencyKey, input }, async (tx, write) => {
-      const facts = { nature: input.nature, penalty_amount: input.penaltyAmount };
+      // A correction keeps the publication day unless it names one.
+      const facts = { nature: input.nature, penalty_amount: input.penaltyAmount, ...(input.publishedOn ? { published_on: input.publishedOn } : {}) };
       if (input.supersedes) {
         const corrected = await supersedeEntry<CustomsViolationRow>(tx, VIOLATIONS, { uscc: input.uscc, seen: input.supersedes, path: 'input.supersedes' }, facts, write);
         return { entry: corrected, kind: 'customs_violation_corrected' };
       }
-      const values = { ...facts, uscc: input.uscc, decision_no: decision.documentNo, decided_on: decision.decidedOn };
+      const values = { published_on: null, ...facts, uscc: input.uscc, decision_no: decision.documentNo, decided_on: decision.decidedOn, authority: decision.authority };
       return { entry: await insertEntry<CustomsViolationRow>(tx, VIOLATIONS, values, write.writeId), kind: 'customs_violation_recorded' };
     });
+    return { receipt, violation: entry };
+  },
+
+  async publishCustomsViolation(_, { input, idempotencyKey }, { caller, writes }) {
+    const { receipt, entry } = await publishEntry<CustomsViolationRow>(writes, caller, VIOLATIONS, 'publishCustomsViolation', 'decided_on', input, idempotencyKey, 'customs_violation_published');
     return { receipt, violation: entry };
   },
 };

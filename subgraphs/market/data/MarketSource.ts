@@ -6,7 +6,7 @@ import type { EntryVersion } from '../../runtime/entries.js';
 import { prefetch } from '../../runtime/lookahead.js';
 import { ABNORMAL_OPERATIONS, CREDIT_COMMITMENTS, LICENCES, PENALTIES, SERIOUS_VIOLATIONS } from './MarketEntries.js';
 import type { Statements } from '../../../platform/db/database.js';
-import type { AbnormalOperationReason, EntityType, RegistrationStatus } from '../generated/types.js';
+import type { AbnormalOperationReason, EntityType, LicenceCategory, PenaltyCategory, RegistrationStatus } from '../generated/types.js';
 
 export interface RegistrationRow {
   uscc: string;
@@ -26,10 +26,13 @@ export interface RegistrationRow {
 export interface LicenceRow extends EntryVersion {
   uscc: string;
   licence_no: string;
+  decision_no: string | null;
   title: string;
+  category: LicenceCategory | null;
   authority: string;
   granted_on: string;
   valid_until: string | null;
+  published_on: string | null;
 }
 export interface PenaltyRow extends EntryVersion {
   uscc: string;
@@ -37,7 +40,10 @@ export interface PenaltyRow extends EntryVersion {
   decided_on: string;
   published_on: string | null;
   authority: string;
+  category: PenaltyCategory | null;
+  cause: string | null;
   basis: string;
+  result: string | null;
   amount: string;
 }
 export interface AbnormalOperationRow extends EntryVersion {

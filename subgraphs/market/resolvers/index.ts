@@ -1,6 +1,7 @@
 /** Resolvers of market regulation's subgraph; thin, over MarketSource (data/MarketSource.ts). */
 import { checkCodeCount } from '../../../platform/domain/codeLists.js';
 import { selectedFields } from '../../runtime/lookahead.js';
+import { decisionsShown } from '../../runtime/recordView.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { mutations } from './mutations.js';
 
@@ -41,8 +42,8 @@ export const resolvers: Resolvers = {
     industryCode: (p) => p.industry_code,
     businessScope: (p) => p.business_scope,
     legalRepresentative: (p) => ({ name: p.legal_rep_name, idNumber: p.legal_rep_id_number, phone: p.legal_rep_phone }),
-    licences: (p, _, { sources }) => sources.licencesOf(p.uscc),
-    penalties: (p, _, { sources }) => sources.penaltiesOf(p.uscc),
+    licences: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.licencesOf(p.uscc), recordView, today),
+    penalties: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.penaltiesOf(p.uscc), recordView, today),
     abnormalOperations: (p, _, { sources }) => sources.abnormalOperationsOf(p.uscc),
     seriousViolations: (p, _, { sources }) => sources.seriousViolationsOf(p.uscc),
     annualReports: (p, _, { sources }) => sources.annualReportsOf(p.uscc),
@@ -51,8 +52,10 @@ export const resolvers: Resolvers = {
   AdministrativeLicence: {
     entryId: (r) => r.entry_id,
     licenceNo: (r) => r.licence_no,
+    decisionNo: (r) => r.decision_no,
     grantedOn: (r) => r.granted_on,
     validUntil: (r) => r.valid_until,
+    publishedOn: (r) => r.published_on,
   },
   AdministrativePenalty: {
     entryId: (r) => r.entry_id,

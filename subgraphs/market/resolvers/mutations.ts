@@ -5,7 +5,7 @@
  * credit event.
  */
 import { InputChecks } from '../../runtime/writes.js';
-import { insertEntry, supersedeEntry } from '../../runtime/entries.js';
+import { insertEntry, publishEntry, supersedeEntry } from '../../runtime/entries.js';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { ABNORMAL_OPERATIONS, CREDIT_COMMITMENTS, LICENCES, PENALTIES, SERIOUS_VIOLATIONS } from '../data/MarketEntries.js';
 import type { AbnormalOperationRow, CreditCommitmentRow, LicenceRow, PenaltyRow, SeriousViolationRow } from '../data/MarketSource.js';
@@ -13,19 +13,22 @@ import type { AbnormalOperationRow, CreditCommitmentRow, LicenceRow, PenaltyRow,
 export const mutations: MutationResolvers = {
   async recordPenalty(_, { input, decision, idempotencyKey }, { caller, writes }) {
     new InputChecks(writes.today())
+      .text('input.cause', input.cause)
       .text('input.basis', input.basis)
+      .text('input.result', input.result, 500)
       .amount('input.amount', input.amount)
       .notFuture('input.publishedOn', input.publishedOn)
       .notBefore('input.publishedOn', input.publishedOn, decision.decidedOn, 'the decision of')
       .entryVersion('input.supersedes', input.supersedes)
       .orThrow();
     const { receipt, entry } = await writes.record<PenaltyRow>(caller, { mutation: 'recordPenalty', uscc: input.uscc, decision, idempotencyKey, input }, async (tx, write) => {
-      const facts = { basis: input.basis, amount: input.amount, published_on: input.publishedOn ?? null };
+      // A correction keeps the publication day unless it names one.
+      const facts = { category: input.category, cause: input.cause, basis: input.basis, result: input.result, amount: input.amount, ...(input.publishedOn ? { published_on: input.publishedOn } : {}) };
       if (input.supersedes) {
         const corrected = await supersedeEntry<PenaltyRow>(tx, PENALTIES, { uscc: input.uscc, seen: input.supersedes, path: 'input.supersedes' }, facts, write);
         return { entry: corrected, kind: 'penalty_corrected' };
       }
-      const values = { ...facts, uscc: input.uscc, decision_no: decision.documentNo, decided_on: decision.decidedOn, authority: decision.authority };
+      const values = { published_on: null, ...facts, uscc: input.uscc, decision_no: decision.documentNo, decided_on: decision.decidedOn, authority: decision.authority };
       return { entry: await insertEntry<PenaltyRow>(tx, PENALTIES, values, write.writeId), kind: 'penalty_recorded' };
     });
     return { receipt, penalty: entry };
@@ -36,17 +39,35 @@ export const mutations: MutationResolvers = {
       .text('input.licenceNo', input.licenceNo, 100)
       .text('input.title', input.title, 200)
       .notBefore('input.validUntil', input.validUntil, decision.decidedOn, 'the grant of')
+      .notFuture('input.publishedOn', input.publishedOn)
+      .notBefore('input.publishedOn', input.publishedOn, decision.decidedOn, 'the grant of')
       .entryVersion('input.supersedes', input.supersedes)
       .orThrow();
     const { receipt, entry } = await writes.record<LicenceRow>(caller, { mutation: 'recordLicence', uscc: input.uscc, decision, idempotencyKey, input }, async (tx, write) => {
-      const facts = { licence_no: input.licenceNo, title: input.title, valid_until: input.validUntil ?? null };
+      const facts = {
+        licence_no: input.licenceNo,
+        title: input.title,
+        category: input.category,
+        valid_until: input.validUntil ?? null,
+        ...(input.publishedOn ? { published_on: input.publishedOn } : {}),
+      };
       if (input.supersedes) {
         const corrected = await supersedeEntry<LicenceRow>(tx, LICENCES, { uscc: input.uscc, seen: input.supersedes, path: 'input.supersedes' }, facts, write);
         return { entry: corrected, kind: 'licence_corrected' };
       }
-      const values = { ...facts, uscc: input.uscc, authority: decision.authority, granted_on: decision.decidedOn };
+      const values = { published_on: null, ...facts, uscc: input.uscc, decision_no: decision.documentNo, authority: decision.authority, granted_on: decision.decidedOn };
       return { entry: await insertEntry<LicenceRow>(tx, LICENCES, values, write.writeId), kind: 'licence_recorded' };
     });
+    return { receipt, licence: entry };
+  },
+
+  async publishPenalty(_, { input, idempotencyKey }, { caller, writes }) {
+    const { receipt, entry } = await publishEntry<PenaltyRow>(writes, caller, PENALTIES, 'publishPenalty', 'decided_on', input, idempotencyKey, 'penalty_published');
+    return { receipt, penalty: entry };
+  },
+
+  async publishLicence(_, { input, idempotencyKey }, { caller, writes }) {
+    const { receipt, entry } = await publishEntry<LicenceRow>(writes, caller, LICENCES, 'publishLicence', 'granted_on', input, idempotencyKey, 'licence_published');
     return { receipt, licence: entry };
   },
 

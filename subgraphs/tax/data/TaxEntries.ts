@@ -3,6 +3,7 @@
  * and what its writes insert and supersede, declared once per table.
  */
 import type { EntryTable } from '../../runtime/entries.js';
+import type { PublishedDecisions } from '../../runtime/publication.js';
 
 export const CREDIT_RATINGS: EntryTable = {
   table: 'tax_credit_ratings',
@@ -23,7 +24,12 @@ export const ARREARS: EntryTable = {
 export const MAJOR_VIOLATIONS: EntryTable = {
   table: 'tax_major_violations',
   noun: 'major tax violation entry',
-  columns: { uscc: 'text', case_no: 'text', nature: 'text', amount: 'numeric', listed_on: 'date', removed_on: 'date' },
-  select: 'entry_id, version, uscc, case_no, nature, amount::text AS amount, listed_on::text AS listed_on, removed_on::text AS removed_on',
+  columns: { uscc: 'text', case_no: 'text', nature: 'text', amount: 'numeric', listed_on: 'date', published_on: 'date', authority: 'text', removed_on: 'date' },
+  select: 'entry_id, version, uscc, case_no, nature, amount::text AS amount, listed_on::text AS listed_on, published_on::text AS published_on, authority, removed_on::text AS removed_on',
   unique: { index: 'tax_major_violations_current_case_no', path: 'decision.documentNo', describe: (v) => `case ${String(v['case_no'])}` },
 };
+
+/** The tax administration's decisions published under 双公示: major tax violation cases (decided the day they are listed). */
+export const PUBLISHED_DECISIONS: readonly PublishedDecisions[] = [
+  { kind: 'MAJOR_TAX_VIOLATION', table: MAJOR_VIOLATIONS.table, decisionNo: 'case_no', decidedOn: 'listed_on', entryType: 'MajorTaxViolation' },
+];

@@ -32,6 +32,8 @@ export interface MajorViolationRow extends EntryVersion {
   nature: string;
   amount: string;
   listed_on: string;
+  published_on: string | null;
+  authority: string | null;
   removed_on: string | null;
 }
 export interface FilingRow {

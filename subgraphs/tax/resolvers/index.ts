@@ -2,6 +2,7 @@
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { mutations } from './mutations.js';
+import { decisionsShown } from '../../runtime/recordView.js';
 
 export const resolvers: Resolvers = {
   Mutation: mutations,
@@ -20,7 +21,7 @@ export const resolvers: Resolvers = {
     taxAuthority: (p) => p.tax_authority,
     creditRatings: (p, _, { sources }) => sources.creditRatingsOf(p.uscc),
     arrears: (p, _, { sources }) => sources.arrearsOf(p.uscc),
-    majorViolations: (p, _, { sources }) => sources.majorViolationsOf(p.uscc),
+    majorViolations: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.majorViolationsOf(p.uscc), recordView, today),
     filings: (p, _, { sources }) => sources.filingsOf(p.uscc),
   },
   TaxCreditRating: {
@@ -38,6 +39,7 @@ export const resolvers: Resolvers = {
     caseNo: (r) => r.case_no,
     amount: (r) => Number(r.amount),
     listedOn: (r) => r.listed_on,
+    publishedOn: (r) => r.published_on,
     removedOn: (r) => r.removed_on,
   },
   TaxFiling: {

@@ -3,7 +3,7 @@
  * tax violation list. Each checks its input (every problem named at its input path), then records
  * through the agency's write path (subgraphs/runtime/writes.ts).
  */
-import { insertEntry, supersedeEntry } from '../../runtime/entries.js';
+import { insertEntry, publishEntry, supersedeEntry } from '../../runtime/entries.js';
 import { InputChecks } from '../../runtime/writes.js';
 import { ARREARS, CREDIT_RATINGS, MAJOR_VIOLATIONS } from '../data/TaxEntries.js';
 import type { CreditRatingRow, MajorViolationRow, TaxArrearRow } from '../data/TaxSource.js';
@@ -52,9 +52,23 @@ export const mutations: MutationResolvers = {
   },
 
   async listMajorTaxViolation(_, { input, decision, idempotencyKey }, { caller, writes }) {
-    new InputChecks(writes.today()).text('input.nature', input.nature, 500).amount('input.amount', input.amount).orThrow();
+    new InputChecks(writes.today())
+      .text('input.nature', input.nature, 500)
+      .amount('input.amount', input.amount)
+      .notFuture('input.publishedOn', input.publishedOn)
+      .notBefore('input.publishedOn', input.publishedOn, decision.decidedOn, 'the decision of')
+      .orThrow();
     const { receipt, entry } = await writes.record<MajorViolationRow>(caller, { mutation: 'listMajorTaxViolation', uscc: input.uscc, decision, idempotencyKey, input }, async (tx, write) => {
-      const values = { uscc: input.uscc, case_no: decision.documentNo, nature: input.nature, amount: input.amount, listed_on: decision.decidedOn, removed_on: null };
+      const values = {
+        uscc: input.uscc,
+        case_no: decision.documentNo,
+        nature: input.nature,
+        amount: input.amount,
+        listed_on: decision.decidedOn,
+        published_on: input.publishedOn ?? null,
+        authority: decision.authority,
+        removed_on: null,
+      };
       return { entry: await insertEntry<MajorViolationRow>(tx, MAJOR_VIOLATIONS, values, write.writeId), kind: 'major_tax_violation_listed' };
     });
     return { receipt, entry };
@@ -67,5 +81,9 @@ export const mutations: MutationResolvers = {
       return { entry: await supersedeEntry<MajorViolationRow>(tx, MAJOR_VIOLATIONS, target, { removed_on: decision.decidedOn }, write), kind: 'major_tax_violation_removed' };
     });
     return { receipt, entry };
+  },
+
+  async publishMajorTaxViolation(_, { input, idempotencyKey }, { caller, writes }) {
+    return publishEntry<MajorViolationRow>(writes, caller, MAJOR_VIOLATIONS, 'publishMajorTaxViolation', 'listed_on', input, idempotencyKey, 'major_tax_violation_published');
   },
 };
