@@ -57,6 +57,7 @@ import { useMetrics, useRequestLog, useTracing } from './pipeline/observability.
 import { startAdminServer } from '../platform/observability/adminServer.js';
 import { logger } from '../platform/observability/logger.js';
 import { BREAKER_STATES, rateLimitRefusals, readOnScrape } from '../platform/observability/metrics.js';
+import { PublicityRules } from '../platform/domain/publicity.js';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -135,6 +136,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
     schema: () => apiSchema,
     recorder,
     clock: config.clock,
+    publicity: PublicityRules.load(),
   });
   // The review, audit and events subgraphs run in this process, with the request's scope as their context.
   const localSources = {

@@ -28,6 +28,7 @@ import type { WatchRequest__Output } from '../generated/proto/meg/events/v1/Watc
 import type { AccessPolicy, Principal } from '../policy/accessPolicy.js';
 import type { Masker } from '../policy/masking.js';
 import { EventViews, type VisibleEvent } from './eventView.js';
+import type { PublicityRules } from '../../platform/domain/publicity.js';
 import type { Clock } from '../../platform/time/clock.js';
 
 /** The coordinate whose decision says who may watch. */
@@ -49,6 +50,8 @@ export interface WatchOptions extends CallAdmissionOptions {
   readonly schema: () => GraphQLSchema | null;
   /** The gateway's clock: whether a decision is published yet is judged on its today. */
   readonly clock: Clock;
+  /** When each kind of entry is public (policies/meg/credit/data.json). */
+  readonly publicity: PublicityRules;
 }
 
 /** The credit events for callers: Watch over gRPC and the history for GraphQL, over one NATS connection. */
@@ -89,7 +92,7 @@ export class CreditEvents {
     }
     if (from >= last) return { events: [], endCursor: String(from), hasNextPage: false };
     const consumer = await jetstream(nc).consumers.get(CREDIT_STREAM, { filter_subjects: ['meg.credit.>'], deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from + 1 });
-    const views = new EventViews(schema, this.options.policy, this.options.mask, scope.principal, scope.purpose, this.options.clock);
+    const views = new EventViews(schema, this.options.policy, this.options.mask, scope.principal, scope.purpose, this.options.clock, this.options.publicity);
     const events: HistoryEvent[] = [];
     let endCursor = from;
     let hasNextPage = false;
@@ -187,7 +190,7 @@ export class CreditEvents {
     const stopWatching = () => void messages.close().catch(() => undefined);
     call.on('cancelled', stopWatching);
     call.on('close', stopWatching);
-    const views = new EventViews(schema, this.options.policy, this.options.mask, principal, purpose, this.options.clock);
+    const views = new EventViews(schema, this.options.policy, this.options.mask, principal, purpose, this.options.clock, this.options.publicity);
     // Deliveries are recorded as they are read, several at once (the access log commits them
     // together), and each is sent, in stream order, once its own record is durable.
     const pending: { readonly recorded: Promise<unknown>; readonly seq: number; readonly send: () => ProtoCreditEvent }[] = [];

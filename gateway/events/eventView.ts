@@ -12,6 +12,7 @@
  */
 import { getNamedType, isEnumType, isObjectType, type GraphQLNamedType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { AGENCY_REGISTRY, isAgency } from '../../platform/domain/agencies.js';
+import { PUBLICITY_KIND_OF_TYPE, type PublicityRules } from '../../platform/domain/publicity.js';
 import type { RecordView } from '../../platform/domain/recordView.js';
 import type { CreditEvent } from '../../platform/events/creditStream.js';
 import type { Clock } from '../../platform/time/clock.js';
@@ -67,6 +68,7 @@ export class EventViews {
     private readonly principal: Principal,
     private readonly purpose: string | null,
     private readonly clock: Clock,
+    private readonly publicity: PublicityRules,
   ) {}
 
   /** `event` as this subscriber may see it. */
@@ -80,8 +82,9 @@ export class EventViews {
     if (shape.path.some((c) => decisions.get(c)?.effect !== 'ALLOW')) return { visible: false, decisions };
     const fields = shape.type.getFields();
     const row = (event.data['entry'] ?? {}) as Record<string, unknown>;
-    // A decision published under 双公示 is public once published, not before (the reads show it so too).
-    if (fields['publishedOn'] && this.views().get(event.agency) === 'PUBLIC' && !publishedBy(row['published_on'], this.clock.today())) return { visible: false, decisions };
+    // The public learns of a decision once it is published (双公示), not before; the reads show it so too.
+    // (An event tells of a change when it happens: a removal is news though it ends the entry's publicity.)
+    if (this.views().get(event.agency) === 'PUBLIC' && !this.published(shape.type, row)) return { visible: false, decisions };
     const entry: Record<string, string> = {};
     const withheld: string[] = [];
     const masked: string[] = [];
@@ -133,6 +136,14 @@ export class EventViews {
     const shape = findShape(this.schema, agency, mutation, entryType);
     this.shapes.set(key, shape);
     return shape;
+  }
+
+  /** Whether the entry of `row` has been published by today, for an entry type that is published at all. */
+  private published(type: GraphQLObjectType, row: Readonly<Record<string, unknown>>): boolean {
+    const today = this.clock.today();
+    const kind = PUBLICITY_KIND_OF_TYPE[type.name];
+    if (kind) return this.publicity.publicityOf(kind, row, today).status !== 'NOT_PUBLISHED';
+    return !type.getFields()['publishedOn'] || publishedBy(row['published_on'], today);
   }
 
   /** Which entries of each agency's record the subscriber sees (the policy's record views). */

@@ -5,7 +5,9 @@
  */
 import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
 import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
+import { loadListMoveRules } from '../../platform/domain/publicity.js';
 import { seededPublication } from '../../platform/domain/synthetic/publication.js';
+import { addMonths } from '../../platform/time/calendarDate.js';
 import { UNIVERSE_TODAY } from '../../platform/domain/synthetic/universe.js';
 
 const LICENCE_TITLES = ['食品经营许可证', '道路运输经营许可证', '建筑业企业资质证书', '排污许可证', '医疗器械经营许可证', '危险化学品经营许可证', '出版物经营许可证'];
@@ -36,6 +38,15 @@ const SERIOUS_REASONS = [
   '组织策划传销',
   '因危害人民群众生命健康的违法行为受到较重行政处罚',
 ];
+/** The list moves' rules (policies/meg/credit/data.json). */
+const MOVES = loadListMoveRules();
+
+/** The day a serious-violation entry listed on `listed` left the list at the end of its term, if it has by the universe's day. */
+function termEnded(listed: string): string | null {
+  const due = addMonths(listed, MOVES.SERIOUS_TERM_ENDED.afterMonths);
+  return due <= UNIVERSE_TODAY ? due : null;
+}
+
 const COMMITMENTS = ['信用承诺制审批：食品经营许可', '证明事项告知承诺：住所（经营场所）使用证明', '信用修复承诺'];
 
 export const marketSeed: AgencySeed = {
@@ -136,15 +147,28 @@ export const marketSeed: AgencySeed = {
 
     const abnormal = e.risk > 0.955;
     let abnormalReason: string | null = null;
+    let abnormalStandingSince: string | null = null;
     if (abnormal) {
       abnormalReason = rng.weighted(ABNORMAL_REASONS);
       const listed = rng.dateBetween(maxDate(e.establishedOn, '2019-07-01'), UNIVERSE_TODAY);
-      emit('market_abnormal_operations', [e.uscc, abnormalReason, listed, authority, rng.chance(0.25) ? addDays(listed, rng.int(30, 300)) : null]);
+      const removed = rng.chance(0.25) ? addDays(listed, rng.int(30, 300)) : null;
+      emit('market_abnormal_operations', [e.uscc, abnormalReason, listed, authority, removed]);
+      if (removed === null) abnormalStandingSince = listed;
     }
 
+    // The lists over time, as the market subgraph's scheduler moves them (data/ListMoves.ts), up to the universe's day.
+    let seriousStanding = false;
     if (e.risk > 0.997) {
       const listed = rng.dateBetween(maxDate(e.establishedOn, '2020-01-01'), UNIVERSE_TODAY);
-      emit('market_serious_violations', [`${province}市监严重违法〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc, rng.pick(SERIOUS_REASONS), listed, `${e.region.city}市市场监督管理局`, null]);
+      const removed = termEnded(listed);
+      emit('market_serious_violations', [`${province}市监严重违法〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc, rng.pick(SERIOUS_REASONS), listed, `${e.region.city}市市场监督管理局`, removed]);
+      seriousStanding = removed === null;
+    }
+    if (abnormalStandingSince !== null && !seriousStanding) {
+      const due = addMonths(abnormalStandingSince, MOVES.ABNORMAL_TO_SERIOUS.afterMonths);
+      if (due <= UNIVERSE_TODAY) {
+        emit('market_serious_violations', [`MEG-SCHEDULE/ABNORMAL_TO_SERIOUS/${e.uscc}`, e.uscc, MOVES.ABNORMAL_TO_SERIOUS.reason, due, authority, termEnded(due)]);
+      }
     }
 
     const firstYear = Math.max(Number(e.establishedOn.slice(0, 4)) + 1, 2021);

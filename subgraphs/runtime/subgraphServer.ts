@@ -25,6 +25,8 @@ import { migrate, openDatabase, type Database, type Statements } from '../../pla
 import { AGENCY_REGISTRY, type Agency } from '../../platform/domain/agencies.js';
 import { checkCodeCount } from '../../platform/domain/codeLists.js';
 import { publicationQueryOf } from '../../platform/domain/publication.js';
+import { PublicityRules, loadListMoveRules, type ListMoveRule, type ListMoveStep } from '../../platform/domain/publicity.js';
+import type { Clock } from '../../platform/time/clock.js';
 import { recordViewOf, type RecordView } from '../../platform/domain/recordView.js';
 import { AmountScalar, DateScalar, USCCScalar } from '../../platform/domain/scalars.js';
 import { closeServer, graphqlError, listen, readBody, sendJson, sendTooLarge, stopOnSignals } from '../../platform/http/httpServer.js';
@@ -59,6 +61,8 @@ export interface SubgraphContext<Sources> {
   readonly recordView: RecordView;
   /** Today in Beijing, on the process's clock, for the whole request. */
   readonly today: string;
+  /** How long each kind of entry stays public (policies/meg/credit/data.json). */
+  readonly publicity: PublicityRules;
 }
 
 /** An enterprise as resolvers pass it on: its code, from which each agency reads its own records. */
@@ -90,6 +94,17 @@ export interface SubgraphDefinition<Sources> {
   readonly createSources: (db: Statements, cursors: CursorSealer) => Sources;
   /** The agency's decisions that must be published within 7 working days (publication.ts), if it makes any. */
   readonly publication?: readonly PublishedDecisions[];
+  /** The agency's own steps that fall due with time (its list moves), run by its scheduler beside the publication step. */
+  readonly schedule?: (runtime: ScheduleRuntime) => readonly ScheduledStep[];
+}
+
+/** What an agency's scheduled steps are given. */
+export interface ScheduleRuntime {
+  readonly db: Database;
+  readonly writes: CreditWrites;
+  readonly clock: Clock;
+  /** The list moves' rules (policies/meg/credit/data.json). */
+  readonly moves: Readonly<Record<ListMoveStep, ListMoveRule>>;
 }
 
 /** A running subgraph. */
@@ -172,12 +187,14 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   }
   relay?.start();
   responder?.start();
+  const publicity = PublicityRules.load();
   const handOff = (row: OutboxRow) => relay?.handOff(row);
   const writes = new CreditWrites(definition.agency, db, { committed: handOff, now: () => config.clock.now() });
   // What falls due with time is found by the agency's scheduler (scheduler.ts), on the process's clock.
   const publication = definition.publication ? new PublicationRegister(definition.agency, definition.publication, config.calendar) : null;
   const steps: ScheduledStep[] = [];
   if (publication) steps.push({ name: 'publication overdue', run: () => publication.findOverdue(db, config.clock, handOff) });
+  steps.push(...(definition.schedule?.({ db, writes, clock: config.clock, moves: loadListMoveRules() }) ?? []));
   const scheduler = new Scheduler(definition.agency, steps, config.schedulerIntervalMs);
 
   const schema = buildSubgraphSchema([
@@ -212,6 +229,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
         measures: jointMeasuresLoader(statements),
         recordView: recordViewOf(caller.recordViews, definition.agency),
         today: config.clock.today(),
+        publicity,
       };
     },
     readiness: async () => {

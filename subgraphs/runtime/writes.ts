@@ -170,6 +170,12 @@ export interface CreditWritesOptions {
 /** The role that records credit facts. */
 const OFFICER = 'officer';
 
+/** Who records the steps of the agency's scheduler (a subject no token can name: tokens' subjects are the issuer's). */
+export const SCHEDULER = 'scheduler';
+
+/** The idempotency keys of the scheduler's writes begin so; an officer's may not. */
+export const SCHEDULED_KEY_PREFIX = 'scheduled:';
+
 /** An agency's write path over its database. */
 export class CreditWrites {
   constructor(
@@ -189,6 +195,23 @@ export class CreditWrites {
    */
   async record<R>(caller: CallerContext, request: WriteRequest, work: WriteWork<R>): Promise<WriteAnswer<R>> {
     this.checkCaller(caller);
+    if (request.idempotencyKey.startsWith(SCHEDULED_KEY_PREFIX)) throw badInput('idempotencyKey', `keys beginning ${SCHEDULED_KEY_PREFIX} are the agency scheduler's own`);
+    return this.recordChecked(caller, request, work);
+  }
+
+  /**
+   * Records a step of the agency's own scheduler (a list move that falls due with time) through the
+   * same path, as the agency's scheduler rather than an officer: its provenance says so
+   * (`recorded_by` is `scheduler`), and its idempotency key, derived from the entry it acts on, makes
+   * the step happen once however often and on however many replicas it runs.
+   */
+  async recordScheduled<R>(step: string, request: WriteRequest, work: WriteWork<R>): Promise<WriteAnswer<R>> {
+    if (!request.idempotencyKey.startsWith(SCHEDULED_KEY_PREFIX)) throw new Error(`internal: a scheduled write's key begins ${SCHEDULED_KEY_PREFIX}`);
+    const caller: CallerContext = { requestId: `scheduler:${step}:${randomUUID()}`, sub: SCHEDULER, agency: AGENCY_REGISTRY[this.agency].code, roles: [SCHEDULER], region: null, purpose: null };
+    return this.recordChecked(caller, request, work);
+  }
+
+  private async recordChecked<R>(caller: CallerContext, request: WriteRequest, work: WriteWork<R>): Promise<WriteAnswer<R>> {
     checkRequest(request, this.today());
     const requestHash = hashOf(request);
     const earlier = await this.earlier<R>(caller, request, requestHash, true);

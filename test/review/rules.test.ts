@@ -24,8 +24,12 @@ const client = reviewClient(federation.grpcAddress);
 
 interface Facts {
   uscc: string;
-  market: { status: string; abnormalOperations: { removedOn: string | null }[]; seriousViolations: { decisionNo: string; removedOn: string | null }[] } | null;
-  tax: { creditRatings: { year: number; rating: string }[]; majorViolations: { caseNo: string; removedOn: string | null }[]; arrears: { settledOn: string | null }[] } | null;
+  market: {
+    status: string;
+    abnormalOperations: { removedOn: string | null; publicity: string }[];
+    seriousViolations: { decisionNo: string; removedOn: string | null; publicity: string }[];
+  } | null;
+  tax: { creditRatings: { year: number; rating: string }[]; majorViolations: { caseNo: string; removedOn: string | null; publicity: string }[]; arrears: { settledOn: string | null }[] } | null;
   social: { arrears: { settledOn: string | null }[] } | null;
   customs: { creditLevel: string } | null;
 }
@@ -44,10 +48,12 @@ beforeAll(async () => {
               status
               abnormalOperations {
                 removedOn
+                publicity
               }
               seriousViolations {
                 decisionNo
                 removedOn
+                publicity
               }
             }
             tax {
@@ -58,6 +64,7 @@ beforeAll(async () => {
               majorViolations {
                 caseNo
                 removedOn
+                publicity
               }
               arrears {
                 settledOn
@@ -82,7 +89,9 @@ beforeAll(async () => {
   }
 });
 
-const open = (list: { removedOn?: string | null; settledOn?: string | null }[] | undefined) => (list ?? []).filter((e) => (e.removedOn ?? e.settledOn ?? null) === null).length > 0;
+// Read with a history view (credit supervision): an entry whose publicity has ended is in the record, and weighs in no review.
+const open = (list: { removedOn?: string | null; settledOn?: string | null; publicity?: string }[] | undefined) =>
+  (list ?? []).filter((e) => (e.removedOn ?? e.settledOn ?? null) === null && e.publicity !== 'ENDED').length > 0;
 const latestRating = (f: Facts) => [...(f.tax?.creditRatings ?? [])].sort((a, b) => b.year - a.year)[0]?.rating;
 const notOperating = (f: Facts) => f.market?.status === 'REVOKED' || f.market?.status === 'CANCELLED';
 const negativeBesidesArrears = (f: Facts) =>

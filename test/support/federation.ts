@@ -115,6 +115,9 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     MEG_PUBLIC_RATE_LIMIT_BURST: '100000',
     MEG_REFUSAL_RATE_LIMIT_PER_SECOND: '100000',
     MEG_REFUSAL_RATE_LIMIT_BURST: '100000',
+    // The agencies' schedulers act on the passing of time: off, so that a federation's data stays as
+    // seeded whatever the day; the tests of time turn them on, with a clock of their own (test/time).
+    MEG_SCHEDULER_INTERVAL_SECONDS: '0',
     ...options.extraEnv,
   };
   const subgraphUrls = {} as Record<Agency, string>;

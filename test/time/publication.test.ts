@@ -78,10 +78,23 @@ const REPORT = `query($from: Date!, $to: Date!, $authority: String, $asOf: Date)
              cases(first: 10) { kind decisionNo uscc authority decidedOn deadline publishedOn status workingDaysLate } }
     tax { agency decisions } customs { agency decisions } } }`;
 
-async function recordPenalty(uscc: string, decidedOn: string): Promise<{ entryId: string; version: number; documentNo: string }> {
+async function recordPenalty(
+  uscc: string,
+  decidedOn: string,
+  facts: { category?: string; amount?: number; publishedOn?: string } = {},
+): Promise<{ entryId: string; version: number; documentNo: string }> {
   const documentNo = `京测罚〔2026〕${randomUUID().slice(0, 8)}号`;
+  const amount = facts.amount ?? 50_000;
   const answer = await ask(officer, RECORD_PENALTY, {
-    input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '《中华人民共和国反不正当竞争法》第八条', result: '罚款人民币50000元', amount: 50_000 },
+    input: {
+      uscc,
+      category: facts.category ?? 'FINE',
+      cause: '虚假宣传',
+      basis: '《中华人民共和国反不正当竞争法》第八条',
+      result: `罚款人民币${amount}元`,
+      amount,
+      ...(facts.publishedOn ? { publishedOn: facts.publishedOn } : {}),
+    },
     decision: { authority: AUTHORITY, documentNo, legalBasis: '《中华人民共和国反不正当竞争法》第二十条', decidedOn },
     key: randomUUID(),
   });
@@ -202,6 +215,30 @@ describe('a penalty decision and its publication (双公示)', () => {
     expect(stdout).toMatch(/^market\s+1\s+0\s+1\s+0\s+0\s+0$/m);
     expect(stdout).toMatch(/LATE\s+ADMINISTRATIVE_PENALTY\s+京测罚〔2026〕\w+号\s+\w{18}\s+decided 2026-02-13, due 2026-03-02, published 2026-03-04: 2 working days late/);
     await expect(run(['report', '--from', '2026-3-1', '--gateway', federation.gatewayUrl, '--token', token])).rejects.toThrow('--from is a date written YYYY-MM-DD');
+  });
+});
+
+describe('publicity periods', () => {
+  const ENTRY = `query($u: USCC!) { enterprise(uscc: $u) { market { penalties { entryId severity publicUntil publicity } } } }`;
+  const shownTo = async (caller: Caller, uscc: string, entryId: string) =>
+    ((await ask(caller, ENTRY, { u: uscc })).data!['enterprise'].market.penalties as Untyped[]).find((p) => p['entryId'] === entryId) ?? null;
+
+  it('ends a minor penalty’s publicity three months after its publication: only callers entitled to history still see it, marked', async () => {
+    const uscc = beijing[3]!;
+    // A warning published on 5 November 2025: public until 4 February 2026.
+    const warning = await recordPenalty(uscc, '2025-11-03', { category: 'WARNING', amount: 0, publishedOn: '2025-11-05' });
+    expect(await shownTo(CALLERS.public, uscc, warning.entryId)).toBeNull();
+    expect(await shownTo(CALLERS.procurement, uscc, warning.entryId)).toBeNull();
+    expect(await shownTo(CALLERS.creditSupervisor, uscc, warning.entryId)).toEqual({ entryId: warning.entryId, severity: 'MINOR', publicUntil: '2026-02-04', publicity: 'ENDED' });
+    expect(await shownTo(officer, uscc, warning.entryId)).toMatchObject({ publicity: 'ENDED' });
+  });
+
+  it('keeps any other penalty public three years from its publication, to its last day', async () => {
+    const uscc = beijing[3]!;
+    const fine = await recordPenalty(uscc, '2023-03-01', { category: 'FINE', amount: 50_000, publishedOn: '2023-03-05' });
+    expect(await shownTo(CALLERS.public, uscc, fine.entryId)).toEqual({ entryId: fine.entryId, severity: 'GENERAL', publicUntil: '2026-03-04', publicity: 'PUBLIC' });
+    const unpublished = await recordPenalty(uscc, '2026-03-03');
+    expect(await shownTo(CALLERS.procurement, uscc, unpublished.entryId)).toEqual({ entryId: unpublished.entryId, severity: 'GENERAL', publicUntil: null, publicity: 'NOT_PUBLISHED' });
   });
 });
 

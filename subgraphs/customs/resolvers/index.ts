@@ -2,7 +2,8 @@
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { mutations } from './mutations.js';
-import { decisionsShown } from '../../runtime/recordView.js';
+import { entriesShown, publicityFields } from '../../runtime/recordView.js';
+import type { CustomsViolationRow } from '../data/CustomsSource.js';
 
 export const resolvers: Resolvers = {
   Mutation: mutations,
@@ -22,7 +23,7 @@ export const resolvers: Resolvers = {
     creditLevel: (p) => p.credit_level,
     creditLevelSince: (p) => p.credit_level_since,
     declarations: (p, args, { sources }) => sources.declarationsOf(p.uscc, args.first, args.after),
-    violations: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.violationsOf(p.uscc), recordView, today),
+    violations: async (p, _, { sources, recordView, today, publicity }) => entriesShown(await sources.violationsOf(p.uscc), 'CUSTOMS_VIOLATION', recordView, today, publicity),
   },
   CustomsDeclaration: {
     entryNo: (r) => r.entry_no,
@@ -37,5 +38,6 @@ export const resolvers: Resolvers = {
     decidedOn: (r) => r.decided_on,
     publishedOn: (r) => r.published_on,
     penaltyAmount: (r) => Number(r.penalty_amount),
+    ...publicityFields<CustomsViolationRow>('CUSTOMS_VIOLATION'),
   },
 };

@@ -6,6 +6,8 @@ import type { EntryVersion } from '../../runtime/entries.js';
 import { prefetch } from '../../runtime/lookahead.js';
 import { ABNORMAL_OPERATIONS, CREDIT_COMMITMENTS, LICENCES, PENALTIES, SERIOUS_VIOLATIONS } from './MarketEntries.js';
 import type { Statements } from '../../../platform/db/database.js';
+import type { ListMoveRule, ListMoveStep } from '../../../platform/domain/publicity.js';
+import { listMovesDue, type ListMove } from './ListMoves.js';
 import type { AbnormalOperationReason, EntityType, LicenceCategory, PenaltyCategory, RegistrationStatus } from '../generated/types.js';
 
 export interface RegistrationRow {
@@ -151,6 +153,11 @@ export class MarketSource {
 
   licencesOf(uscc: string): Promise<LicenceRow[]> {
     return this.licences.load(uscc);
+  }
+
+  /** The list moves due on `asOf` and not yet made (data/ListMoves.ts). */
+  listMovesDue(rules: Readonly<Record<ListMoveStep, ListMoveRule>>, asOf: string): Promise<ListMove[]> {
+    return listMovesDue(this.db, rules, asOf);
   }
 
   penaltiesOf(uscc: string): Promise<PenaltyRow[]> {

@@ -1,9 +1,14 @@
 /** Resolvers of market regulation's subgraph; thin, over MarketSource (data/MarketSource.ts). */
 import { checkCodeCount } from '../../../platform/domain/codeLists.js';
+import { loadListMoveRules } from '../../../platform/domain/publicity.js';
 import { selectedFields } from '../../runtime/lookahead.js';
-import { decisionsShown } from '../../runtime/recordView.js';
+import { decisionsShown, entriesShown, publicityFields } from '../../runtime/recordView.js';
+import type { AbnormalOperationRow, PenaltyRow, SeriousViolationRow } from '../data/MarketSource.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { mutations } from './mutations.js';
+
+/** The list moves' rules (policies/meg/credit/data.json), read once. */
+const LIST_MOVES = loadListMoveRules();
 
 export const resolvers: Resolvers = {
   Query: {
@@ -19,6 +24,7 @@ export const resolvers: Resolvers = {
       const registrations = await Promise.all(uscc.map((code) => sources.registrationOf(code)));
       return registrations.map((r) => (r ? { uscc: r.uscc } : null));
     },
+    listMovesDue: (_, { asOf }, { sources, today }) => sources.listMovesDue(LIST_MOVES, asOf ?? today),
     async searchEnterprises(_, args, { sources }) {
       const page = await sources.searchEnterprises(args);
       const edges = page.edges.map(({ cursor, uscc }) => ({ cursor, node: { uscc } }));
@@ -43,9 +49,9 @@ export const resolvers: Resolvers = {
     businessScope: (p) => p.business_scope,
     legalRepresentative: (p) => ({ name: p.legal_rep_name, idNumber: p.legal_rep_id_number, phone: p.legal_rep_phone }),
     licences: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.licencesOf(p.uscc), recordView, today),
-    penalties: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.penaltiesOf(p.uscc), recordView, today),
-    abnormalOperations: (p, _, { sources }) => sources.abnormalOperationsOf(p.uscc),
-    seriousViolations: (p, _, { sources }) => sources.seriousViolationsOf(p.uscc),
+    penalties: async (p, _, { sources, recordView, today, publicity }) => entriesShown(await sources.penaltiesOf(p.uscc), 'ADMINISTRATIVE_PENALTY', recordView, today, publicity),
+    abnormalOperations: async (p, _, { sources, recordView, today, publicity }) => entriesShown(await sources.abnormalOperationsOf(p.uscc), 'ABNORMAL_OPERATION', recordView, today, publicity),
+    seriousViolations: async (p, _, { sources, recordView, today, publicity }) => entriesShown(await sources.seriousViolationsOf(p.uscc), 'SERIOUS_VIOLATION', recordView, today, publicity),
     annualReports: (p, _, { sources }) => sources.annualReportsOf(p.uscc),
     creditCommitments: (p, _, { sources }) => sources.creditCommitmentsOf(p.uscc),
   },
@@ -63,17 +69,20 @@ export const resolvers: Resolvers = {
     decidedOn: (r) => r.decided_on,
     publishedOn: (r) => r.published_on,
     amount: (r) => Number(r.amount),
+    ...publicityFields<PenaltyRow>('ADMINISTRATIVE_PENALTY'),
   },
   AbnormalOperationEntry: {
     entryId: (r) => r.entry_id,
     listedOn: (r) => r.listed_on,
     removedOn: (r) => r.removed_on,
+    ...publicityFields<AbnormalOperationRow>('ABNORMAL_OPERATION'),
   },
   SeriousViolationEntry: {
     entryId: (r) => r.entry_id,
     decisionNo: (r) => r.decision_no,
     listedOn: (r) => r.listed_on,
     removedOn: (r) => r.removed_on,
+    ...publicityFields<SeriousViolationRow>('SERIOUS_VIOLATION'),
   },
   AnnualReport: {
     filedOn: (r) => r.filed_on,

@@ -2,7 +2,8 @@
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { mutations } from './mutations.js';
-import { decisionsShown } from '../../runtime/recordView.js';
+import { entriesShown, publicityFields } from '../../runtime/recordView.js';
+import type { MajorViolationRow } from '../data/TaxSource.js';
 
 export const resolvers: Resolvers = {
   Mutation: mutations,
@@ -21,7 +22,7 @@ export const resolvers: Resolvers = {
     taxAuthority: (p) => p.tax_authority,
     creditRatings: (p, _, { sources }) => sources.creditRatingsOf(p.uscc),
     arrears: (p, _, { sources }) => sources.arrearsOf(p.uscc),
-    majorViolations: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.majorViolationsOf(p.uscc), recordView, today),
+    majorViolations: async (p, _, { sources, recordView, today, publicity }) => entriesShown(await sources.majorViolationsOf(p.uscc), 'MAJOR_TAX_VIOLATION', recordView, today, publicity),
     filings: (p, _, { sources }) => sources.filingsOf(p.uscc),
   },
   TaxCreditRating: {
@@ -41,6 +42,7 @@ export const resolvers: Resolvers = {
     listedOn: (r) => r.listed_on,
     publishedOn: (r) => r.published_on,
     removedOn: (r) => r.removed_on,
+    ...publicityFields<MajorViolationRow>('MAJOR_TAX_VIOLATION'),
   },
   TaxFiling: {
     filedOn: (r) => r.filed_on,
