@@ -87,7 +87,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig()):
   });
   const masker = createMasker(readMaskHashKey(config.maskHashKeyFile));
   const documents = new DocumentChecker(config.limits);
-  const reviewService = new ReviewService(await ReviewPolicy.load(config.policyFile), policy.revision);
+  const reviewService = new ReviewService(await ReviewPolicy.load(config.policyFile), policy.revision, config.clock);
   // The access log's chain head is anchored outside its store, signed, so a cut-off tail is found.
   const anchorKey = readEd25519Key(config.auditAnchorKeyFile, 'private', 'audit anchor');
   const auditLog = await AuditLog.open(config.auditDatabase, config.auditChainId, {

@@ -107,6 +107,12 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       if (!isMatter(matter)) {
         return status(grpc.status.INVALID_ARGUMENT, `matter must be one of ${MATTERS.map((m) => `MATTER_${m}`).join(', ')}`);
       }
+      let asOf: string;
+      try {
+        asOf = options.service.dayOf(method.asOf);
+      } catch (error) {
+        return status(grpc.status.INVALID_ARGUMENT, (error as Error).message);
+      }
       if (codes.length === 0) return status(grpc.status.INVALID_ARGUMENT, 'at least one unified social credit code is needed');
       if (codes.length > MAX_CODES_PER_REQUEST) return status(grpc.status.INVALID_ARGUMENT, `at most ${MAX_CODES_PER_REQUEST} codes may be reviewed at once, not ${codes.length}`);
       for (const [i, code] of codes.entries()) {
@@ -122,6 +128,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       const wait = new SubgraphWait();
       return {
         matter,
+        asOf,
         run: options.runAs({ requestId, principal, purpose, audit, wait }),
         trailers: () => {
           const metadata = new grpc.Metadata();
@@ -149,7 +156,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
     if ('code' in prepared) return method.fail(prepared);
     let verdicts: Verdict[];
     try {
-      verdicts = await options.service.review(method.codes, prepared.matter, prepared.run, prepared.signal, method.onFinding);
+      verdicts = await options.service.review(method.codes, prepared.matter, prepared.asOf, prepared.run, prepared.signal, method.onFinding);
     } catch (error) {
       prepared.done();
       await prepared.record('error', (error as Error).message).catch(() => {});
@@ -173,6 +180,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         coordinate: 'Query.jointReview',
         codes: [call.request.uscc],
         matter: call.request.matter,
+        asOf: call.request.asOf,
         onFinding: (finding) => {
           if (!call.cancelled) call.write({ finding: toProtoFinding(finding) });
         },
@@ -194,6 +202,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
         coordinate: 'Query.jointReviewBatch',
         codes: call.request.uscc,
         matter: call.request.matter,
+        asOf: call.request.asOf,
         unrecorded: UNRECORDED_VERDICTS,
         answer: (verdicts, trailers) => callback(null, { verdicts: verdicts.map((v) => toProtoVerdict(v, true)) }, trailers),
         fail: (error) => callback(error),
@@ -248,6 +257,8 @@ interface ReviewMethod {
   readonly codes: readonly string[];
   /** The matter asked for; a value the contract does not name arrives as its number. */
   readonly matter: ProtoMatter | number;
+  /** The day asked for (YYYY-MM-DD), or empty for today. */
+  readonly asOf: string;
   /** Hears each agency's finding as soon as that agency answered. */
   readonly onFinding?: (finding: AgencyFinding) => void;
   /** The UNAVAILABLE details when the call cannot be recorded. */
@@ -261,6 +272,8 @@ interface ReviewMethod {
 /** A call that passed authentication and validation. */
 interface Prepared {
   readonly matter: Matter;
+  /** The day the review is made as of. */
+  readonly asOf: string;
   readonly run: RunOperation;
   /** Trailing metadata for a successful call. */
   readonly trailers: () => grpc.Metadata;
@@ -285,7 +298,14 @@ function toProtoMeasure(m: MeasureFinding): ProtoMeasureFinding {
     measure: `MEASURE_${m.measure}`,
     rule: m.rule,
     legalBasis: m.legalBasis,
-    evidence: m.evidence.map((e) => ({ kind: e.kind, reference: String(e.reference ?? ''), date: e.date ?? '', detail: e.detail ?? '' })),
+    evidence: m.evidence.map((e) => ({
+      kind: e.kind,
+      reference: String(e.reference ?? ''),
+      date: e.date ?? '',
+      detail: e.detail ?? '',
+      inForceFrom: e.inForceFrom ?? '',
+      inForceUntil: e.inForceUntil ?? '',
+    })),
     agency: `AGENCY_${m.agency}`,
   };
 }
@@ -312,5 +332,6 @@ function toProtoVerdict(v: Verdict, withFindings: boolean): ProtoVerdict {
     withheld: v.withheld.map((w) => ({ agency: `AGENCY_${w.agency}`, rule: w.rule, coordinates: [...w.coordinates] })),
     policyRevision: v.policyRevision,
     reviewedAt: v.reviewedAt,
+    asOf: v.asOf,
   };
 }

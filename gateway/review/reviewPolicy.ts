@@ -24,6 +24,10 @@ export interface Evidence {
   readonly reference: string;
   readonly date: string | null;
   readonly detail: string;
+  /** The first day the record is in force, where it has a period. */
+  readonly inForceFrom?: string | null;
+  /** When it stops counting (review_service.proto, Evidence.in_force_until); null while it has no end. */
+  readonly inForceUntil?: string | null;
 }
 
 /** One measure that applies, with its rule, legal basis and evidence. */
@@ -72,11 +76,18 @@ export class ReviewPolicy {
   }
 
   /**
-   * The measures, withheld rules and outcome for `matter`, given the facts of the agencies that
-   * answered and the field coordinates the caller's access policy withheld (denied or masked).
+   * The measures, withheld rules and outcome for `matter` on the day `asOf`, given the facts of the
+   * agencies that answered and the field coordinates the caller's access policy withheld (denied
+   * or masked).
    */
-  decide(matter: Matter, facts: Facts, unavailable: readonly ReviewAgency[], withheld: readonly string[] = []): { findings: MeasureFinding[]; withheld: WithheldRule[]; outcome: Outcome } {
-    const result = this.policy.evaluate({ matter, facts, unavailable, withheld }, ENTRYPOINT) as {
+  decide(
+    matter: Matter,
+    asOf: string,
+    facts: Facts,
+    unavailable: readonly ReviewAgency[],
+    withheld: readonly string[] = [],
+  ): { findings: MeasureFinding[]; withheld: WithheldRule[]; outcome: Outcome } {
+    const result = this.policy.evaluate({ matter, asOf, facts, unavailable, withheld }, ENTRYPOINT) as {
       result?: { findings?: MeasureFinding[]; withheld?: WithheldRule[]; outcome?: Outcome; error?: string };
     }[];
     const decision = result?.[0]?.result;

@@ -8,6 +8,8 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { AGENCY_REGISTRY, agencyOfCode } from '../../platform/domain/agencies.js';
 import type { JointReviewCustomsFactsQuery, JointReviewMarketFactsQuery, JointReviewSocialFactsQuery, JointReviewTaxFactsQuery } from '../generated/graphql/operations.js';
+import { dayNumber } from '../../platform/time/calendarDate.js';
+import type { Clock } from '../../platform/time/clock.js';
 import type { FieldDecision } from '../policy/accessPolicy.js';
 import type { Facts, Matter, MeasureFinding, Outcome, ReviewAgency, ReviewPolicy, WithheldRule } from './reviewPolicy.js';
 import { REVIEW_AGENCIES } from './reviewPolicy.js';
@@ -41,6 +43,8 @@ export interface Verdict {
   readonly withheld: readonly WithheldRule[];
   readonly policyRevision: string;
   readonly reviewedAt: string;
+  /** The day the review was made as of: only entries in force on it counted. */
+  readonly asOf: string;
 }
 
 /**
@@ -96,22 +100,24 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
   MARKET: {
     key: 'market',
     query: /* GraphQL */ `
-      query JointReviewMarketFacts($uscc: [USCC!]!) {
+      query JointReviewMarketFacts($uscc: [USCC!]!, $asOf: Date) {
         enterprisesByCode(uscc: $uscc) {
           uscc
           market {
             status
-            abnormalOperations {
+            abnormalOperations(asOf: $asOf) {
               reason
               listedOn
               removedOn
+              publicUntil
               authority
             }
-            seriousViolations {
+            seriousViolations(asOf: $asOf) {
               decisionNo
               reason
               listedOn
               removedOn
+              publicUntil
               authority
             }
             jointMeasures {
@@ -127,19 +133,21 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
   TAX: {
     key: 'tax',
     query: /* GraphQL */ `
-      query JointReviewTaxFacts($uscc: [USCC!]!) {
+      query JointReviewTaxFacts($uscc: [USCC!]!, $asOf: Date) {
         enterprisesByCode(uscc: $uscc) {
           uscc
           tax {
             creditRatings {
               year
               rating
+              evaluatedOn
             }
-            majorViolations {
+            majorViolations(asOf: $asOf) {
               caseNo
               nature
               listedOn
               removedOn
+              publicUntil
             }
             arrears {
               taxType
@@ -218,19 +226,41 @@ type AgencyAnswer =
     }
   | { readonly agency: ReviewAgency; readonly answered: false; readonly reason: string };
 
+/** A review's day is not one it can be made as of; the message says why. */
+export class ReviewDayError extends Error {
+  override readonly name = 'ReviewDayError';
+}
+
 /** The joint review over the gateway. */
 export class ReviewService {
   constructor(
     private readonly policy: ReviewPolicy,
     private readonly policyRevision: string,
+    private readonly clock: Clock,
   ) {}
+
+  /**
+   * The day a review is made as of: `asOf` (YYYY-MM-DD), or today on the gateway's clock when it is
+   * empty. A day after today is refused: the record says what was in force, not what will be.
+   */
+  dayOf(asOf: string | null | undefined): string {
+    const today = this.clock.today();
+    if (asOf === null || asOf === undefined || asOf === '') return today;
+    try {
+      dayNumber(asOf);
+    } catch (error) {
+      throw new ReviewDayError(`as_of: ${(error as Error).message}`);
+    }
+    if (asOf > today) throw new ReviewDayError(`as_of: ${asOf} is after today (${today}): a review weighs the record as it stands`);
+    return asOf;
+  }
 
   /**
    * Reviews `codes` for `matter`. Every agency is asked at once; `onFinding` hears each agency's
    * finding for each enterprise as soon as that agency answered (or failed), before the verdicts.
    * `signal` is the deadline or cancellation of the whole review.
    */
-  async review(codes: readonly string[], matter: Matter, run: RunOperation, signal: AbortSignal, onFinding?: (finding: AgencyFinding) => void): Promise<Verdict[]> {
+  async review(codes: readonly string[], matter: Matter, asOf: string, run: RunOperation, signal: AbortSignal, onFinding?: (finding: AgencyFinding) => void): Promise<Verdict[]> {
     // Each agency's finding is worked out once: streamed as its answer arrives, then reused in
     // the verdict, so that after the slowest agency answers only its finding and the verdict remain.
     const known = new Map<string, AgencyFinding>();
@@ -238,14 +268,14 @@ export class ReviewService {
       const key = `${answer.agency} ${uscc}`;
       let finding = known.get(key);
       if (finding === undefined) {
-        finding = this.findingOf(answer, uscc, matter);
+        finding = this.findingOf(answer, uscc, matter, asOf);
         known.set(key, finding);
       }
       return finding;
     };
     const answers = await Promise.all(
       REVIEW_AGENCIES.map(async (agency) => {
-        const answer = await this.ask(agency, codes, run, signal);
+        const answer = await this.ask(agency, codes, asOf, run, signal);
         if (onFinding) for (const code of codes) onFinding(findingFor(answer, code));
         return answer;
       }),
@@ -259,7 +289,7 @@ export class ReviewService {
         if (answer.answered) facts[FACT_QUERIES[answer.agency].key] = answer.facts.get(uscc) ?? null;
         else unavailable.push(answer.agency);
       }
-      const decided = this.policy.decide(matter, facts, unavailable, withheld);
+      const decided = this.policy.decide(matter, asOf, facts, unavailable, withheld);
       return {
         uscc,
         matter,
@@ -270,14 +300,15 @@ export class ReviewService {
         withheld: decided.withheld,
         policyRevision: this.policyRevision,
         reviewedAt,
+        asOf,
       };
     });
   }
 
   /** One agency's finding on one enterprise: its own facts, and what the caller may not see of them, through the rules. */
-  private findingOf(answer: AgencyAnswer, uscc: string, matter: Matter): AgencyFinding {
+  private findingOf(answer: AgencyAnswer, uscc: string, matter: Matter, asOf: string): AgencyFinding {
     if (!answer.answered) return { uscc, agency: answer.agency, status: 'UNAVAILABLE', measures: [], detail: answer.reason, withheld: [] };
-    const decided = this.policy.decide(matter, { [FACT_QUERIES[answer.agency].key]: answer.facts.get(uscc) ?? null }, [], answer.withheld);
+    const decided = this.policy.decide(matter, asOf, { [FACT_QUERIES[answer.agency].key]: answer.facts.get(uscc) ?? null }, [], answer.withheld);
     const blocked = decided.withheld.filter((w) => w.agency === answer.agency);
     const coordinates = [...new Set(blocked.flatMap((w) => w.coordinates))].sort();
     const measures = decided.findings.filter((f) => f.agency === answer.agency);
@@ -303,11 +334,11 @@ export class ReviewService {
   }
 
   /** Asks one agency for its facts on every code, in one operation (planned as one fetch). */
-  private async ask<A extends ReviewAgency>(agency: A, codes: readonly string[], run: RunOperation, signal: AbortSignal): Promise<AgencyAnswer> {
+  private async ask<A extends ReviewAgency>(agency: A, codes: readonly string[], asOf: string, run: RunOperation, signal: AbortSignal): Promise<AgencyAnswer> {
     const spec: FactQuery<A> = FACT_QUERIES[agency];
     let result: Awaited<ReturnType<RunOperation>>;
     try {
-      result = await untilAborted(run(spec.query, { uscc: codes }, signal), signal);
+      result = await untilAborted(run(spec.query, { uscc: codes, asOf }, signal), signal);
     } catch (error) {
       const reason = signal.aborted ? 'did not answer before the deadline' : `failed: ${(error as Error).message}`;
       return { agency, answered: false, reason: `${nameOf(agency)} ${reason}` };

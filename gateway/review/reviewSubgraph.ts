@@ -46,17 +46,23 @@ export interface ReviewContext {
 
 /** The review subgraph, run in the gateway's process with the request's scope as its context. */
 export function reviewSubgraph(options: ReviewSubgraphOptions): LocalSubgraphSource<ReviewContext> {
-  const review = (codes: string[], matter: Matter, scope: ReviewContext) => {
+  const review = (codes: string[], matter: Matter, asOf: string | null | undefined, scope: ReviewContext) => {
     checkCodeCount(codes);
     if (!scope.principal.agency) throw new GraphQLError('the joint review is for government callers', { extensions: { code: 'FORBIDDEN' } });
+    let day: string;
+    try {
+      day = options.service.dayOf(asOf);
+    } catch (error) {
+      throw new GraphQLError((error as Error).message.replace(/^as_of/, 'asOf'), { extensions: { code: 'BAD_USER_INPUT' } });
+    }
     // The review's own deadline, or the request's, whichever comes first.
     const signal = AbortSignal.any([scope.signal, AbortSignal.timeout(options.timeoutMs)]);
-    return options.service.review(codes, matter, options.runAs(scope), signal);
+    return options.service.review(codes, matter, day, options.runAs(scope), signal);
   };
   const resolvers: Resolvers<ReviewContext> = {
     Query: {
-      jointReview: async (_, args, scope) => (await review([args.uscc], args.matter, scope))[0] ?? null,
-      jointReviewBatch: (_, args, scope) => review([...args.uscc], args.matter, scope),
+      jointReview: async (_, args, scope) => (await review([args.uscc], args.matter, args.asOf, scope))[0] ?? null,
+      jointReviewBatch: (_, args, scope) => review([...args.uscc], args.matter, args.asOf, scope),
     },
   };
   return new LocalSubgraphSource<ReviewContext>('review', reviewSubgraphSdl(), resolvers);

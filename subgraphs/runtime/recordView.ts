@@ -17,6 +17,15 @@ export function decisionsShown<R extends { readonly published_on: string | null 
   return rows.filter((r) => r.published_on !== null && r.published_on <= today);
 }
 
+/**
+ * The day a list is seen as of: `asOf` (a review's day) for callers who see the entries in force,
+ * never after today; the public sees the list as it stands today, not as it stood.
+ */
+export function viewDay(view: RecordView, today: string, asOf: string | null | undefined): string {
+  if (view === 'PUBLIC' || !asOf || asOf > today) return today;
+  return asOf;
+}
+
 /** The entries of `kind` in `rows` the view shows on `today`, by where their publicity stands. */
 export function entriesShown<R extends PublicityFacts>(rows: readonly R[], kind: PublicityKind, view: RecordView, today: string, rules: PublicityRules): R[] {
   if (view === 'HISTORY') return [...rows];

@@ -13,7 +13,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startNatsServer, type NatsServer } from '../../platform/events/natsServer.js';
+import * as grpc from '@grpc/grpc-js';
 import { CALLERS, headersFor, type Caller } from '../support/callers.js';
+import { metadataFor, review, reviewClient, verdictOf } from '../support/grpc.js';
 import { startFederation, waitUntil, type Federation } from '../support/federation.js';
 import type { Untyped } from '../support/untyped.js';
 
@@ -152,6 +154,47 @@ describe('the credit lists over time', () => {
     expect((await seen(CALLERS.public)).market.seriousViolations).toEqual([]);
     // The listing's own event put the enterprise under tax key supervision; the removal lifts it.
     await waitUntil(async () => ((await seen(officer)).tax?.jointMeasures ?? []).some((m: Untyped) => m['sourceKind'] === 'serious_violation_listed' && m['liftedOn'] !== null), 20_000);
+  });
+
+  it('reviews as of a day: an entry counts on the days it was in force, and the finding says its period', async () => {
+    const uscc = beijing[3]!;
+    const listed = await ask(officer, LIST_SERIOUS, { input: { uscc, reason: '组织策划传销' }, decision: decision('2023-03-04'), key: randomUUID() });
+    expect(listed.errors).toBeUndefined();
+    // The scheduler ends it today (its third anniversary).
+    const standing = async () => (await ask(officer, LISTS, { u: uscc })).data!['enterprise'].market.seriousViolations as Untyped[];
+    await waitUntil(async () => (await standing()).every((e) => e['removedOn'] === '2026-03-04'), 20_000);
+
+    const REVIEW = `query($u: USCC!, $asOf: Date) { jointReview(uscc: $u, matter: GOVERNMENT_PROCUREMENT, asOf: $asOf) {
+      asOf measures { rule measure evidence { kind inForceFrom inForceUntil } } } }`;
+    const serious = async (asOf: string | null) => {
+      const answer = await ask(CALLERS.procurement, REVIEW, { u: uscc, asOf });
+      expect(answer.errors).toBeUndefined();
+      const review = answer.data!['jointReview'];
+      return { asOf: review.asOf as string, measure: (review.measures as Untyped[]).find((m) => m['rule'] === 'serious_violation') ?? null };
+    };
+    // In force from 4 March 2023 to 3 March 2026, the day before its removal.
+    expect(await serious('2025-06-01')).toEqual({
+      asOf: '2025-06-01',
+      measure: { rule: 'serious_violation', measure: 'PROHIBIT', evidence: [{ kind: 'SERIOUS_VIOLATION_LIST', inForceFrom: '2023-03-04', inForceUntil: '2026-03-03' }] },
+    });
+    expect((await serious('2026-03-03')).measure).not.toBeNull();
+    expect(await serious('2023-03-03')).toEqual({ asOf: '2023-03-03', measure: null });
+    expect(await serious(null)).toEqual({ asOf: '2026-03-04', measure: null });
+
+    // Over gRPC the same, and a day after today is refused with the reason.
+    const client = reviewClient(federation.grpcAddress);
+    try {
+      const metadata = await metadataFor(federation, CALLERS.procurement);
+      const verdict = verdictOf(await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT', asOf: '2025-06-01' }, metadata));
+      expect(verdict.asOf).toBe('2025-06-01');
+      expect(verdict.measures.find((m) => m.rule === 'serious_violation')?.evidence[0]).toMatchObject({ inForceFrom: '2023-03-04', inForceUntil: '2026-03-03' });
+      const future = await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT', asOf: '2026-03-05' }, metadata);
+      expect(future.status).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'as_of: 2026-03-05 is after today (2026-03-04): a review weighs the record as it stands' });
+    } finally {
+      client.close();
+    }
+    const graphqlFuture = await ask(CALLERS.procurement, REVIEW, { u: uscc, asOf: '2026-03-05' });
+    expect(graphqlFuture.errors?.[0]).toMatchObject({ message: 'asOf: 2026-03-05 is after today (2026-03-04): a review weighs the record as it stands', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('shows the dry run to supervisors and auditors, and to nobody else', async () => {

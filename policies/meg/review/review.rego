@@ -121,7 +121,7 @@ _major_tax_violation_measure := {"GOVERNMENT_PROCUREMENT": "PROHIBIT", "BIDDING"
 
 _negative contains _finding("MARKET", _serious_violation_measure[input.matter], "serious_violation", "《严重违法失信名单管理办法》（国家市场监督管理总局令第44号）", evidence) if {
 	not _blocked("serious_violation")
-	evidence := [_evidence("SERIOUS_VIOLATION_LIST", e.decisionNo, e.listedOn, e.reason) |
+	evidence := [_entry_evidence("SERIOUS_VIOLATION_LIST", e.decisionNo, e.reason, e) |
 		some e in _list(["market", "seriousViolations"])
 		_current(e)
 	]
@@ -142,7 +142,7 @@ _negative contains _finding("MARKET", "PROHIBIT", "not_registered", "《中华�
 
 _negative contains _finding("MARKET", "RESTRICT", "abnormal_operations", "《企业信息公示暂行条例》第十八条", evidence) if {
 	not _blocked("abnormal_operations")
-	evidence := [_evidence("ABNORMAL_OPERATIONS_LIST", e.reason, e.listedOn, e.authority) |
+	evidence := [_entry_evidence("ABNORMAL_OPERATIONS_LIST", e.reason, e.authority, e) |
 		some e in _list(["market", "abnormalOperations"])
 		_current(e)
 	]
@@ -151,7 +151,7 @@ _negative contains _finding("MARKET", "RESTRICT", "abnormal_operations", "《企
 
 _negative contains _finding("TAX", object.get(_major_tax_violation_measure, input.matter, "RESTRICT"), "major_tax_violation", "《重大税收违法失信主体信息公布管理办法》（国家税务总局令第54号）", evidence) if {
 	not _blocked("major_tax_violation")
-	evidence := [_evidence("MAJOR_TAX_VIOLATION_LIST", e.caseNo, e.listedOn, e.nature) |
+	evidence := [_entry_evidence("MAJOR_TAX_VIOLATION_LIST", e.caseNo, e.nature, e) |
 		some e in _list(["tax", "majorViolations"])
 		_current(e)
 	]
@@ -167,9 +167,9 @@ _negative contains _finding("TAX", "RESTRICT", "tax_rating_d", "《纳税信用�
 _negative contains _finding("SOCIAL", "RESTRICT", "social_insurance_arrears", "《中华人民共和国社会保险法》第八十六条", evidence) if {
 	not _blocked("social_insurance_arrears")
 	_applies("social_insurance_arrears")
-	evidence := [_evidence("SOCIAL_INSURANCE_ARREARS", e.insuranceType, e.since, sprintf("%v months owed", [e.months])) |
+	evidence := [_period_evidence("SOCIAL_INSURANCE_ARREARS", e.insuranceType, e.since, sprintf("%v months owed", [e.months]), e.since, null) |
 		some e in _list(["social", "arrears"])
-		e.settledOn == null
+		_unsettled(e)
 	]
 	count(evidence) > 0
 }
@@ -197,7 +197,16 @@ _joint_measure_rules := {"market_joint_measures": "market", "social_joint_measur
 
 _bears_on_matter(m) if input.matter in _joint_measures[m.measure].matters
 
-_in_force(m) if m.liftedOn == null
+# A joint measure in force on the review's day: in effect by then and not lifted by then.
+_in_force(m) if {
+	not _as_of
+	m.liftedOn == null
+}
+
+_in_force(m) if {
+	_on_or_before(_day(object.get(m, "effectiveFrom", null)), _as_of)
+	_after_or_open(_day(object.get(m, "liftedOn", null)), _as_of)
+}
 
 # One finding per agency and legal basis, its evidence the measures in force on that basis.
 _negative contains _finding(_rule_agency[rule], "RESTRICT", rule, basis, evidence) if {
@@ -206,7 +215,7 @@ _negative contains _finding(_rule_agency[rule], "RESTRICT", rule, basis, evidenc
 	not _blocked(rule)
 	bearing := [m | some m in _list([key, "jointMeasures"]); _in_force(m); _bears_on_matter(m)]
 	some basis in {m.basis | some m in bearing}
-	evidence := [_evidence("JOINT_MEASURE", m.measure, m.effectiveFrom, sprintf("%v (on %v's %v event %v)", [m.description, m.sourceAgency, m.sourceKind, m.sourceEventId])) |
+	evidence := [_period_evidence("JOINT_MEASURE", m.measure, m.effectiveFrom, sprintf("%v (on %v's %v event %v)", [m.description, m.sourceAgency, m.sourceKind, m.sourceEventId]), _day(m.effectiveFrom), _day(m.liftedOn)) |
 		some m in bearing
 		m.basis == basis
 	]
@@ -286,20 +295,36 @@ _no_open_arrears_possible(_, facts) if count(_withheld_facts(facts)) > 0
 # The rating of the newest year. Two ratings for one year (a correction recorded beside the
 # first) give the worse of the two: a review never rests on the kinder of two records.
 _latest_rating := r if {
-	ratings := _list(["tax", "ratings"])
+	ratings := [x | some x in _list(["tax", "ratings"]); _evaluated_by_as_of(x)]
 	count(ratings) > 0
 	newest := max({x.year | some x in ratings})
 	worst := max({_rating_severity[x.rating] | some x in ratings; x.year == newest})
 	r := [x | some x in ratings; x.year == newest; _rating_severity[x.rating] == worst][0]
 }
 
+# A rating counts once it was evaluated, by the review's day.
+_evaluated_by_as_of(_) if not _as_of
+
+_evaluated_by_as_of(r) if _on_or_before(object.get(r, "evaluatedOn", null), _as_of)
+
 # Tax credit grades from best to worst (纳税信用等级 A, B, M, C, D).
 _rating_severity := {"A": 0, "B": 1, "M": 2, "C": 3, "D": 4}
 
-# True when a list the caller may see has an entry still open (arrears not settled).
-_open(path, closed_field) if {
+# True when a list the caller may see has arrears still owed on the review's day.
+_open(path, "settledOn") if {
 	some e in _list(path)
-	e[closed_field] == null
+	_unsettled(e)
+}
+
+# Arrears owed on the review's day: begun by then and not settled by then.
+_unsettled(e) if {
+	not _as_of
+	e.settledOn == null
+}
+
+_unsettled(e) if {
+	_on_or_before(object.get(e, "since", null), _as_of)
+	_after_or_open(object.get(e, "settledOn", null), _as_of)
 }
 
 _list(path) := list if {
@@ -307,7 +332,44 @@ _list(path) := list if {
 	is_array(list)
 } else := []
 
-_current(entry) if entry.removedOn == null
+# The day the review is made as of (YYYY-MM-DD); without it, what is recorded as standing counts.
+_as_of := input.asOf if is_string(input.asOf)
+
+# A list entry in force on the review's day: listed by then, not removed by then, and within its
+# publicity period (公示期), past which it weighs in no review.
+_current(entry) if {
+	not _as_of
+	entry.removedOn == null
+}
+
+_current(entry) if {
+	_on_or_before(object.get(entry, "listedOn", null), _as_of)
+	_after_or_open(object.get(entry, "removedOn", null), _as_of)
+	_on_or_after_or_open(object.get(entry, "publicUntil", null), _as_of)
+}
+
+# Dates compare as written (YYYY-MM-DD); a date not given does not bound.
+_on_or_before(null, _)
+
+_on_or_before(day, as_of) if day <= as_of
+
+_after_or_open(null, _)
+
+_after_or_open(day, as_of) if day > as_of
+
+_on_or_after_or_open(null, _)
+
+_on_or_after_or_open(day, as_of) if day >= as_of
+
+# The day of an instant written ISO 8601 (its first ten characters), or null.
+_day(null) := null
+
+_day(instant) := substring(instant, 0, 10) if is_string(instant)
+
+# Evidence of a list entry: its reference, its day of listing and the period it is in force.
+_entry_evidence(kind, reference, detail, e) := _period_evidence(kind, reference, e.listedOn, detail, e.listedOn, object.get(e, "publicUntil", null))
+
+_period_evidence(kind, reference, date, detail, from, until) := object.union(_evidence(kind, reference, date, detail), {"inForceFrom": from, "inForceUntil": until})
 
 _rating_evidence(r) := _evidence("TAX_CREDIT_RATING", r.rating, sprintf("%v", [r.year]), sprintf("tax credit rating %v for %v", [r.rating, r.year]))
 

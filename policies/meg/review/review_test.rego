@@ -49,7 +49,10 @@ test_serious_violation_carries_its_evidence_and_basis if {
 	some f in d.findings
 	f.agency == "MARKET"
 	f.legalBasis == "《严重违法失信名单管理办法》（国家市场监督管理总局令第44号）"
-	f.evidence == [{"kind": "SERIOUS_VIOLATION_LIST", "reference": "黔市监严重违法〔2024〕215号", "date": "2024-05-01", "detail": "组织策划传销"}]
+	f.evidence == [{
+		"kind": "SERIOUS_VIOLATION_LIST", "reference": "黔市监严重违法〔2024〕215号", "date": "2024-05-01", "detail": "组织策划传销",
+		"inForceFrom": "2024-05-01", "inForceUntil": null,
+	}]
 }
 
 test_removed_listing_no_longer_counts if {
@@ -420,7 +423,10 @@ test_a_joint_measure_in_force_restricts_its_matter_on_its_memorandum if {
 	d.outcome == "RESTRICT"
 	d.findings == {{
 		"agency": "SOCIAL", "measure": "RESTRICT", "rule": "social_joint_measures", "legalBasis": _memo_2045,
-		"evidence": [{"kind": "JOINT_MEASURE", "reference": "SOCIAL_SUBSIDY_RESTRICTED", "date": "2026-01-05T08:00:00.000Z", "detail": "措施 (on market's serious_violation_listed event e1)"}],
+		"evidence": [{
+			"kind": "JOINT_MEASURE", "reference": "SOCIAL_SUBSIDY_RESTRICTED", "date": "2026-01-05T08:00:00.000Z",
+			"detail": "措施 (on market's serious_violation_listed event e1)", "inForceFrom": "2026-01-05", "inForceUntil": null,
+		}],
 	}}
 }
 
@@ -468,4 +474,52 @@ test_each_joint_measure_rule_applies_to_the_matters_its_agency_s_measures_bear_o
 			some matter in m.matters
 		}
 	}
+}
+
+_review_as_of(matter, facts, as_of) := d if {
+	d := review.decision with input as {"matter": matter, "facts": facts, "unavailable": [], "asOf": as_of}
+}
+
+test_a_list_entry_counts_only_on_the_days_it_is_in_force if {
+	# Listed 1 May 2024, public until 30 April 2027 (three years).
+	listed := object.union(_serious, {"publicUntil": "2027-04-30"})
+	facts := _with(_clean, "/market/seriousViolations", [listed])
+	_review_as_of("BIDDING", facts, "2024-04-30").outcome == "PASS"
+	_review_as_of("BIDDING", facts, "2024-05-01").outcome == "PROHIBIT"
+	_review_as_of("BIDDING", facts, "2027-04-30").outcome == "PROHIBIT"
+	_review_as_of("BIDDING", facts, "2027-05-01").outcome == "PASS"
+
+	# Removed on 10 January 2025: in force the day before, not that day.
+	removed := _with(_clean, "/market/seriousViolations", [object.union(_serious, {"removedOn": "2025-01-10", "publicUntil": "2025-01-09"})])
+	_review_as_of("BIDDING", removed, "2025-01-09").outcome == "PROHIBIT"
+	_review_as_of("BIDDING", removed, "2025-01-10").outcome == "PASS"
+}
+
+test_a_finding_says_the_period_of_the_entry_it_rests_on if {
+	listed := object.union(_serious, {"publicUntil": "2027-04-30"})
+	d := _review_as_of("BIDDING", _with(_clean, "/market/seriousViolations", [listed]), "2026-01-01")
+	some f in d.findings
+	[[e.inForceFrom, e.inForceUntil] | some e in f.evidence] == [["2024-05-01", "2027-04-30"]]
+}
+
+test_arrears_and_joint_measures_count_on_the_days_they_are_owed_and_in_force if {
+	owed := _with(_clean, "/social/arrears", [{"insuranceType": "PENSION", "amount": 1, "months": 1, "since": "2025-01-01", "settledOn": "2025-06-01"}])
+	_review_as_of("FISCAL_SUBSIDY", owed, "2024-12-31").outcome == "PASS"
+	_review_as_of("FISCAL_SUBSIDY", owed, "2025-03-01").outcome == "RESTRICT"
+	_review_as_of("FISCAL_SUBSIDY", owed, "2025-06-01").outcome == "PASS"
+
+	lifted := object.union(_joint_measure("SOCIAL_SUBSIDY_RESTRICTED", _memo_2045), {"liftedOn": "2026-02-05T08:00:00.000Z"})
+	measures := _with(_clean, "/social/jointMeasures", [lifted])
+	_review_as_of("FISCAL_SUBSIDY", measures, "2026-01-04").outcome == "PASS"
+	d := _review_as_of("FISCAL_SUBSIDY", measures, "2026-02-04")
+	d.outcome == "RESTRICT"
+	some f in d.findings
+	[[e.inForceFrom, e.inForceUntil] | some e in f.evidence] == [["2026-01-05", "2026-02-05"]]
+	_review_as_of("FISCAL_SUBSIDY", measures, "2026-02-05").outcome == "PASS"
+}
+
+test_a_rating_counts_from_the_day_it_was_evaluated if {
+	rated := _with(_clean, "/tax/ratings", [{"year": 2025, "rating": "D", "evaluatedOn": "2026-04-15"}, {"year": 2024, "rating": "B", "evaluatedOn": "2025-04-15"}])
+	_review_as_of("BIDDING", rated, "2026-04-14").outcome == "PASS"
+	_review_as_of("BIDDING", rated, "2026-04-15").outcome == "RESTRICT"
 }
