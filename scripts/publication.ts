@@ -4,7 +4,7 @@
  *
  *   npm run -s publication -- report [--from 2026-01-01] [--to 2026-12-31] [--authority A] [--as-of D] [--json] [--gateway URL] [--token T]
  *
- * The period defaults to this year up to today (on the gateway's clock). The gateway is
+ * The period defaults to this year up to today (in Beijing, on this machine's clock). The gateway is
  * `--gateway`, MEG_AUDIT_GATEWAY, or the local one; the token is `--token` or MEG_AUDIT_TOKEN (an
  * auditor's, with the AUDIT purpose), or, on a development machine where the development issuer
  * key exists (`make start` makes one), a five-minute auditor token minted with it.

@@ -78,8 +78,10 @@ export function auditSubgraph(options: AuditSubgraphOptions): LocalSubgraphSourc
         };
       },
       publicationCompliance: (_: unknown, args: { from: string; to: string; authority?: string | null; asOf?: string | null }) => {
-        const query: PublicationQuery = { from: args.from, to: args.to, authority: args.authority ?? null, asOf: args.asOf ?? options.clock.today() };
+        const today = options.clock.today();
+        const query: PublicationQuery = { from: args.from, to: args.to, authority: args.authority ?? null, asOf: args.asOf ?? today };
         checkPublicationQuery(query);
+        if (query.asOf > today) throw badInput('asOf', `asOf: ${query.asOf} is after today (${today}): a report says what was published by a day that has come`);
         // Each agency adds its part to this report (PublicationCompliance.market, .tax, .customs).
         return { id: publicationReportId(query), ...query, workingDays: PUBLICATION_RULE.workingDays, basis: PUBLICATION_RULE.basis };
       },

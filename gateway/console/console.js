@@ -191,8 +191,8 @@ $('publication-filters').addEventListener('submit', (event) => {
   void loadPublication();
 });
 {
-  // The report opens on this year up to today.
-  const today = new Date().toISOString().slice(0, 10);
+  // The report opens on this year up to today, in Beijing.
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
   $('publication-filters').elements['from'].value = `${today.slice(0, 4)}-01-01`;
   $('publication-filters').elements['to'].value = today;
 }

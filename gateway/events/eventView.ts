@@ -82,9 +82,11 @@ export class EventViews {
     if (shape.path.some((c) => decisions.get(c)?.effect !== 'ALLOW')) return { visible: false, decisions };
     const fields = shape.type.getFields();
     const row = (event.data['entry'] ?? {}) as Record<string, unknown>;
-    // The public learns of a decision once it is published (双公示), not before; the reads show it so too.
-    // (An event tells of a change when it happens: a removal is news though it ends the entry's publicity.)
-    if (this.views().get(event.agency) === 'PUBLIC' && !this.published(shape.type, row)) return { visible: false, decisions };
+    // The entries a subscriber sees are those its reads show it (the record views): the public learns
+    // of a decision once published; no one but a caller entitled to history learns of an entry whose
+    // publicity has run out. A removal is news, though it ends the entry's publicity.
+    const view = this.views().get(event.agency) ?? 'PUBLIC';
+    if (view !== 'HISTORY' && !this.shown(view, shape.type, row)) return { visible: false, decisions };
     const entry: Record<string, string> = {};
     const withheld: string[] = [];
     const masked: string[] = [];
@@ -138,12 +140,15 @@ export class EventViews {
     return shape;
   }
 
-  /** Whether the entry of `row` has been published by today, for an entry type that is published at all. */
-  private published(type: GraphQLObjectType, row: Readonly<Record<string, unknown>>): boolean {
+  /** Whether a PUBLIC or CURRENT view shows the entry of `row` today. */
+  private shown(view: RecordView, type: GraphQLObjectType, row: Readonly<Record<string, unknown>>): boolean {
     const today = this.clock.today();
     const kind = PUBLICITY_KIND_OF_TYPE[type.name];
-    if (kind) return this.publicity.publicityOf(kind, row, today).status !== 'NOT_PUBLISHED';
-    return !type.getFields()['publishedOn'] || publishedBy(row['published_on'], today);
+    if (!kind) return view !== 'PUBLIC' || !type.getFields()['publishedOn'] || publishedBy(row['published_on'], today);
+    const { status } = this.publicity.publicityOf(kind, row, today);
+    if (status === 'NOT_PUBLISHED') return view !== 'PUBLIC';
+    if (status === 'ENDED') return typeof row['removed_on'] === 'string';
+    return true;
   }
 
   /** Which entries of each agency's record the subscriber sees (the policy's record views). */

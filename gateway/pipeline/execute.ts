@@ -66,6 +66,6 @@ export function execution(apollo: () => ApolloServer<RequestScope>) {
 }
 
 /** The context forwarded (signed) to the agencies: who asks and for what, rebuilt from the verified token. */
-export function callerContext(requestId: string, principal: Principal, purpose: string | null, recordViews: RecordViews): CallerContext {
-  return { requestId, sub: principal.sub, agency: principal.agency, roles: principal.roles, region: principal.region, purpose, recordViews };
+export function callerContext(requestId: string, principal: Principal, purpose: string | null, recordViews: RecordViews, recordDay?: string): CallerContext {
+  return { requestId, sub: principal.sub, agency: principal.agency, roles: principal.roles, region: principal.region, purpose, recordViews, ...(recordDay ? { recordDay } : {}) };
 }

@@ -22,6 +22,8 @@ export interface OnBehalfOf {
   readonly audit: AuditScope;
   /** Where the time it waits on the agencies is counted. */
   readonly wait: SubgraphWait;
+  /** The day the agencies' record is read as of (a joint review's day); today when absent. */
+  readonly recordDay?: string;
 }
 
 /** Runs operations through `apollo` (started) on behalf of a caller. */
@@ -31,7 +33,7 @@ export function internalOperations(apollo: () => ApolloServer<RequestScope>, vie
       let decisions: ReadonlyMap<string, FieldDecision> = new Map();
       const scope: RequestScope = {
         requestId: onBehalfOf.requestId,
-        caller: callerContext(onBehalfOf.requestId, onBehalfOf.principal, onBehalfOf.purpose, views(onBehalfOf.principal, onBehalfOf.purpose)),
+        caller: callerContext(onBehalfOf.requestId, onBehalfOf.principal, onBehalfOf.purpose, views(onBehalfOf.principal, onBehalfOf.purpose), onBehalfOf.recordDay),
         principal: onBehalfOf.principal,
         purpose: onBehalfOf.purpose,
         signal,

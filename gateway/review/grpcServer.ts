@@ -129,7 +129,7 @@ export async function startReviewGrpcServer(options: ReviewGrpcOptions): Promise
       return {
         matter,
         asOf,
-        run: options.runAs({ requestId, principal, purpose, audit, wait }),
+        run: options.runAs({ requestId, principal, purpose, audit, wait, recordDay: asOf }),
         trailers: () => {
           const metadata = new grpc.Metadata();
           if (options.serverTiming) metadata.set('server-timing', wait.serverTiming());

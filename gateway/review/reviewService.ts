@@ -8,7 +8,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { AGENCY_REGISTRY, agencyOfCode } from '../../platform/domain/agencies.js';
 import type { JointReviewCustomsFactsQuery, JointReviewMarketFactsQuery, JointReviewSocialFactsQuery, JointReviewTaxFactsQuery } from '../generated/graphql/operations.js';
-import { dayNumber } from '../../platform/time/calendarDate.js';
+import { chinaDate, dayNumber } from '../../platform/time/calendarDate.js';
 import type { Clock } from '../../platform/time/clock.js';
 import type { FieldDecision } from '../policy/accessPolicy.js';
 import type { Facts, Matter, MeasureFinding, Outcome, ReviewAgency, ReviewPolicy, WithheldRule } from './reviewPolicy.js';
@@ -100,19 +100,19 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
   MARKET: {
     key: 'market',
     query: /* GraphQL */ `
-      query JointReviewMarketFacts($uscc: [USCC!]!, $asOf: Date) {
+      query JointReviewMarketFacts($uscc: [USCC!]!) {
         enterprisesByCode(uscc: $uscc) {
           uscc
           market {
             status
-            abnormalOperations(asOf: $asOf) {
+            abnormalOperations {
               reason
               listedOn
               removedOn
               publicUntil
               authority
             }
-            seriousViolations(asOf: $asOf) {
+            seriousViolations {
               decisionNo
               reason
               listedOn
@@ -128,12 +128,12 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
       }
       ${JOINT_MEASURE_FACTS}
     `,
-    facts: ({ market: p }) => (p ? { status: p.status, abnormalOperations: p.abnormalOperations, seriousViolations: p.seriousViolations, jointMeasures: p.jointMeasures } : null),
+    facts: ({ market: p }) => (p ? { status: p.status, abnormalOperations: p.abnormalOperations, seriousViolations: p.seriousViolations, jointMeasures: measureDays(p.jointMeasures) } : null),
   },
   TAX: {
     key: 'tax',
     query: /* GraphQL */ `
-      query JointReviewTaxFacts($uscc: [USCC!]!, $asOf: Date) {
+      query JointReviewTaxFacts($uscc: [USCC!]!) {
         enterprisesByCode(uscc: $uscc) {
           uscc
           tax {
@@ -142,7 +142,7 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
               rating
               evaluatedOn
             }
-            majorViolations(asOf: $asOf) {
+            majorViolations {
               caseNo
               nature
               listedOn
@@ -163,7 +163,7 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
       }
       ${JOINT_MEASURE_FACTS}
     `,
-    facts: ({ tax: p }) => (p ? { ratings: p.creditRatings, majorViolations: p.majorViolations, arrears: p.arrears, jointMeasures: p.jointMeasures } : null),
+    facts: ({ tax: p }) => (p ? { ratings: p.creditRatings, majorViolations: p.majorViolations, arrears: p.arrears, jointMeasures: measureDays(p.jointMeasures) } : null),
   },
   SOCIAL: {
     key: 'social',
@@ -187,7 +187,7 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
       }
       ${JOINT_MEASURE_FACTS}
     `,
-    facts: ({ social: p }) => (p ? { arrears: p.arrears, jointMeasures: p.jointMeasures } : null),
+    facts: ({ social: p }) => (p ? { arrears: p.arrears, jointMeasures: measureDays(p.jointMeasures) } : null),
   },
   CUSTOMS: {
     key: 'customs',
@@ -206,9 +206,19 @@ const FACT_QUERIES: { readonly [A in ReviewAgency]: FactQuery<A> } = {
       }
       ${JOINT_MEASURE_FACTS}
     `,
-    facts: ({ customs: p }) => (p ? { creditLevel: p.creditLevel, creditLevelSince: p.creditLevelSince, jointMeasures: p.jointMeasures } : null),
+    facts: ({ customs: p }) => (p ? { creditLevel: p.creditLevel, creditLevelSince: p.creditLevelSince, jointMeasures: measureDays(p.jointMeasures) } : null),
   },
 };
+
+/**
+ * Joint measures with the days, in Beijing, they took effect and were lifted (`effectiveDay`,
+ * `liftedDay`): the instants the agencies record are UTC, the review's day is Beijing's.
+ */
+function measureDays<M extends { readonly effectiveFrom?: string | null; readonly liftedOn?: string | null }>(measures: readonly M[] | null | undefined): unknown {
+  if (!measures) return measures;
+  const day = (instant: string | null | undefined) => (instant ? chinaDate(new Date(instant)) : null);
+  return measures.map((m) => ({ ...m, effectiveDay: day(m.effectiveFrom), liftedDay: day(m.liftedOn) }));
+}
 
 /** The agency's name, as a sentence names it. */
 const nameOf = (agency: ReviewAgency): string => AGENCY_REGISTRY[agencyOfCode(agency)!].name;
@@ -256,7 +266,8 @@ export class ReviewService {
   }
 
   /**
-   * Reviews `codes` for `matter`. Every agency is asked at once; `onFinding` hears each agency's
+   * Reviews `codes` for `matter` as of the day `asOf` (the agencies are asked, through `run`, for
+   * their record as of that day: the gateway's internal operation carries it). Every agency is asked at once; `onFinding` hears each agency's
    * finding for each enterprise as soon as that agency answered (or failed), before the verdicts.
    * `signal` is the deadline or cancellation of the whole review.
    */
@@ -275,7 +286,7 @@ export class ReviewService {
     };
     const answers = await Promise.all(
       REVIEW_AGENCIES.map(async (agency) => {
-        const answer = await this.ask(agency, codes, asOf, run, signal);
+        const answer = await this.ask(agency, codes, run, signal);
         if (onFinding) for (const code of codes) onFinding(findingFor(answer, code));
         return answer;
       }),
@@ -334,11 +345,11 @@ export class ReviewService {
   }
 
   /** Asks one agency for its facts on every code, in one operation (planned as one fetch). */
-  private async ask<A extends ReviewAgency>(agency: A, codes: readonly string[], asOf: string, run: RunOperation, signal: AbortSignal): Promise<AgencyAnswer> {
+  private async ask<A extends ReviewAgency>(agency: A, codes: readonly string[], run: RunOperation, signal: AbortSignal): Promise<AgencyAnswer> {
     const spec: FactQuery<A> = FACT_QUERIES[agency];
     let result: Awaited<ReturnType<RunOperation>>;
     try {
-      result = await untilAborted(run(spec.query, { uscc: codes, asOf }, signal), signal);
+      result = await untilAborted(run(spec.query, { uscc: codes }, signal), signal);
     } catch (error) {
       const reason = signal.aborted ? 'did not answer before the deadline' : `failed: ${(error as Error).message}`;
       return { agency, answered: false, reason: `${nameOf(agency)} ${reason}` };

@@ -42,6 +42,8 @@ export interface ReviewContext {
   readonly wait: SubgraphWait;
   /** Aborted when the request's client goes away or its deadline passes. */
   readonly signal: AbortSignal;
+  /** The day the agencies' record is read as of (the review's day). */
+  readonly recordDay?: string;
 }
 
 /** The review subgraph, run in the gateway's process with the request's scope as its context. */
@@ -57,7 +59,7 @@ export function reviewSubgraph(options: ReviewSubgraphOptions): LocalSubgraphSou
     }
     // The review's own deadline, or the request's, whichever comes first.
     const signal = AbortSignal.any([scope.signal, AbortSignal.timeout(options.timeoutMs)]);
-    return options.service.review(codes, matter, day, options.runAs(scope), signal);
+    return options.service.review(codes, matter, day, options.runAs({ ...scope, recordDay: day }), signal);
   };
   const resolvers: Resolvers<ReviewContext> = {
     Query: {

@@ -60,6 +60,7 @@ interface KindRules {
 /** The facts of an entry its publicity is worked out from (columns as the agencies' tables name them). */
 export interface PublicityFacts {
   readonly published_on?: string | null;
+  readonly decided_on?: string | null;
   readonly listed_on?: string | null;
   readonly removed_on?: string | null;
   readonly category?: string | null;
@@ -72,7 +73,12 @@ export interface Publicity {
   readonly severity: Severity;
   /** The day it starts to be public: its publication or listing; null while a decision is unpublished. */
   readonly publicFrom: string | null;
-  /** The last day it is public: its period's end, or the day before its removal; null while it has no end yet. */
+  /**
+   * The last day it is public — or, while a decision is unpublished, in force: its period's end
+   * (counted from its publication or listing; from its decision while it is unpublished, so that an
+   * unpublished decision does not weigh for ever), or the day before its removal; null while it has
+   * no end yet.
+   */
   readonly publicUntil: string | null;
   readonly status: PublicityStatus;
   /** The rule of its period, with its legal source. */
@@ -103,6 +109,13 @@ export class PublicityRules {
     return new PublicityRules(kinds as Record<PublicityKind, KindRules>);
   }
 
+  /** The period of the entries of `kind` graded `severity`. */
+  periodOf(kind: PublicityKind, severity: Severity): PublicityPeriod {
+    const period = this.kinds[kind].periods[severity];
+    if (!period) throw new Error(`no publicity period for ${kind} graded ${severity}`);
+    return period;
+  }
+
   /** How grave an entry of `kind` is. */
   severityOf(kind: PublicityKind, facts: PublicityFacts): Severity {
     const rule = this.kinds[kind].severities.find((s) => applies(s, facts));
@@ -114,14 +127,17 @@ export class PublicityRules {
     const severity = this.severityOf(kind, facts);
     const period = this.kinds[kind].periods[severity]!;
     const publicFrom = (period.from === 'published' ? facts.published_on : facts.listed_on) ?? null;
+    const start = period.from === 'published' ? (facts.published_on ?? facts.decided_on ?? facts.listed_on ?? null) : publicFrom;
+    // A period of months ends on the same day of its last month, or that month's last day (the first
+    // day not counted: Civil Code arts. 201–202).
     let publicUntil: string | null = null;
-    if (publicFrom !== null && period.months !== null) publicUntil = addDays(addMonths(publicFrom, period.months), -1);
+    if (start !== null && period.months !== null) publicUntil = addMonths(start, period.months);
     // Removal from a list ends its publicity that day.
     if (facts.removed_on) {
       const lastDay = addDays(facts.removed_on, -1);
       if (publicUntil === null || lastDay < publicUntil) publicUntil = lastDay;
     }
-    const status: PublicityStatus = publicFrom === null || publicFrom > today ? 'NOT_PUBLISHED' : publicUntil !== null && publicUntil < today ? 'ENDED' : 'PUBLIC';
+    const status: PublicityStatus = publicUntil !== null && publicUntil < today ? 'ENDED' : publicFrom === null || publicFrom > today ? 'NOT_PUBLISHED' : 'PUBLIC';
     return { severity, publicFrom, publicUntil, status, period };
   }
 }
@@ -141,6 +157,15 @@ export interface ListMoveRule {
   readonly afterMonths: number;
   readonly reason: string;
   readonly source: string;
+}
+
+/**
+ * The day a move falls due for an entry listed on `listedOn`: the day after its term of
+ * `rule.afterMonths` months has run (the first day not counted, the term ends on the same day of its
+ * last month: Civil Code arts. 201–202), as the entry's publicity ends on that last day.
+ */
+export function moveDue(listedOn: string, rule: Pick<ListMoveRule, 'afterMonths'>): string {
+  return addDays(addMonths(listedOn, rule.afterMonths), 1);
 }
 
 /** The list moves' rules from `file` (default {@link CREDIT_RULES_FILE}). */

@@ -49,8 +49,11 @@ export interface YearArrangement {
 
 /** Working days between dates and after a date, over the years it knows. */
 export class WorkingDayCalendar {
-  /** Per known year, one flag per day of the year: 1 for a working day. */
-  private readonly years = new Map<number, { readonly firstDay: number; readonly working: Uint8Array; readonly source: string }>();
+  /**
+   * Per known year: one flag per day of the year (1 for a working day), and the working days from
+   * the year's first day up to each day, inclusive, so that a count over years costs one step per year.
+   */
+  private readonly years = new Map<number, { readonly firstDay: number; readonly working: Uint8Array; readonly through: Uint16Array; readonly source: string }>();
 
   constructor(arrangements: ReadonlyMap<number, YearArrangement>) {
     for (const [year, arrangement] of arrangements) {
@@ -63,7 +66,9 @@ export class WorkingDayCalendar {
       }
       for (const date of arrangement.holidays) working[dayNumber(date) - firstDay] = 0;
       for (const date of arrangement.workingWeekends) working[dayNumber(date) - firstDay] = 1;
-      this.years.set(year, { firstDay, working, source: arrangement.source });
+      const through = new Uint16Array(length);
+      for (let i = 0, n = 0; i < length; i++) through[i] = n += working[i]!;
+      this.years.set(year, { firstDay, working, through, source: arrangement.source });
     }
   }
 
@@ -118,10 +123,8 @@ export class WorkingDayCalendar {
     const a = dayNumber(from);
     const b = dayNumber(to);
     if (b < a) return -this.workingDaysBetween(to, from);
-    this.year(yearOf(from));
-    let count = 0;
-    for (let day = a + 1; day <= b; day++) if (this.workingOnDay(day)) count++;
-    return count;
+    const since = yearOf(from);
+    return this.workingThrough(to, since) - this.workingThrough(from, since);
   }
 
   /** The `n`-th working day after `date` (`date` itself when `n` is 0): the last day of a period of `n` working days. */
@@ -136,13 +139,28 @@ export class WorkingDayCalendar {
     return dateOfDay(day);
   }
 
+  /**
+   * Working days from 1 January of `sinceYear` (default: `date`'s year) up to `date`, inclusive;
+   * every year in between must be known.
+   */
+  private workingThrough(date: string, sinceYear: number = yearOf(date)): number {
+    const year = yearOf(date);
+    let count = 0;
+    for (let y = sinceYear; y < year; y++) {
+      const known = this.year(y);
+      count += known.through[known.through.length - 1]!;
+    }
+    const known = this.year(year);
+    return count + known.through[dayNumber(date) - known.firstDay]!;
+  }
+
   private workingOnDay(day: number): boolean {
     const year = yearOf(dateOfDay(day));
     const known = this.year(year);
     return known.working[day - known.firstDay] === 1;
   }
 
-  private year(year: number): { readonly firstDay: number; readonly working: Uint8Array; readonly source: string } {
+  private year(year: number): { readonly firstDay: number; readonly working: Uint8Array; readonly through: Uint16Array; readonly source: string } {
     const known = this.years.get(year);
     if (!known) throw new CalendarYearUnknownError(year, this.knownYears());
     return known;

@@ -55,6 +55,11 @@ export interface CallerContext {
    * (platform/domain/recordView.ts); an agency missing from it is seen as the public sees it.
    */
   readonly recordViews?: RecordViews;
+  /**
+   * The day a joint review reads the record as of (YYYY-MM-DD): set by the gateway on its review's
+   * own fact queries only, so no caller can ask for a past state of the record any other way.
+   */
+  readonly recordDay?: string;
 }
 
 /** What is signed of a request. */

@@ -14,7 +14,7 @@ import { loadListMoveRules } from '../../platform/domain/publicity.js';
 import { ManualClock } from '../../platform/time/clock.js';
 import { CreditWrites } from '../runtime/writes.js';
 import { listMovesDue } from './data/ListMoves.js';
-import { listMoveStep } from './scheduledMoves.js';
+import { listMoveStep, makeMove } from './scheduledMoves.js';
 
 const rules = loadListMoveRules();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'meg-moves-'));
@@ -33,25 +33,25 @@ afterAll(async () => {
 });
 
 describe('list moves', () => {
-  it('are due on the listing’s third anniversary, and the dry run says so without making them', async () => {
+  it('are due the day after the listing’s third anniversary, and the dry run says so without making them', async () => {
     const abnormal = await listAbnormal('91110105MA01AAAA1X', '2023-03-04');
     const serious = await listSerious('91110105MA01BBBB1X', '2023-03-05');
     await listAbnormal('91110105MA01CCCC1X', '2023-03-05', '2024-01-01');
 
-    expect(await listMovesDue(db, rules, '2026-03-03')).toEqual([]);
-    const due = await listMovesDue(db, rules, '2026-03-05');
+    expect(await listMovesDue(db, rules, '2026-03-04')).toEqual([]);
+    const due = await listMovesDue(db, rules, '2026-03-06');
     expect(due.map((m) => [m.step, m.entryId, m.due])).toEqual([
-      ['ABNORMAL_TO_SERIOUS', abnormal, '2026-03-04'],
-      ['SERIOUS_TERM_ENDED', serious, '2026-03-05'],
+      ['ABNORMAL_TO_SERIOUS', abnormal, '2026-03-05'],
+      ['SERIOUS_TERM_ENDED', serious, '2026-03-06'],
     ]);
     expect(due[0]).toMatchObject({ uscc: '91110105MA01AAAA1X', authority: AUTHORITY, listedOn: '2023-03-04', reason: '被列入经营异常名录届满3年仍未履行相关义务' });
     expect(due[1]!.basis).toContain('国家市场监督管理总局令第44号');
     // Looking does not move anything.
-    expect(await listMovesDue(db, rules, '2026-03-05')).toHaveLength(2);
+    expect(await listMovesDue(db, rules, '2026-03-06')).toHaveLength(2);
   });
 
   it('are made once each, with the scheduler’s provenance and a credit event, however often and on however many replicas the step runs', async () => {
-    const clock = new ManualClock('2026-03-05T09:00:00+08:00');
+    const clock = new ManualClock('2026-03-06T09:00:00+08:00');
     const handed: string[] = [];
     const replicaA = listMoveStep(db, new CreditWrites('market', db, { now: () => clock.now(), committed: (row) => handed.push(row.subject) }), clock, rules);
     const replicaB = listMoveStep(db, new CreditWrites('market', db, { now: () => clock.now(), committed: (row) => handed.push(row.subject) }), clock, rules);
@@ -59,7 +59,7 @@ describe('list moves', () => {
 
     expect(handed.sort()).toEqual(['meg.credit.market.serious_violation_listed', 'meg.credit.market.serious_violation_removed']);
     expect(await replicaA.run()).toBe(0);
-    expect(await listMovesDue(db, rules, '2026-03-05')).toEqual([]);
+    expect(await listMovesDue(db, rules, '2026-03-06')).toEqual([]);
 
     const moved = await db.query<{ reason: string; listed_on: string; removed_on: string | null; recorded_by: string; legal_basis: string }>(
       'market_serious_violations',
@@ -68,8 +68,8 @@ describe('list moves', () => {
         WHERE s.superseded_at IS NULL ORDER BY s.uscc`,
     );
     expect(moved).toEqual([
-      { reason: '被列入经营异常名录届满3年仍未履行相关义务', listed_on: '2026-03-04', removed_on: null, recorded_by: 'scheduler', legal_basis: expect.stringContaining('经营异常名录届满3年') },
-      { reason: '组织策划传销', listed_on: '2023-03-05', removed_on: '2026-03-05', recorded_by: 'scheduler', legal_basis: expect.stringContaining('满三年') },
+      { reason: '被列入经营异常名录届满3年仍未履行相关义务', listed_on: '2026-03-05', removed_on: null, recorded_by: 'scheduler', legal_basis: expect.stringContaining('经营异常名录届满3年') },
+      { reason: '组织策划传销', listed_on: '2023-03-05', removed_on: '2026-03-06', recorded_by: 'scheduler', legal_basis: expect.stringContaining('满三年') },
     ]);
     const events = await db.query<{ event: string }>('credit_outbox', "SELECT event FROM credit_outbox WHERE subject LIKE 'meg.credit.market.serious_violation_%' ORDER BY seq");
     expect(events.map((e) => (JSON.parse(e.event) as { data: { mutation: string; scheduled: unknown } }).data)).toEqual([
@@ -79,10 +79,28 @@ describe('list moves', () => {
   });
 
   it('moves an abnormal-operations entry once: not again when the serious-violation entry it became ends three years on', async () => {
-    const clock = new ManualClock('2029-03-05T09:00:00+08:00');
+    const clock = new ManualClock('2029-03-06T09:00:00+08:00');
     const step = listMoveStep(db, new CreditWrites('market', db, { now: () => clock.now() }), clock, rules);
-    expect(await step.run()).toBe(1); // the moved entry of 2026-03-04 leaves the list on 2029-03-04
-    expect(await listMovesDue(db, rules, '2029-03-05')).toEqual([]);
+    expect(await step.run()).toBe(1); // the moved entry of 2026-03-05 leaves the list on 2029-03-06
+    expect(await listMovesDue(db, rules, '2029-03-06')).toEqual([]);
+  });
+
+  it('makes no move found due whose abnormal entry was removed meanwhile, and one move for two entries of one enterprise', async () => {
+    const clock = new ManualClock('2026-06-01T09:00:00+08:00');
+    const writes = new CreditWrites('market', db, { now: () => clock.now() });
+    const removedMeanwhile = await listAbnormal('91110105MA01DDDD1X', '2023-04-01');
+    const [found] = (await listMovesDue(db, rules, '2026-06-01')).filter((m) => m.entryId === removedMeanwhile);
+    await db.query('market_abnormal_operations', `UPDATE market_abnormal_operations SET removed_on = '2026-05-30' WHERE entry_id = $1`, [removedMeanwhile]);
+    await expect(makeMove(writes, found!)).rejects.toThrow(`the abnormal-operations entry ${removedMeanwhile} no longer stands`);
+
+    const first = await listAbnormal('91110105MA01EEEE1X', '2023-04-02');
+    const second = await listAbnormal('91110105MA01EEEE1X', '2023-05-02');
+    const due = (await listMovesDue(db, rules, '2026-06-01')).filter((m) => m.uscc === '91110105MA01EEEE1X');
+    expect(due.map((m) => m.entryId)).toEqual([first, second]);
+    await makeMove(writes, due[0]!);
+    await expect(makeMove(writes, due[1]!)).rejects.toThrow('91110105MA01EEEE1X is already on the serious-violation list');
+    // Nor later, once that listing has ended three years on: one move per stay on the abnormal list.
+    expect((await listMovesDue(db, rules, '2029-06-03')).filter((m) => m.uscc === '91110105MA01EEEE1X' && m.step === 'ABNORMAL_TO_SERIOUS')).toEqual([]);
   });
 
   async function listAbnormal(uscc: string, listedOn: string, removedOn: string | null = null): Promise<string> {

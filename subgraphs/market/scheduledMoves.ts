@@ -11,7 +11,7 @@ import { logger } from '../../platform/observability/logger.js';
 import type { Clock } from '../../platform/time/clock.js';
 import { insertEntry, supersedeEntry } from '../runtime/entries.js';
 import type { ScheduledStep } from '../runtime/scheduler.js';
-import type { CreditWrites, DecisionInput } from '../runtime/writes.js';
+import { SCHEDULED_DOCUMENT_PREFIX, type CreditWrites, type DecisionInput } from '../runtime/writes.js';
 import { SERIOUS_VIOLATIONS } from './data/MarketEntries.js';
 import type { SeriousViolationRow } from './data/MarketSource.js';
 import { listMovesDue, moveKey, type ListMove } from './data/ListMoves.js';
@@ -36,9 +36,9 @@ export function listMoveStep(db: Database, writes: CreditWrites, clock: Clock, r
   };
 }
 
-/** Records one move as the scheduler's write. */
-async function makeMove(writes: CreditWrites, move: ListMove): Promise<void> {
-  const decision: DecisionInput = { authority: move.authority, documentNo: `MEG-SCHEDULE/${move.step}/${move.entryId}`, legalBasis: move.basis, decidedOn: move.due };
+/** Records one move as the scheduler's write; throws when, by then, it is not to be made. */
+export async function makeMove(writes: CreditWrites, move: ListMove): Promise<void> {
+  const decision: DecisionInput = { authority: move.authority, documentNo: `${SCHEDULED_DOCUMENT_PREFIX}${move.step}/${move.entryId}`, legalBasis: move.basis, decidedOn: move.due };
   const from = { entryId: move.entryId, version: move.version };
   const scheduled = { step: move.step, fromEntryId: move.entryId };
   if (move.step === 'ABNORMAL_TO_SERIOUS') {
@@ -46,6 +46,17 @@ async function makeMove(writes: CreditWrites, move: ListMove): Promise<void> {
       move.step,
       { mutation: 'listSeriousViolation', uscc: move.uscc, decision, idempotencyKey: moveKey(move.step, move.entryId), input: { uscc: move.uscc, reason: move.reason, from } },
       async (tx, write) => {
+        // Checked again under a lock on the enterprise, in the write's transaction: the abnormal entry
+        // still standing (an officer may have removed it since it was found due), and the enterprise not
+        // on the serious-violation list (another of its abnormal entries may have moved it meanwhile).
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`serious-violation:${move.uscc}`]);
+        const [stands] = await tx.query<{ standing: boolean; listed: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM market_abnormal_operations WHERE entry_id = $1 AND superseded_at IS NULL AND removed_on IS NULL) AS standing,
+                  EXISTS (SELECT 1 FROM market_serious_violations WHERE uscc = $2 AND superseded_at IS NULL AND removed_on IS NULL) AS listed`,
+          [move.entryId, move.uscc],
+        );
+        if (!stands?.standing) throw new Error(`the abnormal-operations entry ${move.entryId} no longer stands`);
+        if (stands.listed) throw new Error(`${move.uscc} is already on the serious-violation list`);
         const values = { uscc: move.uscc, decision_no: decision.documentNo, reason: move.reason, listed_on: move.due, authority: move.authority, removed_on: null };
         return { entry: await insertEntry<SeriousViolationRow>(tx, SERIOUS_VIOLATIONS, values, write.writeId), kind: 'serious_violation_listed', data: { scheduled } };
       },

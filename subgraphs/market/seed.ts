@@ -5,9 +5,8 @@
  */
 import { provinceOf, type AgencySeed } from '../../platform/db/seeding.js';
 import { Random, addDays, maxDate } from '../../platform/domain/synthetic/random.js';
-import { loadListMoveRules } from '../../platform/domain/publicity.js';
+import { loadListMoveRules, moveDue } from '../../platform/domain/publicity.js';
 import { seededPublication } from '../../platform/domain/synthetic/publication.js';
-import { addMonths } from '../../platform/time/calendarDate.js';
 import { UNIVERSE_TODAY } from '../../platform/domain/synthetic/universe.js';
 
 const LICENCE_TITLES = ['食品经营许可证', '道路运输经营许可证', '建筑业企业资质证书', '排污许可证', '医疗器械经营许可证', '危险化学品经营许可证', '出版物经营许可证'];
@@ -43,7 +42,7 @@ const MOVES = loadListMoveRules();
 
 /** The day a serious-violation entry listed on `listed` left the list at the end of its term, if it has by the universe's day. */
 function termEnded(listed: string): string | null {
-  const due = addMonths(listed, MOVES.SERIOUS_TERM_ENDED.afterMonths);
+  const due = moveDue(listed, MOVES.SERIOUS_TERM_ENDED);
   return due <= UNIVERSE_TODAY ? due : null;
 }
 
@@ -158,14 +157,17 @@ export const marketSeed: AgencySeed = {
 
     // The lists over time, as the market subgraph's scheduler moves them (data/ListMoves.ts), up to the universe's day.
     let seriousStanding = false;
+    let seriousListed: string | null = null;
     if (e.risk > 0.997) {
       const listed = rng.dateBetween(maxDate(e.establishedOn, '2020-01-01'), UNIVERSE_TODAY);
       const removed = termEnded(listed);
       emit('market_serious_violations', [`${province}市监严重违法〔${listed.slice(0, 4)}〕${e.index}号`, e.uscc, rng.pick(SERIOUS_REASONS), listed, `${e.region.city}市市场监督管理局`, removed]);
       seriousStanding = removed === null;
+      seriousListed = listed;
     }
-    if (abnormalStandingSince !== null && !seriousStanding) {
-      const due = addMonths(abnormalStandingSince, MOVES.ABNORMAL_TO_SERIOUS.afterMonths);
+    // One move per stay on the abnormal list: none if the enterprise was on the serious list since it began.
+    if (abnormalStandingSince !== null && !seriousStanding && (seriousListed === null || seriousListed < abnormalStandingSince)) {
+      const due = moveDue(abnormalStandingSince, MOVES.ABNORMAL_TO_SERIOUS);
       if (due <= UNIVERSE_TODAY) {
         emit('market_serious_violations', [`MEG-SCHEDULE/ABNORMAL_TO_SERIOUS/${e.uscc}`, e.uscc, MOVES.ABNORMAL_TO_SERIOUS.reason, due, authority, termEnded(due)]);
       }

@@ -193,6 +193,9 @@ export class PublicationRegister {
         const timing = publicationTiming(row.decided_on, null, today, this.calendar);
         if (timing.status !== 'OVERDUE' || timing.deadline === null) continue;
         const recorded = await db.transaction(async (tx) => {
+          // Published since it was found (its current version then carries the day): nothing to tell.
+          const unpublished = await tx.query(`SELECT 1 FROM ${kind.table} WHERE entry_id = $1 AND superseded_at IS NULL AND published_on IS NULL`, [row.entry_id]);
+          if (unpublished.length === 0) return null;
           const now = clock.now();
           const eventId = randomUUID();
           const claimed = await tx.query(

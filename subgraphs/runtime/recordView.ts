@@ -21,8 +21,8 @@ export function decisionsShown<R extends { readonly published_on: string | null 
  * The day a list is seen as of: `asOf` (a review's day) for callers who see the entries in force,
  * never after today; the public sees the list as it stands today, not as it stood.
  */
-export function viewDay(view: RecordView, today: string, asOf: string | null | undefined): string {
-  if (view === 'PUBLIC' || !asOf || asOf > today) return today;
+export function viewDay(view: RecordView, today: string, asOf: unknown): string {
+  if (view === 'PUBLIC' || typeof asOf !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(asOf) || asOf > today) return today;
   return asOf;
 }
 

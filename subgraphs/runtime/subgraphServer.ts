@@ -43,6 +43,7 @@ import { jointMeasureResolvers, jointMeasuresLoader, type JointMeasureRow } from
 import { OutboxRelay, type OutboxRow } from './outbox.js';
 import { MAX_CASES, PublicationRegister, type AgencyPublicationReport, type PublishedDecisions } from './publication.js';
 import { Scheduler, type ScheduledStep } from './scheduler.js';
+import { viewDay } from './recordView.js';
 import { JointResponder, ResponseRules } from './responder.js';
 import { subgraphTypeDefs } from './subgraphSchema.js';
 import { CreditWrites } from './writes.js';
@@ -61,6 +62,11 @@ export interface SubgraphContext<Sources> {
   readonly recordView: RecordView;
   /** Today in Beijing, on the process's clock, for the whole request. */
   readonly today: string;
+  /**
+   * The day the record is shown as of: today, or the day of the joint review the request serves
+   * (the gateway's signed `recordDay`), for callers who see the entries in force.
+   */
+  readonly recordDay: string;
   /** How long each kind of entry stays public (policies/meg/credit/data.json). */
   readonly publicity: PublicityRules;
 }
@@ -105,6 +111,8 @@ export interface ScheduleRuntime {
   readonly clock: Clock;
   /** The list moves' rules (policies/meg/credit/data.json). */
   readonly moves: Readonly<Record<ListMoveStep, ListMoveRule>>;
+  /** The publicity periods (policies/meg/credit/data.json). */
+  readonly publicity: PublicityRules;
 }
 
 /** A running subgraph. */
@@ -194,7 +202,7 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
   const publication = definition.publication ? new PublicationRegister(definition.agency, definition.publication, config.calendar) : null;
   const steps: ScheduledStep[] = [];
   if (publication) steps.push({ name: 'publication overdue', run: () => publication.findOverdue(db, config.clock, handOff) });
-  steps.push(...(definition.schedule?.({ db, writes, clock: config.clock, moves: loadListMoveRules() }) ?? []));
+  steps.push(...(definition.schedule?.({ db, writes, clock: config.clock, moves: loadListMoveRules(), publicity }) ?? []));
   const scheduler = new Scheduler(definition.agency, steps, config.schedulerIntervalMs);
 
   const schema = buildSubgraphSchema([
@@ -222,13 +230,16 @@ export async function runSubgraph<Sources>(definition: SubgraphDefinition<Source
     verifier,
     contextFor: (caller) => {
       const statements = db.forRequest();
+      const today = config.clock.today();
+      const recordView = recordViewOf(caller.recordViews, definition.agency);
       return {
         caller,
         sources: definition.createSources(statements, cursors),
         writes,
         measures: jointMeasuresLoader(statements),
-        recordView: recordViewOf(caller.recordViews, definition.agency),
-        today: config.clock.today(),
+        recordView,
+        today,
+        recordDay: viewDay(recordView, today, caller.recordDay),
         publicity,
       };
     },

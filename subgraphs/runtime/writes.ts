@@ -89,6 +89,11 @@ export function writeError(code: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN' | '
   return new GraphQLError(message, { extensions: { code, ...(problems.length > 0 ? { problems } : {}) } });
 }
 
+/** A correction names a publication day: a decision's publication is its own step, recorded once by `mutation`. */
+export function correctionDoesNotPublish(mutation: string): GraphQLError {
+  return badInput('input.publishedOn', `a correction does not publish the decision: record its publication with ${mutation}`);
+}
+
 /** One bad input at `path`. */
 export function badInput(path: string, message: string): GraphQLError {
   return writeError('BAD_USER_INPUT', `${path}: ${message}`, [{ path, message }]);
@@ -170,11 +175,14 @@ export interface CreditWritesOptions {
 /** The role that records credit facts. */
 const OFFICER = 'officer';
 
-/** Who records the steps of the agency's scheduler (a subject no token can name: tokens' subjects are the issuer's). */
+/** Who records the steps of the agency's scheduler, with a key and document number no officer's write can take. */
 export const SCHEDULER = 'scheduler';
 
 /** The idempotency keys of the scheduler's writes begin so; an officer's may not. */
 export const SCHEDULED_KEY_PREFIX = 'scheduled:';
+
+/** The document numbers of the scheduler's decisions begin so (they name the step and the entry); an officer's may not. */
+export const SCHEDULED_DOCUMENT_PREFIX = 'MEG-SCHEDULE/';
 
 /** An agency's write path over its database. */
 export class CreditWrites {
@@ -196,6 +204,9 @@ export class CreditWrites {
   async record<R>(caller: CallerContext, request: WriteRequest, work: WriteWork<R>): Promise<WriteAnswer<R>> {
     this.checkCaller(caller);
     if (request.idempotencyKey.startsWith(SCHEDULED_KEY_PREFIX)) throw badInput('idempotencyKey', `keys beginning ${SCHEDULED_KEY_PREFIX} are the agency scheduler's own`);
+    if (request.decision?.documentNo.startsWith(SCHEDULED_DOCUMENT_PREFIX)) {
+      throw badInput('decision.documentNo', `document numbers beginning ${SCHEDULED_DOCUMENT_PREFIX} are the agency scheduler's own`);
+    }
     return this.recordChecked(caller, request, work);
   }
 

@@ -52,7 +52,7 @@ beforeAll(async () => {
   const taxpayers = new Set((await tax.query<{ uscc: string }>('SELECT uscc FROM tax_taxpayers')).rows.map((r) => r.uscc));
   await tax.end();
   beijing = rows.rows.map((r) => r.uscc).filter((uscc) => taxpayers.has(uscc));
-  expect(beijing.length).toBeGreaterThan(3);
+  expect(beijing.length).toBeGreaterThan(4);
 }, 180_000);
 
 afterAll(async () => {
@@ -93,8 +93,9 @@ async function listAbnormal(uscc: string, decidedOn: string): Promise<string> {
 describe('the credit lists over time', () => {
   it('moves an enterprise three years on the abnormal-operations list to the serious-violation list, as a write the other agencies answer', async () => {
     const [due, notYet] = [beijing[0]!, beijing[1]!];
+    // Listed on 3 March 2023, its three years ran to 3 March 2026: it moves on the 4th. The other a day later.
     const abnormal = await listAbnormal(due, '2023-03-03');
-    const later = await listAbnormal(notYet, '2023-03-05');
+    const later = await listAbnormal(notYet, '2023-03-04');
 
     // What falls due by tomorrow, before it does: the dry run names the later move and makes nothing.
     const tomorrow = await ask(CALLERS.creditSupervisor, DUE, { asOf: '2026-03-05' });
@@ -104,7 +105,7 @@ describe('the credit lists over time', () => {
         step: 'ABNORMAL_TO_SERIOUS',
         uscc: notYet,
         entryId: later,
-        listedOn: '2023-03-05',
+        listedOn: '2023-03-04',
         due: '2026-03-05',
         authority: AUTHORITY,
         reason: '被列入经营异常名录届满3年仍未履行相关义务',
@@ -113,13 +114,13 @@ describe('the credit lists over time', () => {
     const today = await ask(CALLERS.creditSupervisor, DUE);
     expect((today.data!['listMovesDue'] as Untyped[]).map((m) => m['entryId'])).not.toContain(later);
 
-    // The scheduler makes the move due on 3 March: a listing dated that day, in the authority's name.
+    // The scheduler makes the move due today: a listing dated today, in the authority's name.
     const seen = async (uscc: string) => (await ask(officer, LISTS, { u: uscc })).data!['enterprise'];
     await waitUntil(async () => (await seen(due)).market.seriousViolations.length > 0, 20_000);
     const moved = (await seen(due)).market.seriousViolations[0];
     expect(moved).toMatchObject({
       reason: '被列入经营异常名录届满3年仍未履行相关义务',
-      listedOn: '2026-03-03',
+      listedOn: '2026-03-04',
       removedOn: null,
       publicity: 'PUBLIC',
       decisionNo: `MEG-SCHEDULE/ABNORMAL_TO_SERIOUS/${abnormal}`,
@@ -130,7 +131,7 @@ describe('the credit lists over time', () => {
         [`scheduled:ABNORMAL_TO_SERIOUS:${abnormal}`],
       )
     ).rows;
-    expect(write).toEqual({ recorded_by: 'scheduler', authority: AUTHORITY, decided_on: '2026-03-03' });
+    expect(write).toEqual({ recorded_by: 'scheduler', authority: AUTHORITY, decided_on: '2026-03-04' });
 
     // Its event reaches the tax administration, which puts the enterprise under key supervision as for an officer's listing.
     await waitUntil(async () => ((await seen(due)).tax?.jointMeasures ?? []).some((m: Untyped) => m['sourceKind'] === 'serious_violation_listed' && m['liftedOn'] === null), 20_000);
@@ -144,7 +145,7 @@ describe('the credit lists over time', () => {
 
   it('takes an entry off the serious-violation list three years after its listing: its publicity ends, and the joint measures it caused are lifted', async () => {
     const uscc = beijing[2]!;
-    const listed = await ask(officer, LIST_SERIOUS, { input: { uscc, reason: '组织策划传销' }, decision: decision('2023-03-04'), key: randomUUID() });
+    const listed = await ask(officer, LIST_SERIOUS, { input: { uscc, reason: '组织策划传销' }, decision: decision('2023-03-03'), key: randomUUID() });
     expect(listed.errors).toBeUndefined();
     const entryId = listed.data!['listSeriousViolation'].entry.entryId as string;
 
@@ -156,9 +157,32 @@ describe('the credit lists over time', () => {
     await waitUntil(async () => ((await seen(officer)).tax?.jointMeasures ?? []).some((m: Untyped) => m['sourceKind'] === 'serious_violation_listed' && m['liftedOn'] !== null), 20_000);
   });
 
+  it('ends a major tax violation case the day after its three years of publicity, lifting the measures it caused', async () => {
+    const uscc = beijing[4]!;
+    const taxOfficer: Caller = {
+      name: 'a Beijing tax officer',
+      claims: { sub: 'tax-officer-bj', agency: 'TAX', roles: ['officer'], purposes: ['TAX_ADMINISTRATION'], region: '110000' },
+      purpose: 'TAX_ADMINISTRATION',
+    };
+    const listed = await ask(
+      taxOfficer,
+      `mutation($input: ListMajorTaxViolationInput!, $decision: DecisionInput!, $key: String!) {
+        listMajorTaxViolation(input: $input, decision: $decision, idempotencyKey: $key) { entry { entryId } } }`,
+      { input: { uscc, nature: '偷税', amount: 1_000_000, publishedOn: '2023-03-03' }, decision: decision('2023-03-03'), key: randomUUID() },
+    );
+    expect(listed.errors).toBeUndefined();
+    const entryId = listed.data!['listMajorTaxViolation'].entry.entryId as string;
+    const CASES = `query($u: USCC!) { enterprise(uscc: $u) { tax { majorViolations { entryId removedOn publicity } } market { jointMeasures { measure sourceKind liftedOn } } } }`;
+    const seen = async () => (await ask(taxOfficer, CASES, { u: uscc })).data!['enterprise'];
+    await waitUntil(async () => ((await seen()).tax.majorViolations as Untyped[]).some((c) => c['entryId'] === entryId && c['removedOn'] === '2026-03-04'), 20_000);
+    expect((await seen()).tax.majorViolations).toEqual([{ entryId, removedOn: '2026-03-04', publicity: 'ENDED' }]);
+    // The listing restricted its legal representative at market regulation; the scheduled removal lifts it.
+    await waitUntil(async () => ((await seen()).market?.jointMeasures ?? []).some((m: Untyped) => m['sourceKind'] === 'major_tax_violation_listed' && m['liftedOn'] !== null), 20_000);
+  });
+
   it('reviews as of a day: an entry counts on the days it was in force, and the finding says its period', async () => {
     const uscc = beijing[3]!;
-    const listed = await ask(officer, LIST_SERIOUS, { input: { uscc, reason: '组织策划传销' }, decision: decision('2023-03-04'), key: randomUUID() });
+    const listed = await ask(officer, LIST_SERIOUS, { input: { uscc, reason: '组织策划传销' }, decision: decision('2023-03-03'), key: randomUUID() });
     expect(listed.errors).toBeUndefined();
     // The scheduler ends it today (its third anniversary).
     const standing = async () => (await ask(officer, LISTS, { u: uscc })).data!['enterprise'].market.seriousViolations as Untyped[];
@@ -172,13 +196,13 @@ describe('the credit lists over time', () => {
       const review = answer.data!['jointReview'];
       return { asOf: review.asOf as string, measure: (review.measures as Untyped[]).find((m) => m['rule'] === 'serious_violation') ?? null };
     };
-    // In force from 4 March 2023 to 3 March 2026, the day before its removal.
+    // In force from 3 March 2023 to 3 March 2026, its three years, the day before its removal.
     expect(await serious('2025-06-01')).toEqual({
       asOf: '2025-06-01',
-      measure: { rule: 'serious_violation', measure: 'PROHIBIT', evidence: [{ kind: 'SERIOUS_VIOLATION_LIST', inForceFrom: '2023-03-04', inForceUntil: '2026-03-03' }] },
+      measure: { rule: 'serious_violation', measure: 'PROHIBIT', evidence: [{ kind: 'SERIOUS_VIOLATION_LIST', inForceFrom: '2023-03-03', inForceUntil: '2026-03-03' }] },
     });
     expect((await serious('2026-03-03')).measure).not.toBeNull();
-    expect(await serious('2023-03-03')).toEqual({ asOf: '2023-03-03', measure: null });
+    expect(await serious('2023-03-02')).toEqual({ asOf: '2023-03-02', measure: null });
     expect(await serious(null)).toEqual({ asOf: '2026-03-04', measure: null });
 
     // Over gRPC the same, and a day after today is refused with the reason.
@@ -187,7 +211,7 @@ describe('the credit lists over time', () => {
       const metadata = await metadataFor(federation, CALLERS.procurement);
       const verdict = verdictOf(await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT', asOf: '2025-06-01' }, metadata));
       expect(verdict.asOf).toBe('2025-06-01');
-      expect(verdict.measures.find((m) => m.rule === 'serious_violation')?.evidence[0]).toMatchObject({ inForceFrom: '2023-03-04', inForceUntil: '2026-03-03' });
+      expect(verdict.measures.find((m) => m.rule === 'serious_violation')?.evidence[0]).toMatchObject({ inForceFrom: '2023-03-03', inForceUntil: '2026-03-03' });
       const future = await review(client, { uscc, matter: 'MATTER_GOVERNMENT_PROCUREMENT', asOf: '2026-03-05' }, metadata);
       expect(future.status).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'as_of: 2026-03-05 is after today (2026-03-04): a review weighs the record as it stands' });
     } finally {

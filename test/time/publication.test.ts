@@ -194,6 +194,20 @@ describe('a penalty decision and its publication (双公示)', () => {
     expect((await publish('2026-03-03')).errors).toBeUndefined();
     const again = await ask(officer, PUBLISH_PENALTY, { input: { uscc, entry: { entryId: penalty.entryId, version: 2 }, publishedOn: '2026-03-04' }, key: randomUUID() });
     expect(again.errors?.[0]?.message).toContain('was already published on 2026-03-03: it cannot be published again');
+
+    // A correction does not publish (nor re-date a publication), and the scheduler's document numbers are its own.
+    const correction = await ask(officer, RECORD_PENALTY, {
+      input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '依据', result: '罚款', amount: 1, publishedOn: '2026-03-04', supersedes: { entryId: penalty.entryId, version: 2 } },
+      decision: { authority: AUTHORITY, documentNo: `更正〔2026〕${randomUUID().slice(0, 8)}号`, legalBasis: '依据', decidedOn: '2020-01-01' },
+      key: randomUUID(),
+    });
+    expect(correction.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'input.publishedOn' }] });
+    const reserved = await ask(officer, RECORD_PENALTY, {
+      input: { uscc, category: 'FINE', cause: '虚假宣传', basis: '依据', result: '罚款', amount: 1 },
+      decision: { authority: AUTHORITY, documentNo: 'MEG-SCHEDULE/SERIOUS_TERM_ENDED/x', legalBasis: '依据', decidedOn: '2026-03-01' },
+      key: randomUUID(),
+    });
+    expect(reserved.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'decision.documentNo' }] });
   });
 
   it('is published by the owning agency only, and reported to auditors only', async () => {
@@ -225,20 +239,25 @@ describe('publicity periods', () => {
 
   it('ends a minor penalty’s publicity three months after its publication: only callers entitled to history still see it, marked', async () => {
     const uscc = beijing[3]!;
-    // A warning published on 5 November 2025: public until 4 February 2026.
+    // A warning published on 5 November 2025: public until 5 February 2026.
     const warning = await recordPenalty(uscc, '2025-11-03', { category: 'WARNING', amount: 0, publishedOn: '2025-11-05' });
     expect(await shownTo(CALLERS.public, uscc, warning.entryId)).toBeNull();
     expect(await shownTo(CALLERS.procurement, uscc, warning.entryId)).toBeNull();
-    expect(await shownTo(CALLERS.creditSupervisor, uscc, warning.entryId)).toEqual({ entryId: warning.entryId, severity: 'MINOR', publicUntil: '2026-02-04', publicity: 'ENDED' });
+    expect(await shownTo(CALLERS.creditSupervisor, uscc, warning.entryId)).toEqual({ entryId: warning.entryId, severity: 'MINOR', publicUntil: '2026-02-05', publicity: 'ENDED' });
     expect(await shownTo(officer, uscc, warning.entryId)).toMatchObject({ publicity: 'ENDED' });
+    // Its credit event likewise: an approval system following the enterprise is not told of it, a supervisor is.
+    const EVENTS = `query($u: USCC!) { creditEvents(uscc: $u, first: 100) { edges { node { entryId } } } }`;
+    const eventsOf = async (caller: Caller) => ((await ask(caller, EVENTS, { u: uscc })).data!['creditEvents'].edges as Untyped[]).map((e) => e['node']['entryId']);
+    await waitUntil(async () => (await eventsOf(CALLERS.creditSupervisor)).includes(warning.entryId), 20_000);
+    expect(await eventsOf(CALLERS.procurement)).not.toContain(warning.entryId);
   });
 
   it('keeps any other penalty public three years from its publication, to its last day', async () => {
     const uscc = beijing[3]!;
     const fine = await recordPenalty(uscc, '2023-03-01', { category: 'FINE', amount: 50_000, publishedOn: '2023-03-05' });
-    expect(await shownTo(CALLERS.public, uscc, fine.entryId)).toEqual({ entryId: fine.entryId, severity: 'GENERAL', publicUntil: '2026-03-04', publicity: 'PUBLIC' });
+    expect(await shownTo(CALLERS.public, uscc, fine.entryId)).toEqual({ entryId: fine.entryId, severity: 'GENERAL', publicUntil: '2026-03-05', publicity: 'PUBLIC' });
     const unpublished = await recordPenalty(uscc, '2026-03-03');
-    expect(await shownTo(CALLERS.procurement, uscc, unpublished.entryId)).toEqual({ entryId: unpublished.entryId, severity: 'GENERAL', publicUntil: null, publicity: 'NOT_PUBLISHED' });
+    expect(await shownTo(CALLERS.procurement, uscc, unpublished.entryId)).toEqual({ entryId: unpublished.entryId, severity: 'GENERAL', publicUntil: '2029-03-03', publicity: 'NOT_PUBLISHED' });
   });
 });
 

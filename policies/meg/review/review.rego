@@ -167,7 +167,7 @@ _negative contains _finding("TAX", "RESTRICT", "tax_rating_d", "《纳税信用�
 _negative contains _finding("SOCIAL", "RESTRICT", "social_insurance_arrears", "《中华人民共和国社会保险法》第八十六条", evidence) if {
 	not _blocked("social_insurance_arrears")
 	_applies("social_insurance_arrears")
-	evidence := [_period_evidence("SOCIAL_INSURANCE_ARREARS", e.insuranceType, e.since, sprintf("%v months owed", [e.months]), e.since, null) |
+	evidence := [_period_evidence("SOCIAL_INSURANCE_ARREARS", e.insuranceType, e.since, sprintf("%v months owed", [e.months]), e.since, object.get(e, "settledOn", null)) |
 		some e in _list(["social", "arrears"])
 		_unsettled(e)
 	]
@@ -204,9 +204,12 @@ _in_force(m) if {
 }
 
 _in_force(m) if {
-	_on_or_before(_day(object.get(m, "effectiveFrom", null)), _as_of)
-	_after_or_open(_day(object.get(m, "liftedOn", null)), _as_of)
+	_on_or_before(_measure_day(m, "effectiveDay", "effectiveFrom"), _as_of)
+	_after_or_open(_measure_day(m, "liftedDay", "liftedOn"), _as_of)
 }
+
+# A joint measure's day in Beijing, as the review service gives it; else the day of the UTC instant.
+_measure_day(m, day, instant) := object.get(m, day, _day(object.get(m, instant, null)))
 
 # One finding per agency and legal basis, its evidence the measures in force on that basis.
 _negative contains _finding(_rule_agency[rule], "RESTRICT", rule, basis, evidence) if {
@@ -215,7 +218,7 @@ _negative contains _finding(_rule_agency[rule], "RESTRICT", rule, basis, evidenc
 	not _blocked(rule)
 	bearing := [m | some m in _list([key, "jointMeasures"]); _in_force(m); _bears_on_matter(m)]
 	some basis in {m.basis | some m in bearing}
-	evidence := [_period_evidence("JOINT_MEASURE", m.measure, m.effectiveFrom, sprintf("%v (on %v's %v event %v)", [m.description, m.sourceAgency, m.sourceKind, m.sourceEventId]), _day(m.effectiveFrom), _day(m.liftedOn)) |
+	evidence := [_period_evidence("JOINT_MEASURE", m.measure, m.effectiveFrom, sprintf("%v (on %v's %v event %v)", [m.description, m.sourceAgency, m.sourceKind, m.sourceEventId]), _measure_day(m, "effectiveDay", "effectiveFrom"), _measure_day(m, "liftedDay", "liftedOn")) |
 		some m in bearing
 		m.basis == basis
 	]

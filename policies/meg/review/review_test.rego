@@ -523,3 +523,11 @@ test_a_rating_counts_from_the_day_it_was_evaluated if {
 	_review_as_of("BIDDING", rated, "2026-04-14").outcome == "PASS"
 	_review_as_of("BIDDING", rated, "2026-04-15").outcome == "RESTRICT"
 }
+
+test_a_joint_measure_counts_from_its_day_in_beijing if {
+	# Taken at 07:30 in Beijing on 5 March, which is still the 4th in UTC.
+	late := object.union(_joint_measure("SOCIAL_SUBSIDY_RESTRICTED", _memo_2045), {"effectiveFrom": "2026-03-04T23:30:00.000Z", "effectiveDay": "2026-03-05"})
+	measures := _with(_clean, "/social/jointMeasures", [late])
+	_review_as_of("FISCAL_SUBSIDY", measures, "2026-03-04").outcome == "PASS"
+	_review_as_of("FISCAL_SUBSIDY", measures, "2026-03-05").outcome == "RESTRICT"
+}

@@ -23,7 +23,7 @@ export const resolvers: Resolvers = {
     creditLevel: (p) => p.credit_level,
     creditLevelSince: (p) => p.credit_level_since,
     declarations: (p, args, { sources }) => sources.declarationsOf(p.uscc, args.first, args.after),
-    violations: async (p, _, { sources, recordView, today, publicity }) => entriesShown(await sources.violationsOf(p.uscc), 'CUSTOMS_VIOLATION', recordView, today, publicity),
+    violations: async (p, _, { sources, recordView, recordDay, publicity }) => entriesShown(await sources.violationsOf(p.uscc), 'CUSTOMS_VIOLATION', recordView, recordDay, publicity),
   },
   CustomsDeclaration: {
     entryNo: (r) => r.entry_no,

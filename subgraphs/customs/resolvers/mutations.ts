@@ -4,7 +4,7 @@
  * (subgraphs/runtime/writes.ts).
  */
 import { insertEntry, publishEntry, supersedeEntry } from '../../runtime/entries.js';
-import { badInput, InputChecks } from '../../runtime/writes.js';
+import { badInput, correctionDoesNotPublish, InputChecks } from '../../runtime/writes.js';
 import { REGISTRATIONS, VIOLATIONS } from '../data/CustomsEntries.js';
 import type { CustomsRegistrationRow, CustomsViolationRow } from '../data/CustomsSource.js';
 import type { MutationResolvers } from '../generated/resolvers.js';
@@ -31,14 +31,14 @@ export const mutations: MutationResolvers = {
       .notBefore('input.publishedOn', input.publishedOn, decision.decidedOn, 'the decision of')
       .entryVersion('input.supersedes', input.supersedes)
       .orThrow();
+    if (input.supersedes && input.publishedOn) throw correctionDoesNotPublish('publishCustomsViolation');
     const { receipt, entry } = await writes.record<CustomsViolationRow>(caller, { mutation: 'recordCustomsViolation', uscc: input.uscc, decision, idempotencyKey, input }, async (tx, write) => {
-      // A correction keeps the publication day unless it names one.
-      const facts = { nature: input.nature, penalty_amount: input.penaltyAmount, ...(input.publishedOn ? { published_on: input.publishedOn } : {}) };
+      const facts = { nature: input.nature, penalty_amount: input.penaltyAmount };
       if (input.supersedes) {
         const corrected = await supersedeEntry<CustomsViolationRow>(tx, VIOLATIONS, { uscc: input.uscc, seen: input.supersedes, path: 'input.supersedes' }, facts, write);
         return { entry: corrected, kind: 'customs_violation_corrected' };
       }
-      const values = { published_on: null, ...facts, uscc: input.uscc, decision_no: decision.documentNo, decided_on: decision.decidedOn, authority: decision.authority };
+      const values = { ...facts, published_on: input.publishedOn ?? null, uscc: input.uscc, decision_no: decision.documentNo, decided_on: decision.decidedOn, authority: decision.authority };
       return { entry: await insertEntry<CustomsViolationRow>(tx, VIOLATIONS, values, write.writeId), kind: 'customs_violation_recorded' };
     });
     return { receipt, violation: entry };

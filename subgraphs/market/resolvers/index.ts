@@ -2,7 +2,7 @@
 import { checkCodeCount } from '../../../platform/domain/codeLists.js';
 import { loadListMoveRules } from '../../../platform/domain/publicity.js';
 import { selectedFields } from '../../runtime/lookahead.js';
-import { decisionsShown, entriesShown, publicityFields, viewDay } from '../../runtime/recordView.js';
+import { decisionsShown, entriesShown, publicityFields } from '../../runtime/recordView.js';
 import type { AbnormalOperationRow, PenaltyRow, SeriousViolationRow } from '../data/MarketSource.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { mutations } from './mutations.js';
@@ -49,11 +49,9 @@ export const resolvers: Resolvers = {
     businessScope: (p) => p.business_scope,
     legalRepresentative: (p) => ({ name: p.legal_rep_name, idNumber: p.legal_rep_id_number, phone: p.legal_rep_phone }),
     licences: async (p, _, { sources, recordView, today }) => decisionsShown(await sources.licencesOf(p.uscc), recordView, today),
-    penalties: async (p, _, { sources, recordView, today, publicity }) => entriesShown(await sources.penaltiesOf(p.uscc), 'ADMINISTRATIVE_PENALTY', recordView, today, publicity),
-    abnormalOperations: async (p, { asOf }, { sources, recordView, today, publicity }) =>
-      entriesShown(await sources.abnormalOperationsOf(p.uscc), 'ABNORMAL_OPERATION', recordView, viewDay(recordView, today, asOf), publicity),
-    seriousViolations: async (p, { asOf }, { sources, recordView, today, publicity }) =>
-      entriesShown(await sources.seriousViolationsOf(p.uscc), 'SERIOUS_VIOLATION', recordView, viewDay(recordView, today, asOf), publicity),
+    penalties: async (p, _, { sources, recordView, recordDay, publicity }) => entriesShown(await sources.penaltiesOf(p.uscc), 'ADMINISTRATIVE_PENALTY', recordView, recordDay, publicity),
+    abnormalOperations: async (p, _, { sources, recordView, recordDay, publicity }) => entriesShown(await sources.abnormalOperationsOf(p.uscc), 'ABNORMAL_OPERATION', recordView, recordDay, publicity),
+    seriousViolations: async (p, _, { sources, recordView, recordDay, publicity }) => entriesShown(await sources.seriousViolationsOf(p.uscc), 'SERIOUS_VIOLATION', recordView, recordDay, publicity),
     annualReports: (p, _, { sources }) => sources.annualReportsOf(p.uscc),
     creditCommitments: (p, _, { sources }) => sources.creditCommitmentsOf(p.uscc),
   },

@@ -4,7 +4,7 @@
  * (subgraphs/runtime/writes.ts): one transaction with the entry version, its provenance and its
  * credit event.
  */
-import { InputChecks } from '../../runtime/writes.js';
+import { InputChecks, correctionDoesNotPublish } from '../../runtime/writes.js';
 import { insertEntry, publishEntry, supersedeEntry } from '../../runtime/entries.js';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { ABNORMAL_OPERATIONS, CREDIT_COMMITMENTS, LICENCES, PENALTIES, SERIOUS_VIOLATIONS } from '../data/MarketEntries.js';
@@ -21,14 +21,14 @@ export const mutations: MutationResolvers = {
       .notBefore('input.publishedOn', input.publishedOn, decision.decidedOn, 'the decision of')
       .entryVersion('input.supersedes', input.supersedes)
       .orThrow();
+    if (input.supersedes && input.publishedOn) throw correctionDoesNotPublish('publishPenalty');
     const { receipt, entry } = await writes.record<PenaltyRow>(caller, { mutation: 'recordPenalty', uscc: input.uscc, decision, idempotencyKey, input }, async (tx, write) => {
-      // A correction keeps the publication day unless it names one.
-      const facts = { category: input.category, cause: input.cause, basis: input.basis, result: input.result, amount: input.amount, ...(input.publishedOn ? { published_on: input.publishedOn } : {}) };
+      const facts = { category: input.category, cause: input.cause, basis: input.basis, result: input.result, amount: input.amount };
       if (input.supersedes) {
         const corrected = await supersedeEntry<PenaltyRow>(tx, PENALTIES, { uscc: input.uscc, seen: input.supersedes, path: 'input.supersedes' }, facts, write);
         return { entry: corrected, kind: 'penalty_corrected' };
       }
-      const values = { published_on: null, ...facts, uscc: input.uscc, decision_no: decision.documentNo, decided_on: decision.decidedOn, authority: decision.authority };
+      const values = { ...facts, published_on: input.publishedOn ?? null, uscc: input.uscc, decision_no: decision.documentNo, decided_on: decision.decidedOn, authority: decision.authority };
       return { entry: await insertEntry<PenaltyRow>(tx, PENALTIES, values, write.writeId), kind: 'penalty_recorded' };
     });
     return { receipt, penalty: entry };
@@ -43,6 +43,7 @@ export const mutations: MutationResolvers = {
       .notBefore('input.publishedOn', input.publishedOn, decision.decidedOn, 'the grant of')
       .entryVersion('input.supersedes', input.supersedes)
       .orThrow();
+    if (input.supersedes && input.publishedOn) throw correctionDoesNotPublish('publishLicence');
     const { receipt, entry } = await writes.record<LicenceRow>(caller, { mutation: 'recordLicence', uscc: input.uscc, decision, idempotencyKey, input }, async (tx, write) => {
       const facts = {
         licence_no: input.licenceNo,
@@ -55,7 +56,7 @@ export const mutations: MutationResolvers = {
         const corrected = await supersedeEntry<LicenceRow>(tx, LICENCES, { uscc: input.uscc, seen: input.supersedes, path: 'input.supersedes' }, facts, write);
         return { entry: corrected, kind: 'licence_corrected' };
       }
-      const values = { published_on: null, ...facts, uscc: input.uscc, decision_no: decision.documentNo, authority: decision.authority, granted_on: decision.decidedOn };
+      const values = { ...facts, published_on: input.publishedOn ?? null, uscc: input.uscc, decision_no: decision.documentNo, authority: decision.authority, granted_on: decision.decidedOn };
       return { entry: await insertEntry<LicenceRow>(tx, LICENCES, values, write.writeId), kind: 'licence_recorded' };
     });
     return { receipt, licence: entry };

@@ -2,7 +2,7 @@
 import { selectedFields } from '../../runtime/lookahead.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { mutations } from './mutations.js';
-import { entriesShown, publicityFields, viewDay } from '../../runtime/recordView.js';
+import { entriesShown, publicityFields } from '../../runtime/recordView.js';
 import type { MajorViolationRow } from '../data/TaxSource.js';
 
 export const resolvers: Resolvers = {
@@ -22,8 +22,7 @@ export const resolvers: Resolvers = {
     taxAuthority: (p) => p.tax_authority,
     creditRatings: (p, _, { sources }) => sources.creditRatingsOf(p.uscc),
     arrears: (p, _, { sources }) => sources.arrearsOf(p.uscc),
-    majorViolations: async (p, { asOf }, { sources, recordView, today, publicity }) =>
-      entriesShown(await sources.majorViolationsOf(p.uscc), 'MAJOR_TAX_VIOLATION', recordView, viewDay(recordView, today, asOf), publicity),
+    majorViolations: async (p, _, { sources, recordView, recordDay, publicity }) => entriesShown(await sources.majorViolationsOf(p.uscc), 'MAJOR_TAX_VIOLATION', recordView, recordDay, publicity),
     filings: (p, _, { sources }) => sources.filingsOf(p.uscc),
   },
   TaxCreditRating: {
