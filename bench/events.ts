@@ -22,6 +22,7 @@ import type { CreditEvent__Output } from '../gateway/generated/proto/meg/events/
 import { loadEventsProto } from '../gateway/review/reviewProto.js';
 import type { TokenClaims } from '../gateway/auth/tokens.js';
 import { AGENCIES, type Agency } from '../platform/domain/agencies.js';
+import { chinaDate } from '../platform/time/calendarDate.js';
 
 /** What a load generator run reports (bench/loadgen). */
 export interface LoadFigures {
@@ -132,8 +133,10 @@ function dayOf(i: number): string {
 async function writeBodies(options: EventsBenchOptions, agency: Agency, run: string, from: number, count: number): Promise<{ bodyFile: string; tokensFile: string }> {
   const write = WRITES[agency];
   const lines: string[] = [];
+  const today = chinaDate(new Date());
   for (let i = from; i < from + count; i++) {
-    const decision = { authority: `${write.agency} 基准测试机关`, documentNo: `BENCH-${run}-${i}`, legalBasis: '基准测试', decidedOn: '2026-01-05' };
+    // Decided today: a penalty decided long ago may be past its period, and no longer told to the watcher.
+    const decision = { authority: `${write.agency} 基准测试机关`, documentNo: `BENCH-${run}-${i}`, legalBasis: '基准测试', decidedOn: today };
     lines.push(JSON.stringify({ query: write.query, variables: { i: write.input(options.code(i), i), d: decision, k: `bench-${run}-${i}` } }));
   }
   const bodyFile = path.join(options.work, `writes-${agency}.txt`);

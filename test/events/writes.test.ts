@@ -36,7 +36,15 @@ const officer = CALLERS.marketOfficerSupervising;
 
 beforeAll(async () => {
   nats = await startNatsServer({ storeDir: store });
-  federation = await startFederation({ backend: 'postgres', size: 300, seed: shared.seed, databases: 'writes', extraEnv: { MEG_NATS_URL: nats.url } });
+  // The processes' clock stands a week after the decisions the tests record: what is in force, and
+  // what an approval system is told of, depends on the day (publicity periods).
+  federation = await startFederation({
+    backend: 'postgres',
+    size: 300,
+    seed: shared.seed,
+    databases: 'writes',
+    extraEnv: { MEG_NATS_URL: nats.url, MEG_CLOCK: '2026-03-10T10:00:00+08:00' },
+  });
   market = new pg.Client({ connectionString: federation.env['DATABASE_URL_MARKET'] });
   await market.connect();
   const rows = (await market.query<{ uscc: string; region_code: string }>('SELECT uscc, region_code FROM market_registrations ORDER BY uscc')).rows;
